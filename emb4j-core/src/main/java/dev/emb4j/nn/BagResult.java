@@ -1,0 +1,89 @@
+package dev.emb4j.nn;
+
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.Shape;
+
+/**
+ * What one {@link EmbeddingBag#forward} call produced: the pooled output and the bookkeeping its backward pass needs,
+ * the same four results as PyTorch's {@code torch.embedding_bag} ({@code output, offset2bag, bag_size,
+ * max_indices}).
+ *
+ * <p>Pass it back to {@link EmbeddingBag#backward} of the same bag to compute gradients. The arrays returned by the
+ * accessors are copies.
+ */
+public final class BagResult {
+  final TableCore owner;
+  final long[] ids;
+  final int[] bagStarts;
+  final float[] perSampleWeights;
+  final Shape inputShape;
+  private final FloatTensor output;
+  private final int[] offset2bag;
+  private final int[] bagSizes;
+  private final long[] maxIndices;
+
+  BagResult(
+      TableCore owner,
+      long[] ids,
+      int[] bagStarts,
+      float[] perSampleWeights,
+      Shape inputShape,
+      FloatTensor output,
+      int[] bagSizes,
+      long[] maxIndices) {
+    this.owner = owner;
+    this.ids = ids;
+    this.bagStarts = bagStarts;
+    this.perSampleWeights = perSampleWeights;
+    this.inputShape = inputShape;
+    this.output = output;
+    this.bagSizes = bagSizes;
+    this.maxIndices = maxIndices;
+    this.offset2bag = new int[ids.length];
+    for (int b = 0; b + 1 < bagStarts.length; b++) {
+      for (int i = bagStarts[b]; i < bagStarts[b + 1]; i++) {
+        offset2bag[i] = b;
+      }
+    }
+  }
+
+  /** The pooled rows, shape {@code (B, D)}; empty and all-padding bags are zero rows. */
+  public FloatTensor output() {
+    return output;
+  }
+
+  /** Number of bags. */
+  public int bags() {
+    return bagSizes.length;
+  }
+
+  /** For each input position (flattened), the bag it belongs to. */
+  public int[] offset2bag() {
+    return offset2bag.clone();
+  }
+
+  /** For each bag, the number of its positions that are not padding (the divisor of a mean). */
+  public int[] bagSizes() {
+    return bagSizes.clone();
+  }
+
+  /**
+   * MAX mode only: for bag b and column d, the row id whose value won ({@code [b * D + d]}), or -1 for an empty bag;
+   * {@code null} in the other modes.
+   */
+  public long[] maxIndices() {
+    return maxIndices == null ? null : maxIndices.clone();
+  }
+
+  int[] bagSizesView() {
+    return bagSizes;
+  }
+
+  long[] maxIndicesView() {
+    return maxIndices;
+  }
+
+  int[] offset2bagView() {
+    return offset2bag;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.emb4j.nn;
+
+import dev.emb4j.store.RowStore;
+import dev.emb4j.store.Storage;
+import dev.emb4j.tensor.FloatTensor;
+
+/**
+ * The options shared by {@link Embedding.Builder} and {@link EmbeddingBag.Builder}, with PyTorch's defaults.
+ *
+ * <p>A builder starts from one of three sources: a fresh table of V x D rows filled by an {@link Initializer}
+ * (trainable by default, padding row zeroed after initialisation), a copy of pretrained weights, or the caller's own
+ * {@link RowStore} (both frozen by default and never modified at build time, as in PyTorch's {@code
+ * from_pretrained}). Every option is checked by {@code build()}, which names the offending value.
+ *
+ * @param <B> the concrete builder, so that chained calls keep their type
+ */
+public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Embedding.Builder, EmbeddingBag.Builder {
+  final long numEmbeddings;
+  final int embeddingDim;
+  final FloatTensor pretrained;
+  final RowStore wrapped;
+
+  Long paddingIdx;
+  Double maxNorm;
+  double normType = 2.0;
+  boolean scaleGradByFreq;
+  boolean sparse;
+  boolean freeze;
+  Initializer initializer = Initializer.normal(0);
+  Storage storage = Storage.HEAP;
+
+  TableBuilder(long numEmbeddings, int embeddingDim, FloatTensor pretrained, RowStore wrapped, boolean freeze) {
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.pretrained = pretrained;
+    this.wrapped = wrapped;
+    this.freeze = freeze;
+  }
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  /**
+   * The padding row: its gradient is always zero and bags leave it out. Negative values count from the end ({@code
+   * -1} is the last row), as in PyTorch; the valid range is {@code -V .. V-1}.
+   */
+  public B paddingIdx(long paddingIdx) {
+    this.paddingIdx = paddingIdx;
+    return self();
+  }
+
+  /**
+   * Renormalise each looked-up row whose norm exceeds {@code maxNorm} to that norm, in place, before every lookup
+   * (PyTorch's {@code max_norm}). Zero and negative values are accepted and behave as in PyTorch.
+   */
+  public B maxNorm(double maxNorm) {
+    this.maxNorm = maxNorm;
+    return self();
+  }
+
+  /** The p of the p-norm used with {@link #maxNorm}; default 2. Infinity means the largest magnitude. */
+  public B normType(double normType) {
+    this.normType = normType;
+    return self();
+  }
+
+  /** Divide each row's gradient by the number of times the row occurs in the batch. */
+  public B scaleGradByFreq(boolean scaleGradByFreq) {
+    this.scaleGradByFreq = scaleGradByFreq;
+    return self();
+  }
+
+  /** Produce a {@link dev.emb4j.autograd.SparseGradient} (touched rows only) instead of a dense V x D gradient. */
+  public B sparse(boolean sparse) {
+    this.sparse = sparse;
+    return self();
+  }
+
+  /** A frozen table takes no gradient (PyTorch's {@code requires_grad=False}). */
+  public B freeze(boolean freeze) {
+    this.freeze = freeze;
+    return self();
+  }
+
+  /** How a fresh table is filled; default {@link Initializer#normal(long) normal(seed 0)}. */
+  public B initializer(Initializer initializer) {
+    requireFresh("an initializer");
+    this.initializer = java.util.Objects.requireNonNull(initializer, "initializer");
+    return self();
+  }
+
+  /** Where a fresh or copied table keeps its rows; default {@link Storage#HEAP}. */
+  public B storage(Storage storage) {
+    if (wrapped != null) {
+      throw new IllegalStateException("a wrapped table uses the caller's store; it has no storage choice");
+    }
+    this.storage = java.util.Objects.requireNonNull(storage, "storage");
+    return self();
+  }
+
+  private void requireFresh(String what) {
+    if (pretrained != null || wrapped != null) {
+      throw new IllegalStateException(what + " only applies to a fresh table, not to pretrained or wrapped weights");
+    }
+  }
+
+  /** Checks the options and creates the table state. */
+  TableCore buildCore(String kind) {
+    long v = numEmbeddings;
+    if (v < 0) {
+      throw new IllegalArgumentException("numEmbeddings must not be negative, got " + v);
+    }
+    if (embeddingDim <= 0) {
+      throw new IllegalArgumentException("embeddingDim must be positive, got " + embeddingDim);
+    }
+    long pad = -1;
+    if (paddingIdx != null) {
+      long p = paddingIdx;
+      if (p >= v || p < -v) {
+        throw new IllegalArgumentException(
+            "paddingIdx " + p + " is out of range for a table of " + v + " rows (valid " + (-v) + ".." + (v - 1) + ")");
+      }
+      pad = p < 0 ? v + p : p;
+    }
+    if (maxNorm != null && Double.isNaN(maxNorm)) {
+      throw new IllegalArgumentException("maxNorm must not be NaN");
+    }
+    if (Double.isNaN(normType)) {
+      throw new IllegalArgumentException("normType must not be NaN");
+    }
+    if (sparse && scaleGradByFreq) {
+      throw new IllegalArgumentException(
+          "scaleGradByFreq is not supported with sparse gradients (PyTorch raises the same at backward)");
+    }
+    if (pretrained != null) {
+      PretrainedChecks.requireFinite(pretrained);
+    }
+    RowStore store;
+    if (wrapped != null) {
+      store = wrapped; // the caller's memory, used as is: not copied and not scanned
+      if (store.dim() != embeddingDim || store.rows() != v) {
+        throw new IllegalStateException("wrapped store changed shape");
+      }
+    } else {
+      store = storage.allocate(v, embeddingDim);
+      if (pretrained != null) {
+        float[] data = pretrained.data();
+        for (long r = 0; r < v; r++) {
+          store.writeRow(r, data, (int) (r * embeddingDim));
+        }
+      } else {
+        initializer.initialize(store);
+        if (pad >= 0) {
+          store.writeRow(pad, new float[embeddingDim], 0);
+        }
+      }
+    }
+    return new TableCore(
+        kind, store, pad, maxNorm == null ? Double.NaN : maxNorm, normType, scaleGradByFreq, sparse, freeze, wrapped == null);
+  }
+
+  /** The shape of pretrained weights: must be 2-D. */
+  static long[] pretrainedShape(FloatTensor weights) {
+    if (weights.shape().rank() != 2) {
+      throw new IllegalArgumentException(
+          "pretrained weights must be 2-dimensional (V, D), got shape " + weights.shape());
+    }
+    return new long[] {weights.shape().dim(0), weights.shape().dim(1)};
+  }
+}

@@ -1,0 +1,230 @@
+package dev.emb4j.nn;
+
+import dev.emb4j.autograd.DenseGradient;
+import dev.emb4j.autograd.SparseGradient;
+import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.Kernels;
+import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowStore;
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The state and rules shared by {@link Embedding} and {@link EmbeddingBag}: the weight store, the normalised options,
+ * id validation, max-norm renormalisation and gradient accumulation.
+ */
+final class TableCore {
+  final String kind;
+  final RowStore store;
+  final long rows;
+  final int dim;
+  /** Normalised padding row, or -1 for none (internal only; the public API uses OptionalLong). */
+  final long paddingIdx;
+  /** NaN for none. */
+  final double maxNorm;
+  final double normType;
+  final boolean scaleGradByFreq;
+  final boolean sparse;
+  final boolean frozen;
+  /** False for a table over the caller's store: closing the table leaves that memory to its owner. */
+  final boolean ownsStore;
+
+  /** Serialises forward passes that renormalise rows in place (maxNorm set); lookups without maxNorm never lock. */
+  private final ReentrantLock renormLock = new ReentrantLock();
+
+  /** Dense gradient memory, kept across steps and cleared by zeroGrad; {@code denseLive} says it holds a gradient. */
+  private HeapRowStore denseStore;
+
+  private boolean denseLive;
+  private SparseGradient sparseGrad;
+
+  TableCore(
+      String kind,
+      RowStore store,
+      long paddingIdx,
+      double maxNorm,
+      double normType,
+      boolean scaleGradByFreq,
+      boolean sparse,
+      boolean frozen,
+      boolean ownsStore) {
+    this.kind = kind;
+    this.store = store;
+    this.rows = store.rows();
+    this.dim = store.dim();
+    this.paddingIdx = paddingIdx;
+    this.maxNorm = maxNorm;
+    this.normType = normType;
+    this.scaleGradByFreq = scaleGradByFreq;
+    this.sparse = sparse;
+    this.frozen = frozen;
+    this.ownsStore = ownsStore;
+  }
+
+  /** Frees the rows if this table owns them. */
+  void close() {
+    if (ownsStore) {
+      store.close();
+    }
+  }
+
+  boolean hasMaxNorm() {
+    return !Double.isNaN(maxNorm);
+  }
+
+  OptionalLong paddingIdxOption() {
+    return paddingIdx < 0 ? OptionalLong.empty() : OptionalLong.of(paddingIdx);
+  }
+
+  OptionalDouble maxNormOption() {
+    return hasMaxNorm() ? OptionalDouble.of(maxNorm) : OptionalDouble.empty();
+  }
+
+  /**
+   * All ids of {@code indices} as longs, after checking each against the table, e.g. {@code index 12 at position [3,
+   * 1] is out of range for a table of 10 rows (valid 0..9)}.
+   */
+  long[] checkedIds(IndexTensor indices, String what) {
+    java.util.Objects.requireNonNull(indices, what);
+    long[] ids = indices.toLongArray();
+    for (int i = 0; i < ids.length; i++) {
+      long k = ids[i];
+      if (k < 0 || k >= rows) {
+        String valid = rows == 0 ? "the table is empty" : "valid 0.." + (rows - 1);
+        String neg = k < 0 ? "; negative ids are not wrapped" : "";
+        throw new IndexOutOfBoundsException(
+            "index " + k + " at position " + indices.shape().positionOf(i) + " of the " + what
+                + " is out of range for a table of " + rows + " rows (" + valid + neg + ")");
+      }
+    }
+    return ids;
+  }
+
+  /** Checks the number of output floats fits a Java array. */
+  int outputLength(long positions, String what) {
+    long n = positions * dim;
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          what + " of " + positions + " rows x " + dim + " floats exceeds one Java array; split the batch");
+    }
+    return (int) n;
+  }
+
+  /** Runs {@code body} after renormalising the rows of {@code ids} in place when maxNorm is set. */
+  void withRenorm(long[] ids, Runnable body) {
+    if (!hasMaxNorm()) {
+      body.run();
+      return;
+    }
+    renormLock.lock();
+    try {
+      long[] unique = sortedUnique(ids);
+      Kernels.renormRows(store, unique, maxNorm, normType);
+      body.run();
+    } finally {
+      renormLock.unlock();
+    }
+  }
+
+  static long[] sortedUnique(long[] ids) {
+    long[] s = ids.clone();
+    Arrays.sort(s);
+    int u = 0;
+    for (int i = 0; i < s.length; i++) {
+      if (i == 0 || s[i] != s[i - 1]) {
+        s[u++] = s[i];
+      }
+    }
+    return Arrays.copyOf(s, u);
+  }
+
+  /**
+   * The gradient scale {@code 1 / count(id)} of each position for scaleGradByFreq, where the count runs over every
+   * position of the call, padding included (PyTorch's definition).
+   */
+  static float[] inverseFrequencies(long[] ids) {
+    long[] sorted = ids.clone();
+    Arrays.sort(sorted);
+    float[] scales = new float[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      int lo = lowerBound(sorted, ids[i]);
+      int hi = lowerBound(sorted, ids[i] + 1);
+      scales[i] = (float) (1.0 / (hi - lo));
+    }
+    return scales;
+  }
+
+  private static int lowerBound(long[] a, long key) {
+    int lo = 0;
+    int hi = a.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (a[mid] < key) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** The dense gradient store, created (zeroed) on first use. */
+  RowStore denseGradient() {
+    if (denseStore == null) {
+      denseStore = HeapRowStore.allocate(rows, dim);
+    }
+    denseLive = true;
+    return denseStore;
+  }
+
+  /** Appends sparse entries: {@code values} holds one row of D floats per entry of {@code ids}. */
+  void appendSparse(long[] ids, float[] values) {
+    SparseGradient more = new SparseGradient(rows, dim, ids, FloatTensor.wrap(Shape.of(ids.length, dim), values));
+    sparseGrad = sparseGrad == null ? more : sparseGrad.concat(more);
+  }
+
+  Optional<TableGradient> grad() {
+    if (sparse) {
+      return Optional.ofNullable(sparseGrad);
+    }
+    return denseLive ? Optional.of(new DenseGradient(denseStore)) : Optional.empty();
+  }
+
+  void zeroGrad() {
+    if (denseLive) {
+      denseStore.clear();
+      denseLive = false;
+    }
+    sparseGrad = null;
+  }
+
+  /** The options that differ from PyTorch's defaults, for toString, e.g. {@code , paddingIdx=0, sparse=true}. */
+  String describeOptions() {
+    StringBuilder sb = new StringBuilder();
+    if (paddingIdx >= 0) {
+      sb.append(", paddingIdx=").append(paddingIdx);
+    }
+    if (hasMaxNorm()) {
+      sb.append(", maxNorm=").append(maxNorm);
+    }
+    if (normType != 2.0) {
+      sb.append(", normType=").append(normType);
+    }
+    if (scaleGradByFreq) {
+      sb.append(", scaleGradByFreq=true");
+    }
+    if (sparse) {
+      sb.append(", sparse=true");
+    }
+    if (frozen) {
+      sb.append(", frozen=true");
+    }
+    return sb.toString();
+  }
+}

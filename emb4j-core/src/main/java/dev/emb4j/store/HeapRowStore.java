@@ -1,0 +1,162 @@
+package dev.emb4j.store;
+
+import java.util.Arrays;
+
+/**
+ * Rows on the Java heap, in {@code float[]} chunks of whole rows so that a table may exceed the 2^31-element limit of
+ * one Java array.
+ *
+ * <pre>
+ * chunk c holds rows [c * rowsPerChunk, (c + 1) * rowsPerChunk), row r at chunk[r / rowsPerChunk],
+ * float offset (r % rowsPerChunk) * dim; rows are packed (stride = dim)
+ * </pre>
+ */
+public final class HeapRowStore implements RowStore {
+  /** Largest chunk: 2^30 floats (4 GiB), well under the Java array limit. */
+  static final long MAX_CHUNK_FLOATS = 1L << 30;
+
+  private final long rows;
+  private final int dim;
+  private final long rowsPerChunk;
+  private final float[][] chunks;
+
+  private HeapRowStore(long rows, int dim, long rowsPerChunk, float[][] chunks) {
+    this.rows = rows;
+    this.dim = dim;
+    this.rowsPerChunk = rowsPerChunk;
+    this.chunks = chunks;
+  }
+
+  /** A zero-filled store of {@code rows x dim}. */
+  public static HeapRowStore allocate(long rows, int dim) {
+    return allocate(rows, dim, Math.max(1, MAX_CHUNK_FLOATS / Math.max(dim, 1)));
+  }
+
+  /** A zero-filled store with an explicit chunk size, so tests can cross chunk boundaries on small tables. */
+  static HeapRowStore allocate(long rows, int dim, long rowsPerChunk) {
+    StoreChecks.checkShape(rows, dim);
+    if (rowsPerChunk < 1 || rowsPerChunk * (long) dim > MAX_CHUNK_FLOATS) {
+      throw new IllegalArgumentException("rowsPerChunk " + rowsPerChunk + " is not in 1.." + MAX_CHUNK_FLOATS / dim);
+    }
+    int nChunks = Math.toIntExact(chunkOf(rows + rowsPerChunk - 1, rowsPerChunk));
+    float[][] chunks = new float[nChunks][];
+    for (int c = 0; c < nChunks; c++) {
+      long chunkRows = Math.min(rowsPerChunk, rows - c * rowsPerChunk);
+      chunks[c] = new float[Math.toIntExact(chunkRows * dim)];
+    }
+    return new HeapRowStore(rows, dim, rowsPerChunk, chunks);
+  }
+
+  /**
+   * A store that uses the caller's row-major {@code data} (no copy): writes through the table are visible in {@code
+   * data} and the other way round.
+   */
+  public static HeapRowStore wrap(float[] data, int dim) {
+    if (dim <= 0) {
+      throw new IllegalArgumentException("dim must be positive, got " + dim);
+    }
+    if (data.length % dim != 0) {
+      throw new IllegalArgumentException(
+          "data of " + data.length + " floats is not a whole number of rows of " + dim + " floats");
+    }
+    long rows = data.length / dim;
+    return new HeapRowStore(rows, dim, Math.max(rows, 1), new float[][] {data});
+  }
+
+  /** The chunk that holds {@code row}. */
+  static long chunkOf(long row, long rowsPerChunk) {
+    return row / rowsPerChunk;
+  }
+
+  /** The float offset of {@code row} inside its chunk; always fits an int because a chunk is at most 2^30 floats. */
+  static int offsetInChunk(long row, long rowsPerChunk, int dim) {
+    return Math.toIntExact((row % rowsPerChunk) * dim);
+  }
+
+  private float[] chunk(long row) {
+    assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
+    return chunks[(int) chunkOf(row, rowsPerChunk)];
+  }
+
+  private int offset(long row) {
+    return offsetInChunk(row, rowsPerChunk, dim);
+  }
+
+  @Override
+  public long rows() {
+    return rows;
+  }
+
+  @Override
+  public int dim() {
+    return dim;
+  }
+
+  @Override
+  public float get(long row, int col) {
+    return chunk(row)[offset(row) + col];
+  }
+
+  @Override
+  public void set(long row, int col, float value) {
+    chunk(row)[offset(row) + col] = value;
+  }
+
+  @Override
+  public void readRow(long row, float[] dst, int dstOffset) {
+    System.arraycopy(chunk(row), offset(row), dst, dstOffset, dim);
+  }
+
+  @Override
+  public void writeRow(long row, float[] src, int srcOffset) {
+    System.arraycopy(src, srcOffset, chunk(row), offset(row), dim);
+  }
+
+  @Override
+  public void accumulateRow(long row, float scale, float[] dst, int dstOffset) {
+    float[] c = chunk(row);
+    int o = offset(row);
+    for (int j = 0; j < dim; j++) {
+      dst[dstOffset + j] += scale * c[o + j];
+    }
+  }
+
+  @Override
+  public void addToRow(long row, float scale, float[] src, int srcOffset) {
+    float[] c = chunk(row);
+    int o = offset(row);
+    for (int j = 0; j < dim; j++) {
+      c[o + j] += scale * src[srcOffset + j];
+    }
+  }
+
+  @Override
+  public void scaleRow(long row, float factor) {
+    float[] c = chunk(row);
+    int o = offset(row);
+    for (int j = 0; j < dim; j++) {
+      c[o + j] *= factor;
+    }
+  }
+
+  @Override
+  public long sizeInBytes() {
+    return rows * dim * (long) Float.BYTES;
+  }
+
+  /** Sets every value to zero. */
+  public void clear() {
+    for (float[] c : chunks) {
+      Arrays.fill(c, 0f);
+    }
+  }
+
+  /** Heap memory is freed by the garbage collector: nothing to do. */
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return "HeapRowStore(" + rows + " x " + dim + ", " + chunks.length + " chunk" + (chunks.length == 1 ? ")" : "s)");
+  }
+}

@@ -1,0 +1,166 @@
+package dev.emb4j.store;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Rows outside the Java heap, in one FFM {@link MemorySegment} addressed with {@code long} byte offsets.
+ *
+ * <pre>
+ * allocated: base aligned to 64 bytes; row r at byte r * stride, stride = dim rounded up to 16 floats (64 bytes),
+ *            so every row starts on a cache line; the padding floats stay zero
+ * wrapped:   the caller's segment as given, stride = dim (packed rows)
+ * </pre>
+ *
+ * <p>An allocated store owns its memory and frees it on {@link #close()}; using a closed store throws {@link
+ * IllegalStateException}. A wrapped store never frees the caller's memory.
+ */
+public final class OffHeapRowStore implements RowStore {
+  /** Rows start on 64-byte boundaries (one cache line, one AVX-512 register). */
+  public static final int ROW_ALIGNMENT_BYTES = 64;
+
+  private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+
+  private final long rows;
+  private final int dim;
+  private final long strideBytes;
+  private final MemorySegment segment;
+  private final Arena arena;
+
+  private OffHeapRowStore(long rows, int dim, long strideBytes, MemorySegment segment, Arena arena) {
+    this.rows = rows;
+    this.dim = dim;
+    this.strideBytes = strideBytes;
+    this.segment = segment;
+    this.arena = arena;
+  }
+
+  /** A zero-filled store of {@code rows x dim} with 64-byte aligned rows. */
+  public static OffHeapRowStore allocate(long rows, int dim) {
+    StoreChecks.checkShape(rows, dim);
+    long stride = paddedStrideBytes(dim);
+    Arena arena = Arena.ofShared();
+    MemorySegment seg = arena.allocate(Math.max(byteOffset(rows, stride), 1), ROW_ALIGNMENT_BYTES);
+    return new OffHeapRowStore(rows, dim, stride, seg, arena);
+  }
+
+  /**
+   * A store over the caller's memory: {@code rows} packed rows of {@code dim} floats in native byte order. The
+   * segment must be at least {@code rows * dim * 4} bytes and 4-byte aligned; it stays owned by the caller.
+   */
+  public static OffHeapRowStore wrap(MemorySegment segment, long rows, int dim) {
+    StoreChecks.checkShape(rows, dim);
+    long stride = (long) dim * Float.BYTES;
+    long need = byteOffset(rows, stride);
+    if (segment.byteSize() < need) {
+      throw new IllegalArgumentException(
+          "segment of " + segment.byteSize() + " bytes is too small for " + rows + " rows of " + dim + " floats ("
+              + need + " bytes)");
+    }
+    if (segment.isNative() && segment.address() % Float.BYTES != 0) {
+      throw new IllegalArgumentException("segment address " + segment.address() + " is not 4-byte aligned");
+    }
+    return new OffHeapRowStore(rows, dim, stride, segment, null);
+  }
+
+  /** The byte stride of a 64-byte aligned row of {@code dim} floats. */
+  static long paddedStrideBytes(int dim) {
+    long floatsPerLine = ROW_ALIGNMENT_BYTES / Float.BYTES;
+    return (dim + floatsPerLine - 1) / floatsPerLine * ROW_ALIGNMENT_BYTES;
+  }
+
+  /** The byte offset of {@code row}; long arithmetic throughout, with an error instead of a silent overflow. */
+  static long byteOffset(long row, long strideBytes) {
+    return Math.multiplyExact(row, strideBytes);
+  }
+
+  private long at(long row, int col) {
+    assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
+    return byteOffset(row, strideBytes) + (long) col * Float.BYTES;
+  }
+
+  /** The whole segment (rows at {@link #strideBytes()} intervals), for kernels that work on memory directly. */
+  public MemorySegment segment() {
+    return segment;
+  }
+
+  /** Bytes from the start of one row to the start of the next. */
+  public long strideBytes() {
+    return strideBytes;
+  }
+
+  @Override
+  public long rows() {
+    return rows;
+  }
+
+  @Override
+  public int dim() {
+    return dim;
+  }
+
+  @Override
+  public float get(long row, int col) {
+    return segment.get(FLOAT, at(row, col));
+  }
+
+  @Override
+  public void set(long row, int col, float value) {
+    segment.set(FLOAT, at(row, col), value);
+  }
+
+  @Override
+  public void readRow(long row, float[] dst, int dstOffset) {
+    MemorySegment.copy(segment, FLOAT, at(row, 0), dst, dstOffset, dim);
+  }
+
+  @Override
+  public void writeRow(long row, float[] src, int srcOffset) {
+    MemorySegment.copy(src, srcOffset, segment, FLOAT, at(row, 0), dim);
+  }
+
+  @Override
+  public void accumulateRow(long row, float scale, float[] dst, int dstOffset) {
+    long base = at(row, 0);
+    for (int j = 0; j < dim; j++) {
+      dst[dstOffset + j] += scale * segment.get(FLOAT, base + (long) j * Float.BYTES);
+    }
+  }
+
+  @Override
+  public void addToRow(long row, float scale, float[] src, int srcOffset) {
+    long base = at(row, 0);
+    for (int j = 0; j < dim; j++) {
+      long p = base + (long) j * Float.BYTES;
+      segment.set(FLOAT, p, segment.get(FLOAT, p) + scale * src[srcOffset + j]);
+    }
+  }
+
+  @Override
+  public void scaleRow(long row, float factor) {
+    long base = at(row, 0);
+    for (int j = 0; j < dim; j++) {
+      long p = base + (long) j * Float.BYTES;
+      segment.set(FLOAT, p, segment.get(FLOAT, p) * factor);
+    }
+  }
+
+  @Override
+  public long sizeInBytes() {
+    return byteOffset(rows, strideBytes);
+  }
+
+  /** Frees the memory of an allocated store; does nothing for a wrapped one. Idempotent. */
+  @Override
+  public void close() {
+    if (arena != null && arena.scope().isAlive()) {
+      arena.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OffHeapRowStore(" + rows + " x " + dim + ", stride " + strideBytes + " bytes" + (arena == null ? ", wrapped)" : ")");
+  }
+}
