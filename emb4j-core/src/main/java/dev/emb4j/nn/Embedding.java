@@ -5,6 +5,7 @@ import dev.emb4j.kernel.Kernels;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -30,11 +31,13 @@ import java.util.OptionalLong;
  * take the table's lock. {@link #backward}, {@link #zeroGrad} and updates of the weights must not run concurrently
  * with each other or with lookups.
  */
-public final class Embedding implements AutoCloseable {
+public final class Embedding implements Module, AutoCloseable {
   private final TableCore core;
+  private final Parameter weightParameter;
 
   private Embedding(TableCore core) {
     this.core = core;
+    this.weightParameter = new TableParameter("weight", core);
   }
 
   /** A fresh, trainable table of {@code numEmbeddings x embeddingDim}, filled by the builder's initializer. */
@@ -148,8 +151,15 @@ public final class Embedding implements AutoCloseable {
   }
 
   /** Forgets the accumulated gradient. */
+  @Override
   public void zeroGrad() {
     core.zeroGrad();
+  }
+
+  /** The table's weight as the one parameter of this module, named {@code "weight"}. */
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(weightParameter);
   }
 
   /** The weight rows (a live view: writes change the table). */

@@ -6,6 +6,7 @@ import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -30,13 +31,15 @@ import java.util.OptionalLong;
  * <p>Every argument is checked before anything changes (offsets, shapes, ids), with messages that name the value and
  * its position. Thread safety is as for {@link Embedding}.
  */
-public final class EmbeddingBag implements AutoCloseable {
+public final class EmbeddingBag implements Module, AutoCloseable {
   private final TableCore core;
+  private final Parameter weightParameter;
   private final BagMode mode;
   private final boolean includeLastOffset;
 
   private EmbeddingBag(TableCore core, BagMode mode, boolean includeLastOffset) {
     this.core = core;
+    this.weightParameter = new TableParameter("weight", core);
     this.mode = mode;
     this.includeLastOffset = includeLastOffset;
   }
@@ -335,8 +338,15 @@ public final class EmbeddingBag implements AutoCloseable {
   }
 
   /** Forgets the accumulated gradient. */
+  @Override
   public void zeroGrad() {
     core.zeroGrad();
+  }
+
+  /** The table's weight as the one parameter of this module, named {@code "weight"}. */
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(weightParameter);
   }
 
   /** The weight rows (a live view). */

@@ -1,0 +1,111 @@
+package dev.emb4j.nn;
+
+import dev.emb4j.autograd.DenseGradient;
+import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowStore;
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.Shape;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A small dense parameter held in one {@code float[]} (a {@link Linear} weight or bias), with a dense gradient of the
+ * same size. The arrays are exposed to the layers that compute with them; optimizers see them as row stores.
+ */
+public final class DenseParameter implements Parameter {
+  private final String name;
+  private final int rows;
+  private final int dim;
+  private final float[] value;
+  private final float[] grad;
+  private final RowStore valueStore;
+  private final DenseGradient gradient;
+  private boolean requiresGrad = true;
+  private boolean hasGrad;
+
+  /** A zero-filled parameter of {@code rows x dim}. */
+  public DenseParameter(String name, int rows, int dim) {
+    if (rows <= 0 || dim <= 0) {
+      throw new IllegalArgumentException("parameter " + name + " needs a positive shape, got " + rows + " x " + dim);
+    }
+    this.name = name;
+    this.rows = rows;
+    this.dim = dim;
+    this.value = new float[Math.multiplyExact(rows, dim)];
+    this.grad = new float[value.length];
+    this.valueStore = HeapRowStore.wrap(value, dim);
+    this.gradient = new DenseGradient(HeapRowStore.wrap(grad, dim));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** Rows. */
+  public int rows() {
+    return rows;
+  }
+
+  /** Floats per row. */
+  public int dim() {
+    return dim;
+  }
+
+  /** The values, row-major (the live array). */
+  public float[] data() {
+    return value;
+  }
+
+  /** The gradient array, row-major; callers that add to it must call {@link #markGrad()}. */
+  public float[] gradData() {
+    return grad;
+  }
+
+  /** Records that a backward pass wrote into {@link #gradData()}. */
+  public void markGrad() {
+    hasGrad = true;
+  }
+
+  /** The values as a {@code (rows, dim)} tensor sharing the array. */
+  public FloatTensor tensor() {
+    return FloatTensor.wrap(Shape.of(rows, dim), value);
+  }
+
+  /** Freezes or unfreezes the parameter. */
+  public void setRequiresGrad(boolean requiresGrad) {
+    this.requiresGrad = requiresGrad;
+    if (!requiresGrad) {
+      zeroGrad();
+    }
+  }
+
+  @Override
+  public RowStore value() {
+    return valueStore;
+  }
+
+  @Override
+  public Optional<TableGradient> grad() {
+    return hasGrad ? Optional.of(gradient) : Optional.empty();
+  }
+
+  @Override
+  public void zeroGrad() {
+    if (hasGrad) {
+      Arrays.fill(grad, 0f);
+      hasGrad = false;
+    }
+  }
+
+  @Override
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  @Override
+  public String toString() {
+    return name + ": (" + rows + " x " + dim + ")";
+  }
+}

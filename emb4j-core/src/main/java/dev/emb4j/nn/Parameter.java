@@ -1,0 +1,32 @@
+package dev.emb4j.nn;
+
+import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.store.RowStore;
+import java.util.Optional;
+
+/**
+ * A learnable matrix of {@code rows x dim} floats and the gradient accumulated for it: what an optimizer updates and
+ * a checkpoint saves.
+ *
+ * <p>Every parameter looks the same to an optimizer: its values are a {@link RowStore} and its gradient a {@link
+ * TableGradient}, dense ({@link dev.emb4j.autograd.DenseGradient}) or sparse ({@link
+ * dev.emb4j.autograd.SparseGradient}, touched rows only). A {@link Linear} weight is a {@code (out, in)} parameter, a
+ * bias a {@code (1, out)} one, and an embedding table a {@code (V, D)} one.
+ */
+public interface Parameter {
+
+  /** A name unique within its model, such as {@code "fc1.weight"}; used by checkpoints. */
+  String name();
+
+  /** The values (a live view: optimizers write here). */
+  RowStore value();
+
+  /** The gradient accumulated since the last {@link #zeroGrad()}, if a backward pass reached this parameter. */
+  Optional<TableGradient> grad();
+
+  /** Forgets the accumulated gradient. */
+  void zeroGrad();
+
+  /** False for a frozen parameter: it never has a gradient and optimizers skip it. */
+  boolean requiresGrad();
+}

@@ -1,0 +1,46 @@
+package dev.emb4j.nn;
+
+import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.store.RowStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Helpers for lists of parameters: naming them after their place in a model. */
+public final class Parameters {
+  private Parameters() {}
+
+  /**
+   * The parameters of {@code module}, each renamed to {@code prefix + "." + name}, e.g. {@code "fc1.weight"}. The
+   * views share everything else with the originals.
+   */
+  public static List<Parameter> named(String prefix, Module module) {
+    List<Parameter> out = new ArrayList<>();
+    for (Parameter p : module.parameters()) {
+      out.add(new Renamed(prefix + "." + p.name(), p));
+    }
+    return out;
+  }
+
+  private record Renamed(String name, Parameter inner) implements Parameter {
+    @Override
+    public RowStore value() {
+      return inner.value();
+    }
+
+    @Override
+    public Optional<TableGradient> grad() {
+      return inner.grad();
+    }
+
+    @Override
+    public void zeroGrad() {
+      inner.zeroGrad();
+    }
+
+    @Override
+    public boolean requiresGrad() {
+      return inner.requiresGrad();
+    }
+  }
+}
