@@ -1,0 +1,111 @@
+package dev.emb4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.emb4j.autograd.SparseGradient;
+import dev.emb4j.nn.BagMode;
+import dev.emb4j.nn.BagResult;
+import dev.emb4j.nn.Embedding;
+import dev.emb4j.nn.EmbeddingBag;
+import dev.emb4j.nn.Initializer;
+import dev.emb4j.store.Storage;
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
+import org.junit.jupiter.api.Test;
+
+/** The code of the README's "Java API" section, with the values its comments claim. Keep the two in step. */
+class ReadmeExamplesTest {
+  private static final float[][] W = {{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9, 10}};
+
+  @Test
+  void freshTableLookup() {
+    try (Embedding emb = Embedding.builder(10, 3).initializer(Initializer.normal(42)).build()) {
+      FloatTensor rows = emb.forward(IndexTensor.of(1, 2, 3));
+      assertEquals(Shape.of(3, 3), rows.shape());
+      for (int k = 0; k < 3; k++) {
+        assertArrayEquals(emb.weightTensor().row(k + 1), rows.row(k));
+      }
+      FloatTensor grid = emb.forward(IndexTensor.fromArray(new int[][] {{1, 2}, {3, 4}}));
+      assertEquals(Shape.of(2, 2, 3), grid.shape());
+    }
+  }
+
+  @Test
+  void pretrainedLookup() {
+    try (Embedding pre = Embedding.fromPretrained(W).build()) {
+      FloatTensor out = pre.forward(IndexTensor.of(4, 0));
+      assertArrayEquals(new float[] {9, 10, 1, 2}, out.data());
+      assertTrue(pre.frozen());
+    }
+  }
+
+  @Test
+  void dimensionOneDictionary() {
+    try (Embedding price = Embedding.fromPretrained(new float[][] {{0.40f}, {2.10f}, {5.75f}}).build()) {
+      FloatTensor basket = price.forward(IndexTensor.of(2, 0, 2));
+      assertEquals(Shape.of(3, 1), basket.shape());
+      assertArrayEquals(new float[] {5.75f, 0.40f, 5.75f}, basket.data());
+    }
+  }
+
+  @Test
+  void trainingWithPadding() {
+    try (Embedding emb = Embedding.builder(5, 2).paddingIdx(0).build()) {
+      IndexTensor ids = IndexTensor.of(0, 1, 1, 4);
+      FloatTensor out = emb.forward(ids);
+      assertArrayEquals(new float[] {0, 0}, out.row(0));
+      FloatTensor ones = FloatTensor.of(out.shape(), 1, 1, 1, 1, 1, 1, 1, 1);
+      emb.backward(ids, ones);
+      FloatTensor g = emb.grad().orElseThrow().toDense();
+      assertArrayEquals(new float[] {0, 0}, g.row(0));
+      assertArrayEquals(new float[] {2, 2}, g.row(1));
+      assertArrayEquals(new float[] {1, 1}, g.row(4));
+      emb.zeroGrad();
+    }
+  }
+
+  @Test
+  void maxNormOffHeap() {
+    try (Embedding big =
+        Embedding.builder(1_000_000, 64)
+            .maxNorm(1.0)
+            .storage(Storage.OFF_HEAP)
+            .initializer(Initializer.normal(7))
+            .build()) {
+      FloatTensor out = big.forward(IndexTensor.of(123L, 999_999L));
+      for (int k = 0; k < 2; k++) {
+        double norm = 0;
+        for (float v : out.row(k)) {
+          norm += (double) v * v;
+        }
+        assertTrue(Math.sqrt(norm) <= 1.0 + 1e-6, "row " + k + " has norm " + Math.sqrt(norm));
+      }
+    }
+  }
+
+  @Test
+  void bagWithOffsetsAndWeights() {
+    try (EmbeddingBag bag = EmbeddingBag.fromPretrained(W).mode(BagMode.SUM).build()) {
+      IndexTensor input = IndexTensor.of(0, 1, 2, 2, 4);
+      IndexTensor offsets = IndexTensor.of(0, 2);
+      FloatTensor weights = FloatTensor.vector(1f, 0.5f, 2f, -1f, 1f);
+      BagResult r = bag.forward(input, offsets, weights);
+      FloatTensor pooled = r.output();
+      assertEquals(Shape.of(2, 2), pooled.shape());
+      assertArrayEquals(new float[] {2.5f, 4, 14, 16}, pooled.data());
+    }
+  }
+
+  @Test
+  void sparseGradient() {
+    try (Embedding emb = Embedding.builder(100, 4).sparse(true).build()) {
+      IndexTensor ids = IndexTensor.of(7, 3, 7);
+      FloatTensor out = emb.forward(ids);
+      emb.backward(ids, FloatTensor.zeros(out.shape()));
+      assertTrue(emb.grad().orElseThrow() instanceof SparseGradient);
+    }
+  }
+}
