@@ -1,7 +1,9 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.autograd.DenseGradient;
+import dev.emb4j.autograd.GradMode;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.autograd.Variable;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
@@ -71,6 +73,25 @@ public final class DenseParameter implements Parameter {
   /** The values as a {@code (rows, dim)} tensor sharing the array. */
   public FloatTensor tensor() {
     return FloatTensor.wrap(Shape.of(rows, dim), value);
+  }
+
+  /**
+   * This parameter as a graph leaf: its gradient is added into {@link #gradData()}. A constant when the parameter is
+   * frozen or gradients are disabled.
+   */
+  public Variable variable() {
+    if (!requiresGrad || !GradMode.isEnabled()) {
+      return Variable.constant(tensor());
+    }
+    return Variable.sink(
+        tensor(),
+        g -> {
+          float[] src = g.data();
+          for (int i = 0; i < grad.length; i++) {
+            grad[i] += src[i];
+          }
+          hasGrad = true;
+        });
   }
 
   /** Freezes or unfreezes the parameter. */

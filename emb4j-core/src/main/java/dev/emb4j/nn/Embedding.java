@@ -1,6 +1,7 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.autograd.Variable;
 import dev.emb4j.kernel.Kernels;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
@@ -90,6 +91,15 @@ public final class Embedding implements Module, AutoCloseable {
     float[] out = new float[core.outputLength(ids.length, "the lookup output")];
     core.withRenorm(ids, () -> Kernels.gatherRows(core.store, ids, out));
     return FloatTensor.wrap(indices.shape().append(core.dim), out);
+  }
+
+  /**
+   * {@link #forward} as a graph operation: backpropagating through the result calls {@link #backward} with the
+   * output's gradient (nothing is recorded for a frozen table or with gradients disabled).
+   */
+  public Variable apply(IndexTensor indices) {
+    FloatTensor out = forward(indices);
+    return Variable.fromOp(out, g -> backward(indices, g), !core.frozen);
   }
 
   /**

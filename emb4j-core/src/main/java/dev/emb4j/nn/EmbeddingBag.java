@@ -1,6 +1,8 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.autograd.Variable;
+import dev.emb4j.autograd.Variable.Backward;
 import dev.emb4j.kernel.Kernels;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
@@ -155,6 +157,32 @@ public final class EmbeddingBag implements Module, AutoCloseable {
         });
     FloatTensor output = FloatTensor.wrap(Shape.of(bags, core.dim), out);
     return new BagResult(core, ids, bagStarts, psw, input.shape(), output, bagSizes, maxIndices);
+  }
+
+  /**
+   * {@link #forward} as a graph operation, returning the pooled output. Backpropagating through it calls {@link
+   * #backward} and passes the per-sample-weight gradient on to {@code perSampleWeights} when that requires one.
+   *
+   * @param offsets null for a 2-D input
+   * @param perSampleWeights null, or weights with the input's shape (SUM mode)
+   */
+  public Variable apply(IndexTensor input, IndexTensor offsets, Variable perSampleWeights) {
+    BagResult r = forward(input, offsets, perSampleWeights == null ? null : perSampleWeights.value());
+    Backward backwardFn =
+        g -> {
+          Optional<FloatTensor> dpsw = backward(r, g);
+          if (perSampleWeights != null && dpsw.isPresent()) {
+            perSampleWeights.accumulateGrad(dpsw.get());
+          }
+        };
+    return perSampleWeights == null
+        ? Variable.fromOp(r.output(), backwardFn, !core.frozen)
+        : Variable.fromOp(r.output(), backwardFn, !core.frozen, perSampleWeights);
+  }
+
+  /** {@link #apply(IndexTensor, IndexTensor, Variable)} for a 2-D input or a 1-D input with offsets, no weights. */
+  public Variable apply(IndexTensor input, IndexTensor offsets) {
+    return apply(input, offsets, null);
   }
 
   /**

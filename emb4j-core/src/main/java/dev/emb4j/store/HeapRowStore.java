@@ -19,12 +19,15 @@ public final class HeapRowStore implements RowStore {
   private final int dim;
   private final long rowsPerChunk;
   private final float[][] chunks;
+  /** The whole table when it fits one chunk (the common case): row r then starts at r * dim, no division needed. */
+  private final float[] single;
 
   private HeapRowStore(long rows, int dim, long rowsPerChunk, float[][] chunks) {
     this.rows = rows;
     this.dim = dim;
     this.rowsPerChunk = rowsPerChunk;
     this.chunks = chunks;
+    this.single = chunks.length == 1 ? chunks[0] : null;
   }
 
   /** A zero-filled store of {@code rows x dim}. */
@@ -75,11 +78,11 @@ public final class HeapRowStore implements RowStore {
 
   private float[] chunk(long row) {
     assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
-    return chunks[(int) chunkOf(row, rowsPerChunk)];
+    return single != null ? single : chunks[(int) chunkOf(row, rowsPerChunk)];
   }
 
   private int offset(long row) {
-    return offsetInChunk(row, rowsPerChunk, dim);
+    return single != null ? (int) row * dim : offsetInChunk(row, rowsPerChunk, dim);
   }
 
   @Override
