@@ -38,6 +38,10 @@ public final class HeapRowStore implements RowStore {
   /** A zero-filled store with an explicit chunk size, so tests can cross chunk boundaries on small tables. */
   static HeapRowStore allocate(long rows, int dim, long rowsPerChunk) {
     StoreChecks.checkShape(rows, dim);
+    if (dim > MAX_CHUNK_FLOATS) {
+      throw new IllegalArgumentException(
+          "rows of " + dim + " floats exceed the largest heap chunk of " + MAX_CHUNK_FLOATS + " floats");
+    }
     if (rowsPerChunk < 1 || rowsPerChunk * (long) dim > MAX_CHUNK_FLOATS) {
       throw new IllegalArgumentException("rowsPerChunk " + rowsPerChunk + " is not in 1.." + MAX_CHUNK_FLOATS / dim);
     }
