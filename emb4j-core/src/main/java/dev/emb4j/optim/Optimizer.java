@@ -1,0 +1,514 @@
+package dev.emb4j.optim;
+
+import dev.emb4j.autograd.DenseGradient;
+import dev.emb4j.autograd.SparseGradient;
+import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.nn.Parameter;
+import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Updates a fixed list of {@link Parameter}s from their gradients, with the semantics of the {@code torch.optim}
+ * class of the same name (PyTorch 1.13).
+ *
+ * <pre>{@code
+ * Optimizer opt = new Adagrad(model.parameters(), Adagrad.Config.builder().lr(0.1).build());
+ * for (Batch b : batches) {
+ *   model.backward(...);
+ *   opt.step();
+ *   opt.zeroGrad();
+ * }
+ * }</pre>
+ *
+ * <p><b>Which parameters are updated.</b> {@link #step()} skips parameters that do not require a gradient and those
+ * without one (no backward pass reached them since the last {@link #zeroGrad()}); it checks every gradient (shape,
+ * dense or sparse as the optimizer requires) before it changes anything.
+ *
+ * <p><b>Dense gradients</b> ({@link DenseGradient}) update every row of the parameter, exactly as PyTorch's dense
+ * path. <b>Sparse gradients</b> ({@link SparseGradient}) are applied fused: the entries are grouped by row (duplicates
+ * summed in input order, as {@link SparseGradient#coalesce()} does) and each touched row is then read, updated and
+ * written once, together with its state rows. Nothing of size {@code V x D} is allocated for a sparse step beyond the
+ * optimizer's own state (which PyTorch also keeps dense); the scratch is a few buffers of {@code D} floats per
+ * parameter.
+ *
+ * <p><b>State</b> is created lazily, the first time a parameter is updated, and only the slots the configuration
+ * needs (plain SGD keeps none). Each slot is a {@link RowStore} named as in PyTorch's {@code state_dict}: {@code
+ * momentum_buffer}, {@code sum}, {@code exp_avg}, {@code exp_avg_sq}, {@code max_exp_avg_sq}; step counters are
+ * per parameter. {@link #exportState()} and {@link #importState(OptimizerState)} save and restore all of it.
+ *
+ * <p><b>Parameter keys.</b> In an {@link OptimizerState} a parameter is known by its {@link Parameter#name() name},
+ * or by {@code name#i} (i its position in {@link #parameters()}) when several parameters share the name, as two
+ * embeddings' {@code "weight"}s do.
+ *
+ * <p>Not thread-safe: {@code step}, {@code zeroGrad} and the state methods must not run concurrently with each
+ * other or with backward passes or lookups of the same parameters.
+ */
+public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Adam, AdamW, SparseAdam {
+
+  /** A state matrix kept per parameter: {@code rows x dim} (per element) or {@code rows x 1} (per row). */
+  record Slot(String name, boolean perRow) {}
+
+  /** The state of one parameter: its step count and one store per {@link #slots()} entry. */
+  static final class ParamState {
+    long step;
+    final RowStore[] slots;
+
+    ParamState(RowStore[] slots) {
+      this.slots = slots;
+    }
+  }
+
+  /** The update of one row, with the step's constants already computed. */
+  @FunctionalInterface
+  interface RowUpdate {
+    /**
+     * Updates {@code w} (the row's values) in place from {@code g} (its gradient, which the update may overwrite) and
+     * the row's state {@code s[k]} (one array per slot, also updated in place).
+     */
+    void apply(float[] w, float[] g, float[][] s);
+  }
+
+  private final List<Parameter> parameters;
+  private final List<String> keys;
+  private final ParamState[] states;
+  private double learningRate;
+
+  Optimizer(List<? extends Parameter> parameters, double learningRate) {
+    Objects.requireNonNull(parameters, "parameters");
+    this.parameters = List.copyOf(parameters);
+    Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Map<String, Integer> nameCounts = new HashMap<>();
+    for (Parameter p : this.parameters) {
+      if (!seen.add(p)) {
+        throw new IllegalArgumentException("parameter '" + p.name() + "' is listed more than once");
+      }
+      nameCounts.merge(p.name(), 1, Integer::sum);
+    }
+    List<String> k = new ArrayList<>(this.parameters.size());
+    for (int i = 0; i < this.parameters.size(); i++) {
+      String name = this.parameters.get(i).name();
+      k.add(nameCounts.get(name) == 1 ? name : name + "#" + i);
+    }
+    if (new HashSet<>(k).size() != k.size()) {
+      throw new IllegalArgumentException("parameter keys collide (names ending in #<position>?): " + k);
+    }
+    this.keys = List.copyOf(k);
+    this.states = new ParamState[this.parameters.size()];
+    this.learningRate = learningRate;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // What each kind provides
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** The kind, as PyTorch names the class (e.g. {@code "Adam"}); stored in {@link OptimizerState#optimizer()}. */
+  public abstract String kind();
+
+  /** The state slots this configuration keeps per parameter (empty: no state). */
+  abstract List<Slot> slots();
+
+  /**
+   * Whether a per-parameter step counter is kept (and exported as {@code "<key>/step"}); kinds that count steps
+   * always keep at least one slot.
+   */
+  abstract boolean countsSteps();
+
+  /** Throws {@link IllegalArgumentException} if this optimizer cannot apply {@code grad} to {@code p}. */
+  abstract void checkGradient(Parameter p, TableGradient grad);
+
+  /** Fills freshly allocated (zeroed) slots with their initial values; default: keep zeros. */
+  void initSlots(RowStore[] slots) {}
+
+  /**
+   * The row update for one parameter's step.
+   *
+   * @param step the parameter's step count, already incremented for this step (1 on the first step)
+   * @param fresh true if the parameter's state was created for this step
+   */
+  abstract RowUpdate prepare(long step, boolean fresh);
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Public API
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** The parameters this optimizer updates, in the order given (an unmodifiable list). */
+  public final List<Parameter> parameters() {
+    return parameters;
+  }
+
+  /** The current learning rate. */
+  public final double learningRate() {
+    return learningRate;
+  }
+
+  /**
+   * Sets the learning rate used by the next {@link #step()} (what a {@link Scheduler} calls).
+   *
+   * @throws IllegalArgumentException unless {@code lr} is finite and {@code >= 0} (0 is allowed: schedules may decay
+   *     to it)
+   */
+  public final void setLearningRate(double lr) {
+    if (!(lr >= 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+    }
+    this.learningRate = lr;
+  }
+
+  /**
+   * Applies one update to every parameter that requires a gradient and has one. All gradients are checked first; if
+   * one is unsupported (e.g. a sparse gradient for {@link Adam}) nothing is changed.
+   *
+   * @throws IllegalArgumentException if a gradient does not match its parameter's shape or this optimizer
+   */
+  public final void step() {
+    TableGradient[] grads = new TableGradient[parameters.size()];
+    for (int i = 0; i < grads.length; i++) {
+      Parameter p = parameters.get(i);
+      if (!p.requiresGrad()) {
+        continue;
+      }
+      Optional<TableGradient> g = p.grad();
+      if (g.isEmpty()) {
+        continue;
+      }
+      grads[i] = g.get();
+      checkShape(p, grads[i]);
+      checkGradient(p, grads[i]);
+    }
+    for (int i = 0; i < grads.length; i++) {
+      if (grads[i] != null) {
+        update(i, grads[i]);
+      }
+    }
+  }
+
+  /** Forgets the gradient of every parameter (frozen ones included; they have none). */
+  public final void zeroGrad() {
+    for (Parameter p : parameters) {
+      p.zeroGrad();
+    }
+  }
+
+  /**
+   * A snapshot of the optimizer's state: the learning rate (scalar {@code "lr"}), each parameter's step count
+   * ({@code "<key>/step"}, for kinds that count steps) and copies of its slots ({@code "<key>/<slot>"}). Only
+   * parameters that have been updated have entries. Later steps do not change the snapshot.
+   */
+  public final OptimizerState exportState() {
+    Map<String, Double> scalars = new LinkedHashMap<>();
+    scalars.put("lr", learningRate);
+    Map<String, RowStore> slotMap = new LinkedHashMap<>();
+    List<Slot> spec = slots();
+    for (int i = 0; i < states.length; i++) {
+      ParamState st = states[i];
+      if (st == null) {
+        continue;
+      }
+      if (countsSteps()) {
+        scalars.put(keys.get(i) + "/step", (double) st.step);
+      }
+      for (int k = 0; k < spec.size(); k++) {
+        slotMap.put(keys.get(i) + "/" + spec.get(k).name(), copyOf(st.slots[k]));
+      }
+    }
+    return new OptimizerState(kind(), scalars, slotMap);
+  }
+
+  /**
+   * Replaces the optimizer's state with {@code state} (copied: later steps do not write into it). Everything is
+   * checked before anything changes: the kind, that every key names a parameter of this optimizer and a slot this
+   * configuration keeps, every slot's shape, that each parameter has all of its slots (and a step count, for kinds
+   * that count steps) or none, and the scalars. The learning rate is restored if {@code "lr"} is present.
+   *
+   * @throws IllegalArgumentException naming the offending key, e.g. the slot and its expected vs actual shape
+   */
+  public final void importState(OptimizerState state) {
+    Objects.requireNonNull(state, "state");
+    if (!kind().equals(state.optimizer())) {
+      throw new IllegalArgumentException(
+          "cannot load the state of a " + state.optimizer() + " optimizer into a " + kind() + " optimizer");
+    }
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      index.put(keys.get(i), i);
+    }
+    List<Slot> spec = slots();
+    RowStore[][] found = new RowStore[parameters.size()][];
+    long[] steps = new long[parameters.size()];
+    boolean[] hasStep = new boolean[parameters.size()];
+    Double lr = null;
+    for (Map.Entry<String, Double> e : state.scalars().entrySet()) {
+      String key = e.getKey();
+      double v = e.getValue();
+      if (key.equals("lr")) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+          throw new IllegalArgumentException("scalar 'lr' must be finite and >= 0, got " + v);
+        }
+        lr = v;
+        continue;
+      }
+      int slash = key.lastIndexOf('/');
+      if (!countsSteps() || slash < 0 || !key.substring(slash + 1).equals("step")) {
+        throw new IllegalArgumentException("unknown scalar '" + key + "' for " + describe());
+      }
+      Integer i = index.get(key.substring(0, slash));
+      if (i == null) {
+        throw new IllegalArgumentException(
+            "scalar '" + key + "' names no parameter of this optimizer (parameters: " + keys + ")");
+      }
+      if (!(v >= 0) || v != Math.rint(v) || v > 1L << 53) {
+        throw new IllegalArgumentException("scalar '" + key + "' must be a non-negative integer, got " + v);
+      }
+      steps[i] = (long) v;
+      hasStep[i] = true;
+    }
+    for (Map.Entry<String, RowStore> e : state.slots().entrySet()) {
+      String key = e.getKey();
+      int slash = key.lastIndexOf('/');
+      Integer i = slash < 0 ? null : index.get(key.substring(0, slash));
+      if (i == null) {
+        throw new IllegalArgumentException(
+            "slot '" + key + "' names no parameter of this optimizer (parameters: " + keys + ")");
+      }
+      String slotName = key.substring(slash + 1);
+      int k = slotIndex(spec, slotName);
+      if (k < 0) {
+        throw new IllegalArgumentException(
+            "slot '" + key + "': " + describe() + " keeps no '" + slotName + "' (its slots: " + slotNames(spec) + ")");
+      }
+      RowStore value = Objects.requireNonNull(e.getValue(), key);
+      RowStore param = parameters.get(i).value();
+      long rows = param.rows();
+      int cols = spec.get(k).perRow() ? 1 : param.dim();
+      if (value.rows() != rows || value.dim() != cols) {
+        throw new IllegalArgumentException(
+            "slot '" + key + "' has shape " + value.rows() + " x " + value.dim() + " but parameter '"
+                + parameters.get(i).name() + "' (" + rows + " x " + param.dim() + ") needs " + rows + " x " + cols);
+      }
+      if (found[i] == null) {
+        found[i] = new RowStore[spec.size()];
+      }
+      found[i][k] = value;
+    }
+    for (int i = 0; i < found.length; i++) {
+      boolean anySlot = found[i] != null;
+      if (anySlot) {
+        for (int k = 0; k < spec.size(); k++) {
+          if (found[i][k] == null) {
+            throw new IllegalArgumentException(
+                "state of parameter '" + keys.get(i) + "' lacks slot '" + keys.get(i) + "/" + spec.get(k).name()
+                    + "' (" + describe() + " keeps " + slotNames(spec) + ")");
+          }
+        }
+      }
+      if (countsSteps() && anySlot != hasStep[i]) {
+        throw new IllegalArgumentException(
+            "state of parameter '" + keys.get(i) + "' has "
+                + (hasStep[i] ? "a step count but no slots" : "slots but no step count '" + keys.get(i) + "/step'"));
+      }
+    }
+    // Everything checked: replace.
+    for (int i = 0; i < states.length; i++) {
+      if (found[i] != null) {
+        RowStore[] copies = new RowStore[spec.size()];
+        for (int k = 0; k < copies.length; k++) {
+          copies[k] = copyOf(found[i][k]);
+        }
+        states[i] = new ParamState(copies);
+        states[i].step = steps[i];
+      } else {
+        states[i] = null;
+      }
+    }
+    if (lr != null) {
+      learningRate = lr;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The update loops
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private void update(int i, TableGradient grad) {
+    Parameter p = parameters.get(i);
+    List<Slot> spec = slots();
+    ParamState st = states[i];
+    boolean fresh = st == null;
+    if (fresh && (countsSteps() || !spec.isEmpty())) {
+      RowStore value = p.value();
+      RowStore[] slotStores = new RowStore[spec.size()];
+      for (int k = 0; k < slotStores.length; k++) {
+        slotStores[k] = HeapRowStore.allocate(value.rows(), spec.get(k).perRow() ? 1 : value.dim());
+      }
+      initSlots(slotStores);
+      st = new ParamState(slotStores);
+      states[i] = st;
+    }
+    long step = 1;
+    RowStore[] slotStores = new RowStore[0];
+    if (st != null) {
+      st.step++;
+      step = st.step;
+      slotStores = st.slots;
+    }
+    RowUpdate u = prepare(step, fresh);
+    switch (grad) {
+      case DenseGradient d -> updateDense(p.value(), d.values(), slotStores, u);
+      case SparseGradient s -> updateSparse(p.value(), s, slotStores, u);
+    }
+  }
+
+  private static float[][] slotScratch(RowStore[] slots) {
+    float[][] s = new float[slots.length][];
+    for (int k = 0; k < slots.length; k++) {
+      s[k] = new float[slots[k].dim()];
+    }
+    return s;
+  }
+
+  private static void updateDense(RowStore value, RowStore grad, RowStore[] slots, RowUpdate u) {
+    int d = value.dim();
+    float[] w = new float[d];
+    float[] g = new float[d];
+    float[][] s = slotScratch(slots);
+    for (long r = 0, n = value.rows(); r < n; r++) {
+      value.readRow(r, w, 0);
+      grad.readRow(r, g, 0);
+      for (int k = 0; k < slots.length; k++) {
+        slots[k].readRow(r, s[k], 0);
+      }
+      u.apply(w, g, s);
+      value.writeRow(r, w, 0);
+      for (int k = 0; k < slots.length; k++) {
+        slots[k].writeRow(r, s[k], 0);
+      }
+    }
+  }
+
+  /** Fused sparse update: each touched row once, its duplicate gradient entries summed first. */
+  private static void updateSparse(RowStore value, SparseGradient grad, RowStore[] slots, RowUpdate u) {
+    int d = value.dim();
+    SparseRows rows = SparseRows.of(grad.indices());
+    float[] values = grad.values().data();
+    float[] w = new float[d];
+    float[] g = new float[d];
+    float[][] s = slotScratch(slots);
+    for (int k = 0, n = rows.size(); k < n; k++) {
+      long r = rows.row(k);
+      rows.sumInto(k, values, d, g);
+      value.readRow(r, w, 0);
+      for (int j = 0; j < slots.length; j++) {
+        slots[j].readRow(r, s[j], 0);
+      }
+      u.apply(w, g, s);
+      value.writeRow(r, w, 0);
+      for (int j = 0; j < slots.length; j++) {
+        slots[j].writeRow(r, s[j], 0);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Helpers
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private static void checkShape(Parameter p, TableGradient g) {
+    RowStore v = p.value();
+    if (g.rows() != v.rows() || g.dim() != v.dim()) {
+      throw new IllegalArgumentException(
+          "gradient of parameter '" + p.name() + "' has shape " + g.rows() + " x " + g.dim()
+              + " but the parameter is " + v.rows() + " x " + v.dim());
+    }
+    if (g instanceof SparseGradient s) {
+      for (long r : s.indices()) {
+        if (r < 0 || r >= v.rows()) {
+          throw new IndexOutOfBoundsException(
+              "sparse gradient of parameter '" + p.name() + "' names row " + r + " of a " + v.rows()
+                  + "-row parameter");
+        }
+      }
+    }
+  }
+
+  /** A description for messages, e.g. {@code SGD without momentum}; kinds may override. */
+  String describe() {
+    return kind();
+  }
+
+  private static int slotIndex(List<Slot> spec, String name) {
+    for (int k = 0; k < spec.size(); k++) {
+      if (spec.get(k).name().equals(name)) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static List<String> slotNames(List<Slot> spec) {
+    return spec.stream().map(Slot::name).toList();
+  }
+
+  /** A heap copy of {@code src}, row by row. */
+  static RowStore copyOf(RowStore src) {
+    HeapRowStore dst = HeapRowStore.allocate(src.rows(), src.dim());
+    float[] row = new float[src.dim()];
+    for (long r = 0, n = src.rows(); r < n; r++) {
+      src.readRow(r, row, 0);
+      dst.writeRow(r, row, 0);
+    }
+    return dst;
+  }
+
+  /** Fills every value of {@code store} with {@code value}. */
+  static void fill(RowStore store, float value) {
+    float[] row = new float[store.dim()];
+    Arrays.fill(row, value);
+    for (long r = 0, n = store.rows(); r < n; r++) {
+      store.writeRow(r, row, 0);
+    }
+  }
+
+  /** The message for a sparse gradient given to an optimizer that only takes dense ones. */
+  static IllegalArgumentException sparseNotSupported(Parameter p, String kind, String advice) {
+    return new IllegalArgumentException(
+        kind + " does not support sparse gradients (parameter '" + p.name() + "'); " + advice);
+  }
+
+  /** Checks a hyper-parameter: finite and {@code >= lo} (or {@code > lo} if {@code strict}). */
+  static double check(String name, double value, double lo, boolean strict) {
+    if (Double.isNaN(value) || Double.isInfinite(value) || (strict ? value <= lo : value < lo)) {
+      throw new IllegalArgumentException(name + " must be " + (strict ? "> " : ">= ") + lo + ", got " + value);
+    }
+    return value;
+  }
+
+  /** Checks a beta coefficient: in {@code [0, 1)}. */
+  static double checkBeta(String name, double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
+    }
+    return value;
+  }
+
+  @Override
+  public String toString() {
+    return describe() + "(lr=" + learningRate + ", " + parameters.size() + " parameters)";
+  }
+
+  /** Parameter keys as used in {@link OptimizerState} (for tests). */
+  final List<String> keys() {
+    return keys;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.emb4j.optim;
+
+import java.util.Arrays;
+
+/**
+ * The entries of an uncoalesced sparse gradient grouped by row, without copying their values: the touched rows in
+ * ascending order and, for each, the positions of its entries in input order.
+ *
+ * <pre>
+ * row(u)      the u-th distinct row id, ascending
+ * order[start[u] .. start[u + 1])   the entry positions of row(u), ascending (= input order)
+ * </pre>
+ *
+ * <p>{@link #sumInto} adds a row's entries in input order starting from zero, so the sums are bit-identical to those
+ * of {@link dev.emb4j.autograd.SparseGradient#coalesce()}; unlike it, nothing of size {@code nnz x D} is allocated.
+ */
+final class SparseRows {
+  private final long[] rows;
+  private final int[] start;
+  private final int[] order;
+  private final int size;
+
+  private SparseRows(long[] rows, int[] start, int[] order, int size) {
+    this.rows = rows;
+    this.start = start;
+    this.order = order;
+    this.size = size;
+  }
+
+  /** Groups {@code indices} (each {@code >= 0}). */
+  static SparseRows of(long[] indices) {
+    return of(indices, false);
+  }
+
+  /** As {@link #of(long[])}; {@code forceMergeSort} exercises the path taken when row x nnz overflows a long. */
+  static SparseRows of(long[] indices, boolean forceMergeSort) {
+    int n = indices.length;
+    int[] order = stableOrder(indices, forceMergeSort);
+    long[] rows = new long[n];
+    int[] start = new int[n + 1];
+    int u = 0;
+    for (int k = 0; k < n; k++) {
+      long r = indices[order[k]];
+      if (u == 0 || rows[u - 1] != r) {
+        rows[u] = r;
+        start[u] = k;
+        u++;
+      }
+    }
+    start[u] = n;
+    return new SparseRows(rows, start, order, u);
+  }
+
+  /** Number of distinct rows. */
+  int size() {
+    return size;
+  }
+
+  /** The u-th distinct row id (ascending). */
+  long row(int u) {
+    return rows[u];
+  }
+
+  /** Number of entries of the u-th row. */
+  int count(int u) {
+    return start[u + 1] - start[u];
+  }
+
+  /** {@code dst = sum of the D-float value rows of the u-th row's entries}, added in input order from zero. */
+  void sumInto(int u, float[] values, int dim, float[] dst) {
+    Arrays.fill(dst, 0, dim, 0f);
+    for (int k = start[u], end = start[u + 1]; k < end; k++) {
+      int base = order[k] * dim;
+      for (int j = 0; j < dim; j++) {
+        dst[j] += values[base + j];
+      }
+    }
+  }
+
+  /**
+   * The entry positions sorted by (row id, position). When {@code maxRow * n + (n - 1)} fits a long, each entry is
+   * packed as {@code id * n + position} and the keys sorted with the primitive {@link Arrays#sort(long[])}; otherwise
+   * a stable merge sort of the positions.
+   */
+  static int[] stableOrder(long[] indices, boolean forceMergeSort) {
+    int n = indices.length;
+    long max = 0;
+    for (long r : indices) {
+      max = Math.max(max, r);
+    }
+    int[] order = new int[n];
+    if (!forceMergeSort && n > 0 && max <= (Long.MAX_VALUE - n) / n) {
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = indices[i] * n + i;
+      }
+      Arrays.sort(keys);
+      for (int i = 0; i < n; i++) {
+        order[i] = (int) (keys[i] % n);
+      }
+      return order;
+    }
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    int[] tmp = new int[n];
+    for (long width = 1; width < n; width *= 2) { // long: no overflow for n near 2^31
+      for (long start = 0; start < n - width; start += 2 * width) {
+        int lo = (int) start;
+        int mid = (int) (start + width);
+        int hi = (int) Math.min(start + 2 * width, n);
+        int a = lo;
+        int b = mid;
+        int t = lo;
+        while (a < mid && b < hi) {
+          // <= keeps equal ids in position order: the sort is stable
+          tmp[t++] = indices[order[a]] <= indices[order[b]] ? order[a++] : order[b++];
+        }
+        while (a < mid) {
+          tmp[t++] = order[a++];
+        }
+        while (b < hi) {
+          tmp[t++] = order[b++];
+        }
+        System.arraycopy(tmp, lo, order, lo, hi - lo);
+      }
+    }
+    return order;
+  }
+}
