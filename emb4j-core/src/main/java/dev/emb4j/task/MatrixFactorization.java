@@ -1,0 +1,155 @@
+package dev.emb4j.task;
+
+import dev.emb4j.autograd.GradMode;
+import dev.emb4j.autograd.Ops;
+import dev.emb4j.autograd.Variable;
+import dev.emb4j.nn.Embedding;
+import dev.emb4j.nn.Initializer;
+import dev.emb4j.nn.Module;
+import dev.emb4j.nn.Parameter;
+import dev.emb4j.nn.Parameters;
+import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Biased matrix factorisation for ratings: {@code r(u, i) = mu + b_u + b_i + p_u . q_i}, with user and item
+ * embeddings {@code p}, {@code q} of dimension D and per-user and per-item biases held as embeddings of dimension 1.
+ * All four tables produce sparse gradients, so a training step touches only the rows of its batch.
+ */
+public final class MatrixFactorization implements Module {
+  private final Embedding users;
+  private final Embedding items;
+  private final Embedding userBias;
+  private final Embedding itemBias;
+  private final float globalMean;
+  private final float minRating;
+  private final float maxRating;
+
+  /**
+   * A model for {@code numUsers x numItems} with factors of size {@code dim} drawn from N(0, initStd) and zero
+   * biases; {@code globalMean} is mu, usually the mean training rating; {@link #predictValues} clips to {@code
+   * [minRating, maxRating]}, the scale of the training ratings.
+   */
+  public MatrixFactorization(
+      int numUsers, int numItems, int dim, float globalMean, float minRating, float maxRating, double initStd, long seed) {
+    if (!(minRating <= maxRating)) {
+      throw new IllegalArgumentException("minRating " + minRating + " must not exceed maxRating " + maxRating);
+    }
+    this.minRating = minRating;
+    this.maxRating = maxRating;
+    this.users = Embedding.builder(numUsers, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed)).build();
+    this.items =
+        Embedding.builder(numItems, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed + 1)).build();
+    this.userBias = Embedding.builder(numUsers, 1).sparse(true).initializer(Initializer.constant(0)).build();
+    this.itemBias = Embedding.builder(numItems, 1).sparse(true).initializer(Initializer.constant(0)).build();
+    this.globalMean = globalMean;
+  }
+
+  /** The predictions for a batch of (user, item) pairs, shape {@code [B]}, recorded for backpropagation. */
+  public Variable predict(IndexTensor u, IndexTensor i) {
+    Terms t = terms(u, i);
+    return t.prediction;
+  }
+
+  /**
+   * The training objective of a batch: mean squared error plus {@code reg} times the squared norms of the factors and
+   * {@code biasReg} times the squared biases the batch touched, divided by the batch size (the per-sample L2 of
+   * Funk-style SGD).
+   */
+  public Variable loss(IndexTensor u, IndexTensor i, float[] ratings, double reg, double biasReg) {
+    Terms t = terms(u, i);
+    int b = ratings.length;
+    Variable mse =
+        new dev.emb4j.nn.MseLoss().apply(t.prediction, dev.emb4j.tensor.FloatTensor.wrap(Shape.of(b), ratings));
+    Variable loss = mse;
+    if (reg != 0) {
+      loss = Ops.add(loss, Ops.scale(Ops.add(squaredNorm(t.p), squaredNorm(t.q)), reg / b));
+    }
+    if (biasReg != 0) {
+      loss = Ops.add(loss, Ops.scale(Ops.add(squaredNorm(t.bu), squaredNorm(t.bi)), biasReg / b));
+    }
+    return loss;
+  }
+
+  private static Variable squaredNorm(Variable x) {
+    return Ops.sum(Ops.mul(x, x));
+  }
+
+  private record Terms(Variable p, Variable q, Variable bu, Variable bi, Variable prediction) {}
+
+  private Terms terms(IndexTensor u, IndexTensor i) {
+    if (u.shape().rank() != 1 || !u.shape().equals(i.shape())) {
+      throw new IllegalArgumentException(
+          "users and items must be 1-D and of equal length, got " + u.shape() + " and " + i.shape());
+    }
+    int b = u.numel();
+    Variable p = users.apply(u);
+    Variable q = items.apply(i);
+    Variable bu = Ops.reshape(userBias.apply(u), Shape.of(b));
+    Variable bi = Ops.reshape(itemBias.apply(i), Shape.of(b));
+    Variable dot = Ops.sumDim(Ops.mul(p, q), -1);
+    Variable prediction = Ops.addScalar(Ops.add(Ops.add(dot, bu), bi), globalMean);
+    return new Terms(p, q, bu, bi, prediction);
+  }
+
+  /**
+   * Predictions without recording anything, clipped to the rating scale (as Surprise does). A negative user or item
+   * index (never seen in training) contributes no factor and no bias, so an unknown pair is predicted as mu plus
+   * whichever bias is known.
+   */
+  public float[] predictValues(int[] u, int[] i) {
+    float[] out = new float[u.length];
+    int d = users.embeddingDim();
+    float[] pu = new float[d];
+    float[] qi = new float[d];
+    try (var _ = GradMode.disable()) {
+      for (int k = 0; k < u.length; k++) {
+        double r = globalMean;
+        if (u[k] >= 0) {
+          r += userBias.weight().get(u[k], 0);
+        }
+        if (i[k] >= 0) {
+          r += itemBias.weight().get(i[k], 0);
+        }
+        if (u[k] >= 0 && i[k] >= 0) {
+          users.weight().readRow(u[k], pu, 0);
+          items.weight().readRow(i[k], qi, 0);
+          double dot = 0;
+          for (int j = 0; j < d; j++) {
+            dot += pu[j] * qi[j];
+          }
+          r += dot;
+        }
+        out[k] = (float) Math.min(maxRating, Math.max(minRating, r));
+      }
+    }
+    return out;
+  }
+
+  /** mu. */
+  public float globalMean() {
+    return globalMean;
+  }
+
+  /** The user factor table. */
+  public Embedding userFactors() {
+    return users;
+  }
+
+  /** The item factor table. */
+  public Embedding itemFactors() {
+    return items;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    List<Parameter> out = new ArrayList<>();
+    out.addAll(Parameters.named("user", users));
+    out.addAll(Parameters.named("item", items));
+    out.addAll(Parameters.named("user_bias", userBias));
+    out.addAll(Parameters.named("item_bias", itemBias));
+    return out;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.emb4j.task;
+
+import dev.emb4j.autograd.Variable;
+import dev.emb4j.metrics.RegressionMetrics;
+import dev.emb4j.optim.Adagrad;
+import dev.emb4j.optim.Optimizer;
+import dev.emb4j.optim.Sgd;
+import dev.emb4j.optim.SparseAdam;
+import dev.emb4j.tensor.IndexTensor;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a {@link MatrixFactorization} on ratings with mini-batches and a sparse optimizer, and evaluates it.
+ *
+ * <p>Single-threaded and fully determined by {@link Config#seed()}: the same data and config give bit-identical
+ * models.
+ */
+public final class MatrixFactorizationTrainer {
+
+  /** The optimizer used for the sparse factor and bias tables. */
+  public enum OptimizerKind {
+    /** Plain SGD. */
+    SGD,
+    /** Adagrad (sparse). */
+    ADAGRAD,
+    /** PyTorch's SparseAdam: lazy Adam on the touched rows. */
+    SPARSE_ADAM
+  }
+
+  /**
+   * Hyper-parameters.
+   *
+   * @param dim factor size D
+   * @param epochs passes over the training ratings
+   * @param batchSize ratings per step
+   * @param learningRate the optimizer's learning rate
+   * @param reg L2 strength on the touched factors
+   * @param biasReg L2 strength on the touched biases
+   * @param initStd standard deviation of the initial factors
+   * @param optimizer which sparse optimizer
+   * @param seed fixes initialisation and shuffling
+   */
+  public record Config(
+      int dim,
+      int epochs,
+      int batchSize,
+      double learningRate,
+      double reg,
+      double biasReg,
+      double initStd,
+      OptimizerKind optimizer,
+      long seed) {
+
+    /** Checks every value. */
+    public Config {
+      if (dim <= 0 || epochs <= 0 || batchSize <= 0) {
+        throw new IllegalArgumentException(
+            "dim, epochs and batchSize must be positive, got " + dim + ", " + epochs + ", " + batchSize);
+      }
+      if (!(learningRate > 0) || !(reg >= 0) || !(biasReg >= 0) || !(initStd >= 0)) {
+        throw new IllegalArgumentException(
+            "need learningRate > 0, reg >= 0, biasReg >= 0, initStd >= 0; got " + learningRate + ", " + reg + ", "
+                + biasReg + ", " + initStd);
+      }
+      java.util.Objects.requireNonNull(optimizer, "optimizer");
+    }
+
+    /** Defaults that reach a test RMSE near 0.91 on MovieLens-100k's u1 split. */
+    public static Config defaults() {
+      return new Config(64, 25, 128, 0.1, 0.12, 0.01, 0.05, OptimizerKind.ADAGRAD, 42);
+    }
+  }
+
+  /**
+   * A trained model with the id numbering it uses.
+   *
+   * @param model the factorisation
+   * @param users raw user id to row
+   * @param items raw item id to row
+   * @param seconds wall time of training
+   * @param finalLoss the mean training loss of the last epoch
+   */
+  public record Result(MatrixFactorization model, IdIndex users, IdIndex items, double seconds, double finalLoss) {
+
+    /** RMSE and MAE of the model on {@code test}; unseen users or items fall back to the known biases and mu. */
+    public RegressionMetrics evaluate(Ratings test) {
+      int n = test.size();
+      int[] u = new int[n];
+      int[] i = new int[n];
+      for (int k = 0; k < n; k++) {
+        u[k] = users.indexOf(test.users()[k]);
+        i[k] = items.indexOf(test.items()[k]);
+      }
+      return RegressionMetrics.of(model.predictValues(u, i), test.values());
+    }
+  }
+
+  private final Config config;
+
+  /** A trainer with the given hyper-parameters. */
+  public MatrixFactorizationTrainer(Config config) {
+    this.config = java.util.Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Trains on {@code train}.
+   *
+   * @throws IllegalArgumentException if there are no ratings
+   */
+  public Result train(Ratings train) {
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("the training set has no ratings");
+    }
+    long start = System.nanoTime();
+    IdIndex users = new IdIndex();
+    IdIndex items = new IdIndex();
+    int n = train.size();
+    int[] u = new int[n];
+    int[] i = new int[n];
+    for (int k = 0; k < n; k++) {
+      u[k] = users.add(train.users()[k]);
+      i[k] = items.add(train.items()[k]);
+    }
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : train.values()) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    MatrixFactorization model =
+        new MatrixFactorization(
+            users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed());
+    Optimizer opt = optimizer(model);
+    SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+    int[] order = new int[n];
+    for (int k = 0; k < n; k++) {
+      order[k] = k;
+    }
+    double epochLoss = Double.NaN;
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      shuffle(order, rng);
+      double lossSum = 0;
+      int batches = 0;
+      for (int from = 0; from < n; from += config.batchSize()) {
+        int b = Math.min(config.batchSize(), n - from);
+        int[] bu = new int[b];
+        int[] bi = new int[b];
+        float[] br = new float[b];
+        for (int k = 0; k < b; k++) {
+          int s = order[from + k];
+          bu[k] = u[s];
+          bi[k] = i[s];
+          br[k] = train.values()[s];
+        }
+        Variable loss = model.loss(IndexTensor.of(bu), IndexTensor.of(bi), br, config.reg(), config.biasReg());
+        loss.backward();
+        opt.step();
+        opt.zeroGrad();
+        lossSum += loss.item();
+        batches++;
+      }
+      epochLoss = lossSum / batches;
+    }
+    return new Result(model, users, items, (System.nanoTime() - start) / 1e9, epochLoss);
+  }
+
+  private Optimizer optimizer(MatrixFactorization model) {
+    double lr = config.learningRate();
+    return switch (config.optimizer()) {
+      case SGD -> new Sgd(model.parameters(), Sgd.Config.of(lr));
+      case ADAGRAD -> new Adagrad(model.parameters(), Adagrad.Config.of(lr));
+      case SPARSE_ADAM -> new SparseAdam(model.parameters(), SparseAdam.Config.of(lr));
+    };
+  }
+
+  private static void shuffle(int[] a, SplittableRandom rng) {
+    for (int k = a.length - 1; k > 0; k--) {
+      int j = rng.nextInt(k + 1);
+      int t = a[k];
+      a[k] = a[j];
+      a[j] = t;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.emb4j.task;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * (user, item, rating) triples as read from a ratings file, with the raw user and item ids as they appear in it.
+ *
+ * <p>File format: one rating per line, {@code user item rating [timestamp]}, separated by tabs, commas or spaces
+ * (MovieLens {@code u.data} is tab-separated). Blank lines and lines starting with {@code #} are skipped.
+ *
+ * @param users raw user id of each rating
+ * @param items raw item id of each rating
+ * @param values the ratings
+ */
+public record Ratings(long[] users, long[] items, float[] values) {
+
+  /** Checks that the three arrays pair up. */
+  public Ratings {
+    if (users.length != items.length || users.length != values.length) {
+      throw new IllegalArgumentException(
+          "users, items and values must have equal lengths, got " + users.length + ", " + items.length + ", "
+              + values.length);
+    }
+  }
+
+  /** Number of ratings. */
+  public int size() {
+    return values.length;
+  }
+
+  /** The mean rating (NaN when empty). */
+  public double mean() {
+    double s = 0;
+    for (float v : values) {
+      s += v;
+    }
+    return values.length == 0 ? Double.NaN : s / values.length;
+  }
+
+  /**
+   * Reads a ratings file.
+   *
+   * @throws RatingsFormatException naming the file and line of the first malformed line
+   */
+  public static Ratings read(Path file) throws IOException {
+    long[] users = new long[1024];
+    long[] items = new long[1024];
+    float[] values = new float[1024];
+    int n = 0;
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      int lineNo = 0;
+      while ((line = in.readLine()) != null) {
+        lineNo++;
+        String t = line.strip();
+        if (t.isEmpty() || t.startsWith("#")) {
+          continue;
+        }
+        String[] f = t.split("[\\t, ]+");
+        if (f.length < 3 || f.length > 4) {
+          throw new RatingsFormatException(
+              file, lineNo, "expected 'user item rating [timestamp]', got " + f.length + " fields: '" + clip(t) + "'");
+        }
+        if (n == users.length) {
+          users = Arrays.copyOf(users, n * 2);
+          items = Arrays.copyOf(items, n * 2);
+          values = Arrays.copyOf(values, n * 2);
+        }
+        users[n] = parseId(file, lineNo, "user", f[0]);
+        items[n] = parseId(file, lineNo, "item", f[1]);
+        values[n] = parseRating(file, lineNo, f[2]);
+        n++;
+      }
+    }
+    return new Ratings(Arrays.copyOf(users, n), Arrays.copyOf(items, n), Arrays.copyOf(values, n));
+  }
+
+  private static long parseId(Path file, int line, String what, String s) throws RatingsFormatException {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new RatingsFormatException(file, line, what + " id '" + clip(s) + "' is not an integer");
+    }
+  }
+
+  private static float parseRating(Path file, int line, String s) throws RatingsFormatException {
+    float v;
+    try {
+      v = Float.parseFloat(s);
+    } catch (NumberFormatException e) {
+      throw new RatingsFormatException(file, line, "rating '" + clip(s) + "' is not a number");
+    }
+    if (!Float.isFinite(v)) {
+      throw new RatingsFormatException(file, line, "rating " + s + " is not finite");
+    }
+    return v;
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+  }
+}
