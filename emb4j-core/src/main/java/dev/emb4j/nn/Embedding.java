@@ -1,16 +1,11 @@
 package dev.emb4j.nn;
 
-import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.kernel.Kernels;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 
 /**
  * A lookup table of {@code V} rows of {@code D} floats, with the semantics of PyTorch's {@code nn.Embedding}: a
@@ -32,13 +27,10 @@ import java.util.OptionalLong;
  * take the table's lock. {@link #backward}, {@link #zeroGrad} and updates of the weights must not run concurrently
  * with each other or with lookups.
  */
-public final class Embedding implements Module, AutoCloseable {
-  private final TableCore core;
-  private final Parameter weightParameter;
+public final class Embedding extends EmbeddingTable {
 
   private Embedding(TableCore core) {
-    this.core = core;
-    this.weightParameter = new TableParameter("weight", core);
+    super(core);
   }
 
   /** A fresh, trainable table of {@code numEmbeddings x embeddingDim}, filled by the builder's initializer. */
@@ -122,110 +114,16 @@ public final class Embedding implements Module, AutoCloseable {
       return;
     }
     float[] g = gradOutput.data();
-    if (core.sparse) {
-      appendSparse(ids, g);
-      return;
-    }
     int[] srcRows = new int[ids.length];
     for (int i = 0; i < srcRows.length; i++) {
       srcRows[i] = i;
     }
+    if (core.sparse) {
+      core.appendSparse(ids, g, srcRows, null);
+      return;
+    }
     float[] scales = core.scaleGradByFreq ? TableCore.inverseFrequencies(ids) : null;
     Kernels.scatterAddRows(core.denseGradient(), ids, g, srcRows, scales, core.paddingIdx);
-  }
-
-  private void appendSparse(long[] ids, float[] g) {
-    int d = core.dim;
-    int kept = 0;
-    for (long k : ids) {
-      if (k != core.paddingIdx) {
-        kept++;
-      }
-    }
-    long[] keptIds = new long[kept];
-    float[] values = new float[kept * d];
-    int u = 0;
-    for (int i = 0; i < ids.length; i++) {
-      if (ids[i] != core.paddingIdx) {
-        keptIds[u] = ids[i];
-        System.arraycopy(g, i * d, values, u * d, d);
-        u++;
-      }
-    }
-    core.appendSparse(keptIds, values);
-  }
-
-  /** The gradient accumulated since the last {@link #zeroGrad()}, if any backward pass ran (never on a frozen table). */
-  public Optional<TableGradient> grad() {
-    return core.grad();
-  }
-
-  /** Forgets the accumulated gradient. */
-  @Override
-  public void zeroGrad() {
-    core.zeroGrad();
-  }
-
-  /** The table's weight as the one parameter of this module, named {@code "weight"}. */
-  @Override
-  public List<Parameter> parameters() {
-    return List.of(weightParameter);
-  }
-
-  /** The weight rows (a live view: writes change the table). */
-  public RowStore weight() {
-    return core.store;
-  }
-
-  /** A {@code (V, D)} copy of the weights, for small tables. */
-  public FloatTensor weightTensor() {
-    return core.store.toTensor();
-  }
-
-  /** V. */
-  public long numEmbeddings() {
-    return core.rows;
-  }
-
-  /** D. */
-  public int embeddingDim() {
-    return core.dim;
-  }
-
-  /** The normalised (non-negative) padding row, if one is set. */
-  public OptionalLong paddingIdx() {
-    return core.paddingIdxOption();
-  }
-
-  /** The max-norm, if set. */
-  public OptionalDouble maxNorm() {
-    return core.maxNormOption();
-  }
-
-  /** The p of the max-norm's p-norm. */
-  public double normType() {
-    return core.normType;
-  }
-
-  /** Whether gradients are divided by id frequency. */
-  public boolean scaleGradByFreq() {
-    return core.scaleGradByFreq;
-  }
-
-  /** Whether the gradient is sparse. */
-  public boolean sparse() {
-    return core.sparse;
-  }
-
-  /** Whether the table takes no gradient. */
-  public boolean frozen() {
-    return core.frozen;
-  }
-
-  /** Frees off-heap rows (tables over wrapped memory leave it to its owner). */
-  @Override
-  public void close() {
-    core.close();
   }
 
   /** For example {@code Embedding(10, 3, paddingIdx=0)}: the size and the options that differ from the defaults. */

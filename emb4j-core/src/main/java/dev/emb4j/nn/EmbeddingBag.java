@@ -1,6 +1,5 @@
 package dev.emb4j.nn;
 
-import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.autograd.Variable.Backward;
 import dev.emb4j.kernel.Kernels;
@@ -8,11 +7,8 @@ import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 
 /**
  * A table whose lookups pool a bag of rows into one, with the semantics of PyTorch's {@code nn.EmbeddingBag}: the
@@ -33,15 +29,12 @@ import java.util.OptionalLong;
  * <p>Every argument is checked before anything changes (offsets, shapes, ids), with messages that name the value and
  * its position. Thread safety is as for {@link Embedding}.
  */
-public final class EmbeddingBag implements Module, AutoCloseable {
-  private final TableCore core;
-  private final Parameter weightParameter;
+public final class EmbeddingBag extends EmbeddingTable {
   private final BagMode mode;
   private final boolean includeLastOffset;
 
   private EmbeddingBag(TableCore core, BagMode mode, boolean includeLastOffset) {
-    this.core = core;
-    this.weightParameter = new TableParameter("weight", core);
+    super(core);
     this.mode = mode;
     this.includeLastOffset = includeLastOffset;
   }
@@ -287,7 +280,7 @@ public final class EmbeddingBag implements Module, AutoCloseable {
       } else {
         float[] scales = rowScales(forward, ids, o2b, sizes);
         if (core.sparse) {
-          appendSparse(ids, o2b, scales, g);
+          core.appendSparse(ids, g, o2b, scales);
         } else {
           Kernels.scatterAddRows(core.denseGradient(), ids, g, o2b, scales, core.paddingIdx);
         }
@@ -314,31 +307,6 @@ public final class EmbeddingBag implements Module, AutoCloseable {
     return scales;
   }
 
-  private void appendSparse(long[] ids, int[] o2b, float[] scales, float[] g) {
-    int d = core.dim;
-    int kept = 0;
-    for (long k : ids) {
-      if (k != core.paddingIdx) {
-        kept++;
-      }
-    }
-    long[] keptIds = new long[kept];
-    float[] values = new float[kept * d];
-    int u = 0;
-    for (int i = 0; i < ids.length; i++) {
-      if (ids[i] == core.paddingIdx) {
-        continue;
-      }
-      keptIds[u] = ids[i];
-      int src = o2b[i] * d;
-      for (int j = 0; j < d; j++) {
-        values[u * d + j] = g[src + j] * scales[i];
-      }
-      u++;
-    }
-    core.appendSparse(keptIds, values);
-  }
-
   private FloatTensor perSampleWeightGrad(BagResult forward, float[] g) {
     long[] ids = forward.ids;
     int[] o2b = forward.offset2bagView();
@@ -360,43 +328,6 @@ public final class EmbeddingBag implements Module, AutoCloseable {
     return FloatTensor.wrap(forward.inputShape, out);
   }
 
-  /** The gradient accumulated since the last {@link #zeroGrad()}, if any. */
-  public Optional<TableGradient> grad() {
-    return core.grad();
-  }
-
-  /** Forgets the accumulated gradient. */
-  @Override
-  public void zeroGrad() {
-    core.zeroGrad();
-  }
-
-  /** The table's weight as the one parameter of this module, named {@code "weight"}. */
-  @Override
-  public List<Parameter> parameters() {
-    return List.of(weightParameter);
-  }
-
-  /** The weight rows (a live view). */
-  public RowStore weight() {
-    return core.store;
-  }
-
-  /** A {@code (V, D)} copy of the weights, for small tables. */
-  public FloatTensor weightTensor() {
-    return core.store.toTensor();
-  }
-
-  /** V. */
-  public long numEmbeddings() {
-    return core.rows;
-  }
-
-  /** D. */
-  public int embeddingDim() {
-    return core.dim;
-  }
-
   /** The reduction. */
   public BagMode mode() {
     return mode;
@@ -405,42 +336,6 @@ public final class EmbeddingBag implements Module, AutoCloseable {
   /** Whether offsets carry a final entry equal to the input length. */
   public boolean includeLastOffset() {
     return includeLastOffset;
-  }
-
-  /** The normalised padding row, if set. */
-  public OptionalLong paddingIdx() {
-    return core.paddingIdxOption();
-  }
-
-  /** The max-norm, if set. */
-  public OptionalDouble maxNorm() {
-    return core.maxNormOption();
-  }
-
-  /** The p of the max-norm's p-norm. */
-  public double normType() {
-    return core.normType;
-  }
-
-  /** Whether gradients are divided by id frequency. */
-  public boolean scaleGradByFreq() {
-    return core.scaleGradByFreq;
-  }
-
-  /** Whether the gradient is sparse. */
-  public boolean sparse() {
-    return core.sparse;
-  }
-
-  /** Whether the table takes no gradient. */
-  public boolean frozen() {
-    return core.frozen;
-  }
-
-  /** Frees off-heap rows that this bag owns. */
-  @Override
-  public void close() {
-    core.close();
   }
 
   /** For example {@code EmbeddingBag(10, 3, mode=SUM, paddingIdx=0)}. */

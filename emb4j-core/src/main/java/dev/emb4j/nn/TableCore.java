@@ -183,9 +183,33 @@ final class TableCore {
     return denseStore;
   }
 
-  /** Appends sparse entries: {@code values} holds one row of D floats per entry of {@code ids}. */
-  void appendSparse(long[] ids, float[] values) {
-    SparseGradient more = new SparseGradient(rows, dim, ids, FloatTensor.wrap(Shape.of(ids.length, dim), values));
+  /**
+   * Appends one sparse entry per non-padding position i: row {@code ids[i]} gets {@code scales[i] * src[srcRows[i] *
+   * D ..]} ({@code scales} null means 1), in input order, as PyTorch's uncoalesced sparse gradient.
+   */
+  void appendSparse(long[] ids, float[] src, int[] srcRows, float[] scales) {
+    int kept = 0;
+    for (long k : ids) {
+      if (k != paddingIdx) {
+        kept++;
+      }
+    }
+    long[] keptIds = new long[kept];
+    float[] values = new float[kept * dim];
+    int u = 0;
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] == paddingIdx) {
+        continue;
+      }
+      keptIds[u] = ids[i];
+      int from = srcRows[i] * dim;
+      float s = scales == null ? 1f : scales[i];
+      for (int j = 0; j < dim; j++) {
+        values[u * dim + j] = scales == null ? src[from + j] : src[from + j] * s;
+      }
+      u++;
+    }
+    SparseGradient more = new SparseGradient(rows, dim, keptIds, FloatTensor.wrap(Shape.of(kept, dim), values));
     sparseGrad = sparseGrad == null ? more : sparseGrad.concat(more);
   }
 
