@@ -14,7 +14,22 @@ import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
+import dev.emb4j.autograd.Ops;
+import dev.emb4j.autograd.Variable;
+import dev.emb4j.io.Checkpoint;
+import dev.emb4j.nn.CrossEntropyLoss;
+import dev.emb4j.nn.Linear;
+import dev.emb4j.nn.Parameter;
+import dev.emb4j.nn.Parameters;
+import dev.emb4j.optim.Adam;
+import dev.emb4j.optim.Optimizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The code of the README's "Java API" section, with the values its comments claim. Keep the two in step. */
 class ReadmeExamplesTest {
@@ -107,5 +122,31 @@ class ReadmeExamplesTest {
       emb.backward(ids, FloatTensor.zeros(out.shape()));
       assertTrue(emb.grad().orElseThrow() instanceof SparseGradient);
     }
+  }
+
+  @Test
+  void trainingStepAndCheckpoint(@TempDir Path dir) throws Exception {
+    Embedding emb = Embedding.builder(100, 50).initializer(Initializer.normal(1)).build();
+    Linear fc1 = new Linear(50, 100, 2);
+    Linear fc2 = new Linear(100, 2, 3);
+    List<Parameter> params = new ArrayList<>();
+    params.addAll(Parameters.named("emb", emb));
+    params.addAll(Parameters.named("fc1", fc1));
+    params.addAll(Parameters.named("fc2", fc2));
+    Optimizer opt = new Adam(params, Adam.Config.of(0.01));
+
+    IndexTensor tokens = IndexTensor.fromArray(new int[][] {{4, 8, 15}, {16, 23, 42}});
+    Variable logits = fc2.apply(Ops.relu(fc1.apply(Ops.meanDim(emb.apply(tokens), 1))));
+    assertEquals(Shape.of(2, 2), logits.shape());
+    Variable loss = new CrossEntropyLoss().apply(logits, new int[] {1, 0});
+    loss.backward();
+    assertTrue(emb.grad().isPresent(), "the table received a gradient");
+    float before = emb.weight().get(4, 0);
+    opt.step();
+    opt.zeroGrad();
+    assertTrue(emb.weight().get(4, 0) != before, "row 4 was updated");
+    Path file = dir.resolve("model.ckpt");
+    Checkpoint.save(file, params, opt.exportState(), Map.of());
+    assertTrue(Files.size(file) > 50 * 100 * 4, "the checkpoint holds the table");
   }
 }
