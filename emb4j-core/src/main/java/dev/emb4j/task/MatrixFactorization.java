@@ -133,6 +133,16 @@ public final class MatrixFactorization implements Module {
     return globalMean;
   }
 
+  /** The lowest rating a prediction is clipped to. */
+  public float minRating() {
+    return minRating;
+  }
+
+  /** The highest rating a prediction is clipped to. */
+  public float maxRating() {
+    return maxRating;
+  }
+
   /** The user factor table. */
   public Embedding userFactors() {
     return users;

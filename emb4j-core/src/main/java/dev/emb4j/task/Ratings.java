@@ -43,15 +43,34 @@ public record Ratings(long[] users, long[] items, float[] values) {
   }
 
   /**
+   * Ratings read from a file, with the number of malformed lines that were skipped.
+   *
+   * @param ratings the well-formed ratings
+   * @param skippedLines malformed lines left out (0 unless skipping was asked for)
+   */
+  public record Loaded(Ratings ratings, int skippedLines) {}
+
+  /**
    * Reads a ratings file.
    *
    * @throws RatingsFormatException naming the file and line of the first malformed line
    */
   public static Ratings read(Path file) throws IOException {
+    return load(file, false).ratings();
+  }
+
+  /**
+   * Reads a ratings file; with {@code skipBadLines}, malformed lines are counted and left out instead of stopping the
+   * read.
+   *
+   * @throws RatingsFormatException naming the file and line of the first malformed line, unless skipping
+   */
+  public static Loaded load(Path file, boolean skipBadLines) throws IOException {
     long[] users = new long[1024];
     long[] items = new long[1024];
     float[] values = new float[1024];
     int n = 0;
+    int skipped = 0;
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       int lineNo = 0;
@@ -62,22 +81,36 @@ public record Ratings(long[] users, long[] items, float[] values) {
           continue;
         }
         String[] f = t.split("[\\t, ]+");
-        if (f.length < 3 || f.length > 4) {
-          throw new RatingsFormatException(
-              file, lineNo, "expected 'user item rating [timestamp]', got " + f.length + " fields: '" + clip(t) + "'");
+        long user;
+        long item;
+        float value;
+        try {
+          if (f.length < 3 || f.length > 4) {
+            throw new RatingsFormatException(
+                file, lineNo, "expected 'user item rating [timestamp]', got " + f.length + " fields: '" + clip(t) + "'");
+          }
+          user = parseId(file, lineNo, "user", f[0]);
+          item = parseId(file, lineNo, "item", f[1]);
+          value = parseRating(file, lineNo, f[2]);
+        } catch (RatingsFormatException e) {
+          if (!skipBadLines) {
+            throw e;
+          }
+          skipped++;
+          continue;
         }
         if (n == users.length) {
           users = Arrays.copyOf(users, n * 2);
           items = Arrays.copyOf(items, n * 2);
           values = Arrays.copyOf(values, n * 2);
         }
-        users[n] = parseId(file, lineNo, "user", f[0]);
-        items[n] = parseId(file, lineNo, "item", f[1]);
-        values[n] = parseRating(file, lineNo, f[2]);
+        users[n] = user;
+        items[n] = item;
+        values[n] = value;
         n++;
       }
     }
-    return new Ratings(Arrays.copyOf(users, n), Arrays.copyOf(items, n), Arrays.copyOf(values, n));
+    return new Loaded(new Ratings(Arrays.copyOf(users, n), Arrays.copyOf(items, n), Arrays.copyOf(values, n)), skipped);
   }
 
   private static long parseId(Path file, int line, String what, String s) throws RatingsFormatException {

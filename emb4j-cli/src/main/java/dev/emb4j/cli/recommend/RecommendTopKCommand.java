@@ -1,0 +1,39 @@
+package dev.emb4j.cli.recommend;
+
+import dev.emb4j.task.Recommender;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code emb4j recommend topk}: the best-predicted items for a user, leaving out what the user already rated. */
+@Command(
+    name = "topk",
+    description = "Print the k items with the highest predicted rating for a user, excluding items rated in training.",
+    mixinStandardHelpOptions = true,
+    footerHeading = "%nExamples:%n",
+    footer = {"  emb4j recommend topk --model ml.model --user 196 -k 10"})
+public final class RecommendTopKCommand implements Callable<Integer> {
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model saved by 'recommend train'.")
+  private Path model;
+
+  @Option(names = "--user", required = true, paramLabel = "ID", description = "The user's id as in the ratings file.")
+  private long user;
+
+  @Option(names = "-k", defaultValue = "10", description = "How many items (default: ${DEFAULT-VALUE}).")
+  private int k;
+
+  @Option(names = "--json", description = "Print a JSON array of {\"item\", \"predicted\"}.")
+  private boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Recommender recommender = Recommender.load(model);
+    ScoredOutput.print(spec.commandLine().getOut(), recommender.topK(user, k), json, "predicted");
+    return 0;
+  }
+}

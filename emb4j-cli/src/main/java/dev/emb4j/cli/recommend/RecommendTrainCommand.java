@@ -1,0 +1,144 @@
+package dev.emb4j.cli.recommend;
+
+import dev.emb4j.cli.Progress;
+import dev.emb4j.io.Json;
+import dev.emb4j.metrics.RegressionMetrics;
+import dev.emb4j.task.MatrixFactorizationTrainer;
+import dev.emb4j.task.MatrixFactorizationTrainer.Config;
+import dev.emb4j.task.MatrixFactorizationTrainer.OptimizerKind;
+import dev.emb4j.task.Ratings;
+import dev.emb4j.task.Recommender;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code emb4j recommend train}: fits a model on a ratings file, optionally evaluates it, and saves it. */
+@Command(
+    name = "train",
+    description = {
+      "Train biased matrix factorisation on 'user item rating [timestamp]' lines (tab, comma or space separated).",
+      "Both input files are read and checked before training; the model file is written only on success."
+    },
+    mixinStandardHelpOptions = true,
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  emb4j recommend train --train u1.base --output ml.model",
+      "  emb4j recommend train --train u1.base --test u1.test --output ml.model --json"
+    })
+public final class RecommendTrainCommand implements Callable<Integer> {
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--train", required = true, paramLabel = "FILE", description = "Training ratings.")
+  private Path train;
+
+  @Option(names = "--test", paramLabel = "FILE", description = "Test ratings: report RMSE and MAE on them.")
+  private Path test;
+
+  @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
+  private Path output;
+
+  @Option(names = "--dim", defaultValue = "64", description = "Factor size (default: ${DEFAULT-VALUE}).")
+  private int dim;
+
+  @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  private int epochs;
+
+  @Option(names = "--lr", defaultValue = "0.15", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  private double lr;
+
+  @Option(names = "--reg", defaultValue = "0.12", description = "L2 on factors (default: ${DEFAULT-VALUE}).")
+  private double reg;
+
+  @Option(names = "--bias-reg", defaultValue = "0", description = "L2 on biases (default: ${DEFAULT-VALUE}).")
+  private double biasReg;
+
+  @Option(names = "--batch-size", defaultValue = "128", description = "Ratings per step (default: ${DEFAULT-VALUE}).")
+  private int batchSize;
+
+  @Option(
+      names = "--optimizer",
+      defaultValue = "ADAGRAD",
+      description = "SGD, ADAGRAD or SPARSE_ADAM (default: ${DEFAULT-VALUE}).")
+  private OptimizerKind optimizer;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Fixes initialisation and shuffling.")
+  private long seed;
+
+  @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
+  private boolean skipBadLines;
+
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
+  private boolean json;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+  private boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    Config config = new Config(dim, epochs, batchSize, lr, reg, biasReg, 0.2, optimizer, seed);
+    Ratings.Loaded trainData = Ratings.load(train, skipBadLines);
+    Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines);
+    if (trainData.ratings().size() == 0) {
+      throw new IllegalArgumentException(train + " has no ratings to train on");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
+    MatrixFactorizationTrainer.Result result;
+    try {
+      result =
+          new MatrixFactorizationTrainer(config)
+              .train(trainData.ratings(), (step, total, loss) -> progress.update(step, total));
+    } finally {
+      progress.finish();
+    }
+    Recommender recommender = Recommender.of(result, trainData.ratings());
+    RegressionMetrics metrics = testData == null ? null : recommender.evaluate(testData.ratings());
+    recommender.save(output);
+
+    int skipped = trainData.skippedLines() + (testData == null ? 0 : testData.skippedLines());
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("train_ratings", trainData.ratings().size());
+      o.put("users", recommender.userCount());
+      o.put("items", recommender.itemCount());
+      o.put("seconds", round(result.seconds()));
+      if (metrics != null) {
+        o.put("test_ratings", metrics.count());
+        o.put("rmse", round(metrics.rmse()));
+        o.put("mae", round(metrics.mae()));
+      }
+      o.put("skipped_lines", skipped);
+      o.put("model", output.toString());
+      out.println(Json.write(o));
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "trained on %d ratings (%d users, %d items) in %.2f s; model saved to %s%n",
+          trainData.ratings().size(),
+          recommender.userCount(),
+          recommender.itemCount(),
+          result.seconds(),
+          output);
+      if (metrics != null) {
+        out.printf(Locale.ROOT, "test: %d ratings, RMSE %.4f, MAE %.4f%n", metrics.count(), metrics.rmse(), metrics.mae());
+      }
+      if (skipped > 0) {
+        out.printf(Locale.ROOT, "skipped %d malformed line%s%n", skipped, skipped == 1 ? "" : "s");
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1e4) / 1e4;
+  }
+}

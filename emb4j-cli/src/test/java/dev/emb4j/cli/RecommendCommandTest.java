@@ -1,0 +1,119 @@
+package dev.emb4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.emb4j.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code emb4j recommend}: each subcommand on small files, including malformed ones. */
+class RecommendCommandTest {
+  @TempDir Path dir;
+
+  /** Ratings of 30 users on 20 items with a learnable structure: users like items of their own parity. */
+  private Path ratings(String name, long seed, int n) throws IOException {
+    SplittableRandom rng = new SplittableRandom(seed);
+    StringBuilder sb = new StringBuilder();
+    for (int k = 0; k < n; k++) {
+      int u = 1 + rng.nextInt(30);
+      int i = 100 + rng.nextInt(20);
+      int r = (u % 2 == i % 2) ? 4 + rng.nextInt(2) : 1 + rng.nextInt(2);
+      sb.append(u).append(k % 2 == 0 ? '\t' : ',').append(i).append(k % 2 == 0 ? '\t' : ',').append(r);
+      sb.append(k % 3 == 0 ? "\t881250949\n" : "\n");
+    }
+    Path p = dir.resolve(name);
+    Files.writeString(p, sb.toString());
+    return p;
+  }
+
+  private CliRun train(Path trainFile, Path model, String... extra) {
+    String[] base = {"recommend", "train", "--train", trainFile.toString(), "--output", model.toString(), "-q",
+        "--epochs", "20", "--dim", "8"};
+    String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    return CliRun.run(args);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void trainTestTopkSimilar() throws Exception {
+    Path train = ratings("train.tsv", 1, 500);
+    Path test = ratings("test.tsv", 2, 100);
+    Path model = dir.resolve("m.model");
+    CliRun t = train(train, model, "--test", test.toString(), "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    assertEquals(500.0, o.get("train_ratings"));
+    double rmse = (Double) o.get("rmse");
+    assertTrue(rmse < 1.2, "the structure is learnable; rmse " + rmse);
+    assertTrue(o.containsKey("mae") && o.containsKey("seconds"));
+    assertTrue(Files.exists(model));
+
+    CliRun ev = CliRun.run("recommend", "test", "--model", model.toString(), "--test", test.toString(), "--json");
+    assertEquals(0, ev.exitCode(), ev.err());
+    Map<String, Object> e = (Map<String, Object>) Json.parse(ev.out().strip());
+    assertEquals(rmse, (Double) e.get("rmse"), 1e-4, "a reloaded model scores the same");
+
+    CliRun top = CliRun.run("recommend", "topk", "--model", model.toString(), "--user", "2", "-k", "3", "--json");
+    assertEquals(0, top.exitCode(), top.err());
+    List<Object> items = (List<Object>) Json.parse(top.out().strip());
+    assertEquals(3, items.size());
+    for (Object it : items) {
+      double id = (Double) ((Map<String, Object>) it).get("item");
+      assertEquals(0, ((long) id) % 2, "user 2 likes even items: " + items);
+    }
+
+    CliRun sim = CliRun.run("recommend", "similar", "--model", model.toString(), "--item", "100", "-k", "4");
+    assertEquals(0, sim.exitCode(), sim.err());
+    assertEquals(4, sim.outLines().size());
+    assertFalse(sim.out().contains("\t100\t"), "the query item is excluded");
+  }
+
+  @Test
+  void malformedLineNamesFileAndLineAndWritesNothing() throws Exception {
+    Path bad = dir.resolve("bad.tsv");
+    Files.writeString(bad, "1\t10\t5\n2\t11\t4\n3\televen\t4\n");
+    Path model = dir.resolve("never.model");
+    CliRun r = train(bad, model);
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("bad.tsv:3") && r.err().contains("'eleven'"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+    assertFalse(Files.exists(model));
+
+    CliRun skipped = train(bad, model, "--skip-bad-lines");
+    assertEquals(0, skipped.exitCode(), skipped.err());
+    assertTrue(skipped.out().contains("skipped 1 malformed line"), skipped.out());
+  }
+
+  @Test
+  void clearErrorsForEmptyDataUnknownIdsAndWrongFiles() throws Exception {
+    Path empty = dir.resolve("empty.tsv");
+    Files.writeString(empty, "# nothing\n\n");
+    CliRun e = train(empty, dir.resolve("x.model"));
+    assertEquals(1, e.exitCode());
+    assertTrue(e.err().contains("has no ratings"), e.err());
+
+    Path model = dir.resolve("m.model");
+    assertEquals(0, train(ratings("t.tsv", 3, 200), model).exitCode());
+    CliRun unknown = CliRun.run("recommend", "topk", "--model", model.toString(), "--user", "9999");
+    assertEquals(1, unknown.exitCode());
+    assertEquals("emb4j: user 9999 was not in the training data", unknown.err().strip());
+    CliRun unknownItem = CliRun.run("recommend", "similar", "--model", model.toString(), "--item", "5");
+    assertTrue(unknownItem.err().contains("item 5 was not in the training data"), unknownItem.err());
+
+    CliRun notAModel = CliRun.run("recommend", "topk", "--model", empty.toString(), "--user", "1");
+    assertEquals(1, notAModel.exitCode());
+    assertTrue(notAModel.err().contains("not an emb4j checkpoint"), notAModel.err());
+
+    CliRun usage = CliRun.run("recommend", "topk", "--model", model.toString());
+    assertEquals(2, usage.exitCode(), "missing --user is a usage error");
+  }
+}
