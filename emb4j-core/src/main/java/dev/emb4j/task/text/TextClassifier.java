@@ -1,0 +1,347 @@
+package dev.emb4j.task.text;
+
+import dev.emb4j.io.Checkpoint;
+import dev.emb4j.io.CheckpointFormatException;
+import dev.emb4j.io.Json;
+import dev.emb4j.metrics.ClassificationMetrics;
+import dev.emb4j.nn.BagMode;
+import dev.emb4j.nn.DenseParameter;
+import dev.emb4j.nn.EmbeddingBag;
+import dev.emb4j.nn.Initializer;
+import dev.emb4j.nn.Parameter;
+import dev.emb4j.nn.Parameters;
+import dev.emb4j.store.RowStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * A fastText-style text classifier: the mean of the embedding rows of a text's words and hashed word n-grams
+ * ({@code EmbeddingBag(MEAN)}), optionally a ReLU hidden layer, then a linear map to class scores and a softmax.
+ *
+ * <pre>
+ * rows of the input table: [0, words)            known words (and the end-of-text token "&lt;/s&gt;")
+ *                          [words, words+buckets) word n-grams, hashed as fastText hashes them
+ * </pre>
+ *
+ * <p>Trained by {@link TextClassifierTrainer}; saved and loaded as an emb4j checkpoint of kind {@value #KIND}.
+ * Prediction is read-only and safe from many threads.
+ */
+public final class TextClassifier {
+  /** The {@code kind} metadata value of a saved text classifier. */
+  public static final String KIND = "emb4j-text-classifier";
+
+  /** fastText's end-of-text token, appended to every text. */
+  public static final String EOS = "</s>";
+
+  /**
+   * The shape of a model.
+   *
+   * @param dim embedding size
+   * @param ngrams longest word n-gram (1: words only)
+   * @param buckets hash buckets for word n-grams (0 when ngrams is 1)
+   * @param hidden size of the ReLU hidden layer, or 0 for none (fastText's architecture)
+   * @param lowercase whether texts are lower-cased before tokenising
+   */
+  public record Shape(int dim, int ngrams, int buckets, int hidden, boolean lowercase) {
+    /** Checks the values. */
+    public Shape {
+      if (dim <= 0 || ngrams < 1 || buckets < 0 || hidden < 0) {
+        throw new IllegalArgumentException(
+            "need dim > 0, ngrams >= 1, buckets >= 0, hidden >= 0; got dim=" + dim + ", ngrams=" + ngrams
+                + ", buckets=" + buckets + ", hidden=" + hidden);
+      }
+      if (ngrams > 1 && buckets == 0) {
+        throw new IllegalArgumentException("word n-grams (ngrams=" + ngrams + ") need buckets > 0");
+      }
+    }
+  }
+
+  /**
+   * A label with its probability.
+   *
+   * @param label the class label
+   * @param probability its softmax probability
+   */
+  public record Prediction(String label, double probability) {}
+
+  final Shape shape;
+  final WordIndex words;
+  final List<String> labels;
+  final Tokenizer tokenizer;
+  final EmbeddingBag input;
+  final DenseParameter hiddenWeight;
+  final DenseParameter hiddenBias;
+  final DenseParameter output;
+  private final Map<String, Integer> labelIds = new LinkedHashMap<>();
+
+  TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed) {
+    if (labels.size() < 2) {
+      throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
+    }
+    this.shape = shape;
+    this.words = words;
+    this.labels = List.copyOf(labels);
+    for (int i = 0; i < labels.size(); i++) {
+      labelIds.put(labels.get(i), i);
+    }
+    this.tokenizer = new Tokenizer(shape.lowercase());
+    long rows = (long) words.size() + shape.buckets();
+    double bound = 1.0 / shape.dim();
+    this.input =
+        EmbeddingBag.builder(rows, shape.dim())
+            .mode(BagMode.MEAN)
+            .initializer(Initializer.uniform(-bound, bound, seed))
+            .build();
+    int top = shape.hidden() > 0 ? shape.hidden() : shape.dim();
+    if (shape.hidden() > 0) {
+      hiddenWeight = new DenseParameter("hidden.weight", shape.hidden(), shape.dim());
+      hiddenBias = new DenseParameter("hidden.bias", 1, shape.hidden());
+      double b = 1 / Math.sqrt(shape.dim());
+      java.util.SplittableRandom rng = new java.util.SplittableRandom(seed + 1);
+      for (int i = 0; i < hiddenWeight.data().length; i++) {
+        hiddenWeight.data()[i] = (float) (-b + 2 * b * rng.nextDouble());
+      }
+    } else {
+      hiddenWeight = null;
+      hiddenBias = null;
+    }
+    this.output = new DenseParameter("output.weight", labels.size(), top); // zero-initialised, as fastText's output matrix
+  }
+
+  /** The labels, in the model's order. */
+  public List<String> labels() {
+    return labels;
+  }
+
+  /** The model's shape. */
+  public Shape shape() {
+    return shape;
+  }
+
+  /** Number of known words (including the end-of-text token). */
+  public int vocabularySize() {
+    return words.size();
+  }
+
+  /** The index of {@code label}, or -1. */
+  public int labelId(String label) {
+    Integer i = labelIds.get(label);
+    return i == null ? -1 : i;
+  }
+
+  /** The tokenizer this model was trained with. */
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /**
+   * The input rows of a tokenised text: known words, the end-of-text token, then the word n-gram buckets (computed
+   * from every token, known or not, as fastText does).
+   */
+  public int[] inputIds(List<String> tokens) {
+    int n = tokens.size() + 1;
+    int[] hashes = new int[n];
+    int[] ids = new int[n + (shape.ngrams() > 1 ? n * (shape.ngrams() - 1) : 0)];
+    int len = 0;
+    for (int i = 0; i < n; i++) {
+      String t = i < tokens.size() ? tokens.get(i) : EOS;
+      hashes[i] = FastTextHash.hash(t);
+      int id = words.id(t);
+      if (id >= 0) {
+        ids[len++] = id;
+      }
+    }
+    if (shape.ngrams() > 1) {
+      len = FastTextHash.addWordNgrams(hashes, n, shape.ngrams(), shape.buckets(), words.size(), ids, len);
+    }
+    return Arrays.copyOf(ids, len);
+  }
+
+  /** Class probabilities of a raw text (tokenised with the model's tokenizer). */
+  public double[] probabilities(String text) {
+    return probabilities(inputIds(tokenizer.tokenize(text)));
+  }
+
+  /** Class probabilities of a text given by its input ids. */
+  public double[] probabilities(int[] ids) {
+    Forward f = new Forward(this);
+    f.run(ids);
+    double[] p = new double[labels.size()];
+    for (int c = 0; c < p.length; c++) {
+      p[c] = f.prob[c];
+    }
+    return p;
+  }
+
+  /** The {@code k} most probable labels of {@code text}, best first. */
+  public List<Prediction> predict(String text, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be at least 1, got " + k);
+    }
+    double[] p = probabilities(text);
+    Integer[] order = new Integer[p.length];
+    for (int i = 0; i < p.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+    List<Prediction> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(k, p.length); i++) {
+      out.add(new Prediction(labels.get(order[i]), p[order[i]]));
+    }
+    return out;
+  }
+
+  /**
+   * Accuracy and per-class precision, recall and F1 on labelled examples.
+   *
+   * @throws IllegalArgumentException if an example has a label the model was not trained on (naming it and its line)
+   */
+  public ClassificationMetrics evaluate(List<LabeledText> examples) {
+    int[] predicted = new int[examples.size()];
+    int[] actual = new int[examples.size()];
+    Forward f = new Forward(this);
+    for (int i = 0; i < examples.size(); i++) {
+      LabeledText ex = examples.get(i);
+      int y = labelId(ex.label());
+      if (y < 0) {
+        throw new IllegalArgumentException(
+            "label '" + ex.label() + "'" + (ex.line() > 0 ? " on line " + ex.line() : "")
+                + " was not seen in training (known: " + String.join(", ", labels) + ")");
+      }
+      actual[i] = y;
+      f.run(inputIds(ex.tokens()));
+      predicted[i] = f.argmax();
+    }
+    return ClassificationMetrics.of(predicted, actual, labels.size());
+  }
+
+  /**
+   * The {@code k} known words whose embedding rows are most cosine-similar to {@code word}'s, best first, the word
+   * itself and the end-of-text token excluded.
+   *
+   * @throws IllegalArgumentException if the word is not in the vocabulary
+   */
+  public List<Prediction> nearestWords(String word, int k) {
+    String w = shape.lowercase() ? word.toLowerCase(java.util.Locale.ROOT) : word;
+    int q = words.id(w);
+    if (q < 0) {
+      throw new IllegalArgumentException("'" + word + "' is not in the model's vocabulary");
+    }
+    RowStore rows = input.weight();
+    int d = shape.dim();
+    float[] query = new float[d];
+    float[] row = new float[d];
+    rows.readRow(q, query, 0);
+    double qn = norm(query);
+    PriorityQueue<Prediction> best = new PriorityQueue<>((a, b) -> Double.compare(a.probability(), b.probability()));
+    for (int i = 0; i < words.size(); i++) {
+      if (i == q || words.word(i).equals(EOS)) {
+        continue;
+      }
+      rows.readRow(i, row, 0);
+      double dot = 0;
+      for (int j = 0; j < d; j++) {
+        dot += (double) query[j] * row[j];
+      }
+      double cos = qn == 0 ? 0 : dot / (qn * norm(row));
+      if (best.size() < k) {
+        best.add(new Prediction(words.word(i), cos));
+      } else if (cos > best.peek().probability()) {
+        best.poll();
+        best.add(new Prediction(words.word(i), cos));
+      }
+    }
+    List<Prediction> out = new ArrayList<>(best);
+    out.sort((a, b) -> Double.compare(b.probability(), a.probability()));
+    return out;
+  }
+
+  private static double norm(float[] v) {
+    double s = 0;
+    for (float x : v) {
+      s += (double) x * x;
+    }
+    return Math.sqrt(s);
+  }
+
+  /** The parameters, named for the checkpoint. */
+  List<Parameter> parameters() {
+    List<Parameter> out = new ArrayList<>(Parameters.named("input", input));
+    if (hiddenWeight != null) {
+      out.add(hiddenWeight);
+      out.add(hiddenBias);
+    }
+    out.add(output);
+    return out;
+  }
+
+  /** Saves the model (weights, vocabulary, labels, shape) to one checkpoint file, atomically. */
+  public void save(Path file) throws IOException {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("kind", KIND);
+    meta.put("dim", Integer.toString(shape.dim()));
+    meta.put("ngrams", Integer.toString(shape.ngrams()));
+    meta.put("buckets", Integer.toString(shape.buckets()));
+    meta.put("hidden", Integer.toString(shape.hidden()));
+    meta.put("lowercase", Boolean.toString(shape.lowercase()));
+    meta.put("labels", Json.write(labels));
+    meta.put("words", Json.write(words.words()));
+    Checkpoint.save(file, parameters(), null, meta);
+  }
+
+  /**
+   * Loads a model saved by {@link #save}.
+   *
+   * @throws CheckpointFormatException if the file is not an intact emb4j checkpoint or holds another kind of model
+   */
+  public static TextClassifier load(Path file) throws IOException {
+    Checkpoint.Contents c = Checkpoint.read(file);
+    Map<String, String> meta = c.metadata();
+    if (!KIND.equals(meta.get("kind"))) {
+      throw new CheckpointFormatException(
+          file, "holds " + (meta.containsKey("kind") ? "a '" + meta.get("kind") + "' model" : "no model kind")
+              + ", not an emb4j text classifier");
+    }
+    TextClassifier model;
+    try {
+      Shape shape =
+          new Shape(
+              Integer.parseInt(meta.get("dim")),
+              Integer.parseInt(meta.get("ngrams")),
+              Integer.parseInt(meta.get("buckets")),
+              Integer.parseInt(meta.get("hidden")),
+              Boolean.parseBoolean(meta.get("lowercase")));
+      List<String> labels = strings(Json.parse(meta.get("labels")));
+      WordIndex words = new WordIndex(strings(Json.parse(meta.get("words"))));
+      model = new TextClassifier(shape, words, labels, 0);
+    } catch (RuntimeException e) {
+      throw new CheckpointFormatException(file, "has incomplete or malformed classifier metadata: " + e.getMessage(), e);
+    }
+    for (Parameter p : model.parameters()) {
+      RowStore saved = c.parameters().get(p.name());
+      if (saved == null || saved.rows() != p.value().rows() || saved.dim() != p.value().dim()) {
+        throw new CheckpointFormatException(file, "parameter '" + p.name() + "' is missing or has the wrong shape");
+      }
+      float[] row = new float[saved.dim()];
+      for (long r = 0; r < saved.rows(); r++) {
+        saved.readRow(r, row, 0);
+        p.value().writeRow(r, row, 0);
+      }
+    }
+    return model;
+  }
+
+  private static List<String> strings(Object json) {
+    List<String> out = new ArrayList<>();
+    for (Object o : (List<?>) json) {
+      out.add((String) o);
+    }
+    return out;
+  }
+}

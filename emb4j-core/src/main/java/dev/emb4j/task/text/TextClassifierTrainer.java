@@ -1,0 +1,232 @@
+package dev.emb4j.task.text;
+
+import dev.emb4j.task.TrainingListener;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Trains a {@link TextClassifier} the way fastText trains its supervised models: plain SGD on one example at a time,
+ * the learning rate decaying linearly to zero over all the tokens of all epochs, the input rows, the hidden layer and
+ * the output layer updated in one fused pass per example.
+ *
+ * <p><b>Threads.</b> With {@code threads > 1} each epoch's (shuffled) examples are split between threads that update
+ * the shared weights without locks ("Hogwild", as fastText does): fast, and nearly as good as one thread, but not
+ * repeatable. With one thread (or {@link Config#deterministic()}), the same data and seed give bit-identical models.
+ */
+public final class TextClassifierTrainer {
+
+  /**
+   * Hyper-parameters (fastText's names in brackets).
+   *
+   * @param dim embedding size [dim]
+   * @param epochs passes over the data [epoch]
+   * @param learningRate initial learning rate [lr]
+   * @param ngrams longest word n-gram [wordNgrams]
+   * @param buckets hash buckets for n-grams [bucket]
+   * @param minCount minimal word count [minCount]
+   * @param hidden ReLU hidden layer size, 0 for none (fastText has none)
+   * @param threads training threads [thread]
+   * @param deterministic force one thread so that runs repeat exactly
+   * @param lowercase lower-case texts before tokenising
+   * @param seed fixes initialisation and shuffling
+   */
+  public record Config(
+      int dim,
+      int epochs,
+      double learningRate,
+      int ngrams,
+      int buckets,
+      int minCount,
+      int hidden,
+      int threads,
+      boolean deterministic,
+      boolean lowercase,
+      long seed) {
+
+    /** Checks the values. */
+    public Config {
+      if (dim <= 0 || epochs <= 0 || ngrams < 1 || buckets < 0 || minCount < 1 || hidden < 0 || threads < 1) {
+        throw new IllegalArgumentException(
+            "need dim, epochs, minCount, threads >= 1, ngrams >= 1, buckets >= 0, hidden >= 0; got dim=" + dim
+                + ", epochs=" + epochs + ", ngrams=" + ngrams + ", buckets=" + buckets + ", minCount=" + minCount
+                + ", hidden=" + hidden + ", threads=" + threads);
+      }
+      if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+        throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
+      }
+    }
+
+    /** fastText-like defaults for short texts: dim 50, 25 epochs, lr 0.5, bigrams in 200k buckets, one thread. */
+    public static Config defaults() {
+      return new Config(50, 25, 0.5, 2, 200_000, 1, 0, 1, false, true, 42);
+    }
+
+    /** Threads actually used. */
+    public int effectiveThreads() {
+      return deterministic ? 1 : threads;
+    }
+  }
+
+  /**
+   * A trained model and how the run went.
+   *
+   * @param model the classifier
+   * @param seconds wall time of the whole call (vocabulary, table allocation and initialisation, training)
+   * @param trainingSeconds wall time of the SGD loop alone (what fastText's words/sec/thread measures)
+   * @param tokens tokens processed (all epochs; each text counts one end-of-text token, as fastText)
+   * @param threads threads used
+   * @param finalLoss mean loss of the last epoch
+   */
+  public record Result(
+      TextClassifier model, double seconds, double trainingSeconds, long tokens, int threads, double finalLoss) {
+    /** fastText's throughput figure: tokens per second per thread, over the SGD loop. */
+    public double wordsPerSecondPerThread() {
+      return trainingSeconds > 0 ? tokens / trainingSeconds / threads : 0;
+    }
+  }
+
+  private final Config config;
+
+  /** A trainer with the given hyper-parameters. */
+  public TextClassifierTrainer(Config config) {
+    this.config = java.util.Objects.requireNonNull(config, "config");
+  }
+
+  /** Trains on {@code examples}. */
+  public Result train(List<LabeledText> examples) {
+    return train(examples, TrainingListener.NONE);
+  }
+
+  /**
+   * Trains on {@code examples}, reporting progress in tokens.
+   *
+   * @throws IllegalArgumentException if there are no examples or fewer than two labels
+   */
+  public Result train(List<LabeledText> examples, TrainingListener listener) {
+    if (examples.isEmpty()) {
+      throw new IllegalArgumentException("the training set is empty");
+    }
+    long start = System.nanoTime();
+    WordIndex words = WordIndex.build(examples, config.minCount());
+    List<String> labels = labelsByFrequency(examples);
+    int buckets = config.ngrams() > 1 ? config.buckets() : 0;
+    TextClassifier model =
+        new TextClassifier(
+            new TextClassifier.Shape(config.dim(), config.ngrams(), buckets, config.hidden(), config.lowercase()),
+            words,
+            labels,
+            config.seed());
+    int n = examples.size();
+    int[][] ids = new int[n][];
+    int[] y = new int[n];
+    long tokensPerEpoch = 0;
+    for (int i = 0; i < n; i++) {
+      ids[i] = model.inputIds(examples.get(i).tokens());
+      y[i] = model.labelId(examples.get(i).label());
+      tokensPerEpoch += examples.get(i).tokens().size() + 1;
+    }
+    long total = tokensPerEpoch * config.epochs();
+    AtomicLong done = new AtomicLong();
+    int threads = config.effectiveThreads();
+    SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    double lastLoss = Double.NaN;
+    long loopStart = System.nanoTime();
+    ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
+    try {
+      for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        shuffle(order, rng);
+        double lossSum;
+        if (pool == null) {
+          lossSum = runSlice(model, ids, y, examples, order, 0, n, done, total, listener);
+        } else {
+          List<Future<Double>> parts = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int from = (int) ((long) n * t / threads);
+            int to = (int) ((long) n * (t + 1) / threads);
+            parts.add(pool.submit(() -> runSlice(model, ids, y, examples, order, from, to, done, total, listener)));
+          }
+          lossSum = 0;
+          for (Future<Double> f : parts) {
+            lossSum += f.get();
+          }
+        }
+        lastLoss = lossSum / n;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("training was interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a training thread failed: " + e.getCause(), e.getCause());
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+    long end = System.nanoTime();
+    return new Result(model, (end - start) / 1e9, (end - loopStart) / 1e9, done.get(), threads, lastLoss);
+  }
+
+  private double runSlice(
+      TextClassifier model,
+      int[][] ids,
+      int[] y,
+      List<LabeledText> examples,
+      int[] order,
+      int from,
+      int to,
+      AtomicLong done,
+      long total,
+      TrainingListener listener) {
+    Forward f = new Forward(model);
+    double lossSum = 0;
+    long local = 0;
+    for (int k = from; k < to; k++) {
+      int i = order[k];
+      double progress = Math.min(1.0, (double) done.get() / total);
+      float lr = (float) (config.learningRate() * (1.0 - progress));
+      lossSum += f.step(ids[i], y[i], lr);
+      local += examples.get(i).tokens().size() + 1;
+      if (local >= 10_000 || k == to - 1) {
+        long now = done.addAndGet(local);
+        local = 0;
+        listener.onStep(now, total, lossSum / (k - from + 1));
+      }
+    }
+    return lossSum;
+  }
+
+  private static List<String> labelsByFrequency(List<LabeledText> examples) {
+    Map<String, int[]> counts = new LinkedHashMap<>();
+    for (LabeledText ex : examples) {
+      counts.computeIfAbsent(ex.label(), k -> new int[1])[0]++;
+    }
+    List<String> labels = new ArrayList<>(counts.keySet());
+    labels.sort((a, b) -> Integer.compare(counts.get(b)[0], counts.get(a)[0])); // stable: first appearance on ties
+    if (labels.size() < 2) {
+      throw new IllegalArgumentException(
+          "the training set has only one label (" + labels.get(0) + "); a classifier needs at least two");
+    }
+    return labels;
+  }
+
+  private static void shuffle(int[] a, SplittableRandom rng) {
+    for (int k = a.length - 1; k > 0; k--) {
+      int j = rng.nextInt(k + 1);
+      int t = a[k];
+      a[k] = a[j];
+      a[j] = t;
+    }
+  }
+}
