@@ -2,6 +2,7 @@ package dev.emb4j.task.text;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,18 @@ public final class LabeledTextFile {
    * @throws TextFormatException for the first malformed line, unless {@code skipBadLines}
    */
   public static Loaded read(Path file, Tokenizer tokenizer, boolean skipBadLines) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(in, file, tokenizer, skipBadLines);
+    }
+  }
+
+  /**
+   * Reads labelled text from a stream (not closed here); {@code file} names it in error messages.
+   *
+   * @throws TextFormatException for the first malformed line, unless {@code skipBadLines}
+   */
+  public static Loaded read(InputStream stream, Path file, Tokenizer tokenizer, boolean skipBadLines)
+      throws IOException {
     List<LabeledText> out = new ArrayList<>();
     int skipped = 0;
     var decoder =
@@ -48,30 +61,29 @@ public final class LabeledTextFile {
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
-    try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder))) {
-      int lineNo = 0;
-      while (true) {
-        String line;
-        try {
-          line = in.readLine();
-        } catch (CharacterCodingException e) {
-          throw new TextFormatException(file, lineNo + 1, "is not valid UTF-8");
+    BufferedReader in = new BufferedReader(new java.io.InputStreamReader(stream, decoder));
+    int lineNo = 0;
+    while (true) {
+      String line;
+      try {
+        line = in.readLine();
+      } catch (CharacterCodingException e) {
+        throw new TextFormatException(file, lineNo + 1, "is not valid UTF-8");
+      }
+      if (line == null) {
+        break;
+      }
+      lineNo++;
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(parse(file, lineNo, line, tokenizer));
+      } catch (TextFormatException e) {
+        if (!skipBadLines) {
+          throw e;
         }
-        if (line == null) {
-          break;
-        }
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        try {
-          out.add(parse(file, lineNo, line, tokenizer));
-        } catch (TextFormatException e) {
-          if (!skipBadLines) {
-            throw e;
-          }
-          skipped++;
-        }
+        skipped++;
       }
     }
     return new Loaded(out, skipped);

@@ -1,0 +1,148 @@
+package dev.emb4j.cli.classify;
+
+import dev.emb4j.cli.Progress;
+import dev.emb4j.io.Json;
+import dev.emb4j.task.text.LabeledText;
+import dev.emb4j.task.text.LabeledTextFile;
+import dev.emb4j.task.text.TextClassifierTrainer;
+import dev.emb4j.task.text.TextClassifierTrainer.Config;
+import dev.emb4j.task.text.Tokenizer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code emb4j classify train}: trains a classifier on a labelled file and saves it. */
+@Command(
+    name = "train",
+    description = {
+      "Train a text classifier on UTF-8 lines '__label__<label> <text>' (fastText) or '<label><TAB><text>'.",
+      "The input is read and checked completely before training; the model file is written only on success.",
+      "With --threads > 1 the threads update shared weights without locks (Hogwild, as fastText): fast but not",
+      "repeatable; --deterministic trains on one thread so that the same seed gives the same model."
+    },
+    mixinStandardHelpOptions = true,
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  emb4j classify train --input train.txt --output spam.model",
+      "  emb4j classify train --input train.tsv --output spam.model --ngrams 2 --epochs 25 --threads 2 --json"
+    })
+public final class ClassifyTrainCommand implements Callable<Integer> {
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE", description = "Labelled training texts.")
+  private Path input;
+
+  @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
+  private Path output;
+
+  @Option(names = "--dim", defaultValue = "50", description = "Embedding size (default: ${DEFAULT-VALUE}).")
+  private int dim;
+
+  @Option(names = "--epochs", defaultValue = "25", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  private int epochs;
+
+  @Option(names = "--lr", defaultValue = "0.5", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
+  private double lr;
+
+  @Option(names = "--ngrams", defaultValue = "2", description = "Longest word n-gram (default: ${DEFAULT-VALUE}).")
+  private int ngrams;
+
+  @Option(
+      names = "--buckets",
+      defaultValue = "200000",
+      description = "Hash buckets for word n-grams (default: ${DEFAULT-VALUE}).")
+  private int buckets;
+
+  @Option(names = "--min-count", defaultValue = "1", description = "Minimal word count (default: ${DEFAULT-VALUE}).")
+  private int minCount;
+
+  @Option(names = "--hidden", defaultValue = "0", description = "ReLU hidden layer size, 0 for none (default).")
+  private int hidden;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      description = "Training threads, Hogwild when > 1 (default: ${DEFAULT-VALUE}).")
+  private int threads;
+
+  @Option(names = "--deterministic", description = "One thread, bit-identical runs for the same seed.")
+  private boolean deterministic;
+
+  @Option(names = "--no-lowercase", description = "Keep the case of the text.")
+  private boolean noLowercase;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Fixes initialisation and shuffling.")
+  private long seed;
+
+  @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
+  private boolean skipBadLines;
+
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
+  private boolean json;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+  private boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    Config config =
+        new Config(dim, epochs, lr, ngrams, ngrams > 1 ? buckets : 0, minCount, hidden, threads, deterministic,
+            !noLowercase, seed);
+    LabeledTextFile.Loaded data = LabeledTextFile.read(input, new Tokenizer(!noLowercase), skipBadLines);
+    List<LabeledText> examples = data.examples();
+    if (examples.isEmpty()) {
+      throw new IllegalArgumentException(input + " has no labelled texts to train on");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "words");
+    TextClassifierTrainer.Result r;
+    try {
+      r = new TextClassifierTrainer(config).train(examples, (done, total, loss) -> progress.update(done, total));
+    } finally {
+      progress.finish();
+    }
+    r.model().save(output);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("examples", examples.size());
+      o.put("labels", r.model().labels().size());
+      o.put("vocabulary", r.model().vocabularySize());
+      o.put("threads", r.threads());
+      o.put("seconds", round(r.seconds()));
+      o.put("training_seconds", round(r.trainingSeconds()));
+      o.put("words_per_sec_per_thread", Math.round(r.wordsPerSecondPerThread()));
+      o.put("skipped_lines", data.skippedLines());
+      o.put("model", output.toString());
+      out.println(Json.write(o));
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "trained on %d texts (%d labels, %d words) in %.2f s, %.0f words/sec/thread; model saved to %s%n",
+          examples.size(),
+          r.model().labels().size(),
+          r.model().vocabularySize(),
+          r.seconds(),
+          r.wordsPerSecondPerThread(),
+          output);
+      if (data.skippedLines() > 0) {
+        out.printf(Locale.ROOT, "skipped %d malformed line%s%n", data.skippedLines(),
+            data.skippedLines() == 1 ? "" : "s");
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1e4) / 1e4;
+  }
+}
