@@ -1,0 +1,423 @@
+package dev.emb4j.vocab;
+
+import dev.emb4j.io.Json;
+import dev.emb4j.io.VectorFormatException;
+import dev.emb4j.tensor.IndexTensor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Tokens and their ids: the link between text and the rows of an embedding table, which knows only ids.
+ *
+ * <pre>{@code
+ * Vocabulary vocab = Vocabulary.builder().padding("<pad>").unknown("<unk>").minCount(2).oov(OovPolicy.UNKNOWN)
+ *     .addAll(corpusTokens).build();           // <pad> = 0, <unk> = 1, then by falling frequency
+ * IndexTensor ids = vocab.encode(List.of("the", "cat", "zyzzyva"));   // zyzzyva -> 1 (<unk>)
+ * }</pre>
+ *
+ * <p>Ids {@code 0 .. size() - 1} are the tokens; special tokens come first (padding, then unknown). With {@link
+ * OovPolicy#HASH}, ids {@code size() .. size() + hashBuckets() - 1} are the hash buckets, so a table for this
+ * vocabulary has {@link #tableRows()} rows. Immutable and safe to share between threads.
+ */
+public final class Vocabulary {
+  private static final String FORMAT = "emb4j-vocabulary";
+
+  private final List<String> tokens;
+  private final Map<String, Integer> index;
+  private final String padding;
+  private final String unknown;
+  private final OovPolicy oov;
+  private final int hashBuckets;
+
+  Vocabulary(List<String> tokens, String padding, String unknown, OovPolicy oov, int hashBuckets) {
+    Objects.requireNonNull(oov, "oov");
+    this.tokens = List.copyOf(tokens);
+    this.index = new HashMap<>(this.tokens.size() * 2);
+    for (int i = 0; i < this.tokens.size(); i++) {
+      String t = this.tokens.get(i);
+      if (t.isEmpty()) {
+        throw new IllegalArgumentException("token " + i + " is empty");
+      }
+      Integer prev = index.putIfAbsent(t, i);
+      if (prev != null) {
+        throw new IllegalArgumentException("duplicate token '" + t + "' at ids " + prev + " and " + i);
+      }
+    }
+    int expected = 0;
+    if (padding != null && !Objects.equals(index.get(padding), expected++)) {
+      throw new IllegalArgumentException("the padding token '" + padding + "' must have id 0, has " + index.get(padding));
+    }
+    if (unknown != null && !Objects.equals(index.get(unknown), expected)) {
+      throw new IllegalArgumentException("the unknown token '" + unknown + "' must have id " + expected + ", has " + index.get(unknown));
+    }
+    if (oov == OovPolicy.UNKNOWN && unknown == null) {
+      throw new IllegalArgumentException("policy UNKNOWN needs an unknown token");
+    }
+    if ((oov == OovPolicy.HASH) != (hashBuckets > 0) || hashBuckets < 0) {
+      throw new IllegalArgumentException(
+          "policy HASH needs hashBuckets > 0, and other policies 0; got " + oov + " with " + hashBuckets + " buckets");
+    }
+    if ((long) this.tokens.size() + hashBuckets > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(this.tokens.size() + " tokens + " + hashBuckets + " buckets exceed 2^31 - 1 ids");
+    }
+    this.padding = padding;
+    this.unknown = unknown;
+    this.oov = oov;
+    this.hashBuckets = hashBuckets;
+  }
+
+  /**
+   * A builder that counts a corpus.
+   *
+   * @return a new builder
+   */
+  public static VocabularyBuilder builder() {
+    return new VocabularyBuilder();
+  }
+
+  /**
+   * The tokens in the given order (ids 0, 1, ...), without special tokens, with policy {@link OovPolicy#ERROR}.
+   *
+   * @param tokens distinct, non-empty tokens
+   * @return the vocabulary
+   * @throws IllegalArgumentException if a token is empty or repeated
+   */
+  public static Vocabulary of(List<String> tokens) {
+    return new Vocabulary(tokens, null, null, OovPolicy.ERROR, 0);
+  }
+
+  /**
+   * This vocabulary with another out-of-vocabulary policy.
+   *
+   * @param policy the policy
+   * @param buckets the number of hash buckets: positive for {@link OovPolicy#HASH}, 0 otherwise
+   * @return a new vocabulary with the same tokens
+   * @throws IllegalArgumentException if the policy needs what this vocabulary lacks (an unknown token, buckets)
+   */
+  public Vocabulary withOov(OovPolicy policy, int buckets) {
+    return new Vocabulary(tokens, padding, unknown, policy, buckets);
+  }
+
+  /**
+   * The number of tokens, special tokens included (hash buckets excluded).
+   *
+   * @return the token count
+   */
+  public int size() {
+    return tokens.size();
+  }
+
+  /**
+   * The number of rows a table for this vocabulary needs: the tokens plus the hash buckets.
+   *
+   * @return {@code size() + hashBuckets()}
+   */
+  public int tableRows() {
+    return tokens.size() + hashBuckets;
+  }
+
+  /**
+   * The id of a token, applying the out-of-vocabulary policy to unknown ones.
+   *
+   * @param token the token
+   * @return its id, the unknown id, or a hash bucket's id
+   * @throws OutOfVocabularyException if the token is unknown and the policy is {@link OovPolicy#ERROR}
+   */
+  public int id(String token) {
+    Integer id = index.get(Objects.requireNonNull(token, "token"));
+    if (id != null) {
+      return id;
+    }
+    return switch (oov) {
+      case ERROR -> throw new OutOfVocabularyException(token, tokens.size());
+      case UNKNOWN -> index.get(unknown);
+      case HASH -> tokens.size() + FastTextHash.bucket(token, hashBuckets);
+    };
+  }
+
+  /**
+   * The id of a token held by this vocabulary, ignoring the policy.
+   *
+   * @param token the token
+   * @return its id, or empty when it is not held
+   */
+  public OptionalInt find(String token) {
+    Integer id = index.get(token);
+    return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+  }
+
+  /**
+   * Whether the vocabulary holds a token.
+   *
+   * @param token the token
+   * @return true if it has an id of its own
+   */
+  public boolean contains(String token) {
+    return index.containsKey(token);
+  }
+
+  /**
+   * The token of an id.
+   *
+   * @param id an id in {@code 0 .. size() - 1}
+   * @return its token
+   * @throws IndexOutOfBoundsException if the id is not a token's (hash buckets have no token)
+   */
+  public String token(int id) {
+    if (id < 0 || id >= tokens.size()) {
+      throw new IndexOutOfBoundsException(
+          "id " + id + " is not a token id of this vocabulary (valid 0.." + (tokens.size() - 1)
+              + (hashBuckets > 0 ? "; " + tokens.size() + ".." + (tableRows() - 1) + " are hash buckets" : "") + ")");
+    }
+    return tokens.get(id);
+  }
+
+  /**
+   * All tokens by id.
+   *
+   * @return an unmodifiable list
+   */
+  public List<String> tokens() {
+    return tokens;
+  }
+
+  /**
+   * The ids of a sequence of tokens, as an int32 tensor for a table lookup.
+   *
+   * @param sequence the tokens
+   * @return a 1-D tensor of their ids
+   * @throws OutOfVocabularyException if a token is unknown and the policy is {@link OovPolicy#ERROR}
+   */
+  public IndexTensor encode(List<String> sequence) {
+    int[] ids = new int[sequence.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = id(sequence.get(i));
+    }
+    return IndexTensor.of(ids);
+  }
+
+  /**
+   * The padding token's id.
+   *
+   * @return 0, or empty when there is no padding token
+   */
+  public OptionalInt paddingId() {
+    return padding == null ? OptionalInt.empty() : OptionalInt.of(0);
+  }
+
+  /**
+   * The unknown token's id.
+   *
+   * @return its id (0 or 1), or empty when there is no unknown token
+   */
+  public OptionalInt unknownId() {
+    return unknown == null ? OptionalInt.empty() : OptionalInt.of(index.get(unknown));
+  }
+
+  /**
+   * The padding token.
+   *
+   * @return it, or null
+   */
+  public String paddingToken() {
+    return padding;
+  }
+
+  /**
+   * The unknown token.
+   *
+   * @return it, or null
+   */
+  public String unknownToken() {
+    return unknown;
+  }
+
+  /**
+   * The out-of-vocabulary policy.
+   *
+   * @return the policy
+   */
+  public OovPolicy oovPolicy() {
+    return oov;
+  }
+
+  /**
+   * The number of hash buckets after the tokens.
+   *
+   * @return positive with {@link OovPolicy#HASH}, otherwise 0
+   */
+  public int hashBuckets() {
+    return hashBuckets;
+  }
+
+  /**
+   * Saves the vocabulary, atomically (a temporary file renamed over the target). The file is UTF-8 text: a JSON
+   * header line, then one JSON string per token in id order:
+   *
+   * <pre>{@code
+   * {"format":"emb4j-vocabulary","version":1,"size":3,"padding":"<pad>","unknown":"<unk>","oov":"UNKNOWN","hash_buckets":0}
+   * "<pad>"
+   * "<unk>"
+   * "the"
+   * }</pre>
+   *
+   * @param file the target
+   * @throws IOException if it cannot be written (no partial file is left)
+   */
+  public void save(Path file) throws IOException {
+    Map<String, Object> header = new LinkedHashMap<>();
+    header.put("format", FORMAT);
+    header.put("version", 1L);
+    header.put("size", (long) tokens.size());
+    header.put("padding", padding);
+    header.put("unknown", unknown);
+    header.put("oov", oov.name());
+    header.put("hash_buckets", (long) hashBuckets);
+    Path abs = file.toAbsolutePath();
+    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    try {
+      try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        w.write(Json.write(header));
+        w.write('\n');
+        StringBuilder sb = new StringBuilder();
+        for (String t : tokens) {
+          sb.setLength(0);
+          Json.quote(sb, t);
+          w.append(sb).append('\n');
+        }
+      }
+      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Loads a vocabulary written by {@link #save}.
+   *
+   * @param file the file
+   * @return the vocabulary
+   * @throws VectorFormatException if the file is malformed (the message names the line)
+   * @throws IOException if it cannot be read
+   */
+  public static Vocabulary load(Path file) throws IOException {
+    var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
+    try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder))) {
+      String first = r.readLine();
+      if (first == null) {
+        throw VectorFormatException.atLine(file, 1, "file is empty; expected an emb4j-vocabulary header");
+      }
+      Map<?, ?> h;
+      try {
+        if (!(Json.parse(first) instanceof Map<?, ?> m) || !FORMAT.equals(m.get("format"))) {
+          throw VectorFormatException.atLine(file, 1, "not an emb4j vocabulary: the header is not {\"format\":\"" + FORMAT + "\", ...}");
+        }
+        h = m;
+      } catch (Json.JsonException e) {
+        throw VectorFormatException.atLine(file, 1, "header is not valid JSON: " + e.getMessage());
+      }
+      if (!Double.valueOf(1).equals(h.get("version"))) {
+        throw VectorFormatException.atLine(file, 1, "vocabulary version " + h.get("version") + " is not supported (only 1)");
+      }
+      long size = count(file, h, "size");
+      long buckets = count(file, h, "hash_buckets");
+      OovPolicy policy;
+      try {
+        policy = OovPolicy.valueOf(String.valueOf(h.get("oov")));
+      } catch (IllegalArgumentException e) {
+        throw VectorFormatException.atLine(file, 1, "oov policy " + h.get("oov") + " is not one of ERROR, UNKNOWN, HASH");
+      }
+      String pad = special(file, h, "padding");
+      String unk = special(file, h, "unknown");
+      List<String> tokens = new ArrayList<>();
+      String line;
+      long ln = 1;
+      while ((line = r.readLine()) != null) {
+        ln++;
+        if (tokens.size() == size) {
+          if (line.isEmpty()) {
+            continue;
+          }
+          throw VectorFormatException.atLine(file, ln, "more tokens than the header's size " + size);
+        }
+        Object t;
+        try {
+          t = Json.parse(line);
+        } catch (Json.JsonException e) {
+          throw VectorFormatException.atLine(file, ln, "token is not a JSON string: " + e.getMessage());
+        }
+        if (!(t instanceof String s)) {
+          throw VectorFormatException.atLine(file, ln, "token is not a JSON string: " + line);
+        }
+        tokens.add(s);
+      }
+      if (tokens.size() != size) {
+        throw VectorFormatException.atLine(file, ln, "file ends after " + tokens.size() + " tokens, the header says " + size);
+      }
+      try {
+        return new Vocabulary(tokens, pad, unk, policy, (int) buckets);
+      } catch (IllegalArgumentException e) {
+        throw VectorFormatException.inFile(file, e.getMessage());
+      }
+    } catch (CharacterCodingException e) {
+      throw VectorFormatException.inFile(file, "invalid UTF-8: " + e);
+    }
+  }
+
+  private static long count(Path file, Map<?, ?> h, String key) throws VectorFormatException {
+    if (!(h.get(key) instanceof Double d) || d < 0 || d != Math.rint(d) || d > Integer.MAX_VALUE) {
+      throw VectorFormatException.atLine(file, 1, key + " is " + h.get(key) + ", expected an integer in 0.." + Integer.MAX_VALUE);
+    }
+    return d.longValue();
+  }
+
+  private static String special(Path file, Map<?, ?> h, String key) throws VectorFormatException {
+    Object v = h.get(key);
+    if (v != null && !(v instanceof String)) {
+      throw VectorFormatException.atLine(file, 1, key + " is " + v + ", expected a string or null");
+    }
+    return (String) v;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Vocabulary v
+        && tokens.equals(v.tokens)
+        && Objects.equals(padding, v.padding)
+        && Objects.equals(unknown, v.unknown)
+        && oov == v.oov
+        && hashBuckets == v.hashBuckets;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(tokens, padding, unknown, oov, hashBuckets);
+  }
+
+  /** For example {@code Vocabulary(10002 tokens, padding=<pad>, unknown=<unk>, oov=UNKNOWN)}. */
+  @Override
+  public String toString() {
+    return "Vocabulary(" + tokens.size() + " tokens"
+        + (padding != null ? ", padding=" + padding : "")
+        + (unknown != null ? ", unknown=" + unknown : "")
+        + ", oov=" + oov + (hashBuckets > 0 ? ", hashBuckets=" + hashBuckets : "") + ")";
+  }
+}
