@@ -1,0 +1,162 @@
+package dev.emb4j.io;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.CRC32C;
+
+/**
+ * A file written as {@link Checkpoint} writes its files: into a temporary file {@code .<name>.tmp-<random>} beside
+ * the target, forced to disk and renamed over the target ({@link StandardCopyOption#ATOMIC_MOVE}) by {@link
+ * #commit}. Closing without a commit deletes the temporary file, so a failed write leaves nothing behind and any file
+ * already at the target unchanged.
+ */
+final class AtomicOutput implements Closeable {
+  private static final int BUFFER_BYTES = 1 << 20;
+
+  final Path target;
+  private final Path tmp;
+  private final FileChannel channel;
+  private final ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+  private final CRC32C crc;
+  private long flushed;
+  private boolean done;
+
+  /**
+   * Opens the temporary file for {@code target}.
+   *
+   * @param checksum whether to keep a CRC32C of every byte written (see {@link #checksum()})
+   */
+  AtomicOutput(Path target, boolean checksum) throws IOException {
+    this.target = target;
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    String base = abs.getFileName().toString();
+    FileChannel ch = null;
+    Path t = null;
+    for (int attempt = 0; ch == null; attempt++) {
+      t = dir.resolve("." + base + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+      try {
+        ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 16) {
+          throw e;
+        }
+      }
+    }
+    this.tmp = t;
+    this.channel = ch;
+    this.crc = checksum ? new CRC32C() : null;
+  }
+
+  /** Bytes written so far. */
+  long position() {
+    return flushed + buf.position();
+  }
+
+  /** The CRC32C of every byte written so far (flushes the buffer into it first). */
+  int checksum() throws IOException {
+    flush();
+    return (int) crc.getValue();
+  }
+
+  void write(byte[] b) throws IOException {
+    write(b, 0, b.length);
+  }
+
+  void write(byte[] b, int off, int len) throws IOException {
+    while (len > 0) {
+      if (!buf.hasRemaining()) {
+        flush();
+      }
+      int k = Math.min(len, buf.remaining());
+      buf.put(b, off, k);
+      off += k;
+      len -= k;
+    }
+  }
+
+  void writeByte(int b) throws IOException {
+    if (!buf.hasRemaining()) {
+      flush();
+    }
+    buf.put((byte) b);
+  }
+
+  void writeIntLE(int v) throws IOException {
+    if (buf.remaining() < 4) {
+      flush();
+    }
+    buf.order(ByteOrder.LITTLE_ENDIAN).putInt(v);
+  }
+
+  void writeLongLE(long v) throws IOException {
+    if (buf.remaining() < 8) {
+      flush();
+    }
+    buf.order(ByteOrder.LITTLE_ENDIAN).putLong(v);
+  }
+
+  /** Writes the bits of {@code n} elements already encoded by {@link DType#encode}. */
+  void writeElements(int[] bits, int n, DType type, ByteOrder order) throws IOException {
+    buf.order(order);
+    for (int i = 0; i < n; i++) {
+      if (buf.remaining() < 4) {
+        flush();
+      }
+      if (type.bytes() == 4) {
+        buf.putInt(bits[i]);
+      } else {
+        buf.putShort((short) bits[i]);
+      }
+    }
+    buf.order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private void flush() throws IOException {
+    buf.flip();
+    if (crc != null) {
+      crc.update(buf.duplicate());
+    }
+    while (buf.hasRemaining()) {
+      flushed += channel.write(buf);
+    }
+    buf.clear();
+  }
+
+  /** Flushes, forces the file to disk and renames it over the target. */
+  void commit() throws IOException {
+    flush();
+    channel.force(true);
+    channel.close();
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    done = true;
+    try (FileChannel dc = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+      dc.force(true);
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      // Not supported here (e.g. Windows cannot open a directory): the rename is still atomic.
+    }
+  }
+
+  /** Without a {@link #commit}: deletes the temporary file. */
+  @Override
+  public void close() throws IOException {
+    if (done) {
+      return;
+    }
+    done = true;
+    try {
+      channel.close();
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+}

@@ -1,0 +1,285 @@
+package dev.emb4j.io;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * emb4j's own table format: a small self-describing header, then the rows as raw little-endian float32 starting on a
+ * 64-byte boundary (so that the rows can be memory-mapped and used in place), then the tokens, then a checksum.
+ *
+ * <pre>
+ * offset      size   field
+ * 0           8      magic: the ASCII bytes "EMB4JTBL"
+ * 8           4      format version: int32 little-endian, currently 1
+ * 12          4      H: header length in bytes, int32 little-endian
+ * 16          H      header: a JSON object in UTF-8, padded with spaces so that the rows start at a multiple of 64
+ * 16 + H      R*D*4  the rows: row 0, row 1, ..., each D float32 little-endian, no padding
+ * T           ...    when "vocabulary" is "inline": R tokens, each an int32 little-endian byte length then that
+ *                    many bytes of UTF-8; nothing when it is "none"
+ * E           4      CRC32C (java.util.zip.CRC32C) of bytes [0, E), unsigned int32 little-endian
+ * </pre>
+ *
+ * <p>The header (readers ignore members they do not know):
+ *
+ * <pre>{@code
+ * {"format": "emb4j-table", "dtype": "f32", "byte_order": "little", "rows": 3, "dim": 4,
+ *  "data_offset": 128, "vocabulary": "inline", "checksum": "crc32c", "metadata": {"source": "glove.6B.50d"}}
+ * }</pre>
+ *
+ * <p>A reader checks the whole file (structure, sizes, then the checksum) before it returns the first row.
+ */
+final class Emb4jTableCodec {
+  private static final byte[] MAGIC = "EMB4JTBL".getBytes(StandardCharsets.US_ASCII);
+  static final int VERSION = 1;
+  private static final int ALIGNMENT = 64;
+  private static final int MAX_HEADER = 1 << 24;
+  private static final int MAX_TOKEN_BYTES = 1 << 20;
+
+  private Emb4jTableCodec() {}
+
+  static VectorReader open(Path file, VectorReadOptions options) throws IOException {
+    ByteInput in = new ByteInput(file, options.progress());
+    try {
+      return new Reader(in);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  static VectorWriter create(Path file, long rows, int dim, boolean withTokens, VectorWriteOptions options)
+      throws IOException {
+    if (options.dtype() != DType.F32) {
+      throw VectorFormatException.inFile(file, "emb4j tables hold float32 values only, not " + options.dtype());
+    }
+    return new Writer(file, rows, dim, withTokens, options.metadata());
+  }
+
+  private static final class Reader extends BaseVectorReader {
+    private final List<String> tokens;
+
+    Reader(ByteInput in) throws IOException {
+      super(in);
+      byte[] magic = new byte[8];
+      in.readFully(magic, 0, 8, "the magic");
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw VectorFormatException.atOffset(in.file, 0, "not an emb4j table: the magic is not EMB4JTBL");
+      }
+      int version = in.readIntLE("the format version");
+      if (version != VERSION) {
+        throw VectorFormatException.atOffset(in.file, 8, "emb4j table format version " + version + " is not supported (only " + VERSION + ")");
+      }
+      int h = in.readIntLE("the header length");
+      if (h < 2 || h > MAX_HEADER) {
+        throw VectorFormatException.atOffset(in.file, 12, "header length " + h + " is not in 2.." + MAX_HEADER);
+      }
+      byte[] hb = new byte[h];
+      in.readFully(hb, 0, h, "the header");
+      String text = decodeUtf8OrThrow(in.file, hb, 0, h, 16, "the header");
+      Map<?, ?> header;
+      try {
+        if (!(Json.parse(text) instanceof Map<?, ?> m)) {
+          throw VectorFormatException.atOffset(in.file, 16, "header is not a JSON object");
+        }
+        header = m;
+      } catch (Json.JsonException e) {
+        throw VectorFormatException.atOffset(in.file, 16 + Math.max(0, e.offset()), "header is not valid JSON: " + e.getMessage());
+      }
+      requireString(header, "format", "emb4j-table");
+      requireString(header, "dtype", "f32");
+      requireString(header, "byte_order", "little");
+      requireString(header, "checksum", "crc32c");
+      long rows = integer(header, "rows");
+      long dim = integer(header, "dim");
+      long dataOffset = integer(header, "data_offset");
+      if (dim <= 0 || dim > Integer.MAX_VALUE - 8) {
+        throw VectorFormatException.atOffset(in.file, 16, "header dim " + dim + " is not in 1.." + (Integer.MAX_VALUE - 8));
+      }
+      if (dataOffset != 16L + h || dataOffset % ALIGNMENT != 0) {
+        throw VectorFormatException.atOffset(
+            in.file, 16, "header data_offset " + dataOffset + " must be 16 + header length (" + (16L + h) + ") and a multiple of " + ALIGNMENT);
+      }
+      Object vocab = header.get("vocabulary");
+      boolean inline = "inline".equals(vocab);
+      if (!inline && !"none".equals(vocab)) {
+        throw VectorFormatException.atOffset(in.file, 16, "header vocabulary is " + vocab + ", expected \"inline\" or \"none\"");
+      }
+      Map<String, String> metadata = new LinkedHashMap<>();
+      if (header.get("metadata") instanceof Map<?, ?> m) {
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+          if (!(e.getValue() instanceof String v)) {
+            throw VectorFormatException.atOffset(in.file, 16, "metadata value of '" + e.getKey() + "' is not a string");
+          }
+          metadata.put((String) e.getKey(), v);
+        }
+      }
+      long end = in.size - 4;
+      long dataBytes;
+      try {
+        dataBytes = Math.multiplyExact(rows, dim * 4);
+      } catch (ArithmeticException e) {
+        dataBytes = Long.MAX_VALUE;
+      }
+      if (dataBytes > end - dataOffset) {
+        throw in.truncated(dataOffset, dataBytes + 4, "the " + rows + " x " + dim + " rows and the checksum");
+      }
+      verifyChecksum(in, end);
+      long tokensAt = dataOffset + dataBytes;
+      in.seek(tokensAt);
+      if (inline) {
+        tokens = new ArrayList<>();
+        byte[] tb = new byte[256];
+        for (long r = 0; r < rows; r++) {
+          long at = in.position();
+          if (at + 4 > end) {
+            throw VectorFormatException.atOffset(in.file, at, "token section ends after " + r + " of " + rows + " tokens");
+          }
+          int len = in.readIntLE("the length of token " + r);
+          if (len <= 0 || len > MAX_TOKEN_BYTES || at + 4 + len > end) {
+            throw VectorFormatException.atOffset(
+                in.file, at, "token " + r + " has length " + len + ", not in 1.." + Math.min(MAX_TOKEN_BYTES, end - at - 4));
+          }
+          if (tb.length < len) {
+            tb = new byte[len];
+          }
+          in.readFully(tb, 0, len, "token " + r);
+          tokens.add(decodeUtf8OrThrow(in.file, tb, 0, len, at + 4, "token " + r));
+        }
+      } else {
+        tokens = null;
+      }
+      if (in.position() != end) {
+        throw VectorFormatException.atOffset(in.file, in.position(), (end - in.position()) + " unexpected bytes before the checksum");
+      }
+      in.seek(dataOffset);
+      this.info = new VectorInfo(in.file, VectorFormat.EMB4J, rows, (int) dim, DType.F32, inline, metadata);
+      in.reportProgress(0, true);
+    }
+
+    private void verifyChecksum(ByteInput in, long end) throws IOException {
+      in.seek(0);
+      CRC32C crc = new CRC32C();
+      byte[] chunk = new byte[1 << 16];
+      long left = end;
+      while (left > 0) {
+        int k = (int) Math.min(chunk.length, left);
+        in.readFully(chunk, 0, k, "the checksummed bytes");
+        crc.update(chunk, 0, k);
+        left -= k;
+      }
+      int stored = in.readIntLE("the checksum");
+      if (stored != (int) crc.getValue()) {
+        throw VectorFormatException.atOffset(
+            in.file,
+            end,
+            "checksum mismatch: the file says " + Integer.toUnsignedString(stored, 16) + ", the contents give "
+                + Long.toHexString(crc.getValue()) + " (the file is corrupted)");
+      }
+    }
+
+    private void requireString(Map<?, ?> header, String key, String expected) throws VectorFormatException {
+      Object v = header.get(key);
+      if (!expected.equals(v)) {
+        throw VectorFormatException.atOffset(in.file, 16, "header " + key + " is " + v + ", expected \"" + expected + "\"");
+      }
+    }
+
+    private long integer(Map<?, ?> header, String key) throws VectorFormatException {
+      if (!(header.get(key) instanceof Double d) || d < 0 || d != Math.rint(d) || d > (1L << 53)) {
+        throw VectorFormatException.atOffset(in.file, 16, "header " + key + " is " + header.get(key) + ", expected a non-negative integer");
+      }
+      return d.longValue();
+    }
+
+    @Override
+    String readRow(float[] row) throws IOException {
+      long at = in.readValues(row, info.dim(), DType.F32, ByteOrder.LITTLE_ENDIAN, "row " + rowsRead);
+      checkFinite(row, info.dim(), at, 4);
+      if (tokens == null) {
+        return null;
+      }
+      String t = tokens.get((int) rowsRead);
+      checkUnique(t, rowsRead, false, at);
+      return t;
+    }
+
+    @Override
+    void finish() {
+      // The structure and the checksum were checked when the file was opened.
+    }
+  }
+
+  private static final class Writer extends BaseVectorWriter {
+    private final int[] bits;
+    private final List<String> tokens;
+
+    Writer(Path file, long rows, int dim, boolean withTokens, Map<String, String> metadata) throws IOException {
+      super(file, rows, dim, withTokens, DType.F32, true);
+      this.bits = new int[dim];
+      this.tokens = withTokens ? new ArrayList<>() : null;
+      Map<String, Object> header = new LinkedHashMap<>();
+      header.put("format", "emb4j-table");
+      header.put("dtype", "f32");
+      header.put("byte_order", "little");
+      header.put("rows", rows);
+      header.put("dim", (long) dim);
+      header.put("data_offset", 0L);
+      header.put("vocabulary", withTokens ? "inline" : "none");
+      header.put("checksum", "crc32c");
+      header.put("metadata", new LinkedHashMap<>(metadata));
+      // The data offset is written in the header, so its length depends on itself: grow it until it fits.
+      long dataOffset = 0;
+      byte[] json;
+      while (true) {
+        header.put("data_offset", dataOffset);
+        json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        long need = (16L + json.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+        if (need == dataOffset) {
+          break;
+        }
+        dataOffset = need;
+      }
+      if (dataOffset - 16 > MAX_HEADER) {
+        throw VectorFormatException.inFile(file, "header of " + (dataOffset - 16) + " bytes is over the limit of " + MAX_HEADER + " (metadata too large)");
+      }
+      byte[] padded = Arrays.copyOf(json, (int) (dataOffset - 16));
+      Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+      out.write(MAGIC);
+      out.writeIntLE(VERSION);
+      out.writeIntLE(padded.length);
+      out.write(padded);
+    }
+
+    @Override
+    void writeRow(String token, float[] row) throws IOException {
+      encode(row, bits);
+      out.writeElements(bits, dim, DType.F32, ByteOrder.LITTLE_ENDIAN);
+      if (tokens != null) {
+        if (token.length() * 3L > MAX_TOKEN_BYTES && token.getBytes(StandardCharsets.UTF_8).length > MAX_TOKEN_BYTES) {
+          throw VectorFormatException.inFile(file, "row " + written + ": token longer than " + MAX_TOKEN_BYTES + " bytes");
+        }
+        tokens.add(token);
+      }
+    }
+
+    @Override
+    void finish() throws IOException {
+      if (tokens != null) {
+        for (String t : tokens) {
+          byte[] b = t.getBytes(StandardCharsets.UTF_8);
+          out.writeIntLE(b.length);
+          out.write(b);
+        }
+      }
+      out.writeIntLE(out.checksum());
+    }
+  }
+}
