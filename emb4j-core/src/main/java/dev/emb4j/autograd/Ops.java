@@ -153,6 +153,51 @@ public final class Ops {
         b);
   }
 
+  /**
+   * Rows of {@code x} picked by {@code index}: {@code out[i] = x[index[i]]}, where a row is everything after the
+   * first dimension, so {@code (N, D)} gives {@code (index.length, D)}. The gradient of a row picked several times is
+   * summed.
+   *
+   * @throws IndexOutOfBoundsException for an index outside {@code 0 .. N-1}, naming it and its position
+   */
+  public static Variable indexSelect(Variable x, int[] index) {
+    Shape s = x.shape();
+    if (s.rank() == 0) {
+      throw new IllegalArgumentException("indexSelect needs at least one dimension, got a scalar");
+    }
+    int n = s.dim(0);
+    int width = n == 0 ? 0 : (int) (s.numel() / n);
+    for (int i = 0; i < index.length; i++) {
+      if (index[i] < 0 || index[i] >= n) {
+        throw new IndexOutOfBoundsException(
+            "index " + index[i] + " at position [" + i + "] is out of range for " + n + " rows (valid 0.." + (n - 1)
+                + ")");
+      }
+    }
+    int[] dims = s.toArray();
+    dims[0] = index.length;
+    float[] v = x.value().data();
+    float[] out = new float[index.length * width];
+    for (int i = 0; i < index.length; i++) {
+      System.arraycopy(v, index[i] * width, out, i * width, width);
+    }
+    return Variable.fromOp(
+        FloatTensor.wrap(Shape.of(dims), out),
+        g -> {
+          float[] gd = g.data();
+          float[] dx = new float[v.length];
+          for (int i = 0; i < index.length; i++) {
+            int o = index[i] * width;
+            for (int j = 0; j < width; j++) {
+              dx[o + j] += gd[i * width + j];
+            }
+          }
+          x.accumulateGrad(FloatTensor.wrap(s, dx));
+        },
+        false,
+        x);
+  }
+
   /** The same values with another shape of the same size. */
   public static Variable reshape(Variable x, Shape shape) {
     if (shape.numel() != x.shape().numel()) {

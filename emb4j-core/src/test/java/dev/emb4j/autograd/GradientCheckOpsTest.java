@@ -61,6 +61,7 @@ class GradientCheckOpsTest {
       check(v -> weightedSum(Ops.sumDim(v[0], d), 4), H, TOL, random(s, 1));
     }
     check(v -> weightedSum(Ops.reshape(v[0], Shape.of(6, 4)), 4), H, TOL, random(s, 1));
+    check(v -> weightedSum(Ops.indexSelect(v[0], new int[] {1, 0, 1, 1}), 4), H, TOL, random(s, 1));
   }
 
   @Test
