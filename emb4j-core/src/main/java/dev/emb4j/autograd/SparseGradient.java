@@ -1,5 +1,6 @@
 package dev.emb4j.autograd;
 
+import dev.emb4j.kernel.IdSort;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.Arrays;
@@ -55,11 +56,7 @@ public record SparseGradient(long rows, int dim, long[] indices, FloatTensor val
    */
   public SparseGradient coalesce() {
     int n = indices.length;
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Long.compare(indices[a], indices[b])); // stable: duplicates keep input order
+    int[] order = IdSort.stableOrder(indices); // stable: duplicates keep input order
     long[] outIdx = new long[n];
     float[] outVals = new float[n * dim];
     float[] src = values.data();

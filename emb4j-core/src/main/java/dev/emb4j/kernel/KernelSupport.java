@@ -1,32 +1,41 @@
 package dev.emb4j.kernel;
 
+import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
 
 /**
- * The row kernels behind {@link Kernels}, one implementation per instruction set. Arguments are valid by contract:
- * {@link Kernels} and the tables check them at the public boundary, implementations only assert.
+ * The row kernels behind {@link Kernels}, one implementation per instruction set: {@link ScalarKernels} (the
+ * reference) and {@link PanamaKernels} (the Vector API). Arguments are valid by contract: {@link Kernels} and the
+ * tables check them at the public boundary, implementations only assert.
  *
  * <p>Bags are given in CSR form: bag {@code b} covers positions {@code [bagStarts[b], bagStarts[b + 1])} of {@code
- * ids}. A {@code paddingIdx} of {@code -1} means "no padding row".
+ * ids}. A {@code paddingIdx} of {@code -1} means "no padding row". Methods that take a range {@code [from, to)} do
+ * that part of the work only and write only the outputs of that part, so that {@link Kernels} can run ranges on
+ * different threads.
  */
 interface KernelSupport {
 
-  /** {@code out[i * D .. (i + 1) * D) = W[ids[i]]}. */
-  void gatherRows(RowStore w, long[] ids, float[] out);
+  /** {@code out[i * D .. (i + 1) * D) = W[ids[i]]} for i in {@code [from, to)}. */
+  void gatherRows(RowStore w, long[] ids, int from, int to, float[] out);
 
   /**
-   * {@code out[b] = sum of psw[i] * W[ids[i]]} over the non-padding positions i of bag b ({@code psw == null} means
-   * weight 1); {@code bagSizes[b]} receives the number of those positions. {@code out} must be zero on entry.
+   * For each bag b in {@code [bagFrom, bagTo)}: {@code out[b] = sum of psw[i] * W[ids[i]]} over the non-padding
+   * positions i of bag b ({@code psw == null} means weight 1), added in position order; {@code bagSizes[b]} receives
+   * the number of those positions. {@code out} must be zero on entry.
    */
-  void poolSum(RowStore w, long[] ids, int[] bagStarts, float[] psw, long paddingIdx, float[] out, int[] bagSizes);
+  void poolSum(
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
+      int[] bagSizes);
 
   /**
-   * Element-wise maximum over the non-padding positions of each bag; the first such position seeds the maximum and a
-   * later value replaces it only when strictly greater (ties and a NaN after the first keep the earlier value).
-   * {@code maxIndices[b * D + d]} receives the row id of the winner, or -1 for an empty bag, whose output stays zero.
+   * Element-wise maximum over the non-padding positions of each bag in {@code [bagFrom, bagTo)}; the first such
+   * position seeds the maximum and a later value replaces it only when strictly greater (ties and a NaN after the
+   * first keep the earlier value). {@code maxIndices[b * D + d]} receives the row id of the winner, or -1 for an empty
+   * bag, whose output stays zero.
    */
   void poolMax(
-      RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, long[] maxIndices, int[] bagSizes);
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx, float[] out,
+      long[] maxIndices, int[] bagSizes);
 
   /** The p-norm of {@code row[off .. off + len)} with PyTorch's {@code torch.norm} conventions, in double. */
   double norm(float[] row, int off, int len, double p);
@@ -36,4 +45,25 @@ interface KernelSupport {
 
   /** {@code target[maxIndices[b * D + d], d] += grad[b * D + d]} for every non-empty bag b and column d. */
   void scatterMaxGrad(RowStore target, long[] maxIndices, int[] bagSizes, float[] grad);
+
+  /**
+   * For u in {@code [from, to)}, with {@code p = positions == null ? u : positions[u]}: {@code dst[u * dim ..] =
+   * src[srcRows[p] * dim ..]}, times {@code scales[p]} when {@code scales != null}.
+   */
+  void copyRows(float[] src, int dim, int[] srcRows, float[] scales, int[] positions, int from, int to, float[] dst);
+
+  /**
+   * {@code dst[0 .. dim) = values[order[from] * dim ..] + ... + values[order[to - 1] * dim ..]}, added in that order
+   * starting from zero.
+   */
+  void sumRows(float[] values, int dim, int[] order, int from, int to, float[] dst);
+
+  /** Applies {@code rule} to row {@code row} of {@code w} and of each state slot, with the row's gradient {@code g}. */
+  void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g);
+
+  /** The dot product of {@code a[ao .. ao + len)} and {@code b[bo .. bo + len)}. */
+  float dot(float[] a, int ao, float[] b, int bo, int len);
+
+  /** {@code y[yo + j] += s * x[xo + j]} for j in {@code [0, len)} (a product, then a sum: no fused multiply-add). */
+  void axpy(float s, float[] x, int xo, float[] y, int yo, int len);
 }

@@ -1,14 +1,23 @@
 package dev.emb4j.kernel;
 
+import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
+import java.util.Arrays;
 
 /**
- * The row kernels of emb4j: gather, bag pooling, max-norm renormalisation and gradient scatter, as pure functions
- * over {@link RowStore}s and flat arrays.
+ * The row kernels of emb4j: gather, bag pooling, max-norm renormalisation, gradient scatter and the fused sparse
+ * optimizer step, as pure functions over {@link RowStore}s and flat arrays.
  *
- * <p>This facade checks array sizes and delegates to one {@link KernelSupport} implementation chosen once per JVM.
- * Today that is the scalar reference ({@link ScalarKernels}); a Vector API implementation plugs in behind the same
- * interface. Ids are trusted: the tables validate them, with positions in the message, before calling a kernel.
+ * <p>This facade checks array sizes and delegates to one implementation chosen once per JVM: the Vector API one when
+ * java runs with {@code --add-modules jdk.incubator.vector} (the {@code emb4j} launcher and the tests do), otherwise
+ * the scalar reference, after one log line saying so. The system property {@code emb4j.kernels=scalar|panama|auto}
+ * forces a choice. Ids are trusted: the tables validate them, with positions in the message, before calling a kernel.
+ *
+ * <p><b>Threads.</b> Gathers, bag pooling, gradient-row copies and fused sparse optimizer steps split large batches
+ * over {@link #threads()} threads (default: the available processors, or the system property {@code emb4j.threads});
+ * {@link #setThreads(int)} changes it. Every thread writes its own contiguous range of output rows, so results are
+ * bit-identical to one thread's; a sparse optimizer step partitions the touched rows, so no row is updated by two
+ * threads (no Hogwild races). Dense gradient scatters run on the calling thread.
  */
 public final class Kernels {
   private Kernels() {}
@@ -16,17 +25,40 @@ public final class Kernels {
   /** PyTorch's epsilon in {@code max_norm / (norm + 1e-7)}. */
   public static final double RENORM_EPSILON = 1e-7;
 
-  private static final KernelSupport IMPL = new ScalarKernels();
+  private static final KernelSupport IMPL = KernelProvider.IMPL;
 
-  /** The name of the implementation in use, for logs and benchmark output. */
+  /** Floats of output below which a kernel call stays on the calling thread (thread hand-off costs microseconds). */
+  private static final int MIN_FLOATS_PER_THREAD = 1 << 14;
+
+  /** The name of the implementation in use ({@code ScalarKernels} or {@code PanamaKernels}), for logs and benchmarks. */
   public static String implementationName() {
     return IMPL.getClass().getSimpleName();
+  }
+
+  /**
+   * Sets how many threads large kernel calls use from now on (1: the calling thread only). Call it while no kernel
+   * runs, e.g. at start-up.
+   *
+   * @throws IllegalArgumentException unless {@code 1 <= threads <= 1024}
+   */
+  public static void setThreads(int threads) {
+    Parallel.setThreads(threads);
+  }
+
+  /** How many threads large kernel calls use. */
+  public static int threads() {
+    return Parallel.threads();
+  }
+
+  /** Items per thread chunk so that each chunk has at least MIN_FLOATS_PER_THREAD floats of rows of {@code dim}. */
+  private static int minChunk(int dim) {
+    return Math.max(1, MIN_FLOATS_PER_THREAD / Math.max(dim, 1));
   }
 
   /** {@code out[i * D ..] = W[ids[i]]}: the forward pass of an embedding lookup. */
   public static void gatherRows(RowStore w, long[] ids, float[] out) {
     checkLength("out", out.length, (long) ids.length * w.dim());
-    IMPL.gatherRows(w, ids, out);
+    Parallel.forRange(ids.length, minChunk(w.dim()), (from, to) -> IMPL.gatherRows(w, ids, from, to, out));
   }
 
   /**
@@ -39,22 +71,39 @@ public final class Kernels {
     if (psw != null) {
       checkLength("per-sample weights", psw.length, ids.length);
     }
-    java.util.Arrays.fill(out, 0f);
-    IMPL.poolSum(w, ids, bagStarts, psw, paddingIdx, out, bagSizes);
+    Arrays.fill(out, 0f);
+    Parallel.forRange(
+        bagSizes.length,
+        bagChunk(w, ids, bagStarts),
+        (from, to) -> IMPL.poolSum(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes));
   }
 
   /** The mean of each bag's non-padding rows; an empty bag gives zeros. */
   public static void poolMean(RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, int[] bagSizes) {
-    poolSum(w, ids, bagStarts, null, paddingIdx, out, bagSizes);
+    checkBags(w, ids, bagStarts, out, bagSizes);
+    Arrays.fill(out, 0f);
     int d = w.dim();
-    for (int b = 0; b < bagSizes.length; b++) {
-      if (bagSizes[b] > 1) {
-        float n = bagSizes[b];
-        for (int j = b * d; j < (b + 1) * d; j++) {
-          out[j] /= n;
-        }
-      }
-    }
+    Parallel.forRange(
+        bagSizes.length,
+        bagChunk(w, ids, bagStarts),
+        (from, to) -> {
+          IMPL.poolSum(w, ids, bagStarts, from, to, null, paddingIdx, out, bagSizes);
+          for (int b = from; b < to; b++) {
+            if (bagSizes[b] > 1) {
+              float n = bagSizes[b];
+              for (int j = b * d; j < (b + 1) * d; j++) {
+                out[j] /= n;
+              }
+            }
+          }
+        });
+  }
+
+  /** Bags per thread chunk: enough that a chunk reads about MIN_FLOATS_PER_THREAD floats of rows. */
+  private static int bagChunk(RowStore w, long[] ids, int[] bagStarts) {
+    int bags = bagStarts.length - 1;
+    long rowsPerBag = bags == 0 ? 1 : Math.max(1, ids.length / bags);
+    return (int) Math.max(1, minChunk(w.dim()) / rowsPerBag);
   }
 
   /** The element-wise maximum of each bag's non-padding rows, with the winning row ids; see {@link KernelSupport}. */
@@ -62,8 +111,11 @@ public final class Kernels {
       RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, long[] maxIndices, int[] bagSizes) {
     checkBags(w, ids, bagStarts, out, bagSizes);
     checkLength("maxIndices", maxIndices.length, out.length);
-    java.util.Arrays.fill(out, 0f);
-    IMPL.poolMax(w, ids, bagStarts, paddingIdx, out, maxIndices, bagSizes);
+    Arrays.fill(out, 0f);
+    Parallel.forRange(
+        bagSizes.length,
+        bagChunk(w, ids, bagStarts),
+        (from, to) -> IMPL.poolMax(w, ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes));
   }
 
   /**
@@ -106,6 +158,72 @@ public final class Kernels {
     checkLength("grad", grad.length, (long) bagSizes.length * target.dim());
     checkLength("maxIndices", maxIndices.length, grad.length);
     IMPL.scatterMaxGrad(target, maxIndices, bagSizes, grad);
+  }
+
+  /**
+   * The rows of a sparse gradient: row u is {@code src[srcRows[p] * dim ..]} times {@code scales[p]} (if not null),
+   * with {@code p = positions == null ? u : positions[u]}, for u in {@code [0, count)}. A new array of {@code count *
+   * dim} floats.
+   */
+  public static float[] copyRows(float[] src, int dim, int[] srcRows, float[] scales, int[] positions, int count) {
+    if (positions != null) {
+      checkLength("positions", positions.length, count);
+    } else {
+      checkLength("srcRows", srcRows.length, count);
+    }
+    long n = (long) count * dim;
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(count + " rows of " + dim + " floats exceed one Java array");
+    }
+    if (scales == null && positions == null && isIdentity(srcRows) && src.length >= n) {
+      return Arrays.copyOf(src, (int) n); // one bulk copy, and the JIT skips zeroing the new array
+    }
+    float[] dst = new float[(int) n];
+    Parallel.forRange(
+        count, minChunk(dim), (from, to) -> IMPL.copyRows(src, dim, srcRows, scales, positions, from, to, dst));
+    return dst;
+  }
+
+  private static boolean isIdentity(int[] a) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The fused sparse optimizer step: for each of the {@code count} touched rows {@code rows[u]}, sums its gradient
+   * entries {@code values[order[k] * D ..]} for k in {@code [start[u], start[u + 1])} (in that order, from zero) and
+   * applies {@code rule} to the row of {@code w} and of each slot, in place, each row once. The rows must be distinct:
+   * they are split over the kernel threads, each row updated by exactly one.
+   *
+   * @param slots the optimizer's state, {@link RowRule#slots()} views of stores with the parameter's rows
+   */
+  public static void applySparseRows(
+      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] values,
+      int count) {
+    if (slots.length != rule.slots()) {
+      throw new IllegalArgumentException(rule + " needs " + rule.slots() + " state slots, got " + slots.length);
+    }
+    if (start.length <= count || rows.length < count) {
+      throw new IllegalArgumentException(
+          count + " touched rows need " + (count + 1) + " starts and " + count + " row ids, got " + start.length
+              + " and " + rows.length);
+    }
+    int d = w.dim();
+    // a row costs about its entries plus one update: chunk by touched rows
+    Parallel.forRange(
+        count,
+        Math.max(1, minChunk(d) / 4),
+        (from, to) -> {
+          float[] g = new float[d];
+          for (int u = from; u < to; u++) {
+            IMPL.sumRows(values, d, order, start[u], start[u + 1], g);
+            IMPL.applyRule(rule, w, slots, rows[u], g);
+          }
+        });
   }
 
   private static void checkBags(RowStore w, long[] ids, int[] bagStarts, float[] out, int[] bagSizes) {

@@ -1,8 +1,10 @@
 package dev.emb4j.kernel;
 
 /**
- * Dense row-major matrix products for the layers around an embedding ({@code Linear} forward and backward). Plain
- * loops with independent accumulators, in the order that keeps both operands streaming through memory.
+ * Dense row-major matrix products for the layers around an embedding ({@code Linear} forward and backward), in the
+ * loop order that keeps both operands streaming through memory. The inner dot products and row updates run on the
+ * kernels {@link Kernels} chose (Vector API when enabled): the updates give the same floats either way, the dot
+ * products differ in the last bits because the vector version sums in another order.
  */
 public final class MatrixKernels {
   private MatrixKernels() {}
@@ -31,10 +33,7 @@ public final class MatrixKernels {
         if (s == 0f) {
           continue;
         }
-        int wo = o * in;
-        for (int j = 0; j < in; j++) {
-          dx[xo + j] += s * w[wo + j];
-        }
+        KernelProvider.IMPL.axpy(s, w, o * in, dx, xo, in);
       }
     }
   }
@@ -49,31 +48,13 @@ public final class MatrixKernels {
         if (s == 0f) {
           continue;
         }
-        int wo = o * in;
-        for (int j = 0; j < in; j++) {
-          dw[wo + j] += s * x[xo + j];
-        }
+        KernelProvider.IMPL.axpy(s, x, xo, dw, o * in, in);
       }
     }
   }
 
-  /** The dot product of {@code a[ao .. ao+len)} and {@code b[bo .. bo+len)} with four independent accumulators. */
+  /** The dot product of {@code a[ao .. ao+len)} and {@code b[bo .. bo+len)}. */
   public static float dot(float[] a, int ao, float[] b, int bo, int len) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    int j = 0;
-    for (; j + 3 < len; j += 4) {
-      s0 += a[ao + j] * b[bo + j];
-      s1 += a[ao + j + 1] * b[bo + j + 1];
-      s2 += a[ao + j + 2] * b[bo + j + 2];
-      s3 += a[ao + j + 3] * b[bo + j + 3];
-    }
-    // scalar tail
-    for (; j < len; j++) {
-      s0 += a[ao + j] * b[bo + j];
-    }
-    return (s0 + s1) + (s2 + s3);
+    return KernelProvider.IMPL.dot(a, ao, b, bo, len);
   }
 }

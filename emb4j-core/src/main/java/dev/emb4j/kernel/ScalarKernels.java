@@ -1,23 +1,29 @@
 package dev.emb4j.kernel;
 
+import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /** Plain-Java kernels: the reference every faster implementation is tested against. */
 final class ScalarKernels implements KernelSupport {
+  private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
   @Override
-  public void gatherRows(RowStore w, long[] ids, float[] out) {
+  public void gatherRows(RowStore w, long[] ids, int from, int to, float[] out) {
     int d = w.dim();
-    for (int i = 0; i < ids.length; i++) {
+    for (int i = from; i < to; i++) {
       w.readRow(ids[i], out, i * d);
     }
   }
 
   @Override
   public void poolSum(
-      RowStore w, long[] ids, int[] bagStarts, float[] psw, long paddingIdx, float[] out, int[] bagSizes) {
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
+      int[] bagSizes) {
     int d = w.dim();
-    for (int b = 0; b + 1 < bagStarts.length; b++) {
+    for (int b = bagFrom; b < bagTo; b++) {
       int count = 0;
       for (int i = bagStarts[b]; i < bagStarts[b + 1]; i++) {
         if (ids[i] == paddingIdx) {
@@ -32,10 +38,11 @@ final class ScalarKernels implements KernelSupport {
 
   @Override
   public void poolMax(
-      RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, long[] maxIndices, int[] bagSizes) {
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx, float[] out,
+      long[] maxIndices, int[] bagSizes) {
     int d = w.dim();
     float[] row = new float[d];
-    for (int b = 0; b + 1 < bagStarts.length; b++) {
+    for (int b = bagFrom; b < bagTo; b++) {
       int o = b * d;
       int count = 0;
       for (int i = bagStarts[b]; i < bagStarts[b + 1]; i++) {
@@ -125,6 +132,126 @@ final class ScalarKernels implements KernelSupport {
         long k = maxIndices[b * d + j];
         target.set(k, j, target.get(k, j) + grad[b * d + j]);
       }
+    }
+  }
+
+  @Override
+  public void copyRows(
+      float[] src, int dim, int[] srcRows, float[] scales, int[] positions, int from, int to, float[] dst) {
+    for (int u = from; u < to; u++) {
+      int p = positions == null ? u : positions[u];
+      int s = srcRows[p] * dim;
+      int o = u * dim;
+      if (scales == null) {
+        System.arraycopy(src, s, dst, o, dim);
+      } else {
+        float scale = scales[p];
+        for (int j = 0; j < dim; j++) {
+          dst[o + j] = src[s + j] * scale;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void sumRows(float[] values, int dim, int[] order, int from, int to, float[] dst) {
+    Arrays.fill(dst, 0, dim, 0f);
+    for (int k = from; k < to; k++) {
+      int base = order[k] * dim;
+      for (int j = 0; j < dim; j++) {
+        dst[j] += values[base + j];
+      }
+    }
+  }
+
+  @Override
+  public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g) {
+    MemorySegment ws = w.segment(row);
+    long wo = w.offset(row);
+    int d = w.dim();
+    switch (rule) {
+      case RowRule.Sgd r -> {
+        for (int j = 0; j < d; j++) {
+          long p = wo + (long) j * Float.BYTES;
+          ws.set(FLOAT, p, ws.get(FLOAT, p) + r.minusLr() * g[j]);
+        }
+      }
+      case RowRule.Adagrad r -> {
+        MemorySegment ss = slots[0].segment(row);
+        long so = slots[0].offset(row);
+        for (int j = 0; j < d; j++) {
+          long p = wo + (long) j * Float.BYTES;
+          long q = so + (long) j * Float.BYTES;
+          float gj = g[j];
+          float acc = ss.get(FLOAT, q) + gj * gj;
+          ss.set(FLOAT, q, acc);
+          ws.set(FLOAT, p, ws.get(FLOAT, p) + r.minusClr() * (gj / ((float) Math.sqrt(acc) + r.eps())));
+        }
+      }
+      case RowRule.RowWiseAdagrad r -> {
+        MemorySegment ss = slots[0].segment(row);
+        long so = slots[0].offset(row);
+        float wd = r.weightDecay();
+        double squares = 0;
+        for (int j = 0; j < d; j++) {
+          float x = wd != 0 ? g[j] + wd * ws.get(FLOAT, wo + (long) j * Float.BYTES) : g[j];
+          g[j] = x;
+          squares += (double) x * x;
+        }
+        float acc = (float) (ss.get(FLOAT, so) + squares / d);
+        ss.set(FLOAT, so, acc);
+        float minusMultiplier = (float) (-r.lr() / (Math.sqrt(acc) + r.eps()));
+        for (int j = 0; j < d; j++) {
+          long p = wo + (long) j * Float.BYTES;
+          ws.set(FLOAT, p, ws.get(FLOAT, p) + minusMultiplier * g[j]);
+        }
+      }
+      case RowRule.SparseAdam r -> {
+        MemorySegment ms = slots[0].segment(row);
+        long mo = slots[0].offset(row);
+        MemorySegment vs = slots[1].segment(row);
+        long vo = slots[1].offset(row);
+        for (int j = 0; j < d; j++) {
+          long p = wo + (long) j * Float.BYTES;
+          long pm = mo + (long) j * Float.BYTES;
+          long pv = vo + (long) j * Float.BYTES;
+          float gj = g[j];
+          float mOld = ms.get(FLOAT, pm);
+          float vOld = vs.get(FLOAT, pv);
+          float mj = mOld + (gj - mOld) * r.oneMinusB1();
+          float vj = vOld + (gj * gj - vOld) * r.oneMinusB2();
+          ms.set(FLOAT, pm, mj);
+          vs.set(FLOAT, pv, vj);
+          ws.set(FLOAT, p, ws.get(FLOAT, p) + r.minusStepSize() * (mj / ((float) Math.sqrt(vj) + r.eps())));
+        }
+      }
+    }
+  }
+
+  @Override
+  public float dot(float[] a, int ao, float[] b, int bo, int len) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int j = 0;
+    for (; j + 3 < len; j += 4) {
+      s0 += a[ao + j] * b[bo + j];
+      s1 += a[ao + j + 1] * b[bo + j + 1];
+      s2 += a[ao + j + 2] * b[bo + j + 2];
+      s3 += a[ao + j + 3] * b[bo + j + 3];
+    }
+    // scalar tail
+    for (; j < len; j++) {
+      s0 += a[ao + j] * b[bo + j];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public void axpy(float s, float[] x, int xo, float[] y, int yo, int len) {
+    for (int j = 0; j < len; j++) {
+      y[yo + j] += s * x[xo + j];
     }
   }
 }

@@ -194,21 +194,18 @@ final class TableCore {
         kept++;
       }
     }
-    long[] keptIds = new long[kept];
-    float[] values = new float[kept * dim];
-    int u = 0;
-    for (int i = 0; i < ids.length; i++) {
-      if (ids[i] == paddingIdx) {
-        continue;
+    long[] keptIds = kept == ids.length ? ids.clone() : new long[kept];
+    int[] positions = kept == ids.length ? null : new int[kept];
+    if (positions != null) {
+      int u = 0;
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] != paddingIdx) {
+          keptIds[u] = ids[i];
+          positions[u++] = i;
+        }
       }
-      keptIds[u] = ids[i];
-      int from = srcRows[i] * dim;
-      float s = scales == null ? 1f : scales[i];
-      for (int j = 0; j < dim; j++) {
-        values[u * dim + j] = scales == null ? src[from + j] : src[from + j] * s;
-      }
-      u++;
     }
+    float[] values = Kernels.copyRows(src, dim, srcRows, scales, positions, kept);
     SparseGradient more = new SparseGradient(rows, dim, keptIds, FloatTensor.wrap(Shape.of(kept, dim), values));
     sparseGrad = sparseGrad == null ? more : sparseGrad.concat(more);
   }

@@ -2,6 +2,7 @@ package dev.emb4j.optim;
 
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.RowStore;
 import java.util.List;
@@ -148,6 +149,15 @@ public final class Adagrad extends Optimizer {
     if (config.initialAccumulatorValue() != 0) {
       fill(slots[0], (float) config.initialAccumulatorValue());
     }
+  }
+
+  @Override
+  RowRule fusedRule(long step, boolean fresh) {
+    if (config.weightDecay() != 0) {
+      return null; // never with a sparse gradient (checkGradient refuses it), as in PyTorch
+    }
+    return new RowRule.Adagrad(
+        (float) -(learningRate() / (1 + (step - 1) * config.lrDecay())), (float) config.eps());
   }
 
   @Override

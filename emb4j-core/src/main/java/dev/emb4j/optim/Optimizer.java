@@ -3,8 +3,11 @@ package dev.emb4j.optim;
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.Kernels;
+import dev.emb4j.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,6 +141,14 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
    * @param fresh true if the parameter's state was created for this step
    */
   abstract RowUpdate prepare(long step, boolean fresh);
+
+  /**
+   * The same update as {@link #prepare} as a {@link RowRule} for the fused sparse kernels, or {@code null} when this
+   * configuration has none (the generic row loop then applies {@link #prepare}'s update).
+   */
+  RowRule fusedRule(long step, boolean fresh) {
+    return null;
+  }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Public API
@@ -363,10 +374,13 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
       step = st.step;
       slotStores = st.slots;
     }
-    RowUpdate u = prepare(step, fresh);
     switch (grad) {
-      case DenseGradient d -> updateDense(p.value(), d.values(), slotStores, u);
-      case SparseGradient s -> updateSparse(p.value(), s, slotStores, u);
+      case DenseGradient d -> updateDense(p.value(), d.values(), slotStores, prepare(step, fresh));
+      case SparseGradient s -> {
+        if (!updateSparseFused(p.value(), s, slotStores, fusedRule(step, fresh))) {
+          updateSparse(p.value(), s, slotStores, prepare(step, fresh));
+        }
+      }
     }
   }
 
@@ -397,7 +411,34 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
     }
   }
 
-  /** Fused sparse update: each touched row once, its duplicate gradient entries summed first. */
+  /**
+   * The fused sparse update on the kernels (Vector API, threads): each touched row once, in place in the stores'
+   * memory, with the same arithmetic as {@link #updateSparse}. Returns false, having done nothing, when there is no
+   * rule or a store gives no memory view.
+   */
+  private static boolean updateSparseFused(RowStore value, SparseGradient grad, RowStore[] slots, RowRule rule) {
+    if (rule == null) {
+      return false;
+    }
+    Optional<RowMemory> w = value.memory();
+    RowMemory[] slotMemory = new RowMemory[slots.length];
+    for (int k = 0; k < slots.length; k++) {
+      Optional<RowMemory> m = slots[k].memory();
+      if (m.isEmpty()) {
+        return false;
+      }
+      slotMemory[k] = m.get();
+    }
+    if (w.isEmpty()) {
+      return false;
+    }
+    SparseRows rows = SparseRows.of(grad.indices());
+    Kernels.applySparseRows(
+        rule, w.get(), slotMemory, rows.rows(), rows.start(), rows.order(), grad.values().data(), rows.size());
+    return true;
+  }
+
+  /** Sparse update row by row: each touched row once, its duplicate gradient entries summed first. */
   private static void updateSparse(RowStore value, SparseGradient grad, RowStore[] slots, RowUpdate u) {
     int d = value.dim();
     SparseRows rows = SparseRows.of(grad.indices());

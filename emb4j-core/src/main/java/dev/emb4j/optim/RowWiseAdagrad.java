@@ -1,6 +1,7 @@
 package dev.emb4j.optim;
 
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.RowStore;
 import java.util.List;
@@ -134,6 +135,11 @@ public final class RowWiseAdagrad extends Optimizer {
     if (config.initialAccumulatorValue() != 0) {
       fill(slots[0], (float) config.initialAccumulatorValue());
     }
+  }
+
+  @Override
+  RowRule fusedRule(long step, boolean fresh) {
+    return new RowRule.RowWiseAdagrad(learningRate(), (float) config.weightDecay(), config.eps());
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.emb4j.optim;
 
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import java.util.List;
 
@@ -155,6 +156,14 @@ public final class Sgd extends Optimizer {
               + "'): it would update every row; use plain SGD, Adagrad, RowWiseAdagrad or SparseAdam for sparse"
               + " tables, or build the table with sparse(false)");
     }
+  }
+
+  @Override
+  RowRule fusedRule(long step, boolean fresh) {
+    if (config.momentum() != 0 || config.weightDecay() != 0) {
+      return null;
+    }
+    return new RowRule.Sgd((float) -learningRate());
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.emb4j.optim;
 
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import java.util.List;
 
@@ -124,6 +125,17 @@ public final class SparseAdam extends Optimizer {
           "SparseAdam does not support dense gradients (parameter '" + p.name()
               + "'); use Adam, or build the table with sparse(true)");
     }
+  }
+
+  @Override
+  RowRule fusedRule(long step, boolean fresh) {
+    double biasCorrection1 = 1 - Math.pow(config.beta1(), step);
+    double biasCorrection2 = 1 - Math.pow(config.beta2(), step);
+    return new RowRule.SparseAdam(
+        (float) (1 - config.beta1()),
+        (float) (1 - config.beta2()),
+        (float) config.eps(),
+        (float) -(learningRate() * Math.sqrt(biasCorrection2) / biasCorrection1));
   }
 
   @Override

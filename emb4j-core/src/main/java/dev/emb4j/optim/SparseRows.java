@@ -1,5 +1,6 @@
 package dev.emb4j.optim;
 
+import dev.emb4j.kernel.IdSort;
 import java.util.Arrays;
 
 /**
@@ -35,7 +36,7 @@ final class SparseRows {
   /** As {@link #of(long[])}; {@code forceMergeSort} exercises the path taken when row x nnz overflows a long. */
   static SparseRows of(long[] indices, boolean forceMergeSort) {
     int n = indices.length;
-    int[] order = stableOrder(indices, forceMergeSort);
+    int[] order = forceMergeSort ? stableOrder(indices, true) : IdSort.stableOrder(indices);
     long[] rows = new long[n];
     int[] start = new int[n + 1];
     int u = 0;
@@ -49,6 +50,21 @@ final class SparseRows {
     }
     start[u] = n;
     return new SparseRows(rows, start, order, u);
+  }
+
+  /** The distinct row ids, ascending, in {@code [0, size())} (the live array, for the fused kernels). */
+  long[] rows() {
+    return rows;
+  }
+
+  /** {@code start[u] .. start[u + 1]} are the positions in {@link #order()} of row u's entries (the live array). */
+  int[] start() {
+    return start;
+  }
+
+  /** Entry positions grouped by row (the live array). */
+  int[] order() {
+    return order;
   }
 
   /** Number of distinct rows. */
@@ -78,7 +94,7 @@ final class SparseRows {
   }
 
   /**
-   * The entry positions sorted by (row id, position). When {@code maxRow * n + (n - 1)} fits a long, each entry is
+   * The entry positions sorted by (row id, position), by comparison (the reference for {@link IdSort}). When {@code maxRow * n + (n - 1)} fits a long, each entry is
    * packed as {@code id * n + position} and the keys sorted with the primitive {@link Arrays#sort(long[])}; otherwise
    * a stable merge sort of the positions.
    */

@@ -1,6 +1,8 @@
 package dev.emb4j.store;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Rows on the Java heap, in {@code float[]} chunks of whole rows so that a table may exceed the 2^31-element limit of
@@ -21,6 +23,8 @@ public final class HeapRowStore implements RowStore {
   private final float[][] chunks;
   /** The whole table when it fits one chunk (the common case): row r then starts at r * dim, no division needed. */
   private final float[] single;
+  /** {@link MemorySegment#ofArray(float[])} views of the chunks, made once. */
+  private final RowMemory memory;
 
   private HeapRowStore(long rows, int dim, long rowsPerChunk, float[][] chunks) {
     this.rows = rows;
@@ -28,6 +32,11 @@ public final class HeapRowStore implements RowStore {
     this.rowsPerChunk = rowsPerChunk;
     this.chunks = chunks;
     this.single = chunks.length == 1 ? chunks[0] : null;
+    MemorySegment[] views = new MemorySegment[chunks.length];
+    for (int c = 0; c < chunks.length; c++) {
+      views[c] = MemorySegment.ofArray(chunks[c]);
+    }
+    this.memory = new RowMemory(views, rowsPerChunk, (long) dim * Float.BYTES, rows, dim);
   }
 
   /** A zero-filled store of {@code rows x dim}. */
@@ -144,6 +153,12 @@ public final class HeapRowStore implements RowStore {
     for (int j = 0; j < dim; j++) {
       c[o + j] *= factor;
     }
+  }
+
+  /** Heap views of the chunks (packed rows, stride {@code dim * 4} bytes). */
+  @Override
+  public Optional<RowMemory> memory() {
+    return Optional.of(memory);
   }
 
   @Override

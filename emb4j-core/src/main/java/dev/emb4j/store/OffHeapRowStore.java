@@ -3,6 +3,7 @@ package dev.emb4j.store;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Optional;
 
 /**
  * Rows outside the Java heap, in one FFM {@link MemorySegment} addressed with {@code long} byte offsets.
@@ -144,6 +145,12 @@ public final class OffHeapRowStore implements RowStore {
       long p = base + (long) j * Float.BYTES;
       segment.set(FLOAT, p, segment.get(FLOAT, p) * factor);
     }
+  }
+
+  /** The segment as one chunk at {@link #strideBytes()}. */
+  @Override
+  public Optional<RowMemory> memory() {
+    return Optional.of(new RowMemory(new MemorySegment[] {segment}, Math.max(rows, 1), strideBytes, rows, dim));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.emb4j.store;
 
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
+import java.util.Optional;
 
 /**
  * The memory behind a table: {@code rows} rows of {@code dim} float32 values, addressed by a {@code long} row number
@@ -42,6 +43,14 @@ public interface RowStore extends AutoCloseable {
 
   /** {@code row[j] *= factor} for every column j. */
   void scaleRow(long row, float factor);
+
+  /**
+   * The rows as memory segments, for kernels that work on memory directly; empty for stores that are not backed by
+   * segments or arrays (the kernels then fall back to the methods above). The view is valid while the store is open.
+   */
+  default Optional<RowMemory> memory() {
+    return Optional.empty();
+  }
 
   /** Bytes of memory this store holds (its own allocation; 0 extra for wrapped caller memory is not assumed). */
   long sizeInBytes();

@@ -1,0 +1,113 @@
+package dev.emb4j.kernel;
+
+import java.util.Arrays;
+
+/**
+ * Stable ordering of row ids, the first step of every sparse-gradient reduction: which positions hold the same id, in
+ * input order. An LSD radix sort on 12-bit digits (two passes for ids below 2^24, i.e. tables up to 16 M rows), in
+ * place of a comparison sort of boxed positions; ids of 2^31 or more fall back to a packed-key sort.
+ */
+public final class IdSort {
+  private IdSort() {}
+
+  private static final int DIGIT_BITS = 12;
+  private static final int BUCKETS = 1 << DIGIT_BITS;
+  /** Below this many ids the 4096-bucket histograms cost more than they save. */
+  private static final int SMALL = 256;
+
+  /**
+   * The positions of {@code ids} sorted by (id, position): equal ids keep their input order.
+   *
+   * @throws IllegalArgumentException if an id is negative
+   */
+  public static int[] stableOrder(long[] ids) {
+    int n = ids.length;
+    long max = 0;
+    for (long id : ids) {
+      if (id < 0) {
+        throw new IllegalArgumentException("ids must not be negative, got " + id);
+      }
+      max = Math.max(max, id);
+    }
+    if (n < SMALL || max > Integer.MAX_VALUE) {
+      return packedOrder(ids, max);
+    }
+    int bits = 64 - Long.numberOfLeadingZeros(Math.max(max, 1));
+    int[] keys = new int[n];
+    int[] pos = new int[n];
+    int[] keys2 = new int[n];
+    int[] pos2 = new int[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = (int) ids[i];
+      pos[i] = i;
+    }
+    int[] count = new int[BUCKETS];
+    for (int shift = 0; shift < bits; shift += DIGIT_BITS) {
+      Arrays.fill(count, 0);
+      for (int i = 0; i < n; i++) {
+        count[(keys[i] >>> shift) & (BUCKETS - 1)]++;
+      }
+      int sum = 0;
+      for (int b = 0; b < BUCKETS; b++) {
+        int c = count[b];
+        count[b] = sum;
+        sum += c;
+      }
+      for (int i = 0; i < n; i++) {
+        int dst = count[(keys[i] >>> shift) & (BUCKETS - 1)]++;
+        keys2[dst] = keys[i];
+        pos2[dst] = pos[i];
+      }
+      int[] t = keys;
+      keys = keys2;
+      keys2 = t;
+      t = pos;
+      pos = pos2;
+      pos2 = t;
+    }
+    return pos;
+  }
+
+  /** Small or huge ids: each entry packed as {@code id * n + position} when that fits a long, else a merge sort. */
+  private static int[] packedOrder(long[] ids, long max) {
+    int n = ids.length;
+    int[] order = new int[n];
+    if (n > 0 && max <= (Long.MAX_VALUE - n) / n) {
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = ids[i] * n + i;
+      }
+      Arrays.sort(keys);
+      for (int i = 0; i < n; i++) {
+        order[i] = (int) (keys[i] % n);
+      }
+      return order;
+    }
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    int[] tmp = new int[n];
+    for (long width = 1; width < n; width *= 2) { // long: no overflow for n near 2^31
+      for (long start = 0; start < n - width; start += 2 * width) {
+        int lo = (int) start;
+        int mid = (int) (start + width);
+        int hi = (int) Math.min(start + 2 * width, n);
+        int a = lo;
+        int b = mid;
+        int t = lo;
+        while (a < mid && b < hi) {
+          // <= keeps equal ids in position order: the sort is stable
+          tmp[t++] = ids[order[a]] <= ids[order[b]] ? order[a++] : order[b++];
+        }
+        while (a < mid) {
+          tmp[t++] = order[a++];
+        }
+        while (b < hi) {
+          tmp[t++] = order[b++];
+        }
+        System.arraycopy(tmp, lo, order, lo, hi - lo);
+      }
+    }
+    return order;
+  }
+}

@@ -1,0 +1,623 @@
+package dev.emb4j.kernel;
+
+import dev.emb4j.store.RowMemory;
+import dev.emb4j.store.RowStore;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Optional;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels written with the Vector API ({@code jdk.incubator.vector}) over {@link RowMemory}, so that one loop serves
+ * heap ({@code MemorySegment.ofArray}) and off-heap tables. The only class of emb4j that imports the Vector API; the
+ * {@link KernelProvider} creates it only when the module is present.
+ *
+ * <p>Each kernel has the same shape: whole vectors in a {@code ...Body} loop, then a labelled {@code // scalar tail}
+ * for the columns that do not fill a vector, with the same float32 operations in the same order as {@link
+ * ScalarKernels} (products and sums, never a fused multiply-add), so both give bit-identical rows; only {@link
+ * #dot} and the double sum of squares of row-wise Adagrad sum in another order. Stores without a {@link RowMemory}
+ * view are handed to the scalar kernels.
+ *
+ * <p><b>Bag sums are register-blocked</b>: the sum of up to 8 vectors of columns (128 floats with AVX-512) is held in
+ * registers across the whole bag and stored once, which performance.md measured to be worth 5x over accumulating in
+ * memory. <b>Reading ahead</b>: gathers and bag sums load one float of the row needed {@value #AHEAD} positions later
+ * (FBGEMM's prefetch distance), so that row is on its way from memory when its turn comes; Java has no prefetch
+ * instruction, and the loads' sum goes to {@link #sink} so the JIT cannot drop them.
+ */
+final class PanamaKernels implements KernelSupport {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> SD = DoubleVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final long LB = (long) L * Float.BYTES;
+  private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+  private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+  /** How many positions ahead gathers and bag sums touch the row they will need. */
+  static final int AHEAD = 16;
+
+  /** Where the read-ahead loads end up, so that they have an effect the JIT must keep. */
+  static float sink;
+
+  private final ScalarKernels scalar = new ScalarKernels();
+
+  /** The width of the preferred float vector, in bits (the provider falls back to scalar below 128). */
+  static int preferredBits() {
+    return S.vectorBitSize();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Gather
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public void gatherRows(RowStore w, long[] ids, int from, int to, float[] out) {
+    Optional<RowMemory> m = w.memory();
+    if (m.isEmpty()) {
+      scalar.gatherRows(w, ids, from, to, out);
+      return;
+    }
+    RowMemory mem = m.get();
+    int d = mem.dim();
+    float touched = 0;
+    for (int i = from; i < to; i++) {
+      if (i + AHEAD < to) {
+        long ahead = ids[i + AHEAD];
+        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
+      }
+      long k = ids[i];
+      copyRowBody(mem.segment(k), mem.offset(k), out, i * d, d);
+    }
+    sink = touched;
+  }
+
+  private static void copyRowBody(MemorySegment seg, long off, float[] out, int o, int d) {
+    int j = 0;
+    for (; j + L <= d; j += L) {
+      FloatVector.fromMemorySegment(S, seg, off + (long) j * Float.BYTES, NATIVE).intoArray(out, o + j);
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      out[o + j] = seg.get(FLOAT, off + (long) j * Float.BYTES);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Bag pooling
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public void poolSum(
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
+      int[] bagSizes) {
+    Optional<RowMemory> m = w.memory();
+    if (m.isEmpty()) {
+      scalar.poolSum(w, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, out, bagSizes);
+      return;
+    }
+    RowMemory mem = m.get();
+    int d = mem.dim();
+    int aheadEnd = bagStarts[bagTo];
+    float touched = 0;
+    for (int b = bagFrom; b < bagTo; b++) {
+      int start = bagStarts[b];
+      int end = bagStarts[b + 1];
+      int o = b * d;
+      int j = 0;
+      for (; j + 8 * L <= d; j += 8 * L) {
+        // the first block of a bag reads ahead for the whole bag
+        int ahead = j == 0 ? aheadEnd : 0;
+        touched +=
+            psw == null
+                ? sum8Body(mem, ids, start, end, paddingIdx, (long) j * Float.BYTES, out, o + j, ahead)
+                : weightedSum8Body(mem, ids, start, end, psw, paddingIdx, (long) j * Float.BYTES, out, o + j, ahead);
+      }
+      for (; j + L <= d; j += L) {
+        sum1Body(mem, ids, start, end, psw, paddingIdx, (long) j * Float.BYTES, out, o + j);
+      }
+      // scalar tail
+      for (; j < d; j++) {
+        float acc = 0;
+        for (int i = start; i < end; i++) {
+          long k = ids[i];
+          if (k != paddingIdx) {
+            float x = mem.segment(k).get(FLOAT, mem.offset(k) + (long) j * Float.BYTES);
+            acc += psw == null ? x : psw[i] * x;
+          }
+        }
+        out[o + j] = acc;
+      }
+      int count = 0;
+      for (int i = start; i < end; i++) {
+        if (ids[i] != paddingIdx) {
+          count++;
+        }
+      }
+      bagSizes[b] = count;
+    }
+    sink = touched;
+  }
+
+  /** The sum of 8 vectors of columns from {@code col} bytes on, over one bag, held in registers. */
+  private static float sum8Body(
+      RowMemory mem, long[] ids, int start, int end, long pad, long col, float[] out, int o, int aheadEnd) {
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    float touched = 0;
+    for (int i = start; i < end; i++) {
+      if (i + AHEAD < aheadEnd) {
+        long ahead = ids[i + AHEAD];
+        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
+      }
+      long k = ids[i];
+      if (k == pad) {
+        continue;
+      }
+      MemorySegment seg = mem.segment(k);
+      long p = mem.offset(k) + col;
+      a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE));
+      a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE));
+      a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE));
+      a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE));
+      a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE));
+      a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE));
+      a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE));
+      a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE));
+    }
+    a0.intoArray(out, o);
+    a1.intoArray(out, o + L);
+    a2.intoArray(out, o + 2 * L);
+    a3.intoArray(out, o + 3 * L);
+    a4.intoArray(out, o + 4 * L);
+    a5.intoArray(out, o + 5 * L);
+    a6.intoArray(out, o + 6 * L);
+    a7.intoArray(out, o + 7 * L);
+    return touched;
+  }
+
+  /** {@link #sum8Body} with per-sample weights: each row times its weight (a product, then the sum). */
+  private static float weightedSum8Body(
+      RowMemory mem, long[] ids, int start, int end, float[] psw, long pad, long col, float[] out, int o,
+      int aheadEnd) {
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    float touched = 0;
+    for (int i = start; i < end; i++) {
+      if (i + AHEAD < aheadEnd) {
+        long ahead = ids[i + AHEAD];
+        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
+      }
+      long k = ids[i];
+      if (k == pad) {
+        continue;
+      }
+      MemorySegment seg = mem.segment(k);
+      long p = mem.offset(k) + col;
+      float s = psw[i];
+      a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE).mul(s));
+      a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE).mul(s));
+      a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE).mul(s));
+      a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE).mul(s));
+      a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE).mul(s));
+      a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE).mul(s));
+      a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE).mul(s));
+      a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE).mul(s));
+    }
+    a0.intoArray(out, o);
+    a1.intoArray(out, o + L);
+    a2.intoArray(out, o + 2 * L);
+    a3.intoArray(out, o + 3 * L);
+    a4.intoArray(out, o + 4 * L);
+    a5.intoArray(out, o + 5 * L);
+    a6.intoArray(out, o + 6 * L);
+    a7.intoArray(out, o + 7 * L);
+    return touched;
+  }
+
+  /** One vector of columns over one bag (the columns left after the 8-vector blocks). */
+  private static void sum1Body(
+      RowMemory mem, long[] ids, int start, int end, float[] psw, long pad, long col, float[] out, int o) {
+    FloatVector acc = FloatVector.zero(S);
+    for (int i = start; i < end; i++) {
+      long k = ids[i];
+      if (k == pad) {
+        continue;
+      }
+      FloatVector x = FloatVector.fromMemorySegment(S, mem.segment(k), mem.offset(k) + col, NATIVE);
+      acc = acc.add(psw == null ? x : x.mul(psw[i]));
+    }
+    acc.intoArray(out, o);
+  }
+
+  @Override
+  public void poolMax(
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx, float[] out,
+      long[] maxIndices, int[] bagSizes) {
+    Optional<RowMemory> m = w.memory();
+    if (m.isEmpty()) {
+      scalar.poolMax(w, ids, bagStarts, bagFrom, bagTo, paddingIdx, out, maxIndices, bagSizes);
+      return;
+    }
+    RowMemory mem = m.get();
+    int d = mem.dim();
+    for (int b = bagFrom; b < bagTo; b++) {
+      int start = bagStarts[b];
+      int end = bagStarts[b + 1];
+      int o = b * d;
+      int first = start;
+      while (first < end && ids[first] == paddingIdx) {
+        first++;
+      }
+      if (first == end) {
+        java.util.Arrays.fill(maxIndices, o, o + d, -1L);
+        bagSizes[b] = 0;
+        continue;
+      }
+      int j = 0;
+      for (; j + L <= d; j += L) {
+        maxBody(mem, ids, first, end, paddingIdx, j, out, maxIndices, o);
+      }
+      // scalar tail
+      for (; j < d; j++) {
+        long seed = ids[first];
+        float best = mem.segment(seed).get(FLOAT, mem.offset(seed) + (long) j * Float.BYTES);
+        long winner = seed;
+        for (int i = first + 1; i < end; i++) {
+          long k = ids[i];
+          if (k == paddingIdx) {
+            continue;
+          }
+          float x = mem.segment(k).get(FLOAT, mem.offset(k) + (long) j * Float.BYTES);
+          if (x > best) {
+            best = x;
+            winner = k;
+          }
+        }
+        out[o + j] = best;
+        maxIndices[o + j] = winner;
+      }
+      int count = 0;
+      for (int i = start; i < end; i++) {
+        if (ids[i] != paddingIdx) {
+          count++;
+        }
+      }
+      bagSizes[b] = count;
+    }
+  }
+
+  /** The maximum of one vector of columns over a bag whose first non-padding position is {@code first}. */
+  private static void maxBody(
+      RowMemory mem, long[] ids, int first, int end, long pad, int j, float[] out, long[] maxIndices, int o) {
+    long col = (long) j * Float.BYTES;
+    long seed = ids[first];
+    FloatVector best = FloatVector.fromMemorySegment(S, mem.segment(seed), mem.offset(seed) + col, NATIVE);
+    java.util.Arrays.fill(maxIndices, o + j, o + j + L, seed);
+    for (int i = first + 1; i < end; i++) {
+      long k = ids[i];
+      if (k == pad) {
+        continue;
+      }
+      FloatVector x = FloatVector.fromMemorySegment(S, mem.segment(k), mem.offset(k) + col, NATIVE);
+      VectorMask<Float> greater = x.compare(VectorOperators.GT, best);
+      if (greater.anyTrue()) {
+        best = best.blend(x, greater);
+        long lanes = greater.toLong();
+        while (lanes != 0) {
+          maxIndices[o + j + Long.numberOfTrailingZeros(lanes)] = k;
+          lanes &= lanes - 1;
+        }
+      }
+    }
+    best.intoArray(out, o + j);
+  }
+
+  @Override
+  public double norm(float[] row, int off, int len, double p) {
+    return scalar.norm(row, off, len, p); // double accumulation: renorm only, not worth a vector version
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Backward
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public void scatterAddRows(
+      RowStore target, long[] ids, float[] src, int[] srcRows, float[] scales, long paddingIdx) {
+    Optional<RowMemory> m = target.memory();
+    if (m.isEmpty()) {
+      scalar.scatterAddRows(target, ids, src, srcRows, scales, paddingIdx);
+      return;
+    }
+    RowMemory mem = m.get();
+    int d = mem.dim();
+    for (int i = 0; i < ids.length; i++) {
+      long k = ids[i];
+      if (k == paddingIdx) {
+        continue;
+      }
+      addRowBody(mem.segment(k), mem.offset(k), scales == null ? 1f : scales[i], src, srcRows[i] * d, d);
+    }
+  }
+
+  /** {@code row += scale * src[so ..]} (a product, then the sum). */
+  private static void addRowBody(MemorySegment seg, long off, float scale, float[] src, int so, int d) {
+    int j = 0;
+    for (; j + L <= d; j += L) {
+      long p = off + (long) j * Float.BYTES;
+      FloatVector x = FloatVector.fromArray(S, src, so + j).mul(scale);
+      FloatVector.fromMemorySegment(S, seg, p, NATIVE).add(x).intoMemorySegment(seg, p, NATIVE);
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      long p = off + (long) j * Float.BYTES;
+      seg.set(FLOAT, p, seg.get(FLOAT, p) + scale * src[so + j]);
+    }
+  }
+
+  @Override
+  public void scatterMaxGrad(RowStore target, long[] maxIndices, int[] bagSizes, float[] grad) {
+    scalar.scatterMaxGrad(target, maxIndices, bagSizes, grad); // column-wise scatter: nothing to vectorise
+  }
+
+  @Override
+  public void copyRows(
+      float[] src, int dim, int[] srcRows, float[] scales, int[] positions, int from, int to, float[] dst) {
+    if (scales == null) {
+      scalar.copyRows(src, dim, srcRows, null, positions, from, to, dst); // System.arraycopy per row
+      return;
+    }
+    for (int u = from; u < to; u++) {
+      int p = positions == null ? u : positions[u];
+      int s = srcRows[p] * dim;
+      int o = u * dim;
+      float scale = scales[p];
+      int j = 0;
+      for (; j + L <= dim; j += L) {
+        FloatVector.fromArray(S, src, s + j).mul(scale).intoArray(dst, o + j);
+      }
+      // scalar tail
+      for (; j < dim; j++) {
+        dst[o + j] = src[s + j] * scale;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Fused optimizer rows
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public void sumRows(float[] values, int dim, int[] order, int from, int to, float[] dst) {
+    int j = 0;
+    for (; j + 8 * L <= dim; j += 8 * L) {
+      sumRows8Body(values, dim, order, from, to, j, dst);
+    }
+    for (; j + L <= dim; j += L) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int k = from; k < to; k++) {
+        acc = acc.add(FloatVector.fromArray(S, values, order[k] * dim + j));
+      }
+      acc.intoArray(dst, j);
+    }
+    // scalar tail
+    for (; j < dim; j++) {
+      float acc = 0;
+      for (int k = from; k < to; k++) {
+        acc += values[order[k] * dim + j];
+      }
+      dst[j] = acc;
+    }
+  }
+
+  private static void sumRows8Body(float[] values, int dim, int[] order, int from, int to, int j, float[] dst) {
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    for (int k = from; k < to; k++) {
+      int p = order[k] * dim + j;
+      a0 = a0.add(FloatVector.fromArray(S, values, p));
+      a1 = a1.add(FloatVector.fromArray(S, values, p + L));
+      a2 = a2.add(FloatVector.fromArray(S, values, p + 2 * L));
+      a3 = a3.add(FloatVector.fromArray(S, values, p + 3 * L));
+      a4 = a4.add(FloatVector.fromArray(S, values, p + 4 * L));
+      a5 = a5.add(FloatVector.fromArray(S, values, p + 5 * L));
+      a6 = a6.add(FloatVector.fromArray(S, values, p + 6 * L));
+      a7 = a7.add(FloatVector.fromArray(S, values, p + 7 * L));
+    }
+    a0.intoArray(dst, j);
+    a1.intoArray(dst, j + L);
+    a2.intoArray(dst, j + 2 * L);
+    a3.intoArray(dst, j + 3 * L);
+    a4.intoArray(dst, j + 4 * L);
+    a5.intoArray(dst, j + 5 * L);
+    a6.intoArray(dst, j + 6 * L);
+    a7.intoArray(dst, j + 7 * L);
+  }
+
+  @Override
+  public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g) {
+    MemorySegment ws = w.segment(row);
+    long wo = w.offset(row);
+    int d = w.dim();
+    switch (rule) {
+      case RowRule.Sgd r -> addRowBody(ws, wo, r.minusLr(), g, 0, d);
+      case RowRule.Adagrad r -> adagradBody(ws, wo, slots[0].segment(row), slots[0].offset(row), g, d, r);
+      case RowRule.RowWiseAdagrad r -> rowWiseAdagradBody(ws, wo, slots[0], row, g, d, r);
+      case RowRule.SparseAdam r ->
+          sparseAdamBody(
+              ws, wo, slots[0].segment(row), slots[0].offset(row), slots[1].segment(row), slots[1].offset(row), g,
+              d, r);
+    }
+  }
+
+  private static void adagradBody(
+      MemorySegment ws, long wo, MemorySegment ss, long so, float[] g, int d, RowRule.Adagrad r) {
+    float minusClr = r.minusClr();
+    float eps = r.eps();
+    int j = 0;
+    for (; j + L <= d; j += L) {
+      long p = wo + (long) j * Float.BYTES;
+      long q = so + (long) j * Float.BYTES;
+      FloatVector gj = FloatVector.fromArray(S, g, j);
+      FloatVector acc = FloatVector.fromMemorySegment(S, ss, q, NATIVE).add(gj.mul(gj));
+      acc.intoMemorySegment(ss, q, NATIVE);
+      FloatVector step = gj.div(acc.lanewise(VectorOperators.SQRT).add(eps)).mul(minusClr);
+      FloatVector.fromMemorySegment(S, ws, p, NATIVE).add(step).intoMemorySegment(ws, p, NATIVE);
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      long p = wo + (long) j * Float.BYTES;
+      long q = so + (long) j * Float.BYTES;
+      float gj = g[j];
+      float acc = ss.get(FLOAT, q) + gj * gj;
+      ss.set(FLOAT, q, acc);
+      ws.set(FLOAT, p, ws.get(FLOAT, p) + minusClr * (gj / ((float) Math.sqrt(acc) + eps)));
+    }
+  }
+
+  private static void rowWiseAdagradBody(
+      MemorySegment ws, long wo, RowMemory sum, long row, float[] g, int d, RowRule.RowWiseAdagrad r) {
+    float wd = r.weightDecay();
+    DoubleVector sq0 = DoubleVector.zero(SD);
+    DoubleVector sq1 = sq0;
+    int j = 0;
+    for (; j + L <= d; j += L) {
+      FloatVector x = FloatVector.fromArray(S, g, j);
+      if (wd != 0) {
+        x = x.add(FloatVector.fromMemorySegment(S, ws, wo + (long) j * Float.BYTES, NATIVE).mul(wd));
+        x.intoArray(g, j);
+      }
+      DoubleVector lo = (DoubleVector) x.convertShape(VectorOperators.F2D, SD, 0);
+      DoubleVector hi = (DoubleVector) x.convertShape(VectorOperators.F2D, SD, 1);
+      sq0 = sq0.add(lo.mul(lo));
+      sq1 = sq1.add(hi.mul(hi));
+    }
+    // reduce, lane by lane in a fixed order (see sumLanes)
+    double squares = 0;
+    for (double x : sq0.add(sq1).toArray()) {
+      squares += x;
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      float x = wd != 0 ? g[j] + wd * ws.get(FLOAT, wo + (long) j * Float.BYTES) : g[j];
+      g[j] = x;
+      squares += (double) x * x;
+    }
+    MemorySegment ss = sum.segment(row);
+    long so = sum.offset(row);
+    float acc = (float) (ss.get(FLOAT, so) + squares / d);
+    ss.set(FLOAT, so, acc);
+    float minusMultiplier = (float) (-r.lr() / (Math.sqrt(acc) + r.eps()));
+    addRowBody(ws, wo, minusMultiplier, g, 0, d);
+  }
+
+  private static void sparseAdamBody(
+      MemorySegment ws, long wo, MemorySegment ms, long mo, MemorySegment vs, long vo, float[] g, int d,
+      RowRule.SparseAdam r) {
+    float b1 = r.oneMinusB1();
+    float b2 = r.oneMinusB2();
+    float eps = r.eps();
+    float minusStep = r.minusStepSize();
+    int j = 0;
+    for (; j + L <= d; j += L) {
+      long p = wo + (long) j * Float.BYTES;
+      long pm = mo + (long) j * Float.BYTES;
+      long pv = vo + (long) j * Float.BYTES;
+      FloatVector gj = FloatVector.fromArray(S, g, j);
+      FloatVector mOld = FloatVector.fromMemorySegment(S, ms, pm, NATIVE);
+      FloatVector vOld = FloatVector.fromMemorySegment(S, vs, pv, NATIVE);
+      FloatVector mj = mOld.add(gj.sub(mOld).mul(b1));
+      FloatVector vj = vOld.add(gj.mul(gj).sub(vOld).mul(b2));
+      mj.intoMemorySegment(ms, pm, NATIVE);
+      vj.intoMemorySegment(vs, pv, NATIVE);
+      FloatVector step = mj.div(vj.lanewise(VectorOperators.SQRT).add(eps)).mul(minusStep);
+      FloatVector.fromMemorySegment(S, ws, p, NATIVE).add(step).intoMemorySegment(ws, p, NATIVE);
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      long p = wo + (long) j * Float.BYTES;
+      long pm = mo + (long) j * Float.BYTES;
+      long pv = vo + (long) j * Float.BYTES;
+      float gj = g[j];
+      float mOld = ms.get(FLOAT, pm);
+      float vOld = vs.get(FLOAT, pv);
+      float mj = mOld + (gj - mOld) * b1;
+      float vj = vOld + (gj * gj - vOld) * b2;
+      ms.set(FLOAT, pm, mj);
+      vs.set(FLOAT, pv, vj);
+      ws.set(FLOAT, p, ws.get(FLOAT, p) + minusStep * (mj / ((float) Math.sqrt(vj) + eps)));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Dense math (Linear)
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public float dot(float[] a, int ao, float[] b, int bo, int len) {
+    if (len < 2 * L) {
+      return scalar.dot(a, ao, b, bo, len);
+    }
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    int j = 0;
+    for (; j + 2 * L <= len; j += 2 * L) {
+      s0 = FloatVector.fromArray(S, a, ao + j).fma(FloatVector.fromArray(S, b, bo + j), s0);
+      s1 = FloatVector.fromArray(S, a, ao + j + L).fma(FloatVector.fromArray(S, b, bo + j + L), s1);
+    }
+    // reduce
+    float s = sumLanes(s0.add(s1));
+    // scalar tail
+    for (; j < len; j++) {
+      s += a[ao + j] * b[bo + j];
+    }
+    return s;
+  }
+
+  /**
+   * The lanes' sum in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified and differs between the
+   * interpreter and compiled code, so the same call could give different floats before and after JIT compilation
+   * (a checkpoint-resume test caught that).
+   */
+  private static float sumLanes(FloatVector v) {
+    float s = 0;
+    for (float x : v.toArray()) {
+      s += x;
+    }
+    return s;
+  }
+
+  @Override
+  public void axpy(float s, float[] x, int xo, float[] y, int yo, int len) {
+    int j = 0;
+    for (; j + L <= len; j += L) {
+      FloatVector.fromArray(S, y, yo + j).add(FloatVector.fromArray(S, x, xo + j).mul(s)).intoArray(y, yo + j);
+    }
+    // scalar tail
+    for (; j < len; j++) {
+      y[yo + j] += s * x[xo + j];
+    }
+  }
+}

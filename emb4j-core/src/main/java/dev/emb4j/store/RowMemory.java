@@ -1,0 +1,69 @@
+package dev.emb4j.store;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The memory behind a {@link RowStore}, for kernels that read and write rows directly instead of through the
+ * store's methods: one or more {@link MemorySegment}s holding rows at a fixed byte stride.
+ *
+ * <pre>
+ * row r lives in chunk c = r / rowsPerChunk, at byte (r % rowsPerChunk) * strideBytes of chunk(c);
+ * its floats are native-order float32 at [0, dim) * 4 from there. One chunk: chunk(0) holds every row.
+ * </pre>
+ *
+ * <p>Heap stores give {@link MemorySegment#ofArray(float[])} views of their chunks, off-heap stores their segment.
+ * A view is only valid while its store is open. Row numbers are trusted (kernels assert).
+ */
+public final class RowMemory {
+  private final MemorySegment[] chunks;
+  private final MemorySegment single;
+  private final long rowsPerChunk;
+  private final long strideBytes;
+  private final long rows;
+  private final int dim;
+
+  RowMemory(MemorySegment[] chunks, long rowsPerChunk, long strideBytes, long rows, int dim) {
+    this.chunks = chunks.clone();
+    this.single = chunks.length == 1 ? chunks[0] : null;
+    this.rowsPerChunk = rowsPerChunk;
+    this.strideBytes = strideBytes;
+    this.rows = rows;
+    this.dim = dim;
+  }
+
+  /** The segment that holds {@code row}. */
+  public MemorySegment segment(long row) {
+    assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
+    return single != null ? single : chunks[(int) (row / rowsPerChunk)];
+  }
+
+  /** The byte offset of {@code row} inside {@link #segment(long) segment(row)}. */
+  public long offset(long row) {
+    return single != null ? row * strideBytes : (row % rowsPerChunk) * strideBytes;
+  }
+
+  /** The one segment holding every row, or {@code null} when the rows are split over several chunks. */
+  public MemorySegment single() {
+    return single;
+  }
+
+  /** Bytes from the start of one row to the start of the next within a chunk. */
+  public long strideBytes() {
+    return strideBytes;
+  }
+
+  /** Number of rows. */
+  public long rows() {
+    return rows;
+  }
+
+  /** Floats per row. */
+  public int dim() {
+    return dim;
+  }
+
+  /** Total bytes of the rows, padding included. */
+  public long byteSize() {
+    return rows * strideBytes;
+  }
+}

@@ -1,0 +1,124 @@
+package dev.emb4j.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowStore;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The facade: which implementation the provider picked, thread counts that do not change results, and the id sort.
+ * Runs in both test executions (with and without the Vector API module).
+ */
+class KernelsTest {
+
+  @Test
+  void providerPicksTheVectorApiExactlyWhenTheModuleIsPresent() {
+    boolean module = ModuleLayer.boot().findModule(KernelProvider.VECTOR_MODULE).isPresent();
+    String forced = System.getProperty(KernelProvider.PROPERTY, "auto");
+    String expected =
+        forced.equals("scalar") || !module || PanamaKernels.preferredBits() < 128
+            ? "ScalarKernels"
+            : "PanamaKernels";
+    assertEquals(expected, Kernels.implementationName(), "module present: " + module + ", forced: " + forced);
+  }
+
+  @Test
+  void forwardResultsDoNotDependOnTheNumberOfThreads() {
+    int before = Kernels.threads();
+    try (RowStore w = HeapRowStore.allocate(1000, 128)) {
+      SplittableRandom rnd = new SplittableRandom(1);
+      float[] row = new float[128];
+      for (long r = 0; r < w.rows(); r++) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] = (float) rnd.nextGaussian();
+        }
+        w.writeRow(r, row, 0);
+      }
+      long[] ids = new long[20_000];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = rnd.nextLong(1000);
+      }
+      int[] starts = new int[ids.length / 10 + 1];
+      for (int b = 0; b < starts.length; b++) {
+        starts[b] = b * 10;
+      }
+      float[][] gathered = new float[2][ids.length * 128];
+      float[][] pooled = new float[2][(starts.length - 1) * 128];
+      int[] sizes = new int[starts.length - 1];
+      for (int t = 0; t < 2; t++) {
+        Kernels.setThreads(t == 0 ? 1 : 3);
+        Kernels.gatherRows(w, ids, gathered[t]);
+        Kernels.poolMean(w, ids, starts, 5, pooled[t], sizes);
+      }
+      assertArrayEquals(gathered[0], gathered[1]);
+      assertArrayEquals(pooled[0], pooled[1]);
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
+  @Test
+  void threadCountIsChecked() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.setThreads(0));
+    assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+  }
+
+  @Test
+  void chunkBoundariesAreAlignedAndCoverTheRange() {
+    for (int n : new int[] {0, 1, 15, 16, 17, 1000, 65536}) {
+      for (int chunks = 1; chunks <= 5; chunks++) {
+        assertEquals(0, Parallel.boundary(n, 0, chunks));
+        assertEquals(n, Parallel.boundary(n, chunks, chunks));
+        for (int c = 1; c < chunks; c++) {
+          int b = Parallel.boundary(n, c, chunks);
+          assertEquals(0, b % Parallel.ALIGN, "n " + n + ", chunk " + c + " of " + chunks);
+          assertTrue(b >= Parallel.boundary(n, c - 1, chunks) && b <= n);
+        }
+      }
+    }
+  }
+
+  @Test
+  void radixOrderEqualsAStableComparisonSort() {
+    SplittableRandom rnd = new SplittableRandom(2);
+    for (int n : new int[] {0, 1, 5, 255, 256, 4097, 70_000}) {
+      for (long v : new long[] {1, 3, 1000, 1 << 20, 10_000_000, Integer.MAX_VALUE, 1L << 40}) {
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+          ids[i] = rnd.nextLong(v);
+        }
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+          boxed[i] = i;
+        }
+        java.util.Arrays.sort(boxed, (a, b) -> Long.compare(ids[a], ids[b]));
+        int[] expected = new int[n];
+        for (int i = 0; i < n; i++) {
+          expected[i] = boxed[i];
+        }
+        assertArrayEquals(expected, IdSort.stableOrder(ids), "n " + n + ", V " + v);
+      }
+    }
+  }
+
+  @Test
+  void negativeIdsAreRefused() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> IdSort.stableOrder(new long[] {3, -2}));
+    assertTrue(e.getMessage().contains("-2"), e.getMessage());
+  }
+
+  @Test
+  void copyRowsWithoutScalesIsACopyAndWithScalesScales() {
+    float[] src = {1, 2, 3, 4, 5, 6};
+    assertArrayEquals(src, Kernels.copyRows(src, 2, new int[] {0, 1, 2}, null, null, 3));
+    assertArrayEquals(
+        new float[] {15, 18, 2, 4},
+        Kernels.copyRows(src, 2, new int[] {0, 2, 0}, new float[] {2, 3, 2}, new int[] {1, 2}, 2));
+  }
+}

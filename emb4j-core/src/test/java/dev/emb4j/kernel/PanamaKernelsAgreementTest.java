@@ -1,0 +1,262 @@
+package dev.emb4j.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.OffHeapRowStore;
+import dev.emb4j.store.RowMemory;
+import dev.emb4j.store.RowStore;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Vector API kernels against the scalar reference on random inputs: dims that are not a multiple of the vector
+ * width (1, 3, 17, 300) and the common 128, heap and off-heap stores, padding, empty bags and per-sample weights.
+ * Everything but the dot product and row-wise Adagrad's sum of squares must agree bit for bit; those two sum in
+ * another order and agree to a few ulps. Needs {@code --add-modules jdk.incubator.vector} (the default test run).
+ */
+class PanamaKernelsAgreementTest {
+  private final KernelSupport scalar = new ScalarKernels();
+  private final KernelSupport panama = new PanamaKernels();
+
+  static Object[][] cases() {
+    int[] dims = {1, 3, 17, 128, 300};
+    Object[][] out = new Object[dims.length * 2][];
+    int k = 0;
+    for (int d : dims) {
+      out[k++] = new Object[] {d, "heap"};
+      out[k++] = new Object[] {d, "offheap"};
+    }
+    return out;
+  }
+
+  private static RowStore table(long rows, int dim, String kind, long seed) {
+    RowStore s = kind.equals("heap") ? HeapRowStore.allocate(rows, dim) : OffHeapRowStore.allocate(rows, dim);
+    fill(s, seed);
+    return s;
+  }
+
+  private static void fill(RowStore s, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    float[] row = new float[s.dim()];
+    for (long r = 0; r < s.rows(); r++) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = (float) rnd.nextGaussian();
+      }
+      s.writeRow(r, row, 0);
+    }
+  }
+
+  private static long[] ids(int n, long rows, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    long[] ids = new long[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = rnd.nextLong(rows);
+    }
+    return ids;
+  }
+
+  /** Bags of 0 to 40 ids (some empty), CSR starts. */
+  private static int[] bagStarts(int n, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int[] starts = new int[n + 1];
+    int b = 0;
+    int at = 0;
+    while (at < n) {
+      starts[++b] = Math.min(n, at += rnd.nextInt(41));
+    }
+    return java.util.Arrays.copyOf(starts, b + 1);
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("cases")
+  void gatherAgrees(int dim, String kind) {
+    try (RowStore w = table(50, dim, kind, 1)) {
+      long[] ids = ids(333, 50, 2);
+      float[] a = new float[ids.length * dim];
+      float[] b = new float[ids.length * dim];
+      scalar.gatherRows(w, ids, 0, ids.length, a);
+      panama.gatherRows(w, ids, 0, ids.length, b);
+      assertArrayEquals(a, b);
+    }
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("cases")
+  void poolSumAndMaxAgree(int dim, String kind) {
+    try (RowStore w = table(40, dim, kind, 3)) {
+      long[] ids = ids(600, 40, 4);
+      int[] starts = bagStarts(ids.length, 5);
+      int bags = starts.length - 1;
+      float[] psw = new float[ids.length];
+      SplittableRandom rnd = new SplittableRandom(6);
+      for (int i = 0; i < psw.length; i++) {
+        psw[i] = (float) rnd.nextGaussian();
+      }
+      for (long pad : new long[] {-1, 7}) {
+        for (float[] weights : new float[][] {null, psw}) {
+          float[] a = new float[bags * dim];
+          float[] b = new float[bags * dim];
+          int[] sa = new int[bags];
+          int[] sb = new int[bags];
+          scalar.poolSum(w, ids, starts, 0, bags, weights, pad, a, sa);
+          panama.poolSum(w, ids, starts, 0, bags, weights, pad, b, sb);
+          assertArrayEquals(a, b, "sum, padding " + pad + ", weights " + (weights != null));
+          assertArrayEquals(sa, sb);
+        }
+        float[] a = new float[bags * dim];
+        float[] b = new float[bags * dim];
+        long[] ia = new long[bags * dim];
+        long[] ib = new long[bags * dim];
+        int[] sa = new int[bags];
+        int[] sb = new int[bags];
+        scalar.poolMax(w, ids, starts, 0, bags, pad, a, ia, sa);
+        panama.poolMax(w, ids, starts, 0, bags, pad, b, ib, sb);
+        assertArrayEquals(a, b, "max, padding " + pad);
+        assertArrayEquals(ia, ib, "max indices, padding " + pad);
+        assertArrayEquals(sa, sb);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("cases")
+  void scatterAndCopyAgree(int dim, String kind) {
+    long[] ids = ids(200, 30, 7);
+    float[] src = new float[ids.length * dim];
+    float[] scales = new float[ids.length];
+    int[] srcRows = new int[ids.length];
+    SplittableRandom rnd = new SplittableRandom(8);
+    for (int i = 0; i < src.length; i++) {
+      src[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < ids.length; i++) {
+      scales[i] = (float) rnd.nextGaussian();
+      srcRows[i] = rnd.nextInt(ids.length);
+    }
+    try (RowStore a = table(30, dim, kind, 9);
+        RowStore b = table(30, dim, kind, 9)) {
+      scalar.scatterAddRows(a, ids, src, srcRows, scales, 3);
+      panama.scatterAddRows(b, ids, src, srcRows, scales, 3);
+      assertArrayEquals(a.toTensor().data(), b.toTensor().data());
+    }
+    int[] positions = {5, 0, 199, 17};
+    for (float[] s : new float[][] {null, scales}) {
+      for (int[] p : new int[][] {null, positions}) {
+        int count = p == null ? ids.length : p.length;
+        float[] x = new float[count * dim];
+        float[] y = new float[count * dim];
+        scalar.copyRows(src, dim, srcRows, s, p, 0, count, x);
+        panama.copyRows(src, dim, srcRows, s, p, 0, count, y);
+        assertArrayEquals(x, y);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("cases")
+  void fusedOptimizerRowsAgree(int dim, String kind) {
+    SplittableRandom rnd = new SplittableRandom(10);
+    float[] values = new float[60 * dim];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) rnd.nextGaussian();
+    }
+    int[] order = new int[60];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = rnd.nextInt(60);
+    }
+    float[] ga = new float[dim];
+    float[] gb = new float[dim];
+    scalar.sumRows(values, dim, order, 3, 60, ga);
+    panama.sumRows(values, dim, order, 3, 60, gb);
+    assertArrayEquals(ga, gb, "sumRows");
+
+    RowRule[] rules = {
+      new RowRule.Sgd(-0.1f),
+      new RowRule.Adagrad(-0.05f, 1e-10f),
+      new RowRule.RowWiseAdagrad(0.05, 0f, 1e-10),
+      new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
+      new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
+    };
+    for (RowRule rule : rules) {
+      try (RowStore wa = table(20, dim, kind, 11);
+          RowStore wb = table(20, dim, kind, 11)) {
+        RowStore[] sa = slots(rule, 20, dim, 12);
+        RowStore[] sb = slots(rule, 20, dim, 12);
+        for (long row : new long[] {0, 19, 7, 7}) {
+          float[] g1 = ga.clone();
+          float[] g2 = ga.clone();
+          scalar.applyRule(rule, mem(wa), mems(sa), row, g1);
+          panama.applyRule(rule, mem(wb), mems(sb), row, g2);
+        }
+        if (rule instanceof RowRule.RowWiseAdagrad) {
+          assertClose(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
+        } else {
+          assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
+          for (int k = 0; k < sa.length; k++) {
+            assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), rule + " slot " + k);
+          }
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "dim {0}")
+  @MethodSource("cases")
+  void denseMathAgrees(int dim, String kind) {
+    SplittableRandom rnd = new SplittableRandom(13);
+    float[] x = new float[dim + 5];
+    float[] y = new float[dim + 5];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+      y[i] = (float) rnd.nextGaussian();
+    }
+    float da = scalar.dot(x, 2, y, 3, dim);
+    float db = panama.dot(x, 2, y, 3, dim);
+    assertEquals(da, db, 1e-5f * (1 + Math.abs(da)) * Math.sqrt(dim), "dot of " + dim);
+    float[] ya = y.clone();
+    float[] yb = y.clone();
+    scalar.axpy(0.7f, x, 1, ya, 4, dim);
+    panama.axpy(0.7f, x, 1, yb, 4, dim);
+    assertArrayEquals(ya, yb, "axpy");
+  }
+
+  private static RowStore[] slots(RowRule rule, long rows, int dim, long seed) {
+    RowStore[] s = new RowStore[rule.slots()];
+    for (int k = 0; k < s.length; k++) {
+      s[k] = HeapRowStore.allocate(rows, rule instanceof RowRule.RowWiseAdagrad ? 1 : dim);
+      fill(s[k], seed + k);
+      // accumulators must stay non-negative, as they are in real use
+      float[] row = new float[s[k].dim()];
+      for (long r = 0; r < rows; r++) {
+        s[k].readRow(r, row, 0);
+        for (int j = 0; j < row.length; j++) {
+          row[j] = Math.abs(row[j]);
+        }
+        s[k].writeRow(r, row, 0);
+      }
+    }
+    return s;
+  }
+
+  private static RowMemory mem(RowStore s) {
+    return s.memory().orElseThrow();
+  }
+
+  private static RowMemory[] mems(RowStore[] s) {
+    RowMemory[] m = new RowMemory[s.length];
+    for (int k = 0; k < s.length; k++) {
+      m[k] = mem(s[k]);
+    }
+    return m;
+  }
+
+  private static void assertClose(float[] a, float[] b, String what) {
+    assertEquals(a.length, b.length);
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 1e-6f * (1 + Math.abs(a[i])), what + " at " + i);
+    }
+  }
+}
