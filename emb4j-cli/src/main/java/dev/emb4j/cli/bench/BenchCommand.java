@@ -1,0 +1,129 @@
+package dev.emb4j.cli.bench;
+
+import dev.emb4j.cli.VersionProvider;
+import dev.emb4j.kernel.Kernels;
+import dev.emb4j.store.Storage;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code emb4j bench}: the embedding workloads of {@code ../shared/bench/torch_embedding_bench.py}, with the same
+ * definitions, printing one JSON line per result with the same fields, so that the lines of both sides (and of the
+ * C probe {@code gather_limit.c}) can be set side by side. See {@link Workload} for each workload and {@link
+ * Harness} for the timing (warm-up, then the median of 7 repetitions).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measure lookup, bag-sum and training throughput with the workloads of PyTorch's torch_embedding_bench.py",
+      "(D = 128; lookup of N = 65536 ids; bag-sum of B = 2048 bags x L = 32; the same ids in every repetition).",
+      "Prints one JSON line per workload and table size: impl, workload, V, D, threads, ms, mrows_per_s."
+    })
+public final class BenchCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--workload",
+      split = ",",
+      paramLabel = "NAME",
+      description = "Workloads to run (comma-separated): lookup, bag-sum, train-sgd, train-adagrad-bag (default: all).")
+  private List<String> workloads = List.of("lookup", "bag-sum", "train-sgd", "train-adagrad-bag");
+
+  @Option(
+      names = "--vocab",
+      split = ",",
+      paramLabel = "V",
+      description = "Table sizes V (comma-separated; 1e6 style accepted; default: 10000,1000000).")
+  private List<String> vocab = List.of("10000", "1000000");
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Kernel threads (default: the available processors).")
+  private Integer threads;
+
+  @Option(
+      names = "--store",
+      paramLabel = "KIND",
+      description = "Where the table lives: heap or offheap (default: heap).")
+  private String store = "heap";
+
+  @Option(
+      names = "--optimizer",
+      paramLabel = "NAME",
+      description = "Optimizer of train-adagrad-bag: adagrad (PyTorch's, the default) or rowwise-adagrad.")
+  private String optimizer = "adagrad";
+
+  @Option(names = "--dim", paramLabel = "D", description = "Row width D (default: 128).")
+  private int dim = Workload.D;
+
+  @Option(names = "--ids", paramLabel = "N", description = "Ids per lookup and training step (default: 65536).")
+  private int ids = Workload.N;
+
+  @Option(names = "--bags", paramLabel = "B", description = "Bags per bag-sum call (default: 2048).")
+  private int bags = Workload.B;
+
+  @Option(names = "--bag-size", paramLabel = "L", description = "Ids per bag (default: 32).")
+  private int bagSize = Workload.L;
+
+  @Option(names = "--reps", paramLabel = "R", description = "Timed repetitions; the median is reported (default: 7).")
+  private int reps = Harness.REPS;
+
+  @Option(
+      names = "--warmup-ms",
+      paramLabel = "MS",
+      description = "Minimum warm-up time per workload before timing, for the JIT (default: 1000).")
+  private long warmupMillis = Harness.WARMUP_MILLIS;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (threads != null) {
+      Kernels.setThreads(threads);
+    }
+    Storage storage =
+        switch (store) {
+          case "heap" -> Storage.HEAP;
+          case "offheap", "off-heap" -> Storage.OFF_HEAP;
+          default -> throw new IllegalArgumentException("--store must be heap or offheap, got '" + store + "'");
+        };
+    if (!optimizer.equals("adagrad") && !optimizer.equals("rowwise-adagrad")) {
+      throw new IllegalArgumentException("--optimizer must be adagrad or rowwise-adagrad, got '" + optimizer + "'");
+    }
+    Workload.Config config =
+        new Workload.Config(dim, ids, bags, bagSize, storage, optimizer.equals("rowwise-adagrad"));
+    Harness harness = new Harness(reps, warmupMillis);
+    String impl = "emb4j-" + VersionProvider.projectVersion();
+    for (String v : vocab) {
+      long rows = parseCount(v);
+      for (String name : workloads) {
+        Workload workload = Workload.named(name);
+        Harness.Result r = workload.run(rows, config, harness);
+        out.println(Json.line(impl, name, rows, dim, Kernels.threads(), r.millis(), r.rows() / r.millis() / 1e3));
+        out.flush();
+      }
+    }
+    return 0;
+  }
+
+  /** {@code 10000}, {@code 1e6}, {@code 1_000_000}. */
+  static long parseCount(String s) {
+    String t = s.trim().replace("_", "");
+    try {
+      double d = Double.parseDouble(t);
+      if (d < 1 || d != Math.rint(d) || d > 1e12) {
+        throw new IllegalArgumentException("--vocab needs whole numbers from 1 to 1e12, got '" + s + "'");
+      }
+      return (long) d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--vocab needs numbers such as 10000 or 1e6, got '" + s + "'", e);
+    }
+  }
+}

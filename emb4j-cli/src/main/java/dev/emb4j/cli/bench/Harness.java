@@ -1,0 +1,45 @@
+package dev.emb4j.cli.bench;
+
+/**
+ * Times one operation as {@code torch_embedding_bench.py} does (the median of 7 timed calls), after a warm-up long
+ * enough for the JIT to compile the hot loops (PyTorch's kernels are compiled ahead of time; one call warms its caches).
+ */
+final class Harness {
+  static final int REPS = 7;
+  static final long WARMUP_MILLIS = 1000;
+  /** At least this many warm-up calls, however slow. */
+  static final int MIN_WARMUP_CALLS = 3;
+
+  private final int reps;
+  private final long warmupNanos;
+
+  Harness(int reps, long warmupMillis) {
+    if (reps < 1) {
+      throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
+    }
+    if (warmupMillis < 0) {
+      throw new IllegalArgumentException("--warmup-ms must not be negative, got " + warmupMillis);
+    }
+    this.reps = reps;
+    this.warmupNanos = warmupMillis * 1_000_000;
+  }
+
+  /** The median time of one call and the rows it processes. */
+  record Result(double millis, long rows) {}
+
+  /** Warms up, then times {@code reps} calls of {@code op} and returns the median. */
+  Result time(Runnable op, long rowsPerCall) {
+    long start = System.nanoTime();
+    for (int k = 0; k < MIN_WARMUP_CALLS || System.nanoTime() - start < warmupNanos; k++) {
+      op.run();
+    }
+    double[] t = new double[reps];
+    for (int r = 0; r < reps; r++) {
+      long t0 = System.nanoTime();
+      op.run();
+      t[r] = (System.nanoTime() - t0) / 1e6;
+    }
+    java.util.Arrays.sort(t);
+    return new Result(t[reps / 2], rowsPerCall);
+  }
+}

@@ -1,0 +1,176 @@
+package dev.emb4j.cli.bench;
+
+import dev.emb4j.kernel.Kernels;
+import dev.emb4j.nn.BagMode;
+import dev.emb4j.nn.BagResult;
+import dev.emb4j.nn.Embedding;
+import dev.emb4j.nn.EmbeddingBag;
+import dev.emb4j.nn.Initializer;
+import dev.emb4j.optim.Adagrad;
+import dev.emb4j.optim.Optimizer;
+import dev.emb4j.optim.RowWiseAdagrad;
+import dev.emb4j.optim.Sgd;
+import dev.emb4j.store.Storage;
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The four workloads of {@code torch_embedding_bench.py}, defined as there (the PyTorch line in each comment):
+ *
+ * <ul>
+ *   <li>{@code lookup}: {@code index_select(w, 0, idx, out=out)}, N ids into a preallocated (N, D) output: here
+ *       {@link Kernels#gatherRows} into a preallocated array.
+ *   <li>{@code bag-sum}: {@code embedding_bag(bidx, w, offs, mode='sum')} of B bags of L ids, under no_grad: here
+ *       {@link EmbeddingBag#forward} of a frozen SUM bag.
+ *   <li>{@code train-sgd}: {@code opt.zero_grad(); emb(idx).sum().backward(); opt.step()} with {@code
+ *       Embedding(sparse=True)} and SGD(lr=0.01): here zeroGrad, {@link Embedding#forward}, {@link
+ *       Embedding#backward} with the gradient of the sum (all ones, made once) and {@link Sgd#step()}.
+ *   <li>{@code train-adagrad-bag}: the same with {@code EmbeddingBag(mode='sum', sparse=True)} and Adagrad(lr=0.01),
+ *       B bags of L ids.
+ * </ul>
+ *
+ * <p>The scalar loss ({@code .sum()}) is not computed: its gradient, all ones, is what drives the backward pass, and
+ * emb4j's backward takes it directly. Ids are drawn once per table (uniform, seeded) and reused by every repetition,
+ * as in the PyTorch script; the table is filled from N(0, 1).
+ */
+enum Workload {
+  LOOKUP("lookup"),
+  BAG_SUM("bag-sum"),
+  TRAIN_SGD("train-sgd"),
+  TRAIN_ADAGRAD_BAG("train-adagrad-bag");
+
+  static final int D = 128;
+  static final int N = 1 << 16;
+  static final int B = 2048;
+  static final int L = 32;
+
+  /** The sizes and options of a run. */
+  record Config(int dim, int ids, int bags, int bagSize, Storage storage, boolean rowWise) {
+    Config {
+      if (dim < 1 || ids < 1 || bags < 1 || bagSize < 1) {
+        throw new IllegalArgumentException(
+            "--dim, --ids, --bags and --bag-size must be positive, got " + dim + ", " + ids + ", " + bags + ", "
+                + bagSize);
+      }
+    }
+  }
+
+  private final String label;
+
+  Workload(String label) {
+    this.label = label;
+  }
+
+  static Workload named(String name) {
+    for (Workload w : values()) {
+      if (w.label.equals(name)) {
+        return w;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown workload '" + name + "'; known: lookup, bag-sum, train-sgd, train-adagrad-bag");
+  }
+
+  Harness.Result run(long v, Config c, Harness harness) {
+    return switch (this) {
+      case LOOKUP -> lookup(v, c, harness);
+      case BAG_SUM -> bagSum(v, c, harness);
+      case TRAIN_SGD -> trainSgd(v, c, harness);
+      case TRAIN_ADAGRAD_BAG -> trainAdagradBag(v, c, harness);
+    };
+  }
+
+  private static Harness.Result lookup(long v, Config c, Harness harness) {
+    try (Embedding emb = Embedding.builder(v, c.dim()).initializer(Initializer.normal(1)).storage(c.storage()).build()) {
+      long[] ids = randomIds(c.ids(), v, 2);
+      float[] out = new float[c.ids() * c.dim()];
+      return harness.time(() -> Kernels.gatherRows(emb.weight(), ids, out), c.ids());
+    }
+  }
+
+  private static Harness.Result bagSum(long v, Config c, Harness harness) {
+    try (EmbeddingBag bag =
+        EmbeddingBag.builder(v, c.dim())
+            .mode(BagMode.SUM)
+            .initializer(Initializer.normal(1))
+            .storage(c.storage())
+            .build()) {
+      IndexTensor ids = IndexTensor.of(randomIds(c.bags() * c.bagSize(), v, 3));
+      IndexTensor offsets = offsets(c);
+      return harness.time(() -> bag.forward(ids, offsets), (long) c.bags() * c.bagSize());
+    }
+  }
+
+  private static Harness.Result trainSgd(long v, Config c, Harness harness) {
+    try (Embedding emb =
+        Embedding.builder(v, c.dim())
+            .initializer(Initializer.normal(1))
+            .storage(c.storage())
+            .sparse(true)
+            .build()) {
+      IndexTensor ids = IndexTensor.of(randomIds(c.ids(), v, 2));
+      FloatTensor ones = ones(Shape.of(c.ids(), c.dim()));
+      Optimizer opt = new Sgd(emb.parameters(), Sgd.Config.of(0.01));
+      return harness.time(
+          () -> {
+            opt.zeroGrad();
+            emb.forward(ids);
+            emb.backward(ids, ones);
+            opt.step();
+          },
+          c.ids());
+    }
+  }
+
+  private static Harness.Result trainAdagradBag(long v, Config c, Harness harness) {
+    try (EmbeddingBag bag =
+        EmbeddingBag.builder(v, c.dim())
+            .mode(BagMode.SUM)
+            .initializer(Initializer.normal(1))
+            .storage(c.storage())
+            .sparse(true)
+            .build()) {
+      IndexTensor ids = IndexTensor.of(randomIds(c.bags() * c.bagSize(), v, 3));
+      IndexTensor offsets = offsets(c);
+      FloatTensor ones = ones(Shape.of(c.bags(), c.dim()));
+      Optimizer opt =
+          c.rowWise()
+              ? new RowWiseAdagrad(bag.parameters(), RowWiseAdagrad.Config.of(0.01))
+              : new Adagrad(bag.parameters(), Adagrad.Config.of(0.01));
+      return harness.time(
+          () -> {
+            opt.zeroGrad();
+            BagResult r = bag.forward(ids, offsets);
+            bag.backward(r, ones);
+            opt.step();
+          },
+          (long) c.bags() * c.bagSize());
+    }
+  }
+
+  private static long[] randomIds(int count, long v, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    long[] ids = new long[count];
+    for (int i = 0; i < count; i++) {
+      ids[i] = random.nextLong(v);
+    }
+    return ids;
+  }
+
+  private static IndexTensor offsets(Config c) {
+    long[] starts = new long[c.bags()];
+    for (int b = 0; b < starts.length; b++) {
+      starts[b] = (long) b * c.bagSize();
+    }
+    return IndexTensor.of(starts);
+  }
+
+  private static FloatTensor ones(Shape shape) {
+    float[] data = new float[Math.toIntExact(shape.numel())];
+    Arrays.fill(data, 1f);
+    return FloatTensor.wrap(shape, data);
+  }
+}
