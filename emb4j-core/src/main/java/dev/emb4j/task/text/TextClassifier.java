@@ -11,6 +11,7 @@ import dev.emb4j.nn.Initializer;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.nn.Parameters;
 import dev.emb4j.store.RowStore;
+import dev.emb4j.vocab.FastTextHash;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,7 +159,7 @@ public final class TextClassifier {
       }
     }
     if (shape.ngrams() > 1) {
-      len = FastTextHash.addWordNgrams(hashes, n, shape.ngrams(), shape.buckets(), words.size(), ids, len);
+      len = WordNgrams.addWordNgrams(hashes, n, shape.ngrams(), shape.buckets(), words.size(), ids, len);
     }
     return Arrays.copyOf(ids, len);
   }
