@@ -1,0 +1,54 @@
+package dev.emb4j.cli.vectors;
+
+import dev.emb4j.io.ProgressListener;
+import dev.emb4j.io.VectorFormat;
+import dev.emb4j.io.VectorReadOptions;
+import dev.emb4j.io.Vectors;
+import dev.emb4j.store.Storage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options that say how to read a vector file, shared by the {@code vectors} subcommands. */
+final class InputOptions {
+  @Option(
+      names = "--from",
+      paramLabel = "FORMAT",
+      description = "Input format: word2vec, glove, fasttext, word2vec-bin, npy, safetensors, emb4j (default: from the extension).")
+  String from;
+
+  @Option(names = "--tensor", paramLabel = "NAME", description = "The tensor to read from a safetensors file with several.")
+  String tensor;
+
+  /** The input format: named, or detected from the file. */
+  VectorFormat format(Path file) throws IOException {
+    return from != null ? VectorFormat.fromName(from) : VectorFormat.detect(file);
+  }
+
+  /** Read options with the tensor and the given listener. */
+  VectorReadOptions readOptions(ProgressListener listener) {
+    return new VectorReadOptions(listener, tensor);
+  }
+
+  /** Reads the whole file onto the heap. */
+  Vectors read(Path file) throws IOException {
+    return Vectors.read(file, format(file), readOptions(ProgressListener.NONE), Storage.HEAP);
+  }
+
+  /** A listener printing a progress line on {@code err} about every 64 MiB. */
+  static ProgressListener progressTo(PrintWriter err) {
+    return new ProgressListener() {
+      private long next;
+
+      @Override
+      public void progress(long bytesRead, long totalBytes, long rowsRead) {
+        if (bytesRead >= next || bytesRead == totalBytes) {
+          next = bytesRead + (64L << 20);
+          err.printf("  %,d of %,d bytes (%.0f%%), %,d rows%n", bytesRead, totalBytes, totalBytes == 0 ? 100.0 : 100.0 * bytesRead / totalBytes, rowsRead);
+          err.flush();
+        }
+      }
+    };
+  }
+}

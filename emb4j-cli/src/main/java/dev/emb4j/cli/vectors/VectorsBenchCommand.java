@@ -1,0 +1,94 @@
+package dev.emb4j.cli.vectors;
+
+import dev.emb4j.io.Json;
+import dev.emb4j.search.NearestNeighbors;
+import dev.emb4j.search.Similarity;
+import dev.emb4j.store.HeapRowStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code emb4j vectors bench}: queries per second of exact top-k cosine search over a random table, on one thread and
+ * on several, printed as one JSON object. A warm-up round runs first so the JIT has compiled the scan.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure nearest-neighbour queries/sec (exact cosine top-k) over a random table; prints JSON.")
+public final class VectorsBenchCommand implements Callable<Integer> {
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--rows", defaultValue = "100000", description = "Table rows (default: ${DEFAULT-VALUE}).")
+  private int rows;
+
+  @Option(names = "--dim", defaultValue = "300", description = "Dimension (default: ${DEFAULT-VALUE}).")
+  private int dim;
+
+  @Option(names = "--queries", defaultValue = "200", description = "Timed queries per setting (default: ${DEFAULT-VALUE}).")
+  private int queries;
+
+  @Option(names = "-k", defaultValue = "10", description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
+  private int k;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Threads for the parallel run (default: all processors).")
+  private int threads;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the random table (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Override
+  public Integer call() {
+    if (rows < 1 || dim < 1 || queries < 1 || k < 0 || threads < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rows, --dim, --queries must be positive; -k and --threads not negative");
+    }
+    int parallel = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] data = new float[Math.multiplyExact(rows, dim)];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (float) rng.nextGaussian();
+    }
+    float[][] qs = new float[queries][dim];
+    for (float[] q : qs) {
+      for (int j = 0; j < dim; j++) {
+        q[j] = (float) rng.nextGaussian();
+      }
+    }
+    HeapRowStore table = HeapRowStore.wrap(data, dim);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("rows", (long) rows);
+    result.put("dim", (long) dim);
+    result.put("k", (long) k);
+    result.put("queries", (long) queries);
+    try (NearestNeighbors one = NearestNeighbors.over(table, 1);
+        NearestNeighbors many = NearestNeighbors.over(table, parallel)) {
+      result.put("qps_1_thread", Math.round(qps(one, qs) * 10) / 10.0);
+      result.put("threads", (long) parallel);
+      result.put("qps_" + parallel + "_threads", Math.round(qps(many, qs) * 10) / 10.0);
+    }
+    spec.commandLine().getOut().println(Json.write(result));
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+
+  private double qps(NearestNeighbors nn, float[][] qs) {
+    long sink = 0;
+    for (int i = 0; i < Math.min(qs.length, 20); i++) {
+      sink += nn.search(qs[i], k, Similarity.COSINE, null).size(); // warm-up (and builds the normalised copy)
+    }
+    long start = System.nanoTime();
+    for (float[] q : qs) {
+      sink += nn.search(q, k, Similarity.COSINE, null).size();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (sink < 0) {
+      throw new IllegalStateException("unreachable");
+    }
+    return qs.length / seconds;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.emb4j.cli.vectors;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/** {@code emb4j vectors}: pretrained vector files (word2vec, GloVe, fastText, NumPy, safetensors, emb4j tables). */
+@Command(
+    name = "vectors",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Convert, inspect and query pretrained vector files.",
+      "Formats (by extension, or --from/--to): word2vec (.txt with a '<rows> <dim>' header), glove (.txt without),"
+          + " fasttext (.vec), word2vec-bin (.bin), npy (.npy), safetensors (.safetensors), emb4j (.emb4j)."
+    },
+    subcommands = {
+      VectorsConvertCommand.class,
+      VectorsInfoCommand.class,
+      VectorsSimilarCommand.class,
+      VectorsAnalogyCommand.class,
+      VectorsBenchCommand.class
+    })
+public final class VectorsCommand implements Runnable {
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  /** Without a subcommand: a usage error. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command, e.g. 'emb4j vectors info FILE'");
+  }
+}

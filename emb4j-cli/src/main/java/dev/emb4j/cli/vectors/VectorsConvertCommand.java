@@ -1,0 +1,86 @@
+package dev.emb4j.cli.vectors;
+
+import dev.emb4j.io.DType;
+import dev.emb4j.io.ProgressListener;
+import dev.emb4j.io.VectorFiles;
+import dev.emb4j.io.VectorFormat;
+import dev.emb4j.io.VectorInfo;
+import dev.emb4j.io.VectorWriteOptions;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code emb4j vectors convert IN OUT}: streams a vector file into another format, atomically. */
+@Command(
+    name = "convert",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Convert a vector file to another format, row by row (memory does not grow with the file).",
+      "The output appears only when complete: on any error no partial file is left."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  emb4j vectors convert glove.6B.50d.txt glove.safetensors --from glove",
+      "  emb4j vectors convert wiki.vec wiki.npy --drop-tokens --dtype f16"
+    })
+public final class VectorsConvertCommand implements Callable<Integer> {
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Mixin private InputOptions input;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "The file to read.")
+  private Path in;
+
+  @Parameters(index = "1", paramLabel = "OUT", description = "The file to write (replaced atomically if it exists).")
+  private Path out;
+
+  @Option(names = "--to", paramLabel = "FORMAT", description = "Output format (default: from the extension of OUT).")
+  private String to;
+
+  @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "f32", description = "Element type of npy/safetensors output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
+  private String dtype;
+
+  @Option(names = "--name", paramLabel = "NAME", defaultValue = "weight", description = "Tensor name in safetensors output (default: ${DEFAULT-VALUE}).")
+  private String name;
+
+  @Option(names = "--drop-tokens", description = "Write the rows without their tokens (needed for npy when the input has tokens).")
+  private boolean dropTokens;
+
+  @Option(names = "--progress", description = "Report progress on stderr.")
+  private boolean progress;
+
+  @Override
+  public Integer call() throws Exception {
+    VectorFormat inFormat = input.format(in);
+    VectorFormat outFormat = to != null ? VectorFormat.fromName(to) : VectorFormat.byExtension(out);
+    DType type;
+    try {
+      type = DType.valueOf(dtype.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--dtype must be f32, f16 or bf16, got '" + dtype + "'");
+    }
+    ProgressListener listener = progress ? InputOptions.progressTo(spec.commandLine().getErr()) : ProgressListener.NONE;
+    VectorInfo info =
+        VectorFiles.convert(
+            in, inFormat, out, outFormat, input.readOptions(listener), VectorWriteOptions.DEFAULTS.withDtype(type).withTensor(name), dropTokens);
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "converted %d x %d vectors%s: %s (%s) -> %s (%s%s)%n",
+            info.rows(),
+            info.dim(),
+            info.hasTokens() ? (dropTokens ? ", tokens dropped" : " with tokens") : "",
+            in,
+            inFormat.displayName(),
+            out,
+            outFormat.displayName(),
+            outFormat == VectorFormat.NPY || outFormat == VectorFormat.SAFETENSORS ? ", " + type : "");
+    return 0;
+  }
+}

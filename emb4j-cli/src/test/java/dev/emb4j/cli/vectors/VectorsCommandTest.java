@@ -1,0 +1,128 @@
+package dev.emb4j.cli.vectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.emb4j.cli.Emb4jCommand;
+import dev.emb4j.io.Json;
+import dev.emb4j.io.Vectors;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class VectorsCommandTest {
+  @TempDir Path dir;
+  private Path glove;
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cl = Emb4jCommand.newCommandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @BeforeEach
+  void writeVectors() throws IOException {
+    glove = dir.resolve("tiny.txt");
+    Files.writeString(
+        glove,
+        String.join(
+            "\n",
+            "king 0.9 0.9 0.0 0.0",
+            "queen 0.9 0.0 0.9 0.0",
+            "man 0.0 0.9 0.0 0.1",
+            "woman 0.0 0.0 0.9 0.1",
+            "apple 0.0 0.0 0.0 1.0",
+            ""));
+  }
+
+  @Test
+  void similarPrintsJsonBestFirstWithoutTheQueryWord() {
+    Run r = run("vectors", "similar", glove.toString(), "king", "-k", "2", "--json");
+    assertEquals(0, r.exit(), r.err());
+    List<?> items = (List<?>) Json.parse(r.out().strip());
+    assertEquals(2, items.size());
+    Map<?, ?> first = (Map<?, ?>) items.get(0);
+    assertEquals(List.of("token", "score"), List.copyOf(first.keySet()));
+    assertEquals("man", first.get("token"));
+    assertEquals(0.7028, (Double) first.get("score"), 1e-4);
+    assertEquals("queen", ((Map<?, ?>) items.get(1)).get("token"));
+  }
+
+  @Test
+  void analogyFindsQueen() {
+    Run r = run("vectors", "analogy", glove.toString(), "king", "man", "woman", "-k", "1");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().startsWith("queen\t"), r.out());
+  }
+
+  @Test
+  void convertAndInfo() throws IOException {
+    Path st = dir.resolve("tiny.safetensors");
+    Run r = run("vectors", "convert", glove.toString(), st.toString(), "--dtype", "bf16");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("5 x 4 vectors with tokens"), r.out());
+    Run info = run("vectors", "info", st.toString());
+    assertEquals(0, info.exit(), info.err());
+    assertTrue(info.out().contains("shape:    5 x 4"), info.out());
+    assertTrue(info.out().contains("dtype:    bf16"), info.out());
+    assertTrue(info.out().contains("first: king queen man woman apple"), info.out());
+    assertTrue(info.out().contains("tensor:   weight BF16 [5, 4]"), info.out());
+    Path npy = dir.resolve("tiny.npy");
+    Run refused = run("vectors", "convert", glove.toString(), npy.toString());
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().startsWith("emb4j: ") && refused.err().contains("--drop-tokens"), refused.err());
+    assertEquals(1, refused.err().strip().lines().count());
+    assertFalse(Files.exists(npy));
+    assertEquals(0, run("vectors", "convert", glove.toString(), npy.toString(), "--drop-tokens").exit());
+    assertEquals(5, Vectors.read(npy).size());
+    Path w2v = dir.resolve("back.bin");
+    assertEquals(0, run("vectors", "convert", st.toString(), w2v.toString(), "--progress").exit());
+    assertEquals(List.of("king", "queen", "man", "woman", "apple"), Vectors.read(w2v).tokens());
+  }
+
+  @Test
+  void userErrorsAreOneLineWithExitOne() throws IOException {
+    Run unknown = run("vectors", "similar", glove.toString(), "zebra");
+    assertEquals(1, unknown.exit());
+    assertEquals("emb4j: 'zebra' is not among the 5 tokens of " + glove, unknown.err().strip());
+    Path bad = dir.resolve("bad.txt");
+    Files.writeString(bad, "2 3\na 1 2 3\nb 1 2\n");
+    Run malformed = run("vectors", "info", bad.toString());
+    assertEquals(1, malformed.exit());
+    assertEquals("emb4j: " + bad + ": line 3: row 'b' has 2 values, expected 3", malformed.err().strip());
+    Run similar = run("vectors", "similar", bad.toString(), "a");
+    assertEquals(1, similar.exit());
+    assertEquals("emb4j: " + bad + ": line 3: row 'b' has 2 values, expected 3", similar.err().strip());
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertEquals(2, run("vectors").exit());
+    assertEquals(2, run("vectors", "similar", glove.toString()).exit());
+    assertEquals(2, run("vectors", "convert", glove.toString(), "x.npy", "--dtype", "f64").exit());
+  }
+
+  @Test
+  void benchPrintsQueriesPerSecond() {
+    Run r = run("vectors", "bench", "--rows", "2000", "--dim", "16", "--queries", "20", "--threads", "2");
+    assertEquals(0, r.exit(), r.err());
+    Map<?, ?> m = (Map<?, ?>) Json.parse(r.out().strip());
+    assertTrue((Double) m.get("qps_1_thread") > 0);
+    assertTrue((Double) m.get("qps_2_threads") > 0);
+  }
+}
