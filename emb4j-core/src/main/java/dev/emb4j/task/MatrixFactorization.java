@@ -54,23 +54,33 @@ public final class MatrixFactorization implements Module {
   }
 
   /**
-   * The training objective of a batch: mean squared error plus {@code reg} times the squared norms of the factors and
-   * {@code biasReg} times the squared biases the batch touched, divided by the batch size (the per-sample L2 of
+   * The training objective of a batch: mean squared error plus, for each rating b, {@code userReg[b] * |p_u|^2 +
+   * itemReg[b] * |q_i|^2} and {@code biasReg * (b_u^2 + b_i^2)}, divided by the batch size. Per-rating strengths let
+   * the trainer scale the L2 by how often a user or item occurs (constant strengths give the per-sample L2 of
    * Funk-style SGD).
    */
-  public Variable loss(IndexTensor u, IndexTensor i, float[] ratings, double reg, double biasReg) {
+  public Variable loss(
+      IndexTensor u, IndexTensor i, float[] ratings, float[] userReg, float[] itemReg, double biasReg) {
     Terms t = terms(u, i);
     int b = ratings.length;
-    Variable mse =
-        new dev.emb4j.nn.MseLoss().apply(t.prediction, dev.emb4j.tensor.FloatTensor.wrap(Shape.of(b), ratings));
-    Variable loss = mse;
-    if (reg != 0) {
-      loss = Ops.add(loss, Ops.scale(Ops.add(squaredNorm(t.p), squaredNorm(t.q)), reg / b));
+    if (userReg.length != b || itemReg.length != b) {
+      throw new IllegalArgumentException(
+          "need one L2 strength per rating: " + b + " ratings, " + userReg.length + " user and " + itemReg.length
+              + " item strengths");
     }
+    Variable loss =
+        new dev.emb4j.nn.MseLoss().apply(t.prediction, dev.emb4j.tensor.FloatTensor.wrap(Shape.of(b), ratings));
+    loss = Ops.add(loss, Ops.scale(Ops.add(weightedSquaredNorms(t.p, userReg), weightedSquaredNorms(t.q, itemReg)), 1.0 / b));
     if (biasReg != 0) {
       loss = Ops.add(loss, Ops.scale(Ops.add(squaredNorm(t.bu), squaredNorm(t.bi)), biasReg / b));
     }
     return loss;
+  }
+
+  /** {@code sum_b w[b] * |x_b|^2} for rows x_b of {@code x}. */
+  private static Variable weightedSquaredNorms(Variable x, float[] w) {
+    Variable perRow = Ops.sumDim(Ops.mul(x, x), -1);
+    return Ops.sum(Ops.mul(perRow, Variable.constant(dev.emb4j.tensor.FloatTensor.wrap(Shape.of(w.length), w))));
   }
 
   private static Variable squaredNorm(Variable x) {

@@ -47,14 +47,23 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(names = "--dim", defaultValue = "64", description = "Factor size (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", defaultValue = "25", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
   @Option(names = "--lr", defaultValue = "0.15", description = "Learning rate (default: ${DEFAULT-VALUE}).")
   private double lr;
 
-  @Option(names = "--reg", defaultValue = "0.12", description = "L2 on factors (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--reg", defaultValue = "3", description = "L2 on factors (default: ${DEFAULT-VALUE}).")
   private double reg;
+
+  @Option(
+      names = "--reg-exponent",
+      defaultValue = "0.7",
+      description = {
+        "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE};",
+        "0 = the same for every rating, as Funk-style SGD)."
+      })
+  private double regExponent;
 
   @Option(names = "--bias-reg", defaultValue = "0", description = "L2 on biases (default: ${DEFAULT-VALUE}).")
   private double biasReg;
@@ -82,7 +91,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = new Config(dim, epochs, batchSize, lr, reg, biasReg, 0.2, optimizer, seed);
+    Config config = new Config(dim, epochs, batchSize, lr, reg, regExponent, biasReg, 0.2, optimizer, seed);
     Ratings.Loaded trainData = Ratings.load(train, skipBadLines);
     Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines);
     if (trainData.ratings().size() == 0) {
