@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "basics",
     mixinStandardHelpOptions = true,
-    description = "Shows what embedding tables do, computed live with emb4j and checked.")
+    description = "Shows what embedding tables do, computed live with emb4j and checked.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  emb4j demo basics", "  emb4j demo basics --seed 7"})
 public final class BasicsDemoCommand implements Callable<Integer> {
 
   private static final List<DemoExample> EXAMPLES =

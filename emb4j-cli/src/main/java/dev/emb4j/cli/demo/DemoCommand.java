@@ -36,7 +36,9 @@ import picocli.CommandLine.Spec;
       "Train a spam filter on the bundled SMS Spam Collection, evaluate it, save and reload it.",
       "'emb4j demo basics' walks through the basic facts about embedding tables instead."
     },
-    subcommands = {BasicsDemoCommand.class})
+    subcommands = {BasicsDemoCommand.class},
+    footerHeading = "%nExamples:%n",
+    footer = {"  emb4j demo", "  emb4j demo --seed 7 --output spam.model", "  emb4j demo basics"})
 public final class DemoCommand implements Callable<Integer> {
   private static final String DATA = "sms-spam/SMSSpamCollection";
   private static final List<String> PROBE_WORDS = List.of("free", "prize", "call", "love");
