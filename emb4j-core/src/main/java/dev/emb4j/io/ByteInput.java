@@ -210,7 +210,7 @@ final class ByteInput implements Closeable {
     return VectorFormatException.atOffset(
         file,
         start,
-        "file is truncated: " + what + " needs " + total + " bytes from offset " + start + ", the file ends at "
+        "file is truncated: " + what + ": " + total + " bytes needed from offset " + start + ", the file ends at "
             + size);
   }
 
