@@ -13,9 +13,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kernels written with the Vector API ({@code jdk.incubator.vector}) over {@link RowMemory}, so that one loop serves
- * heap ({@code MemorySegment.ofArray}) and off-heap tables. The only class of emb4j that imports the Vector API; the
- * {@link KernelProvider} creates it only when the module is present.
+ * Kernels written with the Vector API ({@code jdk.incubator.vector}) over {@link RowMemory}: heap tables through
+ * their {@code float[]} chunks, off-heap tables through their {@code MemorySegment} (vector loads from a heap segment
+ * over a {@code float[]} measured 10x slower than either, so heap rows never go through a segment here). The only
+ * class of emb4j that imports the Vector API; the {@link KernelProvider} creates it only when the module is present.
  *
  * <p>Each kernel has the same shape: whole vectors in a {@code ...Body} loop, then a labelled {@code // scalar tail}
  * for the columns that do not fill a vector, with the same float32 operations in the same order as {@link
@@ -64,15 +65,37 @@ final class PanamaKernels implements KernelSupport {
     RowMemory mem = m.get();
     int d = mem.dim();
     float touched = 0;
-    for (int i = from; i < to; i++) {
-      if (i + AHEAD < to) {
-        long ahead = ids[i + AHEAD];
-        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
+    if (mem.isHeap()) {
+      for (int i = from; i < to; i++) {
+        if (i + AHEAD < to) {
+          long ahead = ids[i + AHEAD];
+          touched += mem.array(ahead)[mem.index(ahead)];
+        }
+        long k = ids[i];
+        copyRowBody(mem.array(k), mem.index(k), out, i * d, d);
       }
-      long k = ids[i];
-      copyRowBody(mem.segment(k), mem.offset(k), out, i * d, d);
+    } else {
+      for (int i = from; i < to; i++) {
+        if (i + AHEAD < to) {
+          long ahead = ids[i + AHEAD];
+          touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
+        }
+        long k = ids[i];
+        copyRowBody(mem.segment(k), mem.offset(k), out, i * d, d);
+      }
     }
     sink = touched;
+  }
+
+  private static void copyRowBody(float[] src, int so, float[] out, int o, int d) {
+    int j = 0;
+    for (; j + L <= d; j += L) {
+      FloatVector.fromArray(S, src, so + j).intoArray(out, o + j);
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      out[o + j] = src[so + j];
+    }
   }
 
   private static void copyRowBody(MemorySegment seg, long off, float[] out, int o, int d) {
@@ -111,13 +134,21 @@ final class PanamaKernels implements KernelSupport {
       for (; j + 8 * L <= d; j += 8 * L) {
         // the first block of a bag reads ahead for the whole bag
         int ahead = j == 0 ? aheadEnd : 0;
-        touched +=
-            psw == null
-                ? sum8Body(mem, ids, start, end, paddingIdx, (long) j * Float.BYTES, out, o + j, ahead)
-                : weightedSum8Body(mem, ids, start, end, psw, paddingIdx, (long) j * Float.BYTES, out, o + j, ahead);
+        if (mem.isHeap()) {
+          touched +=
+              psw == null
+                  ? sum8Body(mem, ids, start, end, paddingIdx, j, out, o + j, ahead)
+                  : weightedSum8Body(mem, ids, start, end, psw, paddingIdx, j, out, o + j, ahead);
+        } else {
+          touched +=
+              psw == null
+                  ? sum8Body(mem, ids, start, end, paddingIdx, (long) j * Float.BYTES, out, o + j, ahead)
+                  : weightedSum8Body(
+                      mem, ids, start, end, psw, paddingIdx, (long) j * Float.BYTES, out, o + j, ahead);
+        }
       }
       for (; j + L <= d; j += L) {
-        sum1Body(mem, ids, start, end, psw, paddingIdx, (long) j * Float.BYTES, out, o + j);
+        sum1Body(mem, ids, start, end, psw, paddingIdx, j, out, o + j);
       }
       // scalar tail
       for (; j < d; j++) {
@@ -125,7 +156,7 @@ final class PanamaKernels implements KernelSupport {
         for (int i = start; i < end; i++) {
           long k = ids[i];
           if (k != paddingIdx) {
-            float x = mem.segment(k).get(FLOAT, mem.offset(k) + (long) j * Float.BYTES);
+            float x = value(mem, k, j);
             acc += psw == null ? x : psw[i] * x;
           }
         }
@@ -185,6 +216,108 @@ final class PanamaKernels implements KernelSupport {
     return touched;
   }
 
+  /** {@link #sum8Body(RowMemory, long[], int, int, long, long, float[], int, int)} over heap chunks. */
+  private static float sum8Body(
+      RowMemory mem, long[] ids, int start, int end, long pad, int col, float[] out, int o, int aheadEnd) {
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    float touched = 0;
+    for (int i = start; i < end; i++) {
+      if (i + AHEAD < aheadEnd) {
+        long ahead = ids[i + AHEAD];
+        touched += mem.array(ahead)[mem.index(ahead)];
+      }
+      long k = ids[i];
+      if (k == pad) {
+        continue;
+      }
+      float[] a = mem.array(k);
+      int p = mem.index(k) + col;
+      a0 = a0.add(FloatVector.fromArray(S, a, p));
+      a1 = a1.add(FloatVector.fromArray(S, a, p + L));
+      a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
+      a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L));
+      a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L));
+      a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L));
+      a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L));
+      a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L));
+    }
+    a0.intoArray(out, o);
+    a1.intoArray(out, o + L);
+    a2.intoArray(out, o + 2 * L);
+    a3.intoArray(out, o + 3 * L);
+    a4.intoArray(out, o + 4 * L);
+    a5.intoArray(out, o + 5 * L);
+    a6.intoArray(out, o + 6 * L);
+    a7.intoArray(out, o + 7 * L);
+    return touched;
+  }
+
+  /** The weighted heap version. */
+  private static float weightedSum8Body(
+      RowMemory mem, long[] ids, int start, int end, float[] psw, long pad, int col, float[] out, int o,
+      int aheadEnd) {
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    float touched = 0;
+    for (int i = start; i < end; i++) {
+      if (i + AHEAD < aheadEnd) {
+        long ahead = ids[i + AHEAD];
+        touched += mem.array(ahead)[mem.index(ahead)];
+      }
+      long k = ids[i];
+      if (k == pad) {
+        continue;
+      }
+      float[] a = mem.array(k);
+      int p = mem.index(k) + col;
+      float s = psw[i];
+      a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
+      a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));
+      a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L).mul(s));
+      a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L).mul(s));
+      a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L).mul(s));
+      a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L).mul(s));
+      a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L).mul(s));
+      a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L).mul(s));
+    }
+    a0.intoArray(out, o);
+    a1.intoArray(out, o + L);
+    a2.intoArray(out, o + 2 * L);
+    a3.intoArray(out, o + 3 * L);
+    a4.intoArray(out, o + 4 * L);
+    a5.intoArray(out, o + 5 * L);
+    a6.intoArray(out, o + 6 * L);
+    a7.intoArray(out, o + 7 * L);
+    return touched;
+  }
+
+  /** One vector of columns of row k from column j, from either kind of memory. */
+  private static FloatVector vector(RowMemory mem, long k, int j) {
+    return mem.isHeap()
+        ? FloatVector.fromArray(S, mem.array(k), mem.index(k) + j)
+        : FloatVector.fromMemorySegment(S, mem.segment(k), mem.offset(k) + (long) j * Float.BYTES, NATIVE);
+  }
+
+  /** One float of row k, column j, from either kind of memory. */
+  private static float value(RowMemory mem, long k, int j) {
+    return mem.isHeap()
+        ? mem.array(k)[mem.index(k) + j]
+        : mem.segment(k).get(FLOAT, mem.offset(k) + (long) j * Float.BYTES);
+  }
+
   /** {@link #sum8Body} with per-sample weights: each row times its weight (a product, then the sum). */
   private static float weightedSum8Body(
       RowMemory mem, long[] ids, int start, int end, float[] psw, long pad, long col, float[] out, int o,
@@ -232,14 +365,14 @@ final class PanamaKernels implements KernelSupport {
 
   /** One vector of columns over one bag (the columns left after the 8-vector blocks). */
   private static void sum1Body(
-      RowMemory mem, long[] ids, int start, int end, float[] psw, long pad, long col, float[] out, int o) {
+      RowMemory mem, long[] ids, int start, int end, float[] psw, long pad, int col, float[] out, int o) {
     FloatVector acc = FloatVector.zero(S);
     for (int i = start; i < end; i++) {
       long k = ids[i];
       if (k == pad) {
         continue;
       }
-      FloatVector x = FloatVector.fromMemorySegment(S, mem.segment(k), mem.offset(k) + col, NATIVE);
+      FloatVector x = vector(mem, k, col);
       acc = acc.add(psw == null ? x : x.mul(psw[i]));
     }
     acc.intoArray(out, o);
@@ -276,14 +409,14 @@ final class PanamaKernels implements KernelSupport {
       // scalar tail
       for (; j < d; j++) {
         long seed = ids[first];
-        float best = mem.segment(seed).get(FLOAT, mem.offset(seed) + (long) j * Float.BYTES);
+        float best = value(mem, seed, j);
         long winner = seed;
         for (int i = first + 1; i < end; i++) {
           long k = ids[i];
           if (k == paddingIdx) {
             continue;
           }
-          float x = mem.segment(k).get(FLOAT, mem.offset(k) + (long) j * Float.BYTES);
+          float x = value(mem, k, j);
           if (x > best) {
             best = x;
             winner = k;
@@ -305,16 +438,15 @@ final class PanamaKernels implements KernelSupport {
   /** The maximum of one vector of columns over a bag whose first non-padding position is {@code first}. */
   private static void maxBody(
       RowMemory mem, long[] ids, int first, int end, long pad, int j, float[] out, long[] maxIndices, int o) {
-    long col = (long) j * Float.BYTES;
     long seed = ids[first];
-    FloatVector best = FloatVector.fromMemorySegment(S, mem.segment(seed), mem.offset(seed) + col, NATIVE);
+    FloatVector best = vector(mem, seed, j);
     java.util.Arrays.fill(maxIndices, o + j, o + j + L, seed);
     for (int i = first + 1; i < end; i++) {
       long k = ids[i];
       if (k == pad) {
         continue;
       }
-      FloatVector x = FloatVector.fromMemorySegment(S, mem.segment(k), mem.offset(k) + col, NATIVE);
+      FloatVector x = vector(mem, k, j);
       VectorMask<Float> greater = x.compare(VectorOperators.GT, best);
       if (greater.anyTrue()) {
         best = best.blend(x, greater);
@@ -352,7 +484,25 @@ final class PanamaKernels implements KernelSupport {
       if (k == paddingIdx) {
         continue;
       }
-      addRowBody(mem.segment(k), mem.offset(k), scales == null ? 1f : scales[i], src, srcRows[i] * d, d);
+      float scale = scales == null ? 1f : scales[i];
+      if (mem.isHeap()) {
+        addRowBody(mem.array(k), mem.index(k), scale, src, srcRows[i] * d, d);
+      } else {
+        addRowBody(mem.segment(k), mem.offset(k), scale, src, srcRows[i] * d, d);
+      }
+    }
+  }
+
+  /** {@code row += scale * src[so ..]} (a product, then the sum) on a heap row. */
+  private static void addRowBody(float[] row, int ro, float scale, float[] src, int so, int d) {
+    int j = 0;
+    for (; j + L <= d; j += L) {
+      FloatVector x = FloatVector.fromArray(S, src, so + j).mul(scale);
+      FloatVector.fromArray(S, row, ro + j).add(x).intoArray(row, ro + j);
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      row[ro + j] += scale * src[so + j];
     }
   }
 
@@ -458,47 +608,57 @@ final class PanamaKernels implements KernelSupport {
 
   @Override
   public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g) {
-    MemorySegment ws = w.segment(row);
-    long wo = w.offset(row);
     int d = w.dim();
+    for (RowMemory slot : slots) {
+      if (!slot.isHeap()) {
+        scalar.applyRule(rule, w, slots, row, g); // optimizers keep their state on the heap; anything else: scalar
+        return;
+      }
+    }
+    if (w.isHeap()) {
+      applyRule(rule, w.array(row), w.index(row), slots, row, g, d);
+      return;
+    }
+    // an off-heap row: update a heap copy (two bulk copies of D floats), then write it back
+    float[] copy = new float[d];
+    MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), copy, 0, d);
+    applyRule(rule, copy, 0, slots, row, g, d);
+    MemorySegment.copy(copy, 0, w.segment(row), FLOAT, w.offset(row), d);
+  }
+
+  private static void applyRule(RowRule rule, float[] w, int wo, RowMemory[] slots, long row, float[] g, int d) {
     switch (rule) {
-      case RowRule.Sgd r -> addRowBody(ws, wo, r.minusLr(), g, 0, d);
-      case RowRule.Adagrad r -> adagradBody(ws, wo, slots[0].segment(row), slots[0].offset(row), g, d, r);
-      case RowRule.RowWiseAdagrad r -> rowWiseAdagradBody(ws, wo, slots[0], row, g, d, r);
+      case RowRule.Sgd r -> addRowBody(w, wo, r.minusLr(), g, 0, d);
+      case RowRule.Adagrad r -> adagradBody(w, wo, slots[0].array(row), slots[0].index(row), g, d, r);
+      case RowRule.RowWiseAdagrad r -> rowWiseAdagradBody(w, wo, slots[0].array(row), slots[0].index(row), g, d, r);
       case RowRule.SparseAdam r ->
           sparseAdamBody(
-              ws, wo, slots[0].segment(row), slots[0].offset(row), slots[1].segment(row), slots[1].offset(row), g,
-              d, r);
+              w, wo, slots[0].array(row), slots[0].index(row), slots[1].array(row), slots[1].index(row), g, d, r);
     }
   }
 
-  private static void adagradBody(
-      MemorySegment ws, long wo, MemorySegment ss, long so, float[] g, int d, RowRule.Adagrad r) {
+  private static void adagradBody(float[] w, int wo, float[] sum, int so, float[] g, int d, RowRule.Adagrad r) {
     float minusClr = r.minusClr();
     float eps = r.eps();
     int j = 0;
     for (; j + L <= d; j += L) {
-      long p = wo + (long) j * Float.BYTES;
-      long q = so + (long) j * Float.BYTES;
       FloatVector gj = FloatVector.fromArray(S, g, j);
-      FloatVector acc = FloatVector.fromMemorySegment(S, ss, q, NATIVE).add(gj.mul(gj));
-      acc.intoMemorySegment(ss, q, NATIVE);
+      FloatVector acc = FloatVector.fromArray(S, sum, so + j).add(gj.mul(gj));
+      acc.intoArray(sum, so + j);
       FloatVector step = gj.div(acc.lanewise(VectorOperators.SQRT).add(eps)).mul(minusClr);
-      FloatVector.fromMemorySegment(S, ws, p, NATIVE).add(step).intoMemorySegment(ws, p, NATIVE);
+      FloatVector.fromArray(S, w, wo + j).add(step).intoArray(w, wo + j);
     }
     // scalar tail
     for (; j < d; j++) {
-      long p = wo + (long) j * Float.BYTES;
-      long q = so + (long) j * Float.BYTES;
       float gj = g[j];
-      float acc = ss.get(FLOAT, q) + gj * gj;
-      ss.set(FLOAT, q, acc);
-      ws.set(FLOAT, p, ws.get(FLOAT, p) + minusClr * (gj / ((float) Math.sqrt(acc) + eps)));
+      float acc = sum[so + j] + gj * gj;
+      sum[so + j] = acc;
+      w[wo + j] += minusClr * (gj / ((float) Math.sqrt(acc) + eps));
     }
   }
 
   private static void rowWiseAdagradBody(
-      MemorySegment ws, long wo, RowMemory sum, long row, float[] g, int d, RowRule.RowWiseAdagrad r) {
+      float[] w, int wo, float[] sum, int so, float[] g, int d, RowRule.RowWiseAdagrad r) {
     float wd = r.weightDecay();
     DoubleVector sq0 = DoubleVector.zero(SD);
     DoubleVector sq1 = sq0;
@@ -506,7 +666,7 @@ final class PanamaKernels implements KernelSupport {
     for (; j + L <= d; j += L) {
       FloatVector x = FloatVector.fromArray(S, g, j);
       if (wd != 0) {
-        x = x.add(FloatVector.fromMemorySegment(S, ws, wo + (long) j * Float.BYTES, NATIVE).mul(wd));
+        x = x.add(FloatVector.fromArray(S, w, wo + j).mul(wd));
         x.intoArray(g, j);
       }
       DoubleVector lo = (DoubleVector) x.convertShape(VectorOperators.F2D, SD, 0);
@@ -521,53 +681,44 @@ final class PanamaKernels implements KernelSupport {
     }
     // scalar tail
     for (; j < d; j++) {
-      float x = wd != 0 ? g[j] + wd * ws.get(FLOAT, wo + (long) j * Float.BYTES) : g[j];
+      float x = wd != 0 ? g[j] + wd * w[wo + j] : g[j];
       g[j] = x;
       squares += (double) x * x;
     }
-    MemorySegment ss = sum.segment(row);
-    long so = sum.offset(row);
-    float acc = (float) (ss.get(FLOAT, so) + squares / d);
-    ss.set(FLOAT, so, acc);
+    float acc = (float) (sum[so] + squares / d);
+    sum[so] = acc;
     float minusMultiplier = (float) (-r.lr() / (Math.sqrt(acc) + r.eps()));
-    addRowBody(ws, wo, minusMultiplier, g, 0, d);
+    addRowBody(w, wo, minusMultiplier, g, 0, d);
   }
 
   private static void sparseAdamBody(
-      MemorySegment ws, long wo, MemorySegment ms, long mo, MemorySegment vs, long vo, float[] g, int d,
-      RowRule.SparseAdam r) {
+      float[] w, int wo, float[] m, int mo, float[] v, int vo, float[] g, int d, RowRule.SparseAdam r) {
     float b1 = r.oneMinusB1();
     float b2 = r.oneMinusB2();
     float eps = r.eps();
     float minusStep = r.minusStepSize();
     int j = 0;
     for (; j + L <= d; j += L) {
-      long p = wo + (long) j * Float.BYTES;
-      long pm = mo + (long) j * Float.BYTES;
-      long pv = vo + (long) j * Float.BYTES;
       FloatVector gj = FloatVector.fromArray(S, g, j);
-      FloatVector mOld = FloatVector.fromMemorySegment(S, ms, pm, NATIVE);
-      FloatVector vOld = FloatVector.fromMemorySegment(S, vs, pv, NATIVE);
+      FloatVector mOld = FloatVector.fromArray(S, m, mo + j);
+      FloatVector vOld = FloatVector.fromArray(S, v, vo + j);
       FloatVector mj = mOld.add(gj.sub(mOld).mul(b1));
       FloatVector vj = vOld.add(gj.mul(gj).sub(vOld).mul(b2));
-      mj.intoMemorySegment(ms, pm, NATIVE);
-      vj.intoMemorySegment(vs, pv, NATIVE);
+      mj.intoArray(m, mo + j);
+      vj.intoArray(v, vo + j);
       FloatVector step = mj.div(vj.lanewise(VectorOperators.SQRT).add(eps)).mul(minusStep);
-      FloatVector.fromMemorySegment(S, ws, p, NATIVE).add(step).intoMemorySegment(ws, p, NATIVE);
+      FloatVector.fromArray(S, w, wo + j).add(step).intoArray(w, wo + j);
     }
     // scalar tail
     for (; j < d; j++) {
-      long p = wo + (long) j * Float.BYTES;
-      long pm = mo + (long) j * Float.BYTES;
-      long pv = vo + (long) j * Float.BYTES;
       float gj = g[j];
-      float mOld = ms.get(FLOAT, pm);
-      float vOld = vs.get(FLOAT, pv);
+      float mOld = m[mo + j];
+      float vOld = v[vo + j];
       float mj = mOld + (gj - mOld) * b1;
       float vj = vOld + (gj * gj - vOld) * b2;
-      ms.set(FLOAT, pm, mj);
-      vs.set(FLOAT, pv, vj);
-      ws.set(FLOAT, p, ws.get(FLOAT, p) + minusStep * (mj / ((float) Math.sqrt(vj) + eps)));
+      m[mo + j] = mj;
+      v[vo + j] = vj;
+      w[wo + j] += minusStep * (mj / ((float) Math.sqrt(vj) + eps));
     }
   }
 

@@ -36,7 +36,7 @@ public final class HeapRowStore implements RowStore {
     for (int c = 0; c < chunks.length; c++) {
       views[c] = MemorySegment.ofArray(chunks[c]);
     }
-    this.memory = new RowMemory(views, rowsPerChunk, (long) dim * Float.BYTES, rows, dim);
+    this.memory = new RowMemory(views, chunks, rowsPerChunk, (long) dim * Float.BYTES, rows, dim);
   }
 
   /** A zero-filled store of {@code rows x dim}. */

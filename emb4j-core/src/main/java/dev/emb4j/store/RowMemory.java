@@ -11,20 +11,26 @@ import java.lang.foreign.MemorySegment;
  * its floats are native-order float32 at [0, dim) * 4 from there. One chunk: chunk(0) holds every row.
  * </pre>
  *
- * <p>Heap stores give {@link MemorySegment#ofArray(float[])} views of their chunks, off-heap stores their segment.
- * A view is only valid while its store is open. Row numbers are trusted (kernels assert).
+ * <p>Heap stores give {@link MemorySegment#ofArray(float[])} views of their chunks and, through {@link #array} and
+ * {@link #index}, the {@code float[]} chunks themselves (vector loads from {@code float[]} are compiled to plain
+ * vector instructions, while loads from a heap segment over a {@code float[]} are not always); off-heap stores give
+ * their segment. A view is only valid while its store is open. Row numbers are trusted (kernels assert).
  */
 public final class RowMemory {
   private final MemorySegment[] chunks;
   private final MemorySegment single;
+  private final float[][] arrays;
+  private final float[] singleArray;
   private final long rowsPerChunk;
   private final long strideBytes;
   private final long rows;
   private final int dim;
 
-  RowMemory(MemorySegment[] chunks, long rowsPerChunk, long strideBytes, long rows, int dim) {
+  RowMemory(MemorySegment[] chunks, float[][] arrays, long rowsPerChunk, long strideBytes, long rows, int dim) {
     this.chunks = chunks.clone();
     this.single = chunks.length == 1 ? chunks[0] : null;
+    this.arrays = arrays == null ? null : arrays.clone();
+    this.singleArray = arrays != null && arrays.length == 1 ? arrays[0] : null;
     this.rowsPerChunk = rowsPerChunk;
     this.strideBytes = strideBytes;
     this.rows = rows;
@@ -40,6 +46,22 @@ public final class RowMemory {
   /** The byte offset of {@code row} inside {@link #segment(long) segment(row)}. */
   public long offset(long row) {
     return single != null ? row * strideBytes : (row % rowsPerChunk) * strideBytes;
+  }
+
+  /** True for rows in {@code float[]} chunks on the heap ({@link #array} and {@link #index} apply). */
+  public boolean isHeap() {
+    return arrays != null;
+  }
+
+  /** The heap chunk that holds {@code row} (heap views only). */
+  public float[] array(long row) {
+    assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
+    return singleArray != null ? singleArray : arrays[(int) (row / rowsPerChunk)];
+  }
+
+  /** The float index of {@code row} inside {@link #array(long) array(row)} (heap views only). */
+  public int index(long row) {
+    return (int) (singleArray != null ? row * dim : (row % rowsPerChunk) * dim);
   }
 
   /** The one segment holding every row, or {@code null} when the rows are split over several chunks. */
