@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the three sides of the embedding benchmark in one go and prints the ratios:
+#   PyTorch  ../shared/bench/torch_embedding_bench.py  (Debian python3-torch; installed with apt-get if missing)
+#   C        ../shared/bench/gather_limit.c            (gcc -O3 -march=native -fopenmp; lookup and bag-sum only)
+#   emb4j    ./emb4j bench                              (the same workloads and JSON fields)
+# All lines go to $OUT/results.jsonl; the table at the end divides emb4j's M rows/s by PyTorch's and by C's
+# ("reuse" lines of the C probe: the same index set in every repetition, as in the other two).
+#
+# Usage: tools/bench/compare.sh            (threads 1 and 2; V = 1e4, 1e6, 1e7)
+# Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir
+#              EMB4J_JAVA_OPTS (default -Xmx14g: a 1e7 x 128 table is 5.1 GB and Adagrad keeps as much again)
+#              EMB4J_SHARED (default: ../shared next to the repository)
+# Measure on a quiet machine: other processes on the same cores change every figure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+SHARED=${EMB4J_SHARED:-$ROOT/../shared}
+THREADS=${THREADS:-"1 2"}
+VOCABS=${VOCABS:-"10000 1000000 10000000"}
+STORE=${STORE:-heap}
+OUT=${OUT:-$ROOT/target/bench}
+PYTHON=/usr/bin/python3
+export EMB4J_JAVA_OPTS=${EMB4J_JAVA_OPTS:--Xmx14g}
+
+mkdir -p "$OUT"
+RESULTS=$OUT/results.jsonl
+: > "$RESULTS"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    echo "need root (or sudo) to run: $*" >&2; return 1; fi
+}
+
+if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+  echo "installing python3-torch (PyTorch for $PYTHON) with apt-get..." >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch >&2
+fi
+
+echo "building the C probe: gcc -O3 -march=native -fopenmp gather_limit.c" >&2
+gcc -O3 -march=native -fopenmp "$SHARED/bench/gather_limit.c" -o "$OUT/gather_limit"
+
+# shellcheck disable=SC2086 # VOCABS is a list, split on purpose
+for t in $THREADS; do
+  for v in $VOCABS; do
+    echo "C probe: V=$v threads=$t" >&2
+    OMP_PROC_BIND=close "$OUT/gather_limit" "$v" "$t" 2>/dev/null | grep '"reuse"' >> "$RESULTS"
+  done
+  echo "PyTorch: threads=$t V=$VOCABS" >&2
+  "$PYTHON" "$SHARED/bench/torch_embedding_bench.py" "$t" $VOCABS >> "$RESULTS"
+  echo "emb4j: threads=$t V=$VOCABS store=$STORE" >&2
+  "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" 2>/dev/null >> "$RESULTS"
+done
+
+"$PYTHON" - "$RESULTS" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+def side(r):
+    return "c" if r["impl"] == "c-probe" else "torch" if r["impl"].startswith("pytorch") else "emb4j"
+table = {}
+for r in rows:
+    table[(r["workload"], r["V"], r["threads"], side(r))] = r["mrows_per_s"]
+keys = sorted({(w, v, t) for (w, v, t, _) in table},
+              key=lambda k: (["lookup", "bag-sum", "train-sgd", "train-adagrad-bag"].index(k[0]), k[1], k[2]))
+fmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9}"
+print(fmt.format("workload", "V", "thr", "emb4j", "pytorch", "c", "x torch", "% of C"))
+for w, v, t in keys:
+    e = table.get((w, v, t, "emb4j")); p = table.get((w, v, t, "torch")); c = table.get((w, v, t, "c"))
+    f = lambda x: "-" if x is None else "%.2f" % x
+    print(fmt.format(w, v, t, f(e), f(p), f(c),
+                     "-" if not (e and p) else "%.2fx" % (e / p), "-" if not (e and c) else "%.0f%%" % (100 * e / c)))
+PY
+echo "results: $RESULTS" >&2
