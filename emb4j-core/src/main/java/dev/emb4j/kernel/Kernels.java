@@ -213,6 +213,11 @@ public final class Kernels {
               + " and " + rows.length);
     }
     int d = w.dim();
+    int entries = start[count];
+    if (count > 0 && (long) count * DUPLICATES_FOR_SCAN <= entries) {
+      applyManyDuplicates(rule, w, slots, rows, start, order, values, count, entries);
+      return;
+    }
     // a row costs about its entries plus one update: chunk by touched rows
     Parallel.forRange(
         count,
@@ -221,6 +226,44 @@ public final class Kernels {
           float[] g = new float[d];
           for (int u = from; u < to; u++) {
             IMPL.sumRows(values, d, order, start[u], start[u + 1], g);
+            IMPL.applyRule(rule, w, slots, rows[u], g);
+          }
+        });
+  }
+
+  /** Entries per touched row from which the gradient is summed by one pass over the entries in input order. */
+  private static final int DUPLICATES_FOR_SCAN = 4;
+
+  /**
+   * {@link #applySparseRows} when rows repeat often (a small table): instead of gathering each row's entries from
+   * all over {@code values}, one pass in input order adds every entry into its row's slot of a compact {@code count x
+   * D} buffer (same additions in the same order, so the same sums), reading {@code values} front to back. Each
+   * thread owns a range of touched rows and skips the entries of the others.
+   */
+  private static void applyManyDuplicates(
+      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] values,
+      int count, int entries) {
+    int d = w.dim();
+    int[] rank = new int[entries];
+    for (int u = 0; u < count; u++) {
+      for (int k = start[u]; k < start[u + 1]; k++) {
+        rank[order[k]] = u;
+      }
+    }
+    float[] sums = new float[Math.multiplyExact(count, d)];
+    Parallel.forRange(
+        count,
+        Math.max(1, minChunk(d) / 4),
+        (from, to) -> {
+          for (int i = 0; i < entries; i++) {
+            int u = rank[i];
+            if (u >= from && u < to) {
+              IMPL.axpy(1f, values, i * d, sums, u * d, d);
+            }
+          }
+          float[] g = new float[d];
+          for (int u = from; u < to; u++) {
+            System.arraycopy(sums, u * d, g, 0, d);
             IMPL.applyRule(rule, w, slots, rows[u], g);
           }
         });

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -120,5 +121,60 @@ class KernelsTest {
     assertArrayEquals(
         new float[] {15, 18, 2, 4},
         Kernels.copyRows(src, 2, new int[] {0, 2, 0}, new float[] {2, 3, 2}, new int[] {1, 2}, 2));
+  }
+
+  @Test
+  void fusedSparseStepEqualsRowByRowReferenceWithFewAndManyDuplicates() {
+    int before = Kernels.threads();
+    try {
+      for (int threads : new int[] {1, 2}) {
+        Kernels.setThreads(threads);
+        for (long v : new long[] {50, 100_000}) { // many duplicates per row / nearly none
+          int d = 19;
+          int n = 3000;
+          SplittableRandom rnd = new SplittableRandom(v);
+          long[] ids = new long[n];
+          float[] values = new float[n * d];
+          for (int i = 0; i < n; i++) {
+            ids[i] = rnd.nextLong(v);
+          }
+          for (int i = 0; i < values.length; i++) {
+            values[i] = (float) rnd.nextGaussian();
+          }
+          int[] order = IdSort.stableOrder(ids);
+          long[] rows = new long[n];
+          int[] start = new int[n + 1];
+          int count = 0;
+          for (int k = 0; k < n; k++) {
+            if (count == 0 || rows[count - 1] != ids[order[k]]) {
+              rows[count] = ids[order[k]];
+              start[count++] = k;
+            }
+          }
+          start[count] = n;
+          RowRule rule = new RowRule.Adagrad(-0.1f, 1e-10f);
+          HeapRowStore w1 = HeapRowStore.allocate(v, d);
+          HeapRowStore w2 = HeapRowStore.allocate(v, d);
+          HeapRowStore s1 = HeapRowStore.allocate(v, d);
+          HeapRowStore s2 = HeapRowStore.allocate(v, d);
+          Kernels.applySparseRows(
+              rule, mem(w1), new RowMemory[] {mem(s1)}, rows, start, order, values, count);
+          ScalarKernels reference = new ScalarKernels();
+          float[] g = new float[d];
+          for (int u = 0; u < count; u++) {
+            reference.sumRows(values, d, order, start[u], start[u + 1], g);
+            reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g);
+          }
+          assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), "V " + v + ", threads " + threads);
+          assertArrayEquals(s2.toTensor().data(), s1.toTensor().data(), "V " + v + ", threads " + threads);
+        }
+      }
+    } finally {
+      Kernels.setThreads(before);
+    }
+  }
+
+  private static RowMemory mem(RowStore s) {
+    return s.memory().orElseThrow();
   }
 }
