@@ -33,6 +33,7 @@ case("w2v_header_promises_fewer.txt", "word2vec", "1 2\na 1 2\nb 3 4\n", "more r
 case("w2v_bad_header.txt", "word2vec", "a 1 2\n", "expected a header '<rows> <dim>'", line=1)
 case("w2v_row_too_short.txt", "word2vec", "2 3\na 1 2 3\nb 1 2\n", "row 'b' has 2 values, expected 3", line=3)
 case("w2v_row_too_long.txt", "word2vec", "1 2\na 1 2 3 4\n", "row 'a' has more than 2 values (4)", line=2)
+case("w2v_header_too_big.txt", "word2vec", "1000000000000 300\na 1\n", "header promises 1000000000000 rows of 300 values, but the 4 bytes after it cannot hold them", line=1)
 case("w2v_empty.txt", "word2vec", "", "file is empty", line=1)
 case("glove_invalid_utf8.txt", "glove", b"ok 1 2\nbad\xff\xfe 3 4\n", "invalid UTF-8 in the token at byte offset 10", line=2)
 case("glove_nan.txt", "glove", "a nan 2\n", "value 'nan' is not finite", line=1)
@@ -53,6 +54,7 @@ case("w2v_bin_nan.bin", "word2vec-bin", b"1 2\na " + f32(1, float("nan")), "row 
 case("w2v_bin_invalid_utf8.bin", "word2vec-bin", b"1 1\n\xc3\x28 " + f32(1), "invalid UTF-8 in the token of row 0", offset=4)
 case("w2v_bin_trailing.bin", "word2vec-bin", good_bin + b"junk", "unexpected bytes after the 2 rows", offset=len(good_bin))
 case("w2v_bin_duplicate.bin", "word2vec-bin", b"2 1\na " + f32(1) + b"\na " + f32(2) + b"\n", "duplicate token 'a': first at row 0", offset=11)
+case("w2v_bin_header_too_big.bin", "word2vec-bin", b"3000000000 2000000000\na ", "header promises 3000000000 rows of 2000000000 float32", offset=0)
 case("w2v_bin_bad_header.bin", "word2vec-bin", b"two 1\n", "expected a header", offset=0)
 
 

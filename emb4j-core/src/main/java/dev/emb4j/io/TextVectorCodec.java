@@ -19,6 +19,9 @@ final class TextVectorCodec {
   /** The longest line a reader accepts (a row of 300 values needs about 4 KB). */
   static final int MAX_LINE_BYTES = 64 << 20;
 
+  /** Tables of more floats than this are checked against the file size before the first row is read. */
+  static final long SIZE_CHECK_FLOATS = 1 << 20;
+
   private TextVectorCodec() {}
 
   static VectorReader open(Path file, VectorFormat format, VectorReadOptions options) throws IOException {
@@ -73,6 +76,19 @@ final class TextVectorCodec {
         long[] rd = parseHeader();
         rows = rd[0];
         dim = (int) rd[1];
+        // Each row needs at least a 1-byte token and dim times a separator and a digit, plus a newline between
+        // rows. A big table (the reader's caller allocates it from the header) that the file cannot possibly hold is
+        // rejected now, before anything is allocated for it (found by fuzzing: "2626662 666" and nothing else ran
+        // out of memory). Small ones fail at the row where the file falls short, with a more precise message.
+        double minBytes = rows * (2.0 * dim + 2) - 1;
+        long remaining = in.size - in.position();
+        if ((double) rows * dim > SIZE_CHECK_FLOATS && minBytes > remaining) {
+          throw VectorFormatException.atLine(
+              in.file,
+              1,
+              "header promises " + rows + " rows of " + dim + " values, but the " + remaining
+                  + " bytes after it cannot hold them (each row needs at least " + (2L * dim + 1) + ")");
+        }
       } else {
         // GloVe has no header: one pass counts the rows and takes the width of the first one, then the real pass.
         long count = 0;

@@ -74,6 +74,16 @@ final class Word2VecBinaryCodec {
             "expected a header '<rows> <dim>' (non-negative rows, positive dim), got '"
                 + new String(h, 0, Math.min(n, 40), StandardCharsets.ISO_8859_1) + "'");
       }
+      // Each row needs at least a 1-byte token, a space and 4 * dim bytes of values: a big table that the file
+      // cannot hold is rejected before anything is allocated for it (small ones fail at the row that falls short).
+      long remaining = in.size - in.position();
+      if ((double) rows * dim > TextVectorCodec.SIZE_CHECK_FLOATS && rows * (2.0 + 4.0 * dim) > remaining) {
+        throw VectorFormatException.atOffset(
+            in.file,
+            0,
+            "header promises " + rows + " rows of " + dim + " float32, but the " + remaining
+                + " bytes after it cannot hold them (each row needs at least " + (2 + 4 * dim) + ")");
+      }
       this.info = new VectorInfo(in.file, VectorFormat.WORD2VEC_BINARY, rows, (int) dim, DType.F32, true, Map.of());
       in.reportProgress(0, true);
     }
