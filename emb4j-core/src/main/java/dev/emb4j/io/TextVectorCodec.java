@@ -311,7 +311,7 @@ final class TextVectorCodec {
     @Override
     void checkToken(String token) throws VectorFormatException {
       super.checkToken(token);
-      rejectWhitespace(token, format.displayName());
+      rejectSeparators(token, format.displayName(), " \t\n");
     }
 
     @Override

@@ -153,7 +153,7 @@ final class Word2VecBinaryCodec {
     @Override
     void checkToken(String token) throws VectorFormatException {
       super.checkToken(token);
-      rejectWhitespace(token, "word2vec binary");
+      rejectSeparators(token, "word2vec binary", " \n");
     }
 
     @Override
