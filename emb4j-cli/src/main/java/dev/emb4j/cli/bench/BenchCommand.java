@@ -79,7 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup-ms",
       paramLabel = "MS",
-      description = "Minimum warm-up time per workload before timing, for the JIT (default: 1000).")
+      description =
+          "Minimum warm-up time per workload before timing, for the JIT and for the heap to have touched its"
+              + " pages (default: 2000).")
   private long warmupMillis = Harness.WARMUP_MILLIS;
 
   @Override

@@ -6,7 +6,7 @@ package dev.emb4j.cli.bench;
  */
 final class Harness {
   static final int REPS = 7;
-  static final long WARMUP_MILLIS = 1000;
+  static final long WARMUP_MILLIS = 2000;
   /** At least this many warm-up calls, however slow. */
   static final int MIN_WARMUP_CALLS = 3;
 
