@@ -22,6 +22,9 @@ public final class RowMemory {
   private final float[][] arrays;
   private final float[] singleArray;
   private final long rowsPerChunk;
+  /** log2(rowsPerChunk) when it is a power of two (a shift and a mask instead of two long divisions), else -1. */
+  private final int chunkShift;
+  private final long chunkMask;
   private final long strideBytes;
   private final long rows;
   private final int dim;
@@ -32,6 +35,8 @@ public final class RowMemory {
     this.arrays = arrays == null ? null : arrays.clone();
     this.singleArray = arrays != null && arrays.length == 1 ? arrays[0] : null;
     this.rowsPerChunk = rowsPerChunk;
+    this.chunkShift = Long.bitCount(rowsPerChunk) == 1 ? Long.numberOfTrailingZeros(rowsPerChunk) : -1;
+    this.chunkMask = rowsPerChunk - 1;
     this.strideBytes = strideBytes;
     this.rows = rows;
     this.dim = dim;
@@ -40,12 +45,12 @@ public final class RowMemory {
   /** The segment that holds {@code row}. */
   public MemorySegment segment(long row) {
     assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
-    return single != null ? single : chunks[(int) (row / rowsPerChunk)];
+    return single != null ? single : chunks[chunkOf(row)];
   }
 
   /** The byte offset of {@code row} inside {@link #segment(long) segment(row)}. */
   public long offset(long row) {
-    return single != null ? row * strideBytes : (row % rowsPerChunk) * strideBytes;
+    return single != null ? row * strideBytes : rowInChunk(row) * strideBytes;
   }
 
   /** True for rows in {@code float[]} chunks on the heap ({@link #array} and {@link #index} apply). */
@@ -56,12 +61,20 @@ public final class RowMemory {
   /** The heap chunk that holds {@code row} (heap views only). */
   public float[] array(long row) {
     assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
-    return singleArray != null ? singleArray : arrays[(int) (row / rowsPerChunk)];
+    return singleArray != null ? singleArray : arrays[chunkOf(row)];
   }
 
   /** The float index of {@code row} inside {@link #array(long) array(row)} (heap views only). */
   public int index(long row) {
-    return (int) (singleArray != null ? row * dim : (row % rowsPerChunk) * dim);
+    return (int) (singleArray != null ? row * dim : rowInChunk(row) * dim);
+  }
+
+  private int chunkOf(long row) {
+    return (int) (chunkShift >= 0 ? row >>> chunkShift : row / rowsPerChunk);
+  }
+
+  private long rowInChunk(long row) {
+    return chunkShift >= 0 ? row & chunkMask : row % rowsPerChunk;
   }
 
   /** The one segment holding every row, or {@code null} when the rows are split over several chunks. */

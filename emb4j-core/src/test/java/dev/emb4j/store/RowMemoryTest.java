@@ -32,7 +32,8 @@ class RowMemoryTest {
 
   @Test
   void heapChunksAreAddressedRowByRow() {
-    HeapRowStore s = HeapRowStore.allocate(10, 3, 4); // chunks of 4, 4 and 2 rows
+    HeapRowStore s = HeapRowStore.allocate(10, 3, 4); // chunks of 4, 4 and 2 rows (a power of two: shifts)
+    checkSameValues(HeapRowStore.allocate(11, 2, 3)); // chunks of 3 rows: divisions
     checkSameValues(s);
     assertNull(s.memory().orElseThrow().single(), "three chunks have no single segment");
   }
