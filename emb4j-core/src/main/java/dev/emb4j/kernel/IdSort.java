@@ -83,6 +83,16 @@ public final class IdSort {
       }
       return order;
     }
+    return stableMergeOrder(ids);
+  }
+
+  /**
+   * The positions of {@code ids} sorted by (id, position) with a comparison merge sort: the fallback for ids too
+   * large to pack, and a reference for tests.
+   */
+  public static int[] stableMergeOrder(long[] ids) {
+    int n = ids.length;
+    int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }

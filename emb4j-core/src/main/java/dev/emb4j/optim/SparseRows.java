@@ -36,7 +36,7 @@ final class SparseRows {
   /** As {@link #of(long[])}; {@code forceMergeSort} exercises the path taken when row x nnz overflows a long. */
   static SparseRows of(long[] indices, boolean forceMergeSort) {
     int n = indices.length;
-    int[] order = forceMergeSort ? stableOrder(indices, true) : IdSort.stableOrder(indices);
+    int[] order = forceMergeSort ? IdSort.stableMergeOrder(indices) : IdSort.stableOrder(indices);
     long[] rows = new long[n];
     int[] start = new int[n + 1];
     int u = 0;
@@ -91,56 +91,5 @@ final class SparseRows {
         dst[j] += values[base + j];
       }
     }
-  }
-
-  /**
-   * The entry positions sorted by (row id, position), by comparison (the reference for {@link IdSort}). When {@code maxRow * n + (n - 1)} fits a long, each entry is
-   * packed as {@code id * n + position} and the keys sorted with the primitive {@link Arrays#sort(long[])}; otherwise
-   * a stable merge sort of the positions.
-   */
-  static int[] stableOrder(long[] indices, boolean forceMergeSort) {
-    int n = indices.length;
-    long max = 0;
-    for (long r : indices) {
-      max = Math.max(max, r);
-    }
-    int[] order = new int[n];
-    if (!forceMergeSort && n > 0 && max <= (Long.MAX_VALUE - n) / n) {
-      long[] keys = new long[n];
-      for (int i = 0; i < n; i++) {
-        keys[i] = indices[i] * n + i;
-      }
-      Arrays.sort(keys);
-      for (int i = 0; i < n; i++) {
-        order[i] = (int) (keys[i] % n);
-      }
-      return order;
-    }
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    int[] tmp = new int[n];
-    for (long width = 1; width < n; width *= 2) { // long: no overflow for n near 2^31
-      for (long start = 0; start < n - width; start += 2 * width) {
-        int lo = (int) start;
-        int mid = (int) (start + width);
-        int hi = (int) Math.min(start + 2 * width, n);
-        int a = lo;
-        int b = mid;
-        int t = lo;
-        while (a < mid && b < hi) {
-          // <= keeps equal ids in position order: the sort is stable
-          tmp[t++] = indices[order[a]] <= indices[order[b]] ? order[a++] : order[b++];
-        }
-        while (a < mid) {
-          tmp[t++] = order[a++];
-        }
-        while (b < hi) {
-          tmp[t++] = order[b++];
-        }
-        System.arraycopy(tmp, lo, order, lo, hi - lo);
-      }
-    }
-    return order;
   }
 }

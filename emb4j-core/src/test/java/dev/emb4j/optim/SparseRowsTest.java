@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.emb4j.autograd.SparseGradient;
+import dev.emb4j.kernel.IdSort;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.SplittableRandom;
@@ -39,7 +40,7 @@ class SparseRowsTest {
       for (int i = 0; i < values.length; i++) {
         values[i] = (float) rnd.nextGaussian();
       }
-      assertArrayEquals(SparseRows.stableOrder(ids, false), SparseRows.stableOrder(ids, true), "n = " + n);
+      assertArrayEquals(IdSort.stableOrder(ids), IdSort.stableMergeOrder(ids), "n = " + n);
       SparseGradient c =
           new SparseGradient(n, dim, ids, FloatTensor.wrap(Shape.of(n, dim), values)).coalesce();
       for (boolean merge : new boolean[] {false, true}) {
