@@ -53,10 +53,18 @@ interface KernelSupport {
   void copyRows(float[] src, int dim, int[] srcRows, float[] scales, int[] positions, int from, int to, float[] dst);
 
   /**
-   * {@code dst[0 .. dim) = values[order[from] * dim ..] + ... + values[order[to - 1] * dim ..]}, added in that order
-   * starting from zero.
+   * {@code dst[0 .. dim) = value(order[from]) + ... + value(order[to - 1])}, added in that order starting from zero,
+   * where {@code value(e)} is the row {@code src[r * dim ..]} with {@code r = srcRows == null ? e : srcRows[e]}, times
+   * {@code scales[e]} when {@code scales != null} (a product, then the sum).
    */
-  void sumRows(float[] values, int dim, int[] order, int from, int to, float[] dst);
+  void sumRows(float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst);
+
+  /**
+   * For each entry e in {@code [0, entries)}, in that order, whose {@code u = rank[e]} is in {@code [from, to)}: {@code
+   * sums[u * dim ..] += value(e)}, with {@code value(e)} as in {@link #sumRows}.
+   */
+  void accumulateRows(
+      float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums);
 
   /** Applies {@code rule} to row {@code row} of {@code w} and of each state slot, with the row's gradient {@code g}. */
   void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g);

@@ -195,15 +195,17 @@ public final class Kernels {
 
   /**
    * The fused sparse optimizer step: for each of the {@code count} touched rows {@code rows[u]}, sums its gradient
-   * entries {@code values[order[k] * D ..]} for k in {@code [start[u], start[u + 1])} (in that order, from zero) and
-   * applies {@code rule} to the row of {@code w} and of each slot, in place, each row once. The rows must be distinct:
-   * they are split over the kernel threads, each row updated by exactly one.
+   * entries e = {@code order[k]} for k in {@code [start[u], start[u + 1])} (in that order, from zero) and applies
+   * {@code rule} to the row of {@code w} and of each slot, in place, each row once. Entry e's value is the row {@code
+   * src[r * D ..]} with {@code r = srcRows == null ? e : srcRows[e]}, times {@code scales[e]} when {@code scales !=
+   * null}: the rows of a backward pass's output gradient, read where they are. The rows must be distinct: they are
+   * split over the kernel threads, each row updated by exactly one.
    *
    * @param slots the optimizer's state, {@link RowRule#slots()} views of stores with the parameter's rows
    */
   public static void applySparseRows(
-      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] values,
-      int count) {
+      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] src,
+      int[] srcRows, float[] scales, int count) {
     if (slots.length != rule.slots()) {
       throw new IllegalArgumentException(rule + " needs " + rule.slots() + " state slots, got " + slots.length);
     }
@@ -214,8 +216,14 @@ public final class Kernels {
     }
     int d = w.dim();
     int entries = start[count];
+    if (srcRows != null) {
+      checkLength("srcRows", srcRows.length, entries);
+    }
+    if (scales != null) {
+      checkLength("scales", scales.length, entries);
+    }
     if (count > 0 && (long) count * DUPLICATES_FOR_SCAN <= entries) {
-      applyManyDuplicates(rule, w, slots, rows, start, order, values, count, entries);
+      applyManyDuplicates(rule, w, slots, rows, start, order, src, srcRows, scales, count, entries);
       return;
     }
     // a row costs about its entries plus one update: chunk by touched rows
@@ -225,7 +233,7 @@ public final class Kernels {
         (from, to) -> {
           float[] g = new float[d];
           for (int u = from; u < to; u++) {
-            IMPL.sumRows(values, d, order, start[u], start[u + 1], g);
+            IMPL.sumRows(src, srcRows, scales, d, order, start[u], start[u + 1], g);
             IMPL.applyRule(rule, w, slots, rows[u], g);
           }
         });
@@ -236,13 +244,13 @@ public final class Kernels {
 
   /**
    * {@link #applySparseRows} when rows repeat often (a small table): instead of gathering each row's entries from
-   * all over {@code values}, one pass in input order adds every entry into its row's slot of a compact {@code count x
-   * D} buffer (same additions in the same order, so the same sums), reading {@code values} front to back. Each
-   * thread owns a range of touched rows and skips the entries of the others.
+   * all over the source, one pass in input order adds every entry into its row's slot of a compact {@code count x
+   * D} buffer (same additions in the same order, so the same sums). Each thread owns a range of touched rows and
+   * skips the entries of the others.
    */
   private static void applyManyDuplicates(
-      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] values,
-      int count, int entries) {
+      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] src,
+      int[] srcRows, float[] scales, int count, int entries) {
     int d = w.dim();
     int[] rank = new int[entries];
     for (int u = 0; u < count; u++) {
@@ -255,12 +263,7 @@ public final class Kernels {
         count,
         Math.max(1, minChunk(d) / 4),
         (from, to) -> {
-          for (int i = 0; i < entries; i++) {
-            int u = rank[i];
-            if (u >= from && u < to) {
-              IMPL.axpy(1f, values, i * d, sums, u * d, d);
-            }
-          }
+          IMPL.accumulateRows(src, srcRows, scales, d, rank, entries, from, to, sums);
           float[] g = new float[d];
           for (int u = from; u < to; u++) {
             System.arraycopy(sums, u * d, g, 0, d);

@@ -640,15 +640,17 @@ final class PanamaKernels implements KernelSupport {
   // ---------------------------------------------------------------------------------------------------------------
 
   @Override
-  public void sumRows(float[] values, int dim, int[] order, int from, int to, float[] dst) {
+  public void sumRows(float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst) {
     int j = 0;
     for (; j + 8 * L <= dim; j += 8 * L) {
-      sumRows8Body(values, dim, order, from, to, j, dst);
+      sumRows8Body(src, srcRows, scales, dim, order, from, to, j, dst);
     }
     for (; j + L <= dim; j += L) {
       FloatVector acc = FloatVector.zero(S);
       for (int k = from; k < to; k++) {
-        acc = acc.add(FloatVector.fromArray(S, values, order[k] * dim + j));
+        int e = order[k];
+        FloatVector x = FloatVector.fromArray(S, src, (srcRows == null ? e : srcRows[e]) * dim + j);
+        acc = acc.add(scales == null ? x : x.mul(scales[e]));
       }
       acc.intoArray(dst, j);
     }
@@ -656,13 +658,16 @@ final class PanamaKernels implements KernelSupport {
     for (; j < dim; j++) {
       float acc = 0;
       for (int k = from; k < to; k++) {
-        acc += values[order[k] * dim + j];
+        int e = order[k];
+        float x = src[(srcRows == null ? e : srcRows[e]) * dim + j];
+        acc += scales == null ? x : x * scales[e];
       }
       dst[j] = acc;
     }
   }
 
-  private static void sumRows8Body(float[] values, int dim, int[] order, int from, int to, int j, float[] dst) {
+  private static void sumRows8Body(
+      float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, int j, float[] dst) {
     FloatVector a0 = FloatVector.zero(S);
     FloatVector a1 = a0;
     FloatVector a2 = a0;
@@ -672,15 +677,28 @@ final class PanamaKernels implements KernelSupport {
     FloatVector a6 = a0;
     FloatVector a7 = a0;
     for (int k = from; k < to; k++) {
-      int p = order[k] * dim + j;
-      a0 = a0.add(FloatVector.fromArray(S, values, p));
-      a1 = a1.add(FloatVector.fromArray(S, values, p + L));
-      a2 = a2.add(FloatVector.fromArray(S, values, p + 2 * L));
-      a3 = a3.add(FloatVector.fromArray(S, values, p + 3 * L));
-      a4 = a4.add(FloatVector.fromArray(S, values, p + 4 * L));
-      a5 = a5.add(FloatVector.fromArray(S, values, p + 5 * L));
-      a6 = a6.add(FloatVector.fromArray(S, values, p + 6 * L));
-      a7 = a7.add(FloatVector.fromArray(S, values, p + 7 * L));
+      int e = order[k];
+      int p = (srcRows == null ? e : srcRows[e]) * dim + j;
+      if (scales == null) {
+        a0 = a0.add(FloatVector.fromArray(S, src, p));
+        a1 = a1.add(FloatVector.fromArray(S, src, p + L));
+        a2 = a2.add(FloatVector.fromArray(S, src, p + 2 * L));
+        a3 = a3.add(FloatVector.fromArray(S, src, p + 3 * L));
+        a4 = a4.add(FloatVector.fromArray(S, src, p + 4 * L));
+        a5 = a5.add(FloatVector.fromArray(S, src, p + 5 * L));
+        a6 = a6.add(FloatVector.fromArray(S, src, p + 6 * L));
+        a7 = a7.add(FloatVector.fromArray(S, src, p + 7 * L));
+      } else {
+        float s = scales[e];
+        a0 = a0.add(FloatVector.fromArray(S, src, p).mul(s));
+        a1 = a1.add(FloatVector.fromArray(S, src, p + L).mul(s));
+        a2 = a2.add(FloatVector.fromArray(S, src, p + 2 * L).mul(s));
+        a3 = a3.add(FloatVector.fromArray(S, src, p + 3 * L).mul(s));
+        a4 = a4.add(FloatVector.fromArray(S, src, p + 4 * L).mul(s));
+        a5 = a5.add(FloatVector.fromArray(S, src, p + 5 * L).mul(s));
+        a6 = a6.add(FloatVector.fromArray(S, src, p + 6 * L).mul(s));
+        a7 = a7.add(FloatVector.fromArray(S, src, p + 7 * L).mul(s));
+      }
     }
     a0.intoArray(dst, j);
     a1.intoArray(dst, j + L);
@@ -690,6 +708,48 @@ final class PanamaKernels implements KernelSupport {
     a5.intoArray(dst, j + 5 * L);
     a6.intoArray(dst, j + 6 * L);
     a7.intoArray(dst, j + 7 * L);
+  }
+
+  @Override
+  public void accumulateRows(
+      float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums) {
+    for (int e = 0; e < entries; e++) {
+      int u = rank[e];
+      if (u < from || u >= to) {
+        continue;
+      }
+      int p = (srcRows == null ? e : srcRows[e]) * dim;
+      int q = u * dim;
+      int j = 0;
+      // written out in the loop: a method per entry would be too big to inline
+      for (; j + 8 * L <= dim; j += 8 * L) {
+        addInto(sums, q + j, scale(FloatVector.fromArray(S, src, p + j), scales, e));
+        addInto(sums, q + j + L, scale(FloatVector.fromArray(S, src, p + j + L), scales, e));
+        addInto(sums, q + j + 2 * L, scale(FloatVector.fromArray(S, src, p + j + 2 * L), scales, e));
+        addInto(sums, q + j + 3 * L, scale(FloatVector.fromArray(S, src, p + j + 3 * L), scales, e));
+        addInto(sums, q + j + 4 * L, scale(FloatVector.fromArray(S, src, p + j + 4 * L), scales, e));
+        addInto(sums, q + j + 5 * L, scale(FloatVector.fromArray(S, src, p + j + 5 * L), scales, e));
+        addInto(sums, q + j + 6 * L, scale(FloatVector.fromArray(S, src, p + j + 6 * L), scales, e));
+        addInto(sums, q + j + 7 * L, scale(FloatVector.fromArray(S, src, p + j + 7 * L), scales, e));
+      }
+      for (; j + L <= dim; j += L) {
+        addInto(sums, q + j, scale(FloatVector.fromArray(S, src, p + j), scales, e));
+      }
+      // scalar tail
+      for (; j < dim; j++) {
+        sums[q + j] += scales == null ? src[p + j] : src[p + j] * scales[e];
+      }
+    }
+  }
+
+  /** {@code y[i .. i + L) += x}. */
+  private static void addInto(float[] y, int i, FloatVector x) {
+    FloatVector.fromArray(S, y, i).add(x).intoArray(y, i);
+  }
+
+  /** {@code x}, or {@code x * scales[e]} when there are scales. */
+  private static FloatVector scale(FloatVector x, float[] scales, int e) {
+    return scales == null ? x : x.mul(scales[e]);
   }
 
   @Override

@@ -154,12 +154,43 @@ final class ScalarKernels implements KernelSupport {
   }
 
   @Override
-  public void sumRows(float[] values, int dim, int[] order, int from, int to, float[] dst) {
+  public void sumRows(float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst) {
     Arrays.fill(dst, 0, dim, 0f);
     for (int k = from; k < to; k++) {
-      int base = order[k] * dim;
-      for (int j = 0; j < dim; j++) {
-        dst[j] += values[base + j];
+      int e = order[k];
+      int base = (srcRows == null ? e : srcRows[e]) * dim;
+      if (scales == null) {
+        for (int j = 0; j < dim; j++) {
+          dst[j] += src[base + j];
+        }
+      } else {
+        float s = scales[e];
+        for (int j = 0; j < dim; j++) {
+          dst[j] += src[base + j] * s;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void accumulateRows(
+      float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums) {
+    for (int e = 0; e < entries; e++) {
+      int u = rank[e];
+      if (u < from || u >= to) {
+        continue;
+      }
+      int p = (srcRows == null ? e : srcRows[e]) * dim;
+      int q = u * dim;
+      if (scales == null) {
+        for (int j = 0; j < dim; j++) {
+          sums[q + j] += src[p + j];
+        }
+      } else {
+        float s = scales[e];
+        for (int j = 0; j < dim; j++) {
+          sums[q + j] += src[p + j] * s;
+        }
       }
     }
   }

@@ -116,15 +116,15 @@ public final class Embedding extends EmbeddingTable {
       return;
     }
     float[] g = gradOutput.data();
+    float[] scales = core.scaleGradByFreq ? TableCore.inverseFrequencies(ids) : null;
+    if (core.sparse) {
+      core.appendSparse(ids, g, null, scales);
+      return;
+    }
     int[] srcRows = new int[ids.length];
     for (int i = 0; i < srcRows.length; i++) {
       srcRows[i] = i;
     }
-    if (core.sparse) {
-      core.appendSparse(ids, g, srcRows, null);
-      return;
-    }
-    float[] scales = core.scaleGradByFreq ? TableCore.inverseFrequencies(ids) : null;
     Kernels.scatterAddRows(core.denseGradient(), ids, g, srcRows, scales, core.paddingIdx);
   }
 

@@ -289,9 +289,15 @@ public final class EmbeddingBag extends EmbeddingTable {
     return Optional.ofNullable(pswGrad);
   }
 
-  /** The factor of each position's gradient row: psw, 1 / bag size for MEAN, 1 / count for scaleGradByFreq. */
+  /**
+   * The factor of each position's gradient row: psw, 1 / bag size for MEAN, 1 / count for scaleGradByFreq; null when
+   * every factor is 1 (SUM without weights or frequency scaling).
+   */
   private float[] rowScales(BagResult forward, long[] ids, int[] o2b, int[] sizes) {
     float[] psw = forward.perSampleWeights;
+    if (mode == BagMode.SUM && psw == null && !core.scaleGradByFreq) {
+      return null;
+    }
     float[] freq = core.scaleGradByFreq ? TableCore.inverseFrequencies(ids) : null;
     float[] scales = new float[ids.length];
     for (int i = 0; i < ids.length; i++) {

@@ -184,8 +184,10 @@ final class TableCore {
   }
 
   /**
-   * Appends one sparse entry per non-padding position i: row {@code ids[i]} gets {@code scales[i] * src[srcRows[i] *
-   * D ..]} ({@code scales} null means 1), in input order, as PyTorch's uncoalesced sparse gradient.
+   * Appends one sparse entry per non-padding position i: row {@code ids[i]} gets {@code scales[i] * src[r * D ..]}
+   * with {@code r = srcRows == null ? i : srcRows[i]} ({@code scales} null means 1), in input order, as PyTorch's
+   * uncoalesced sparse gradient. The entries refer to the rows of {@code src} rather than copying them (see {@link
+   * SparseGradient#ofRows}); a second pass before zeroGrad copies both into one list.
    */
   void appendSparse(long[] ids, float[] src, int[] srcRows, float[] scales) {
     int kept = 0;
@@ -194,19 +196,26 @@ final class TableCore {
         kept++;
       }
     }
-    long[] keptIds = kept == ids.length ? ids.clone() : new long[kept];
-    int[] positions = kept == ids.length ? null : new int[kept];
-    if (positions != null) {
+    long[] keptIds = ids;
+    int[] keptRows = srcRows;
+    float[] keptScales = scales;
+    if (kept != ids.length) {
+      keptIds = new long[kept];
+      keptRows = new int[kept];
+      keptScales = scales == null ? null : new float[kept];
       int u = 0;
       for (int i = 0; i < ids.length; i++) {
         if (ids[i] != paddingIdx) {
           keptIds[u] = ids[i];
-          positions[u++] = i;
+          keptRows[u] = srcRows == null ? i : srcRows[i];
+          if (scales != null) {
+            keptScales[u] = scales[i];
+          }
+          u++;
         }
       }
     }
-    float[] values = Kernels.copyRows(src, dim, srcRows, scales, positions, kept);
-    SparseGradient more = new SparseGradient(rows, dim, keptIds, FloatTensor.wrap(Shape.of(kept, dim), values));
+    SparseGradient more = SparseGradient.ofRows(rows, dim, keptIds, src, keptRows, keptScales);
     sparseGrad = sparseGrad == null ? more : sparseGrad.concat(more);
   }
 

@@ -433,8 +433,10 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
       return false;
     }
     SparseRows rows = SparseRows.of(grad.indices());
+    SparseGradient.EntryRows entries = grad.entryRows();
     Kernels.applySparseRows(
-        rule, w.get(), slotMemory, rows.rows(), rows.start(), rows.order(), grad.values().data(), rows.size());
+        rule, w.get(), slotMemory, rows.rows(), rows.start(), rows.order(), entries.source(), entries.sourceRows(),
+        entries.scales(), rows.size());
     return true;
   }
 

@@ -152,21 +152,33 @@ class KernelsTest {
             }
           }
           start[count] = n;
-          RowRule rule = new RowRule.Adagrad(-0.1f, 1e-10f);
-          HeapRowStore w1 = HeapRowStore.allocate(v, d);
-          HeapRowStore w2 = HeapRowStore.allocate(v, d);
-          HeapRowStore s1 = HeapRowStore.allocate(v, d);
-          HeapRowStore s2 = HeapRowStore.allocate(v, d);
-          Kernels.applySparseRows(
-              rule, mem(w1), new RowMemory[] {mem(s1)}, rows, start, order, values, count);
-          ScalarKernels reference = new ScalarKernels();
-          float[] g = new float[d];
-          for (int u = 0; u < count; u++) {
-            reference.sumRows(values, d, order, start[u], start[u + 1], g);
-            reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g);
+          // entries read in place (source row = entry) and through source rows with scales (a bag's backward)
+          int[] srcRows = new int[n];
+          float[] scales = new float[n];
+          for (int i = 0; i < n; i++) {
+            srcRows[i] = rnd.nextInt(n);
+            scales[i] = (float) rnd.nextGaussian();
           }
-          assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), "V " + v + ", threads " + threads);
-          assertArrayEquals(s2.toTensor().data(), s1.toTensor().data(), "V " + v + ", threads " + threads);
+          for (boolean mapped : new boolean[] {false, true}) {
+            int[] sr = mapped ? srcRows : null;
+            float[] sc = mapped ? scales : null;
+            RowRule rule = new RowRule.Adagrad(-0.1f, 1e-10f);
+            HeapRowStore w1 = HeapRowStore.allocate(v, d);
+            HeapRowStore w2 = HeapRowStore.allocate(v, d);
+            HeapRowStore s1 = HeapRowStore.allocate(v, d);
+            HeapRowStore s2 = HeapRowStore.allocate(v, d);
+            Kernels.applySparseRows(
+                rule, mem(w1), new RowMemory[] {mem(s1)}, rows, start, order, values, sr, sc, count);
+            ScalarKernels reference = new ScalarKernels();
+            float[] g = new float[d];
+            for (int u = 0; u < count; u++) {
+              reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g);
+              reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g);
+            }
+            String what = "V " + v + ", threads " + threads + (mapped ? ", mapped" : "");
+            assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), what);
+            assertArrayEquals(s2.toTensor().data(), s1.toTensor().data(), what);
+          }
         }
       }
     } finally {

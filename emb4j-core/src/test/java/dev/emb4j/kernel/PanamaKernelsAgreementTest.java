@@ -169,9 +169,29 @@ class PanamaKernelsAgreementTest {
     }
     float[] ga = new float[dim];
     float[] gb = new float[dim];
-    scalar.sumRows(values, dim, order, 3, 60, ga);
-    panama.sumRows(values, dim, order, 3, 60, gb);
+    scalar.sumRows(values, null, null, dim, order, 3, 60, ga);
+    panama.sumRows(values, null, null, dim, order, 3, 60, gb);
     assertArrayEquals(ga, gb, "sumRows");
+    int[] srcRows = new int[60];
+    float[] scales = new float[60];
+    for (int i = 0; i < 60; i++) {
+      srcRows[i] = rnd.nextInt(60);
+      scales[i] = (float) rnd.nextGaussian();
+    }
+    scalar.sumRows(values, srcRows, scales, dim, order, 3, 60, ga);
+    panama.sumRows(values, srcRows, scales, dim, order, 3, 60, gb);
+    assertArrayEquals(ga, gb, "sumRows with source rows and scales");
+    int[] rank = new int[60];
+    for (int i = 0; i < 60; i++) {
+      rank[i] = rnd.nextInt(7);
+    }
+    for (float[] sc : new float[][] {null, scales}) {
+      float[] sa = new float[7 * dim];
+      float[] sb = new float[7 * dim];
+      scalar.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sa);
+      panama.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sb);
+      assertArrayEquals(sa, sb, "accumulateRows" + (sc == null ? "" : " with scales"));
+    }
 
     RowRule[] rules = {
       new RowRule.Sgd(-0.1f),
