@@ -2,6 +2,7 @@ package dev.emb4j.kernel;
 
 import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The row kernels behind {@link Kernels}, one implementation per instruction set: {@link ScalarKernels} (the
@@ -14,6 +15,12 @@ import dev.emb4j.store.RowStore;
  * different threads.
  */
 interface KernelSupport {
+
+  /**
+   * How many positions ahead a kernel loads one float of a row it will need (FBGEMM's prefetch distance), so that the
+   * row is on its way from memory when its turn comes: Java has no prefetch instruction.
+   */
+  int READ_AHEAD = 16;
 
   /** {@code out[i * D .. (i + 1) * D) = W[ids[i]]} for i in {@code [from, to)}. */
   void gatherRows(RowStore w, long[] ids, int from, int to, float[] out);
@@ -65,6 +72,55 @@ interface KernelSupport {
    */
   void accumulateRows(
       float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums);
+
+  /**
+   * Loads one float of every cache line of the rows {@code rows[from .. to)} of {@code w} and of each slot, and of
+   * the source row of each one's first gradient entry ({@code order[start[u]]}, mapped through {@code srcRows} when
+   * not null), and returns their sum. A sparse update calls it on a batch of rows before updating them: the loads are
+   * independent of each other, so the batch's cache misses are all in flight at once (loads one row ahead inside
+   * the update loop wait in turn, as a load that misses holds up everything after it).
+   */
+  default float touchRows(
+      RowMemory w, RowMemory[] slots, long[] rows, int from, int to, float[] src, int[] srcRows, int[] start,
+      int[] order) {
+    int d = w.dim();
+    float touched = 0;
+    for (int u = from; u < to; u++) {
+      long row = rows[u];
+      touched += touchRow(w, row);
+      for (RowMemory slot : slots) {
+        touched += touchRow(slot, row);
+      }
+      int e = order[start[u]];
+      int p = (srcRows == null ? e : srcRows[e]) * d;
+      for (int j = 0; j < d; j += FLOATS_PER_LINE) {
+        touched += src[p + j];
+      }
+    }
+    return touched;
+  }
+
+  /** Floats per 64-byte cache line. */
+  int FLOATS_PER_LINE = 16;
+
+  private static float touchRow(RowMemory m, long row) {
+    int d = m.dim();
+    float touched = 0;
+    if (m.isHeap()) {
+      float[] a = m.array(row);
+      int p = m.index(row);
+      for (int j = 0; j < d; j += FLOATS_PER_LINE) {
+        touched += a[p + j];
+      }
+    } else {
+      java.lang.foreign.MemorySegment seg = m.segment(row);
+      long off = m.offset(row);
+      for (int j = 0; j < d; j += FLOATS_PER_LINE) {
+        touched += seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + (long) j * Float.BYTES);
+      }
+    }
+    return touched;
+  }
 
   /** Applies {@code rule} to row {@code row} of {@code w} and of each state slot, with the row's gradient {@code g}. */
   void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g);

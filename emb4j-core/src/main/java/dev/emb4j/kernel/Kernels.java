@@ -232,12 +232,21 @@ public final class Kernels {
         Math.max(1, minChunk(d) / 4),
         (from, to) -> {
           float[] g = new float[d];
-          for (int u = from; u < to; u++) {
-            IMPL.sumRows(src, srcRows, scales, d, order, start[u], start[u + 1], g);
-            IMPL.applyRule(rule, w, slots, rows[u], g);
+          float touched = 0;
+          for (int batch = from; batch < to; batch += KernelSupport.READ_AHEAD) {
+            int batchEnd = Math.min(to, batch + KernelSupport.READ_AHEAD);
+            touched += IMPL.touchRows(w, slots, rows, batch, batchEnd, src, srcRows, start, order);
+            for (int u = batch; u < batchEnd; u++) {
+              IMPL.sumRows(src, srcRows, scales, d, order, start[u], start[u + 1], g);
+              IMPL.applyRule(rule, w, slots, rows[u], g);
+            }
           }
+          sink = touched;
         });
   }
+
+  /** Where read-ahead loads end up, so that the JIT keeps them. */
+  static float sink;
 
   /** Entries per touched row from which the gradient is summed by one pass over the entries in input order. */
   private static final int DUPLICATES_FOR_SCAN = 4;

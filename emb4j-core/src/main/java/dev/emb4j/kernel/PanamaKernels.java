@@ -39,7 +39,7 @@ final class PanamaKernels implements KernelSupport {
   private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
   /** How many positions ahead gathers and bag sums touch the row they will need. */
-  static final int AHEAD = 16;
+  static final int AHEAD = READ_AHEAD;
 
   /** Where the read-ahead loads end up, so that they have an effect the JIT must keep. */
   static float sink;

@@ -6,6 +6,7 @@ import dev.emb4j.kernel.Kernels;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
 import dev.emb4j.vocab.Vocabulary;
 import java.util.Objects;
 
@@ -85,6 +86,27 @@ public final class Embedding extends EmbeddingTable {
     float[] out = new float[core.outputLength(ids.length, "the lookup output")];
     core.withRenorm(ids, () -> Kernels.gatherRows(core.store, ids, out));
     return FloatTensor.wrap(indices.shape().append(core.dim), out);
+  }
+
+  /**
+   * {@link #forward(IndexTensor)} into the caller's tensor {@code out}, which must have shape {@code indices.shape() +
+   * [D]}: its values are overwritten and it is returned. For loops that reuse one output buffer instead of allocating
+   * (and zeroing) a new one per call.
+   *
+   * @throws IndexOutOfBoundsException if an id is negative or {@code >= V}
+   * @throws IllegalArgumentException if {@code out} has another shape; in both cases nothing is changed
+   */
+  public FloatTensor forward(IndexTensor indices, FloatTensor out) {
+    long[] ids = core.checkedIds(indices, "indices");
+    Objects.requireNonNull(out, "out");
+    Shape expected = indices.shape().append(core.dim);
+    if (!out.shape().equals(expected)) {
+      throw new IllegalArgumentException(
+          "out has shape " + out.shape() + " but a lookup of indices of shape " + indices.shape()
+              + " has output shape " + expected);
+    }
+    core.withRenorm(ids, () -> Kernels.gatherRows(core.store, ids, out.data()));
+    return out;
   }
 
   /**

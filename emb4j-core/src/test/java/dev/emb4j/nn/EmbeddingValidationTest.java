@@ -154,6 +154,23 @@ class EmbeddingValidationTest {
   }
 
   @Test
+  void forwardIntoOutputEqualsForwardAndChecksItsShape() {
+    Embedding emb = Embedding.fromPretrained(MW).build();
+    IndexTensor ids = IndexTensor.fromArray(new int[][] {{3, 0}, {2, 2}});
+    FloatTensor out = FloatTensor.zeros(Shape.of(2, 2, 2));
+    java.util.Arrays.fill(out.data(), Float.NaN); // every value is overwritten
+    assertTrue(out == emb.forward(ids, out));
+    assertEquals(emb.forward(ids), out);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> emb.forward(ids, FloatTensor.zeros(Shape.of(4, 2))));
+    assertEquals(
+        "out has shape [4, 2] but a lookup of indices of shape [2, 2] has output shape [2, 2, 2]", e.getMessage());
+    FloatTensor untouched = FloatTensor.zeros(Shape.of(1, 2));
+    assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(IndexTensor.of(7), untouched));
+    assertArrayEquals(new float[2], untouched.data());
+  }
+
+  @Test
   void toStringShowsOnlyNonDefaultOptions() {
     assertEquals("Embedding(10, 3)", Embedding.builder(10, 3).build().toString());
     assertEquals(

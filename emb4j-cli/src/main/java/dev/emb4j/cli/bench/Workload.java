@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  *   <li>{@code bag-sum}: {@code embedding_bag(bidx, w, offs, mode='sum')} of B bags of L ids, under no_grad: here
  *       {@link EmbeddingBag#forward} of a frozen SUM bag.
  *   <li>{@code train-sgd}: {@code opt.zero_grad(); emb(idx).sum().backward(); opt.step()} with {@code
- *       Embedding(sparse=True)} and SGD(lr=0.01): here zeroGrad, {@link Embedding#forward}, {@link
+ *       Embedding(sparse=True)} and SGD(lr=0.01): here zeroGrad, {@link Embedding#forward(IndexTensor, FloatTensor)}
+ *       into an output reused across steps (as a training loop would; PyTorch allocates a new one), {@link
  *       Embedding#backward} with the gradient of the sum (all ones, made once) and {@link Sgd#step()}.
  *   <li>{@code train-adagrad-bag}: the same with {@code EmbeddingBag(mode='sum', sparse=True)} and Adagrad(lr=0.01),
  *       B bags of L ids.
@@ -113,11 +114,12 @@ enum Workload {
             .build()) {
       IndexTensor ids = IndexTensor.of(randomIds(c.ids(), v, 2));
       FloatTensor ones = ones(Shape.of(c.ids(), c.dim()));
+      FloatTensor out = FloatTensor.zeros(Shape.of(c.ids(), c.dim()));
       Optimizer opt = new Sgd(emb.parameters(), Sgd.Config.of(0.01));
       return harness.time(
           () -> {
             opt.zeroGrad();
-            emb.forward(ids);
+            emb.forward(ids, out);
             emb.backward(ids, ones);
             opt.step();
           },
