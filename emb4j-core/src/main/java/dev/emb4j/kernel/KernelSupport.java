@@ -28,7 +28,8 @@ interface KernelSupport {
   /**
    * For each bag b in {@code [bagFrom, bagTo)}: {@code out[b] = sum of psw[i] * W[ids[i]]} over the non-padding
    * positions i of bag b ({@code psw == null} means weight 1), added in position order; {@code bagSizes[b]} receives
-   * the number of those positions. {@code out} must be zero on entry.
+   * the number of those positions. Every value of those bags' rows of {@code out} is written (an empty bag gives
+   * zeros), whatever {@code out} held before.
    */
   void poolSum(
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,

@@ -62,7 +62,7 @@ public final class Kernels {
   }
 
   /**
-   * Sums (or weighted sums, when {@code psw != null}) the rows of each bag into {@code out} (zeroed first), skipping
+   * Sums (or weighted sums, when {@code psw != null}) the rows of each bag into {@code out} (overwritten), skipping
    * {@code paddingIdx} (-1: none); {@code bagSizes[b]} receives the non-padding count of bag b.
    */
   public static void poolSum(
@@ -71,7 +71,6 @@ public final class Kernels {
     if (psw != null) {
       checkLength("per-sample weights", psw.length, ids.length);
     }
-    Arrays.fill(out, 0f);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
@@ -81,7 +80,6 @@ public final class Kernels {
   /** The mean of each bag's non-padding rows; an empty bag gives zeros. */
   public static void poolMean(RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, int[] bagSizes) {
     checkBags(w, ids, bagStarts, out, bagSizes);
-    Arrays.fill(out, 0f);
     int d = w.dim();
     Parallel.forRange(
         bagSizes.length,

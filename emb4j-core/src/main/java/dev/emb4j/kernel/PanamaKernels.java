@@ -28,7 +28,10 @@ import jdk.incubator.vector.VectorSpecies;
  * registers across the whole bag and stored once, which performance.md measured to be worth 5x over accumulating in
  * memory. <b>Reading ahead</b>: gathers and bag sums load one float of the row needed {@value #AHEAD} positions later
  * (FBGEMM's prefetch distance), so that row is on its way from memory when its turn comes; Java has no prefetch
- * instruction, and the loads' sum goes to {@link #sink} so the JIT cannot drop them.
+ * instruction, and the loads' sum goes to {@link #sink} so the JIT cannot drop them. The read-ahead index is clamped
+ * to the last position rather than guarded by a branch: C2 hoisted the guarded read's range check on the profile's
+ * word that the branch is always taken, and the last positions of every call then trapped and had the loop
+ * recompiled (seen in the deoptimization log).
  */
 final class PanamaKernels implements KernelSupport {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -45,6 +48,7 @@ final class PanamaKernels implements KernelSupport {
   static float sink;
 
   private final ScalarKernels scalar = new ScalarKernels();
+
 
   /** The width of the preferred float vector, in bits (the provider falls back to scalar below 128). */
   static int preferredBits() {
@@ -78,10 +82,8 @@ final class PanamaKernels implements KernelSupport {
     int d = mem.dim();
     float touched = 0;
     for (int i = from; i < to; i++) {
-      if (i + AHEAD < to) {
-        long ahead = ids[i + AHEAD];
-        touched += mem.array(ahead)[mem.index(ahead)];
-      }
+      long ahead = ids[Math.min(i + AHEAD, to - 1)];
+      touched += mem.array(ahead)[mem.index(ahead)];
       long k = ids[i];
       float[] w = mem.array(k);
       int p = mem.index(k);
@@ -121,10 +123,8 @@ final class PanamaKernels implements KernelSupport {
     int d = mem.dim();
     float touched = 0;
     for (int i = from; i < to; i++) {
-      if (i + AHEAD < to) {
-        long ahead = ids[i + AHEAD];
-        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
-      }
+      long ahead = ids[Math.min(i + AHEAD, to - 1)];
+      touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
       long k = ids[i];
       MemorySegment seg = mem.segment(k);
       long off = mem.offset(k);
@@ -178,19 +178,21 @@ final class PanamaKernels implements KernelSupport {
     // the columns of whole 8-vector blocks, each held in registers across a bag; one call covers every bag, since
     // these loops are too big for the JIT to inline into a per-bag loop
     int blocked = d - d % (8 * L);
-    if (blocked > 0) {
+    float touched = 0;
+    for (int j = 0; j < blocked; j += 8 * L) {
       if (mem.isHeap()) {
-        sink =
+        touched +=
             psw == null
-                ? sum8Heap(mem, ids, bagStarts, bagFrom, bagTo, paddingIdx, blocked, out)
-                : weightedSum8Heap(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, blocked, out);
+                ? sum8Heap(mem, ids, bagStarts, bagFrom, bagTo, paddingIdx, j, out)
+                : weightedSum8Heap(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, j, out);
       } else {
-        sink =
+        touched +=
             psw == null
-                ? sum8Segment(mem, ids, bagStarts, bagFrom, bagTo, paddingIdx, blocked, out)
-                : weightedSum8Segment(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, blocked, out);
+                ? sum8Segment(mem, ids, bagStarts, bagFrom, bagTo, paddingIdx, j, out)
+                : weightedSum8Segment(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, j, out);
       }
     }
+    sink = touched;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
       int end = bagStarts[b + 1];
@@ -221,216 +223,196 @@ final class PanamaKernels implements KernelSupport {
     }
   }
 
-  /** The sums of each bag over the first {@code blocked} columns (a multiple of 8 vectors), from heap chunks. */
+  /** The sums of each bag over the 8 vectors of columns from column {@code j}, from heap chunks. */
   private static float sum8Heap(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int blocked, float[] out) {
+      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int j, float[] out) {
     int d = mem.dim();
-    int aheadEnd = bagStarts[bagTo];
+    int aheadLast = bagStarts[bagTo] - 1;
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
       int end = bagStarts[b + 1];
-      int o = b * d;
-      for (int j = 0; j < blocked; j += 8 * L) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        for (int i = start; i < end; i++) {
-          // the first block of a bag reads ahead for the whole bag
-          if (j == 0 && i + AHEAD < aheadEnd) {
-            long ahead = ids[i + AHEAD];
-            touched += mem.array(ahead)[mem.index(ahead)];
-          }
-          long k = ids[i];
-          if (k == pad) {
-            continue;
-          }
-          float[] a = mem.array(k);
-          int p = mem.index(k) + j;
-          a0 = a0.add(FloatVector.fromArray(S, a, p));
-          a1 = a1.add(FloatVector.fromArray(S, a, p + L));
-          a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
-          a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L));
-          a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L));
-          a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L));
-          a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L));
-          a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L));
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int i = start; i < end; i++) {
+        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
+        touched += mem.array(ahead)[mem.index(ahead)];
+        long k = ids[i];
+        if (k == pad) {
+          continue;
         }
-        a0.intoArray(out, o + j);
-        a1.intoArray(out, o + j + L);
-        a2.intoArray(out, o + j + 2 * L);
-        a3.intoArray(out, o + j + 3 * L);
-        a4.intoArray(out, o + j + 4 * L);
-        a5.intoArray(out, o + j + 5 * L);
-        a6.intoArray(out, o + j + 6 * L);
-        a7.intoArray(out, o + j + 7 * L);
+        float[] a = mem.array(k);
+        int p = mem.index(k) + j;
+        a0 = a0.add(FloatVector.fromArray(S, a, p));
+        a1 = a1.add(FloatVector.fromArray(S, a, p + L));
+        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
+        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L));
+        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L));
+        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L));
+        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L));
+        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L));
       }
+      int o = b * d + j;
+      a0.intoArray(out, o);
+      a1.intoArray(out, o + L);
+      a2.intoArray(out, o + 2 * L);
+      a3.intoArray(out, o + 3 * L);
+      a4.intoArray(out, o + 4 * L);
+      a5.intoArray(out, o + 5 * L);
+      a6.intoArray(out, o + 6 * L);
+      a7.intoArray(out, o + 7 * L);
     }
     return touched;
   }
 
   /** {@link #sum8Heap} over off-heap segments. */
   private static float sum8Segment(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int blocked, float[] out) {
+      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int j, float[] out) {
     int d = mem.dim();
-    int aheadEnd = bagStarts[bagTo];
+    int aheadLast = bagStarts[bagTo] - 1;
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
       int end = bagStarts[b + 1];
-      int o = b * d;
-      for (int j = 0; j < blocked; j += 8 * L) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        for (int i = start; i < end; i++) {
-          // the first block of a bag reads ahead for the whole bag
-          if (j == 0 && i + AHEAD < aheadEnd) {
-            long ahead = ids[i + AHEAD];
-            touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
-          }
-          long k = ids[i];
-          if (k == pad) {
-            continue;
-          }
-          MemorySegment seg = mem.segment(k);
-          long p = mem.offset(k) + (long) j * Float.BYTES;
-          a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE));
-          a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE));
-          a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE));
-          a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE));
-          a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE));
-          a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE));
-          a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE));
-          a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE));
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int i = start; i < end; i++) {
+        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
+        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
+        long k = ids[i];
+        if (k == pad) {
+          continue;
         }
-        a0.intoArray(out, o + j);
-        a1.intoArray(out, o + j + L);
-        a2.intoArray(out, o + j + 2 * L);
-        a3.intoArray(out, o + j + 3 * L);
-        a4.intoArray(out, o + j + 4 * L);
-        a5.intoArray(out, o + j + 5 * L);
-        a6.intoArray(out, o + j + 6 * L);
-        a7.intoArray(out, o + j + 7 * L);
+        MemorySegment seg = mem.segment(k);
+        long p = mem.offset(k) + (long) j * Float.BYTES;
+        a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE));
+        a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE));
+        a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE));
+        a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE));
+        a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE));
+        a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE));
+        a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE));
+        a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE));
       }
+      int o = b * d + j;
+      a0.intoArray(out, o);
+      a1.intoArray(out, o + L);
+      a2.intoArray(out, o + 2 * L);
+      a3.intoArray(out, o + 3 * L);
+      a4.intoArray(out, o + 4 * L);
+      a5.intoArray(out, o + 5 * L);
+      a6.intoArray(out, o + 6 * L);
+      a7.intoArray(out, o + 7 * L);
     }
     return touched;
   }
 
   /** {@link #sum8Heap} with per-sample weights: each row times its weight (a product, then the sum). */
   private static float weightedSum8Heap(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int blocked, float[] out) {
+      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
     int d = mem.dim();
-    int aheadEnd = bagStarts[bagTo];
+    int aheadLast = bagStarts[bagTo] - 1;
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
       int end = bagStarts[b + 1];
-      int o = b * d;
-      for (int j = 0; j < blocked; j += 8 * L) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        for (int i = start; i < end; i++) {
-          // the first block of a bag reads ahead for the whole bag
-          if (j == 0 && i + AHEAD < aheadEnd) {
-            long ahead = ids[i + AHEAD];
-            touched += mem.array(ahead)[mem.index(ahead)];
-          }
-          long k = ids[i];
-          if (k == pad) {
-            continue;
-          }
-          float[] a = mem.array(k);
-          int p = mem.index(k) + j;
-          float s = psw[i];
-          a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
-          a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));
-          a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L).mul(s));
-          a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L).mul(s));
-          a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L).mul(s));
-          a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L).mul(s));
-          a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L).mul(s));
-          a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L).mul(s));
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int i = start; i < end; i++) {
+        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
+        touched += mem.array(ahead)[mem.index(ahead)];
+        long k = ids[i];
+        if (k == pad) {
+          continue;
         }
-        a0.intoArray(out, o + j);
-        a1.intoArray(out, o + j + L);
-        a2.intoArray(out, o + j + 2 * L);
-        a3.intoArray(out, o + j + 3 * L);
-        a4.intoArray(out, o + j + 4 * L);
-        a5.intoArray(out, o + j + 5 * L);
-        a6.intoArray(out, o + j + 6 * L);
-        a7.intoArray(out, o + j + 7 * L);
+        float[] a = mem.array(k);
+        int p = mem.index(k) + j;
+        float s = psw[i];
+        a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
+        a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));
+        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L).mul(s));
+        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L).mul(s));
+        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L).mul(s));
+        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L).mul(s));
+        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L).mul(s));
+        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L).mul(s));
       }
+      int o = b * d + j;
+      a0.intoArray(out, o);
+      a1.intoArray(out, o + L);
+      a2.intoArray(out, o + 2 * L);
+      a3.intoArray(out, o + 3 * L);
+      a4.intoArray(out, o + 4 * L);
+      a5.intoArray(out, o + 5 * L);
+      a6.intoArray(out, o + 6 * L);
+      a7.intoArray(out, o + 7 * L);
     }
     return touched;
   }
 
   /** {@link #weightedSum8Heap} over off-heap segments. */
   private static float weightedSum8Segment(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int blocked, float[] out) {
+      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
     int d = mem.dim();
-    int aheadEnd = bagStarts[bagTo];
+    int aheadLast = bagStarts[bagTo] - 1;
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
       int end = bagStarts[b + 1];
-      int o = b * d;
-      for (int j = 0; j < blocked; j += 8 * L) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        for (int i = start; i < end; i++) {
-          // the first block of a bag reads ahead for the whole bag
-          if (j == 0 && i + AHEAD < aheadEnd) {
-            long ahead = ids[i + AHEAD];
-            touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
-          }
-          long k = ids[i];
-          if (k == pad) {
-            continue;
-          }
-          MemorySegment seg = mem.segment(k);
-          long p = mem.offset(k) + (long) j * Float.BYTES;
-          float s = psw[i];
-          a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE).mul(s));
-          a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE).mul(s));
-          a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE).mul(s));
-          a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE).mul(s));
-          a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE).mul(s));
-          a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE).mul(s));
-          a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE).mul(s));
-          a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE).mul(s));
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int i = start; i < end; i++) {
+        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
+        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
+        long k = ids[i];
+        if (k == pad) {
+          continue;
         }
-        a0.intoArray(out, o + j);
-        a1.intoArray(out, o + j + L);
-        a2.intoArray(out, o + j + 2 * L);
-        a3.intoArray(out, o + j + 3 * L);
-        a4.intoArray(out, o + j + 4 * L);
-        a5.intoArray(out, o + j + 5 * L);
-        a6.intoArray(out, o + j + 6 * L);
-        a7.intoArray(out, o + j + 7 * L);
+        MemorySegment seg = mem.segment(k);
+        long p = mem.offset(k) + (long) j * Float.BYTES;
+        float s = psw[i];
+        a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE).mul(s));
+        a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE).mul(s));
+        a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE).mul(s));
+        a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE).mul(s));
+        a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE).mul(s));
+        a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE).mul(s));
+        a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE).mul(s));
+        a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE).mul(s));
       }
+      int o = b * d + j;
+      a0.intoArray(out, o);
+      a1.intoArray(out, o + L);
+      a2.intoArray(out, o + 2 * L);
+      a3.intoArray(out, o + 3 * L);
+      a4.intoArray(out, o + 4 * L);
+      a5.intoArray(out, o + 5 * L);
+      a6.intoArray(out, o + 6 * L);
+      a7.intoArray(out, o + 7 * L);
     }
     return touched;
   }

@@ -25,6 +25,7 @@ final class ScalarKernels implements KernelSupport {
     int d = w.dim();
     for (int b = bagFrom; b < bagTo; b++) {
       int count = 0;
+      Arrays.fill(out, b * d, (b + 1) * d, 0f);
       for (int i = bagStarts[b]; i < bagStarts[b + 1]; i++) {
         if (ids[i] == paddingIdx) {
           continue;

@@ -64,6 +64,32 @@ class KernelsTest {
   }
 
   @Test
+  void bagSumsOverwriteWhateverTheOutputHeld() {
+    try (RowStore w = HeapRowStore.allocate(50, 131)) {
+      SplittableRandom rnd = new SplittableRandom(4);
+      float[] row = new float[131];
+      for (long r = 0; r < 50; r++) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] = (float) rnd.nextGaussian();
+        }
+        w.writeRow(r, row, 0);
+      }
+      long[] ids = {3, 7, 7, 1, 49, 0, 3};
+      int[] bagStarts = {0, 2, 2, 5, 7}; // the second bag is empty
+      for (float[] psw : new float[][] {null, {0.5f, 2, -1, 3, 0.25f, 1, -2}}) {
+        float[] fresh = new float[4 * 131];
+        float[] dirty = new float[4 * 131];
+        java.util.Arrays.fill(dirty, Float.NaN);
+        int[] sizes = new int[4];
+        Kernels.poolSum(w, ids, bagStarts, psw, 1, fresh, sizes);
+        Kernels.poolSum(w, ids, bagStarts, psw, 1, dirty, sizes);
+        assertArrayEquals(fresh, dirty);
+        assertArrayEquals(new int[] {2, 0, 2, 2}, sizes);
+      }
+    }
+  }
+
+  @Test
   void threadCountIsChecked() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.setThreads(0));
     assertTrue(e.getMessage().contains("got 0"), e.getMessage());

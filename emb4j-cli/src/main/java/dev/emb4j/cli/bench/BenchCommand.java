@@ -81,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "MS",
       description =
           "Minimum warm-up time per workload before timing, for the JIT and for the heap to have touched its"
-              + " pages (default: 2000).")
+              + " pages (default: 5000).")
   private long warmupMillis = Harness.WARMUP_MILLIS;
 
   @Override
