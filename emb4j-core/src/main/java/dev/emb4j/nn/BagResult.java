@@ -18,7 +18,8 @@ public final class BagResult {
   final float[] perSampleWeights;
   final Shape inputShape;
   private final FloatTensor output;
-  private final int[] offset2bag;
+  /** Made on first use: a pass of inference never needs it. */
+  private volatile int[] offset2bag;
   private final int[] bagSizes;
   private final long[] maxIndices;
 
@@ -39,12 +40,6 @@ public final class BagResult {
     this.output = output;
     this.bagSizes = bagSizes;
     this.maxIndices = maxIndices;
-    this.offset2bag = new int[ids.length];
-    for (int b = 0; b + 1 < bagStarts.length; b++) {
-      for (int i = bagStarts[b]; i < bagStarts[b + 1]; i++) {
-        offset2bag[i] = b;
-      }
-    }
   }
 
   /** The pooled rows, shape {@code (B, D)}; empty and all-padding bags are zero rows. */
@@ -59,7 +54,7 @@ public final class BagResult {
 
   /** For each input position (flattened), the bag it belongs to. */
   public int[] offset2bag() {
-    return offset2bag.clone();
+    return offset2bagView().clone();
   }
 
   /** For each bag, the number of its positions that are not padding (the divisor of a mean). */
@@ -84,6 +79,14 @@ public final class BagResult {
   }
 
   int[] offset2bagView() {
-    return offset2bag;
+    int[] o2b = offset2bag;
+    if (o2b == null) {
+      o2b = new int[ids.length];
+      for (int b = 0; b + 1 < bagStarts.length; b++) {
+        java.util.Arrays.fill(o2b, bagStarts[b], bagStarts[b + 1], b);
+      }
+      offset2bag = o2b;
+    }
+    return o2b;
   }
 }

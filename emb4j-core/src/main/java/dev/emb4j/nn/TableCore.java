@@ -93,6 +93,16 @@ final class TableCore {
   long[] checkedIds(IndexTensor indices, String what) {
     java.util.Objects.requireNonNull(indices, what);
     long[] ids = indices.toLongArray();
+    // one branch-free pass (vectorised by the JIT) for the common case; the position of a bad id only when needed
+    long min = 0;
+    long max = 0;
+    for (long k : ids) {
+      min = Math.min(min, k);
+      max = Math.max(max, k);
+    }
+    if (min >= 0 && (ids.length == 0 || max < rows)) {
+      return ids;
+    }
     for (int i = 0; i < ids.length; i++) {
       long k = ids[i];
       if (k < 0 || k >= rows) {
