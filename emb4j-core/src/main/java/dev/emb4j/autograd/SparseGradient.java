@@ -1,6 +1,7 @@
 package dev.emb4j.autograd;
 
 import dev.emb4j.kernel.IdSort;
+import dev.emb4j.kernel.Kernels;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.Arrays;
@@ -136,21 +137,12 @@ public final class SparseGradient implements TableGradient {
       if (total > Integer.MAX_VALUE - 8) {
         throw new IllegalStateException(n + " gradient rows of " + dim + " floats exceed one Java array");
       }
-      float[] out = new float[(int) total];
-      float[] src = entryRows.source();
       int[] srcRows = entryRows.sourceRows();
-      float[] scales = entryRows.scales();
-      for (int i = 0; i < n; i++) {
-        int from = (srcRows == null ? i : srcRows[i]) * dim;
-        if (scales == null) {
-          System.arraycopy(src, from, out, i * dim, dim);
-        } else {
-          float s = scales[i];
-          for (int j = 0; j < dim; j++) {
-            out[i * dim + j] = src[from + j] * s;
-          }
-        }
+      if (srcRows == null) {
+        srcRows = new int[n];
+        Arrays.setAll(srcRows, i -> i);
       }
+      float[] out = Kernels.copyRows(entryRows.source(), dim, srcRows, entryRows.scales(), null, n);
       values = FloatTensor.wrap(Shape.of(n, dim), out);
     }
     return values;

@@ -123,6 +123,9 @@ public final class Embedding extends EmbeddingTable {
    * {@code gradOutput[p, :]}, except padding rows, which receive nothing; with {@code scaleGradByFreq} each
    * contribution is divided by the number of times its id occurs in {@code indices}. A frozen table ignores the call.
    *
+   * <p>A sparse table's gradient refers to the rows of {@code gradOutput} instead of copying them (see {@link
+   * dev.emb4j.autograd.SparseGradient#ofRows}): leave {@code gradOutput} unchanged until the optimizer step.
+   *
    * @throws IllegalArgumentException if {@code gradOutput} does not have shape {@code indices.shape() + [D]}
    * @throws IndexOutOfBoundsException if an id is out of range
    */

@@ -252,6 +252,10 @@ public final class EmbeddingBag extends EmbeddingTable {
    * <p>SUM adds {@code psw[i] * gradOutput[bag(i)]} to each non-padding row; MEAN divides by the bag's non-padding
    * count; MAX routes each column to the row that won it, once per bag. With {@code scaleGradByFreq} each contribution
    * is divided by its id's count in the whole input (the correct count; PyTorch's CPU path has a bug here).
+   *
+   * <p>A sparse table's gradient refers to the rows of {@code gradOutput} instead of copying one row per input
+   * position (see {@link dev.emb4j.autograd.SparseGradient#ofRows}): leave {@code gradOutput} unchanged until the
+   * optimizer step.
    */
   public Optional<FloatTensor> backward(BagResult forward, FloatTensor gradOutput) {
     Objects.requireNonNull(forward, "forward");

@@ -351,6 +351,45 @@ class EmbeddingBagPropertiesTest {
     }
   }
 
+  @Property(tries = TRIES)
+  void sparseStepReadsTheGradientInPlaceAndEqualsTheStepFromItsCopiedEntries(@ForAll long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    int v = rng.nextInt(1, 40);
+    int d = rng.nextInt(1, 40);
+    long pad = rng.nextBoolean() ? rng.nextLong(v) : -1;
+    BagMode mode = rng.nextBoolean() ? BagMode.SUM : BagMode.MEAN;
+    float[][] w = weights(rng, v, d);
+    try (EmbeddingBag bag = builder(w, mode, pad, false).sparse(true).build()) {
+      Bags bags = randomBags(rng, v, pad);
+      FloatTensor psw = null;
+      if (mode == BagMode.SUM && rng.nextBoolean()) {
+        float[] p = new float[bags.n()];
+        for (int i = 0; i < p.length; i++) {
+          p[i] = (float) rng.nextDouble(-2, 2);
+        }
+        psw = FloatTensor.vector(p);
+      }
+      IndexTensor offsets = bags.includeLastOffset()
+          ? IndexTensor.of(Arrays.copyOf(bags.offsets(), bags.offsets().length - 1))
+          : bags.offsetTensor();
+      BagResult r = bag.forward(bags.input(), offsets, psw);
+      bag.backward(r, randomGrad(rng, offsets.numel(), d));
+      float lr = 0.1f;
+      float[] expected = bag.weight().toTensor().data().clone();
+      bag.grad().ifPresent(t -> {
+        SparseGradient c = ((SparseGradient) t).coalesce(); // sums the copied entries in input order
+        for (int u = 0; u < c.nnz(); u++) {
+          int row = (int) c.indices()[u];
+          for (int j = 0; j < d; j++) {
+            expected[row * d + j] += -lr * c.values().data()[u * d + j];
+          }
+        }
+      });
+      new dev.emb4j.optim.Sgd(bag.parameters(), dev.emb4j.optim.Sgd.Config.of(lr)).step();
+      assertArrayEquals(expected, bag.weight().toTensor().data(), mode + ", padding " + pad);
+    }
+  }
+
   // ---------------------------------------------------------------- max norm
 
   @Property(tries = TRIES)
