@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Stable ordering of row ids, the first step of every sparse-gradient reduction: which positions hold the same id, in
- * input order. An LSD radix sort on 12-bit digits (two passes for ids below 2^24, i.e. tables up to 16 M rows), in
+ * input order. One counting pass for ids below 2^16 (when there are at least a quarter as many ids as buckets), else
+ * an LSD radix sort on 12-bit digits (two passes for ids below 2^24, i.e. tables up to 16 M rows), in
  * place of a comparison sort of boxed positions; ids of 2^31 or more fall back to a packed-key sort.
  */
 public final class IdSort {
@@ -12,6 +13,8 @@ public final class IdSort {
 
   private static final int DIGIT_BITS = 12;
   private static final int BUCKETS = 1 << DIGIT_BITS;
+  /** Ids of up to this many bits are ordered by one counting pass when there are enough of them. */
+  private static final int ONE_PASS_BITS = 16;
   /** Below this many ids the 4096-bucket histograms cost more than they save. */
   private static final int SMALL = 256;
 
@@ -33,6 +36,9 @@ public final class IdSort {
       return packedOrder(ids, max);
     }
     int bits = 64 - Long.numberOfLeadingZeros(Math.max(max, 1));
+    if (bits <= ONE_PASS_BITS && (1L << bits) <= 4L * n) {
+      return countingOrder(ids, 1 << bits);
+    }
     int[] keys = new int[n];
     int[] pos = new int[n];
     int[] keys2 = new int[n];
@@ -66,6 +72,28 @@ public final class IdSort {
       pos2 = t;
     }
     return pos;
+  }
+
+  /**
+   * Ids below {@code buckets} (at most 2^16, and not many more than there are ids): one counting pass, each position
+   * placed directly, instead of two radix passes.
+   */
+  private static int[] countingOrder(long[] ids, int buckets) {
+    int[] start = new int[buckets];
+    for (long id : ids) {
+      start[(int) id]++;
+    }
+    int sum = 0;
+    for (int b = 0; b < buckets; b++) {
+      int c = start[b];
+      start[b] = sum;
+      sum += c;
+    }
+    int[] order = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      order[start[(int) ids[i]]++] = i;
+    }
+    return order;
   }
 
   /** Small or huge ids: each entry packed as {@code id * n + position} when that fits a long, else a merge sort. */

@@ -220,7 +220,8 @@ public final class Kernels {
     if (scales != null) {
       checkLength("scales", scales.length, entries);
     }
-    if (count > 0 && (long) count * DUPLICATES_FOR_SCAN <= entries) {
+    boolean cachedSource = (long) src.length * Float.BYTES <= CACHED_SOURCE_BYTES;
+    if (count > 0 && (long) count * DUPLICATES_FOR_SCAN <= entries && !cachedSource) {
       applyManyDuplicates(rule, w, slots, rows, start, order, src, srcRows, scales, count, entries);
       return;
     }
@@ -248,6 +249,12 @@ public final class Kernels {
 
   /** Entries per touched row from which the gradient is summed by one pass over the entries in input order. */
   private static final int DUPLICATES_FOR_SCAN = 4;
+
+  /**
+   * Gradient sources up to this size (a bag's {@code (B, D)} output gradient, typically) are read row by row in each
+   * touched row's entry order whatever the duplicates: they stay in cache, and the sums then stay in registers.
+   */
+  private static final long CACHED_SOURCE_BYTES = 4L << 20;
 
   /**
    * {@link #applySparseRows} when rows repeat often (a small table): instead of gathering each row's entries from

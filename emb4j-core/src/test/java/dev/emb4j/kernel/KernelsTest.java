@@ -114,7 +114,7 @@ class KernelsTest {
   void radixOrderEqualsAStableComparisonSort() {
     SplittableRandom rnd = new SplittableRandom(2);
     for (int n : new int[] {0, 1, 5, 255, 256, 4097, 70_000}) {
-      for (long v : new long[] {1, 3, 1000, 1 << 20, 10_000_000, Integer.MAX_VALUE, 1L << 40}) {
+      for (long v : new long[] {1, 3, 1000, 40_000, 65_536, 1 << 20, 10_000_000, Integer.MAX_VALUE, 1L << 40}) {
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
           ids[i] = rnd.nextLong(v);
