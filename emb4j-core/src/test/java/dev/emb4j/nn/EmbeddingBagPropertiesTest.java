@@ -309,6 +309,22 @@ class EmbeddingBagPropertiesTest {
     }
   }
 
+  /** Per-sample weights in [-2, 2). */
+  private static FloatTensor randomWeights(SplittableRandom rng, int n) {
+    float[] p = new float[n];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) rng.nextDouble(-2, 2);
+    }
+    return FloatTensor.vector(p);
+  }
+
+  /** The bags' offsets without the closing one (for a bag built without includeLastOffset). */
+  private static IndexTensor offsetsWithoutLast(Bags bags) {
+    return bags.includeLastOffset()
+        ? IndexTensor.of(Arrays.copyOf(bags.offsets(), bags.offsets().length - 1))
+        : bags.offsetTensor();
+  }
+
   @Property(tries = TRIES)
   void coalescedSparseGradientEqualsTheDenseGradient(@ForAll long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
@@ -321,17 +337,8 @@ class EmbeddingBagPropertiesTest {
         EmbeddingBag sparse = builder(w, mode, pad, false).sparse(true).build()) {
       for (int pass = 0; pass < 2; pass++) {
         Bags bags = randomBags(rng, v, pad);
-        FloatTensor psw = null;
-        if (mode == BagMode.SUM && rng.nextBoolean()) {
-          float[] p = new float[bags.n()];
-          for (int i = 0; i < p.length; i++) {
-            p[i] = (float) rng.nextDouble(-2, 2);
-          }
-          psw = FloatTensor.vector(p);
-        }
-        IndexTensor offsets = bags.includeLastOffset()
-            ? IndexTensor.of(Arrays.copyOf(bags.offsets(), bags.offsets().length - 1))
-            : bags.offsetTensor();
+        FloatTensor psw = mode == BagMode.SUM && rng.nextBoolean() ? randomWeights(rng, bags.n()) : null;
+        IndexTensor offsets = offsetsWithoutLast(bags);
         FloatTensor go = randomGrad(rng, offsets.numel(), d);
         BagResult rd = dense.forward(bags.input(), offsets, psw);
         BagResult rs = sparse.forward(bags.input(), offsets, psw);
@@ -361,17 +368,8 @@ class EmbeddingBagPropertiesTest {
     float[][] w = weights(rng, v, d);
     try (EmbeddingBag bag = builder(w, mode, pad, false).sparse(true).build()) {
       Bags bags = randomBags(rng, v, pad);
-      FloatTensor psw = null;
-      if (mode == BagMode.SUM && rng.nextBoolean()) {
-        float[] p = new float[bags.n()];
-        for (int i = 0; i < p.length; i++) {
-          p[i] = (float) rng.nextDouble(-2, 2);
-        }
-        psw = FloatTensor.vector(p);
-      }
-      IndexTensor offsets = bags.includeLastOffset()
-          ? IndexTensor.of(Arrays.copyOf(bags.offsets(), bags.offsets().length - 1))
-          : bags.offsetTensor();
+      FloatTensor psw = mode == BagMode.SUM && rng.nextBoolean() ? randomWeights(rng, bags.n()) : null;
+      IndexTensor offsets = offsetsWithoutLast(bags);
       BagResult r = bag.forward(bags.input(), offsets, psw);
       bag.backward(r, randomGrad(rng, offsets.numel(), d));
       float lr = 0.1f;
