@@ -155,60 +155,67 @@ class KernelsTest {
     try {
       for (int threads : new int[] {1, 2}) {
         Kernels.setThreads(threads);
-        for (long v : new long[] {50, 100_000}) { // many duplicates per row / nearly none
-          int d = 19;
-          int n = 3000;
-          SplittableRandom rnd = new SplittableRandom(v);
-          long[] ids = new long[n];
-          float[] values = new float[n * d];
-          for (int i = 0; i < n; i++) {
-            ids[i] = rnd.nextLong(v);
-          }
-          for (int i = 0; i < values.length; i++) {
-            values[i] = (float) rnd.nextGaussian();
-          }
-          int[] order = IdSort.stableOrder(ids);
-          long[] rows = new long[n];
-          int[] start = new int[n + 1];
-          int count = 0;
-          for (int k = 0; k < n; k++) {
-            if (count == 0 || rows[count - 1] != ids[order[k]]) {
-              rows[count] = ids[order[k]];
-              start[count++] = k;
-            }
-          }
-          start[count] = n;
-          // entries read in place (source row = entry) and through source rows with scales (a bag's backward)
-          int[] srcRows = new int[n];
-          float[] scales = new float[n];
-          for (int i = 0; i < n; i++) {
-            srcRows[i] = rnd.nextInt(n);
-            scales[i] = (float) rnd.nextGaussian();
-          }
-          for (boolean mapped : new boolean[] {false, true}) {
-            int[] sr = mapped ? srcRows : null;
-            float[] sc = mapped ? scales : null;
-            RowRule rule = new RowRule.Adagrad(-0.1f, 1e-10f);
-            HeapRowStore w1 = HeapRowStore.allocate(v, d);
-            HeapRowStore w2 = HeapRowStore.allocate(v, d);
-            HeapRowStore s1 = HeapRowStore.allocate(v, d);
-            HeapRowStore s2 = HeapRowStore.allocate(v, d);
-            Kernels.applySparseRows(
-                rule, mem(w1), new RowMemory[] {mem(s1)}, rows, start, order, values, sr, sc, count);
-            ScalarKernels reference = new ScalarKernels();
-            float[] g = new float[d];
-            for (int u = 0; u < count; u++) {
-              reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g);
-              reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g);
-            }
-            String what = "V " + v + ", threads " + threads + (mapped ? ", mapped" : "");
-            assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), what);
-            assertArrayEquals(s2.toTensor().data(), s1.toTensor().data(), what);
+        // many duplicates per row / nearly none; a gradient source that stays in cache / one of more than 4 MiB,
+        // whose rows are summed in one pass in input order when they repeat
+        for (long v : new long[] {50, 100_000}) {
+          for (boolean bigSource : new boolean[] {false, true}) {
+            checkFusedStep(v, bigSource, "V " + v + ", threads " + threads + (bigSource ? ", big source" : ""));
           }
         }
       }
     } finally {
       Kernels.setThreads(before);
+    }
+  }
+
+  /** A fused Adagrad step over 3000 entries of ids below v against the scalar row-by-row reference, bit for bit. */
+  private static void checkFusedStep(long v, boolean bigSource, String what) {
+    int d = 19;
+    int n = 3000;
+    SplittableRandom rnd = new SplittableRandom(v);
+    long[] ids = new long[n];
+    float[] values = new float[bigSource ? (1 << 20) + n * d : n * d];
+    for (int i = 0; i < n; i++) {
+      ids[i] = rnd.nextLong(v);
+    }
+    for (int i = 0; i < n * d; i++) {
+      values[i] = (float) rnd.nextGaussian();
+    }
+    int[] order = IdSort.stableOrder(ids);
+    long[] rows = new long[n];
+    int[] start = new int[n + 1];
+    int count = 0;
+    for (int k = 0; k < n; k++) {
+      if (count == 0 || rows[count - 1] != ids[order[k]]) {
+        rows[count] = ids[order[k]];
+        start[count++] = k;
+      }
+    }
+    start[count] = n;
+    // entries read in place (source row = entry) and through source rows with scales (a bag's backward)
+    int[] srcRows = new int[n];
+    float[] scales = new float[n];
+    for (int i = 0; i < n; i++) {
+      srcRows[i] = rnd.nextInt(n);
+      scales[i] = (float) rnd.nextGaussian();
+    }
+    for (boolean mapped : new boolean[] {false, true}) {
+      int[] sr = mapped ? srcRows : null;
+      float[] sc = mapped ? scales : null;
+      RowRule rule = new RowRule.Adagrad(-0.1f, 1e-10f);
+      HeapRowStore w1 = HeapRowStore.allocate(v, d);
+      HeapRowStore w2 = HeapRowStore.allocate(v, d);
+      HeapRowStore s1 = HeapRowStore.allocate(v, d);
+      HeapRowStore s2 = HeapRowStore.allocate(v, d);
+      Kernels.applySparseRows(rule, mem(w1), new RowMemory[] {mem(s1)}, rows, start, order, values, sr, sc, count);
+      ScalarKernels reference = new ScalarKernels();
+      float[] g = new float[d];
+      for (int u = 0; u < count; u++) {
+        reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g);
+        reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g);
+      }
+      assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), what + (mapped ? ", mapped" : ""));
+      assertArrayEquals(s2.toTensor().data(), s1.toTensor().data(), what + (mapped ? ", mapped" : ""));
     }
   }
 
