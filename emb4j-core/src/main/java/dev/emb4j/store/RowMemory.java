@@ -77,14 +77,6 @@ public final class RowMemory {
     return chunkShift >= 0 ? row & chunkMask : row % rowsPerChunk;
   }
 
-  /**
-   * The one heap array holding every row (row r at float {@code r * dim}), or {@code null} for off-heap rows or rows
-   * split over several chunks.
-   */
-  public float[] singleArray() {
-    return singleArray;
-  }
-
   /** The one segment holding every row, or {@code null} when the rows are split over several chunks. */
   public MemorySegment single() {
     return single;
