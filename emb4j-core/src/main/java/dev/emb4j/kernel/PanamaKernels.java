@@ -2,9 +2,11 @@ package dev.emb4j.kernel;
 
 import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Optional;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -47,7 +49,46 @@ final class PanamaKernels implements KernelSupport {
   /** Where the read-ahead loads end up, so that they have an effect the JIT must keep. */
   static float sink;
 
+  static {
+    primeVectorOperations();
+  }
+
   private final ScalarKernels scalar = new ScalarKernels();
+
+  /**
+   * Runs every Vector API operation the kernels use once, on a few floats, before any kernel runs.
+   *
+   * <p>Without this, a kernel's hot loop could be the first code in the JVM to run an operation such as {@code add},
+   * and C2 then sometimes compiled the loop with one of its vector operations left as a call to the library's Java
+   * fallback, which allocates a vector object per row: bag sums ran 10x slower for the life of the JVM (JFR showed
+   * {@code VectorSupport.binaryOp} called from the compiled loop, and {@code Float512Vector} allocations). It happened
+   * in about a third of runs, depending on what else was being compiled. One earlier use of each operation, anywhere,
+   * removed it in every run of a probe that otherwise reproduced it (10 of 10, 16 vs 220 M rows/s).
+   */
+  private static void primeVectorOperations() {
+    float[] a = new float[2 * L];
+    float[] b = new float[2 * L];
+    Arrays.fill(b, 1f);
+    MemorySegment heap = MemorySegment.ofArray(a);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment offHeap = arena.allocate(2L * LB, 64);
+      for (MemorySegment seg : new MemorySegment[] {heap, offHeap}) {
+        FloatVector x = FloatVector.fromMemorySegment(S, seg, 0, NATIVE);
+        x.add(x).intoMemorySegment(seg, 0, NATIVE);
+      }
+    }
+    FloatVector x = FloatVector.fromArray(S, b, 0);
+    FloatVector y = FloatVector.zero(S).add(x).sub(x).mul(x).mul(2f).add(1f).div(x).fma(x, x);
+    y = y.div(x.lanewise(VectorOperators.SQRT).add(1e-8f));
+    VectorMask<Float> greater = y.compare(VectorOperators.GT, x);
+    if (greater.anyTrue()) {
+      y = y.blend(x, greater);
+    }
+    DoubleVector lo = (DoubleVector) y.convertShape(VectorOperators.F2D, SD, 0);
+    DoubleVector hi = (DoubleVector) y.convertShape(VectorOperators.F2D, SD, 1);
+    y.intoArray(a, L);
+    sink += (float) DoubleVector.zero(SD).add(lo.mul(lo)).add(hi.mul(hi)).toArray()[0] + y.toArray()[0];
+  }
 
 
   /** The width of the preferred float vector, in bits (the provider falls back to scalar below 128). */
@@ -77,16 +118,32 @@ final class PanamaKernels implements KernelSupport {
    * the JIT does not know measured 2x slower on a DRAM-resident table).
    */
 
+  /** log2(d) when d is a power of two, else -1; see {@link #rowIndex}. */
+  private static int rowShift(int d) {
+    return Integer.bitCount(d) == 1 ? Integer.numberOfTrailingZeros(d) : -1;
+  }
+
+  /**
+   * The float index of row {@code k} in a single heap chunk. A shift where the width allows: with a multiply, the bag
+   * sum over a 512 MB table measured 48-54 M rows/s, with the shift 69-73 (same loop, same run).
+   */
+  private static int rowIndex(long k, int lead, int shift, int d) {
+    return lead + (shift >= 0 ? (int) k << shift : (int) k * d);
+  }
+
   /** The gather from heap chunks; returns the sum of the read-ahead loads. */
   private static float gatherHeap(RowMemory mem, long[] ids, int from, int to, float[] out) {
     int d = mem.dim();
+    float[] single = mem.singleArray(); // locals: the JIT would reload the fields for every row
+    int lead = mem.lead();
+    int shift = rowShift(d);
     float touched = 0;
     for (int i = from; i < to; i++) {
       long ahead = ids[Math.min(i + AHEAD, to - 1)];
-      touched += mem.array(ahead)[mem.index(ahead)];
+      touched += single != null ? single[rowIndex(ahead, lead, shift, d)] : mem.array(ahead)[mem.index(ahead)];
       long k = ids[i];
-      float[] w = mem.array(k);
-      int p = mem.index(k);
+      float[] w = single != null ? single : mem.array(k);
+      int p = single != null ? rowIndex(k, lead, shift, d) : mem.index(k);
       int o = i * d;
       int j = 0;
       for (; j + 8 * L <= d; j += 8 * L) {
@@ -228,6 +285,9 @@ final class PanamaKernels implements KernelSupport {
       RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int j, float[] out) {
     int d = mem.dim();
     int aheadLast = bagStarts[bagTo] - 1;
+    float[] single = mem.singleArray(); // locals: the JIT would reload the fields for every row
+    int lead = mem.lead();
+    int shift = rowShift(d);
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
@@ -242,13 +302,13 @@ final class PanamaKernels implements KernelSupport {
       FloatVector a7 = a0;
       for (int i = start; i < end; i++) {
         long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += mem.array(ahead)[mem.index(ahead)];
+        touched += single != null ? single[rowIndex(ahead, lead, shift, d)] : mem.array(ahead)[mem.index(ahead)];
         long k = ids[i];
         if (k == pad) {
           continue;
         }
-        float[] a = mem.array(k);
-        int p = mem.index(k) + j;
+        float[] a = single != null ? single : mem.array(k);
+        int p = (single != null ? rowIndex(k, lead, shift, d) : mem.index(k)) + j;
         a0 = a0.add(FloatVector.fromArray(S, a, p));
         a1 = a1.add(FloatVector.fromArray(S, a, p + L));
         a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
@@ -324,6 +384,9 @@ final class PanamaKernels implements KernelSupport {
       RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
     int d = mem.dim();
     int aheadLast = bagStarts[bagTo] - 1;
+    float[] single = mem.singleArray(); // locals: the JIT would reload the fields for every row
+    int lead = mem.lead();
+    int shift = rowShift(d);
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
@@ -338,13 +401,13 @@ final class PanamaKernels implements KernelSupport {
       FloatVector a7 = a0;
       for (int i = start; i < end; i++) {
         long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += mem.array(ahead)[mem.index(ahead)];
+        touched += single != null ? single[rowIndex(ahead, lead, shift, d)] : mem.array(ahead)[mem.index(ahead)];
         long k = ids[i];
         if (k == pad) {
           continue;
         }
-        float[] a = mem.array(k);
-        int p = mem.index(k) + j;
+        float[] a = single != null ? single : mem.array(k);
+        int p = (single != null ? rowIndex(k, lead, shift, d) : mem.index(k)) + j;
         float s = psw[i];
         a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
         a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));
@@ -466,7 +529,7 @@ final class PanamaKernels implements KernelSupport {
         first++;
       }
       if (first == end) {
-        java.util.Arrays.fill(maxIndices, o, o + d, -1L);
+        Arrays.fill(maxIndices, o, o + d, -1L);
         bagSizes[b] = 0;
         continue;
       }
@@ -508,7 +571,7 @@ final class PanamaKernels implements KernelSupport {
       RowMemory mem, long[] ids, int first, int end, long pad, int j, float[] out, long[] maxIndices, int o) {
     long seed = ids[first];
     FloatVector best = vector(mem, seed, j);
-    java.util.Arrays.fill(maxIndices, o + j, o + j + L, seed);
+    Arrays.fill(maxIndices, o + j, o + j + L, seed);
     for (int i = first + 1; i < end; i++) {
       long k = ids[i];
       if (k == pad) {

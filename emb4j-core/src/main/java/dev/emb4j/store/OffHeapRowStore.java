@@ -150,7 +150,7 @@ public final class OffHeapRowStore implements RowStore {
   /** The segment as one chunk at {@link #strideBytes()}. */
   @Override
   public Optional<RowMemory> memory() {
-    return Optional.of(new RowMemory(new MemorySegment[] {segment}, null, Math.max(rows, 1), strideBytes, rows, dim));
+    return Optional.of(new RowMemory(new MemorySegment[] {segment}, null, 0, Math.max(rows, 1), strideBytes, rows, dim));
   }
 
   @Override

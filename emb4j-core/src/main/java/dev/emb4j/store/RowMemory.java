@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * its floats are native-order float32 at [0, dim) * 4 from there. One chunk: chunk(0) holds every row.
  * </pre>
  *
- * <p>Heap stores give {@link MemorySegment#ofArray(float[])} views of their chunks and, through {@link #array} and
+ * <p>Heap stores give {@link MemorySegment#ofArray(float[])} views of their chunks from row 0 on (a large chunk may
+ * skip a few floats before it, to start rows on a cache line) and, through {@link #array} and
  * {@link #index}, the {@code float[]} chunks themselves (vector loads from {@code float[]} are compiled to plain
  * vector instructions, while loads from a heap segment over a {@code float[]} are not always); off-heap stores give
  * their segment. A view is only valid while its store is open. Row numbers are trusted (kernels assert).
@@ -21,6 +22,7 @@ public final class RowMemory {
   private final MemorySegment single;
   private final float[][] arrays;
   private final float[] singleArray;
+  private final int lead;
   private final long rowsPerChunk;
   /** log2(rowsPerChunk) when it is a power of two (a shift and a mask instead of two long divisions), else -1. */
   private final int chunkShift;
@@ -29,11 +31,13 @@ public final class RowMemory {
   private final long rows;
   private final int dim;
 
-  RowMemory(MemorySegment[] chunks, float[][] arrays, long rowsPerChunk, long strideBytes, long rows, int dim) {
+  RowMemory(
+      MemorySegment[] chunks, float[][] arrays, int lead, long rowsPerChunk, long strideBytes, long rows, int dim) {
     this.chunks = chunks.clone();
     this.single = chunks.length == 1 ? chunks[0] : null;
     this.arrays = arrays == null ? null : arrays.clone();
     this.singleArray = arrays != null && arrays.length == 1 ? arrays[0] : null;
+    this.lead = lead;
     this.rowsPerChunk = rowsPerChunk;
     this.chunkShift = Long.bitCount(rowsPerChunk) == 1 ? Long.numberOfTrailingZeros(rowsPerChunk) : -1;
     this.chunkMask = rowsPerChunk - 1;
@@ -64,9 +68,22 @@ public final class RowMemory {
     return singleArray != null ? singleArray : arrays[chunkOf(row)];
   }
 
+  /**
+   * The one heap chunk holding every row, or {@code null} (off-heap, or several chunks): with it, row r starts at
+   * float {@link #lead()} + r * {@link #dim()}. Kernels keep it in a local so the JIT need not reload the fields per row.
+   */
+  public float[] singleArray() {
+    return singleArray;
+  }
+
+  /** Floats before row 0 in each heap chunk (0 off-heap). */
+  public int lead() {
+    return lead;
+  }
+
   /** The float index of {@code row} inside {@link #array(long) array(row)} (heap views only). */
   public int index(long row) {
-    return (int) (singleArray != null ? row * dim : rowInChunk(row) * dim);
+    return (int) (lead + (singleArray != null ? row * dim : rowInChunk(row) * dim));
   }
 
   private int chunkOf(long row) {

@@ -23,6 +23,9 @@ class RowMemoryTest {
       for (int j = 0; j < s.dim(); j++) {
         float viaView = m.segment(r).get(ValueLayout.JAVA_FLOAT_UNALIGNED, m.offset(r) + 4L * j);
         assertEquals(s.get(r, j), viaView, "row " + r + ", col " + j);
+        if (m.isHeap()) {
+          assertEquals(s.get(r, j), m.array(r)[m.index(r) + j], "row " + r + ", col " + j + " through the array");
+        }
       }
     }
     // and writes through the view are seen by the store
@@ -43,6 +46,28 @@ class RowMemoryTest {
     HeapRowStore s = HeapRowStore.allocate(7, 5);
     checkSameValues(s);
     assertSame(s.memory().orElseThrow().single(), s.memory().orElseThrow().segment(6));
+  }
+
+  @Test
+  void largeHeapChunksStartRowsOnACacheLineAfterTheArrayHeader() {
+    int lead = Math.floorMod(-HeapAlignment.arrayBaseOffset(), HeapAlignment.LINE_BYTES) / Float.BYTES;
+    HeapRowStore one = HeapRowStore.allocate(2048, 128); // 1 MiB: padded
+    assertEquals(lead, one.leadingFloats());
+    assertEquals(0, (HeapAlignment.arrayBaseOffset() + 4 * one.memory().orElseThrow().index(1)) % 64);
+    checkSameValues(one);
+    HeapRowStore chunked = HeapRowStore.allocate(2500, 256, 1024); // chunks of 1 MiB, 1 MiB and 452 rows
+    assertEquals(lead, chunked.leadingFloats());
+    checkSameValues(chunked);
+    assertEquals(0, HeapRowStore.allocate(2047, 128).leadingFloats(), "under 1 MiB: left where it is");
+    assertEquals(0, HeapRowStore.wrap(new float[1 << 20], 128).leadingFloats(), "a caller's array is used as is");
+  }
+
+  @Test
+  void tablesThatFitOneJavaArrayAreOneChunk() {
+    assertEquals(10_000_000, HeapRowStore.rowsPerChunkFor(10_000_000, 128), "5.1 GB of rows: one array");
+    assertEquals(16_777_215, HeapRowStore.rowsPerChunkFor(16_777_215, 128));
+    assertEquals(1L << 23, HeapRowStore.rowsPerChunkFor(16_777_216, 128), "2^31 floats: chunks of 2^30");
+    assertEquals(1, HeapRowStore.rowsPerChunkFor(0, 4));
   }
 
   @Test
