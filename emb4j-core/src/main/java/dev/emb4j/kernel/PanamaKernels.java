@@ -61,9 +61,9 @@ final class PanamaKernels implements KernelSupport {
    * <p>Without this, a kernel's hot loop could be the first code in the JVM to run an operation such as {@code add},
    * and C2 then sometimes compiled the loop with one of its vector operations left as a call to the library's Java
    * fallback, which allocates a vector object per row: bag sums ran 10x slower for the life of the JVM (JFR showed
-   * {@code VectorSupport.binaryOp} called from the compiled loop, and {@code Float512Vector} allocations). It happened
-   * in about a third of runs, depending on what else was being compiled. One earlier use of each operation, anywhere,
-   * removed it in every run of a probe that otherwise reproduced it (10 of 10, 16 vs 220 M rows/s).
+   * {@code VectorSupport.binaryOp} called from the compiled loop, and {@code Float512Vector} allocations). Whether it
+   * happened depended on start-up timing. In a probe that reproduced it on every run (bag sums over a table in cache at
+   * 12-16 instead of 220 M rows/s), one earlier use of the operations, anywhere, removed it in 8 runs of 8.
    */
   private static void primeVectorOperations() {
     float[] a = new float[2 * L];
@@ -124,8 +124,8 @@ final class PanamaKernels implements KernelSupport {
   }
 
   /**
-   * The float index of row {@code k} in a single heap chunk. A shift where the width allows: with a multiply, the bag
-   * sum over a 512 MB table measured 48-54 M rows/s, with the shift 69-73 (same loop, same run).
+   * The float index of row {@code k} in a single heap chunk. A shift where the width allows: in a probe copy of the
+   * bag-sum loop over a 512 MB table, a multiply here measured 48-54 M rows/s and the shift 69-73.
    */
   private static int rowIndex(long k, int lead, int shift, int d) {
     return lead + (shift >= 0 ? (int) k << shift : (int) k * d);

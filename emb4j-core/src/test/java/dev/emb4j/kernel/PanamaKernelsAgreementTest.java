@@ -23,17 +23,27 @@ class PanamaKernelsAgreementTest {
 
   static Object[][] cases() {
     int[] dims = {1, 3, 17, 128, 300};
-    Object[][] out = new Object[dims.length * 2][];
+    Object[][] out = new Object[dims.length * 3][];
     int k = 0;
     for (int d : dims) {
       out[k++] = new Object[] {d, "heap"};
       out[k++] = new Object[] {d, "offheap"};
+      out[k++] = new Object[] {d, "heap, rows from a cache line"};
     }
     return out;
   }
 
+  /**
+   * A table whose first {@code rows} rows are used; "heap, rows from a cache line" is made at least 1 MiB so that its
+   * rows start after a few skipped floats (the kernels must index through the lead).
+   */
   private static RowStore table(long rows, int dim, String kind, long seed) {
-    RowStore s = kind.equals("heap") ? HeapRowStore.allocate(rows, dim) : OffHeapRowStore.allocate(rows, dim);
+    RowStore s =
+        switch (kind) {
+          case "heap" -> HeapRowStore.allocate(rows, dim);
+          case "offheap" -> OffHeapRowStore.allocate(rows, dim);
+          default -> HeapRowStore.allocate(Math.max(rows, (1 << 18) / dim + 1), dim);
+        };
     fill(s, seed);
     return s;
   }
