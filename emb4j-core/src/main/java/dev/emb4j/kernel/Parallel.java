@@ -1,16 +1,10 @@
 package dev.emb4j.kernel;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Splits a kernel's range of work (ids, bags, touched rows) into contiguous chunks, one per thread: the caller runs
- * the first chunk itself and a fixed pool of daemon threads the others. Each chunk writes only its own output rows,
- * so results do not depend on the number of threads, and chunk boundaries fall on multiples of {@link #ALIGN} items
- * so that two threads share at most one cache line of output, once per call (no false sharing in the loops).
+ * the first chunk itself and a {@link WorkerTeam} of daemon threads the others. Each chunk writes only its own output
+ * rows, so results do not depend on the number of threads, and chunk boundaries fall on multiples of {@link #ALIGN}
+ * items so that two threads share at most one cache line of output, once per call (no false sharing in the loops).
  */
 final class Parallel {
   private Parallel() {}
@@ -28,7 +22,7 @@ final class Parallel {
   static final String THREADS_PROPERTY = "emb4j.threads";
 
   private static int threads = initialThreads();
-  private static ExecutorService pool;
+  private static WorkerTeam team;
 
   private static int initialThreads() {
     String value = System.getProperty(THREADS_PROPERTY);
@@ -52,9 +46,9 @@ final class Parallel {
 
   static synchronized void setThreads(int n) {
     checkThreads(n);
-    if (n != threads && pool != null) {
-      pool.shutdown(); // running chunks finish; the next call makes a pool of the new size
-      pool = null;
+    if (n != threads && team != null) {
+      team.close(); // waits for a running call; the next call makes a team of the new size
+      team = null;
     }
     threads = n;
   }
@@ -63,64 +57,21 @@ final class Parallel {
     return threads;
   }
 
-  private static synchronized ExecutorService pool() {
-    if (pool == null) {
-      AtomicInteger id = new AtomicInteger();
-      pool =
-          Executors.newFixedThreadPool(
-              threads - 1,
-              r -> {
-                Thread t = new Thread(r, "emb4j-kernel-" + id.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
+  private static synchronized WorkerTeam team() {
+    if (team == null) {
+      team = new WorkerTeam(threads - 1);
     }
-    return pool;
+    return team;
   }
 
   /**
    * Runs {@code task} over {@code [0, n)}, split over up to {@link #threads()} threads when each chunk gets at least
-   * {@code minChunk} items; otherwise in the calling thread.
+   * {@code minChunk} items; otherwise, or while another call has the threads, in the calling thread.
    */
   static void forRange(int n, int minChunk, RangeTask task) {
-    int t = threads();
-    int chunks = (int) Math.min(t, n / (long) Math.max(minChunk, 1));
-    if (chunks <= 1) {
+    int chunks = (int) Math.min(threads(), n / (long) Math.max(minChunk, 1));
+    if (chunks <= 1 || !team().tryRun(n, chunks, task)) {
       task.run(0, n);
-      return;
-    }
-    ExecutorService executor = pool();
-    Future<?>[] futures = new Future<?>[chunks - 1];
-    for (int c = 1; c < chunks; c++) {
-      int from = boundary(n, c, chunks);
-      int to = boundary(n, c + 1, chunks);
-      futures[c - 1] = executor.submit(() -> task.run(from, to));
-    }
-    RuntimeException failure = null;
-    try {
-      task.run(0, boundary(n, 1, chunks));
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof Error error) {
-          throw error;
-        }
-        if (failure == null) {
-          failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        if (failure == null) {
-          failure = new IllegalStateException("interrupted while waiting for kernel threads", e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
     }
   }
 

@@ -115,6 +115,22 @@ public final class EmbeddingBag extends EmbeddingTable {
    * @throws IndexOutOfBoundsException for an id out of range; in every case nothing is changed
    */
   public BagResult forward(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights) {
+    return pool(input, offsets, perSampleWeights, null);
+  }
+
+  /**
+   * {@link #forward(IndexTensor, IndexTensor, FloatTensor)} into the caller's tensor {@code out} of shape {@code (B,
+   * D)}, whose values are overwritten; the result's {@link BagResult#output()} is {@code out}. For loops that reuse
+   * one output buffer instead of allocating (and zeroing) a new one per call: the buffer must then not be reused
+   * while an earlier result still waits for its backward pass.
+   *
+   * @throws IllegalArgumentException also if {@code out} has another shape; nothing is changed then
+   */
+  public BagResult forward(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights, FloatTensor out) {
+    return pool(input, offsets, perSampleWeights, Objects.requireNonNull(out, "out"));
+  }
+
+  private BagResult pool(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights, FloatTensor into) {
     Objects.requireNonNull(input, "input");
     int[] bagStarts = bagStarts(input, offsets);
     float[] psw = null;
@@ -130,9 +146,14 @@ public final class EmbeddingBag extends EmbeddingTable {
       }
       psw = perSampleWeights.data().clone();
     }
-    long[] ids = core.checkedIds(input, "input");
     int bags = bagStarts.length - 1;
-    float[] out = new float[core.outputLength(bags, "the bag output")];
+    Shape outShape = Shape.of(bags, core.dim);
+    if (into != null && !into.shape().equals(outShape)) {
+      throw new IllegalArgumentException(
+          "out has shape " + into.shape() + " but " + bags + " bags of this table pool into shape " + outShape);
+    }
+    long[] ids = core.checkedIds(input, "input");
+    float[] out = into != null ? into.data() : new float[core.outputLength(bags, "the bag output")];
     int[] bagSizes = new int[bags];
     long[] maxIndices = mode == BagMode.MAX ? new long[out.length] : null;
     float[] weights = psw;
@@ -148,7 +169,7 @@ public final class EmbeddingBag extends EmbeddingTable {
             case MAX -> Kernels.poolMax(core.store, ids, bagStarts, core.paddingIdx, out, maxIndices, bagSizes);
           }
         });
-    FloatTensor output = FloatTensor.wrap(Shape.of(bags, core.dim), out);
+    FloatTensor output = into != null ? into : FloatTensor.wrap(outShape, out);
     return new BagResult(core, ids, bagStarts, psw, input.shape(), output, bagSizes, maxIndices);
   }
 

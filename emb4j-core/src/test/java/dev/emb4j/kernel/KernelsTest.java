@@ -155,9 +155,10 @@ class KernelsTest {
     try {
       for (int threads : new int[] {1, 2}) {
         Kernels.setThreads(threads);
-        // many duplicates per row / nearly none; a gradient source that stays in cache / one of more than 4 MiB,
-        // whose rows are summed in one pass in input order when they repeat
-        for (long v : new long[] {50, 100_000}) {
+        // many duplicates per row in a table that stays in cache / nearly none in one of 22 MB with its state, whose
+        // rows are read ahead; a gradient source that stays in cache / one of more than 4 MiB, whose rows are summed
+        // in one pass in input order when they repeat and otherwise read ahead too
+        for (long v : new long[] {50, 150_000}) {
           for (boolean bigSource : new boolean[] {false, true}) {
             checkFusedStep(v, bigSource, "V " + v + ", threads " + threads + (bigSource ? ", big source" : ""));
           }

@@ -166,6 +166,12 @@ class EmbeddingBagPropertiesTest {
         BagResult r = bag.forward(bags.input(), bags.offsetTensor());
         String what = mode + " of " + bags + " pad " + pad;
         assertEquals(Shape.of(bags.bags(), d), r.output().shape(), what);
+        FloatTensor into = FloatTensor.zeros(Shape.of(bags.bags(), d));
+        Arrays.fill(into.data(), Float.NaN); // every value is overwritten, empty bags included
+        BagResult intoResult = bag.forward(bags.input(), bags.offsetTensor(), null, into);
+        assertTrue(intoResult.output() == into, what + ": forward into out returns out");
+        assertArrayEquals(r.output().data(), into.data(), 0f, what + ": forward into out");
+        assertArrayEquals(r.maxIndices(), intoResult.maxIndices(), what + ": maxIndices into out");
         long[] winners = new long[bags.bags() * d];
         float[] expected = expectedPool(bags, rows, d, mode, pad, null, winners);
         if (mode == BagMode.MAX) {

@@ -83,6 +83,20 @@ class EmbeddingBagValidationTest {
   }
 
   @Test
+  void forwardIntoOutputChecksItsShapeAndLeavesItAloneOnBadInput() {
+    EmbeddingBag b = bag(BagMode.SUM);
+    IndexTensor offsets = IndexTensor.of(0L, 3);
+    assertEquals(
+        "out has shape [3, 2] but 2 bags of this table pool into shape [2, 2]",
+        message(() -> b.forward(INP, offsets, null, FloatTensor.zeros(Shape.of(3, 2)))));
+    FloatTensor untouched = FloatTensor.zeros(Shape.of(2, 2));
+    assertThrows(
+        IndexOutOfBoundsException.class, () -> b.forward(IndexTensor.of(0L, 1, 5), offsets, null, untouched));
+    assertArrayEquals(new float[4], untouched.data());
+    assertThrows(NullPointerException.class, () -> b.forward(INP, offsets, null, null));
+  }
+
+  @Test
   void emptyBagsAndNoBags() {
     for (BagMode mode : BagMode.values()) {
       EmbeddingBag b = bag(mode);
