@@ -24,6 +24,23 @@ public final class IdSort {
    * @throws IllegalArgumentException if an id is negative
    */
   public static int[] stableOrder(long[] ids) {
+    return group(ids).order();
+  }
+
+  /**
+   * A stable ordering of ids grouped by id: the distinct ids {@code rows[0 .. count)} ascending, and for the u-th the
+   * positions {@code order[start[u] .. start[u + 1])} of its occurrences, in input order ({@code start[count]} is
+   * the number of ids). {@code rows} and {@code start} may be longer than {@code count} and {@code count + 1}.
+   */
+  public record Groups(int[] order, long[] rows, int[] start, int count) {}
+
+  /**
+   * {@link #stableOrder} with the distinct ids and where each one's positions start, read off the sort's own
+   * counts or sorted keys (cheaper than a pass over {@code ids[order[k]]}, whose reads jump around).
+   *
+   * @throws IllegalArgumentException if an id is negative
+   */
+  public static Groups group(long[] ids) {
     int n = ids.length;
     long max = 0;
     for (long id : ids) {
@@ -33,11 +50,11 @@ public final class IdSort {
       max = Math.max(max, id);
     }
     if (n < SMALL || max > Integer.MAX_VALUE) {
-      return packedOrder(ids, max);
+      return groupsOf(ids, packedOrder(ids, max));
     }
     int bits = 64 - Long.numberOfLeadingZeros(Math.max(max, 1));
     if (bits <= ONE_PASS_BITS && (1L << bits) <= 4L * n) {
-      return countingOrder(ids, 1 << bits);
+      return countingGroups(ids, 1 << bits);
     }
     int[] keys = new int[n];
     int[] pos = new int[n];
@@ -71,29 +88,69 @@ public final class IdSort {
       pos = pos2;
       pos2 = t;
     }
-    return pos;
+    // keys now holds the ids in sorted order
+    long[] rows = new long[n];
+    int[] start = new int[n + 1];
+    int u = 0;
+    for (int k = 0; k < n; k++) {
+      if (k == 0 || keys[k] != keys[k - 1]) {
+        rows[u] = keys[k];
+        start[u++] = k;
+      }
+    }
+    start[u] = n;
+    return new Groups(pos, rows, start, u);
+  }
+
+  /** The groups of a stable order of {@code ids} from one pass over the ids in that order. */
+  public static Groups groupsOf(long[] ids, int[] order) {
+    int n = ids.length;
+    long[] rows = new long[n];
+    int[] start = new int[n + 1];
+    int u = 0;
+    for (int k = 0; k < n; k++) {
+      long r = ids[order[k]];
+      if (u == 0 || rows[u - 1] != r) {
+        rows[u] = r;
+        start[u++] = k;
+      }
+    }
+    start[u] = n;
+    return new Groups(order, rows, start, u);
   }
 
   /**
    * Ids below {@code buckets} (at most 2^16, and not many more than there are ids): one counting pass, each position
-   * placed directly, instead of two radix passes.
+   * placed directly, instead of two radix passes; the distinct ids are the buckets that counted any.
    */
-  private static int[] countingOrder(long[] ids, int buckets) {
-    int[] start = new int[buckets];
+  private static Groups countingGroups(long[] ids, int buckets) {
+    int[] next = new int[buckets];
     for (long id : ids) {
-      start[(int) id]++;
+      next[(int) id]++;
     }
+    int distinct = 0;
+    for (int c : next) {
+      distinct += c == 0 ? 0 : 1;
+    }
+    long[] rows = new long[distinct];
+    int[] start = new int[distinct + 1];
     int sum = 0;
+    int u = 0;
     for (int b = 0; b < buckets; b++) {
-      int c = start[b];
-      start[b] = sum;
+      int c = next[b];
+      if (c != 0) {
+        rows[u] = b;
+        start[u++] = sum;
+      }
+      next[b] = sum;
       sum += c;
     }
+    start[distinct] = sum;
     int[] order = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      order[start[(int) ids[i]]++] = i;
+      order[next[(int) ids[i]]++] = i;
     }
-    return order;
+    return new Groups(order, rows, start, distinct);
   }
 
   /** Small or huge ids: each entry packed as {@code id * n + position} when that fits a long, else a merge sort. */

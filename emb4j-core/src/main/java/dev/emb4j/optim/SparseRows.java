@@ -35,21 +35,9 @@ final class SparseRows {
 
   /** As {@link #of(long[])}; {@code forceMergeSort} exercises the path taken when row x nnz overflows a long. */
   static SparseRows of(long[] indices, boolean forceMergeSort) {
-    int n = indices.length;
-    int[] order = forceMergeSort ? IdSort.stableMergeOrder(indices) : IdSort.stableOrder(indices);
-    long[] rows = new long[n];
-    int[] start = new int[n + 1];
-    int u = 0;
-    for (int k = 0; k < n; k++) {
-      long r = indices[order[k]];
-      if (u == 0 || rows[u - 1] != r) {
-        rows[u] = r;
-        start[u] = k;
-        u++;
-      }
-    }
-    start[u] = n;
-    return new SparseRows(rows, start, order, u);
+    IdSort.Groups g =
+        forceMergeSort ? IdSort.groupsOf(indices, IdSort.stableMergeOrder(indices)) : IdSort.group(indices);
+    return new SparseRows(g.rows(), g.start(), g.order(), g.count());
   }
 
   /** The distinct row ids, ascending, in {@code [0, size())} (the live array, for the fused kernels). */

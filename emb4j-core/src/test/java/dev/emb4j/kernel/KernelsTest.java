@@ -129,6 +129,20 @@ class KernelsTest {
           expected[i] = boxed[i];
         }
         assertArrayEquals(expected, IdSort.stableOrder(ids), "n " + n + ", V " + v);
+        // the groups read off the counts or sorted keys equal those of a pass over the ids in sorted order
+        IdSort.Groups groups = IdSort.group(ids);
+        IdSort.Groups scanned = IdSort.groupsOf(ids, expected);
+        String what = "groups of n " + n + ", V " + v;
+        assertArrayEquals(expected, groups.order(), what);
+        assertEquals(scanned.count(), groups.count(), what);
+        assertArrayEquals(
+            java.util.Arrays.copyOf(scanned.rows(), scanned.count()),
+            java.util.Arrays.copyOf(groups.rows(), groups.count()),
+            what);
+        assertArrayEquals(
+            java.util.Arrays.copyOf(scanned.start(), scanned.count() + 1),
+            java.util.Arrays.copyOf(groups.start(), groups.count() + 1),
+            what);
       }
     }
   }
