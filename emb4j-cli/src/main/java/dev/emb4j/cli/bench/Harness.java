@@ -8,8 +8,8 @@ final class Harness {
   static final int REPS = 7;
   /**
    * Warm-up per workload. In the first seconds of a JVM the bag-sum kernels ran now and then at a tenth of their
-   * speed with their vectors boxed (measured: 1 run in 8 still slow after 2 s of warm-up, none after 3.5 s), so the
-   * timing starts after 5 s.
+   * speed, mostly while Linux zeroed fresh heap pages (measured: 1 run in 8 still slow after 2 s of warm-up, none
+   * after 3.5 s), so the timing starts after 5 s.
    */
   static final long WARMUP_MILLIS = 5000;
   /** At least this many warm-up calls, however slow. */
