@@ -866,9 +866,10 @@ final class PanamaKernels implements KernelSupport {
       sq1 = sq1.add(hi.mul(hi));
     }
     // reduce, lane by lane in a fixed order (see sumLanes)
+    DoubleVector sq = sq0.add(sq1);
     double squares = 0;
-    for (double x : sq0.add(sq1).toArray()) {
-      squares += x;
+    for (int lane = 0; lane < SD.length(); lane++) {
+      squares += sq.lane(lane);
     }
     // scalar tail
     for (; j < d; j++) {
