@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * <pre>
  * allocated: base aligned to 64 bytes; row r at byte r * stride, stride = dim rounded up to 16 floats (64 bytes),
- *            so every row starts on a cache line; the padding floats stay zero
+ *            so every row starts on a cache line; the padding floats stay zero. From 8 MiB, on Linux transparent
+ *            huge pages where the JVM allows native access (see HugePageMemory)
  * wrapped:   the caller's segment as given, stride = dim (packed rows)
  * </pre>
  *
@@ -42,7 +43,11 @@ public final class OffHeapRowStore implements RowStore {
     StoreChecks.checkShape(rows, dim);
     long stride = paddedStrideBytes(dim);
     Arena arena = Arena.ofShared();
-    MemorySegment seg = arena.allocate(Math.max(byteOffset(rows, stride), 1), ROW_ALIGNMENT_BYTES);
+    long bytes = Math.max(byteOffset(rows, stride), 1);
+    MemorySegment seg = HugePageMemory.allocate(bytes, arena);
+    if (seg == null) {
+      seg = arena.allocate(bytes, ROW_ALIGNMENT_BYTES);
+    }
     return new OffHeapRowStore(rows, dim, stride, seg, arena);
   }
 
