@@ -130,8 +130,12 @@ interface KernelSupport {
     return touched;
   }
 
-  /** Applies {@code rule} to row {@code row} of {@code w} and of each state slot, with the row's gradient {@code g}. */
-  void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g);
+  /**
+   * Applies {@code rule} to row {@code row} of {@code w} and of each state slot, with the row's gradient {@code g}.
+   * {@code rowCopy} (at least D floats, overwritten) holds an off-heap row while it is updated: one buffer per
+   * thread, so that a step over many rows does not allocate one per row.
+   */
+  void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g, float[] rowCopy);
 
   /** The dot product of {@code a[ao .. ao + len)} and {@code b[bo .. bo + len)}. */
   float dot(float[] a, int ao, float[] b, int bo, int len);

@@ -235,6 +235,7 @@ public final class Kernels {
         Math.max(1, minChunk(d) / 4),
         (from, to) -> {
           float[] g = new float[d];
+          float[] rowCopy = new float[d];
           float touched = 0;
           for (int batch = from; batch < to; batch += KernelSupport.READ_AHEAD) {
             int batchEnd = Math.min(to, batch + KernelSupport.READ_AHEAD);
@@ -243,7 +244,7 @@ public final class Kernels {
             }
             for (int u = batch; u < batchEnd; u++) {
               IMPL.sumRows(src, srcRows, scales, d, order, start[u], start[u + 1], g);
-              IMPL.applyRule(rule, w, slots, rows[u], g);
+              IMPL.applyRule(rule, w, slots, rows[u], g, rowCopy);
             }
           }
           sink = touched;
@@ -301,9 +302,10 @@ public final class Kernels {
         (from, to) -> {
           IMPL.accumulateRows(src, srcRows, scales, d, rank, entries, from, to, sums);
           float[] g = new float[d];
+          float[] rowCopy = new float[d];
           for (int u = from; u < to; u++) {
             System.arraycopy(sums, u * d, g, 0, d);
-            IMPL.applyRule(rule, w, slots, rows[u], g);
+            IMPL.applyRule(rule, w, slots, rows[u], g, rowCopy);
           }
         });
   }

@@ -798,11 +798,12 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
-  public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g) {
+  public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g, float[] rowCopy) {
     int d = w.dim();
     for (RowMemory slot : slots) {
       if (!slot.isHeap()) {
-        scalar.applyRule(rule, w, slots, row, g); // optimizers keep their state on the heap; anything else: scalar
+        // optimizers keep their state on the heap; anything else: scalar
+        scalar.applyRule(rule, w, slots, row, g, rowCopy);
         return;
       }
     }
@@ -811,10 +812,9 @@ final class PanamaKernels implements KernelSupport {
       return;
     }
     // an off-heap row: update a heap copy (two bulk copies of D floats), then write it back
-    float[] copy = new float[d];
-    MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), copy, 0, d);
-    applyRule(rule, copy, 0, slots, row, g, d);
-    MemorySegment.copy(copy, 0, w.segment(row), FLOAT, w.offset(row), d);
+    MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), rowCopy, 0, d);
+    applyRule(rule, rowCopy, 0, slots, row, g, d);
+    MemorySegment.copy(rowCopy, 0, w.segment(row), FLOAT, w.offset(row), d);
   }
 
   private static void applyRule(RowRule rule, float[] w, int wo, RowMemory[] slots, long row, float[] g, int d) {

@@ -197,7 +197,7 @@ final class ScalarKernels implements KernelSupport {
   }
 
   @Override
-  public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g) {
+  public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g, float[] rowCopy) {
     MemorySegment ws = w.segment(row);
     long wo = w.offset(row);
     int d = w.dim();

@@ -227,7 +227,7 @@ class KernelsTest {
       float[] g = new float[d];
       for (int u = 0; u < count; u++) {
         reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g);
-        reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g);
+        reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g, new float[d]);
       }
       assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), what + (mapped ? ", mapped" : ""));
       assertArrayEquals(s2.toTensor().data(), s1.toTensor().data(), what + (mapped ? ", mapped" : ""));

@@ -7,6 +7,7 @@ import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.OffHeapRowStore;
 import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -215,11 +216,13 @@ class PanamaKernelsAgreementTest {
           RowStore wb = table(20, dim, kind, 11)) {
         RowStore[] sa = slots(rule, 20, dim, 12);
         RowStore[] sb = slots(rule, 20, dim, 12);
+        float[] rowCopy = new float[dim];
+        Arrays.fill(rowCopy, Float.NaN); // whatever the buffer holds is overwritten before use
         for (long row : new long[] {0, 19, 7, 7}) {
           float[] g1 = ga.clone();
           float[] g2 = ga.clone();
-          scalar.applyRule(rule, mem(wa), mems(sa), row, g1);
-          panama.applyRule(rule, mem(wb), mems(sb), row, g2);
+          scalar.applyRule(rule, mem(wa), mems(sa), row, g1, rowCopy);
+          panama.applyRule(rule, mem(wb), mems(sb), row, g2, rowCopy);
         }
         if (rule instanceof RowRule.RowWiseAdagrad) {
           assertClose(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
