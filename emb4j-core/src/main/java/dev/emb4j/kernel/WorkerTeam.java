@@ -89,16 +89,16 @@ final class WorkerTeam {
         mine = e;
       }
       awaitWorkers(j);
+      // an Error from any chunk first, then the caller's own exception, then a worker's
       Throwable theirs = failure.get();
+      for (Throwable t : new Throwable[] {mine, theirs}) {
+        if (t instanceof Error e) {
+          throw e;
+        }
+      }
       Throwable first = mine != null ? mine : theirs;
-      if (first instanceof Error e) {
-        throw e;
-      }
-      if (theirs instanceof Error e) {
-        throw e;
-      }
       if (first != null) {
-        throw (RuntimeException) first;
+        throw first instanceof RuntimeException r ? r : new IllegalStateException(first);
       }
       return true;
     } finally {

@@ -121,8 +121,8 @@ public final class EmbeddingBag extends EmbeddingTable {
   /**
    * {@link #forward(IndexTensor, IndexTensor, FloatTensor)} into the caller's tensor {@code out} of shape {@code (B,
    * D)}, whose values are overwritten; the result's {@link BagResult#output()} is {@code out}. For loops that reuse
-   * one output buffer instead of allocating (and zeroing) a new one per call: the buffer must then not be reused
-   * while an earlier result still waits for its backward pass.
+   * one output buffer instead of allocating (and zeroing) a new one per call. An earlier result over the same buffer
+   * then shows the new values as its output; its {@link #backward} does not read them, so it still works.
    *
    * @throws IllegalArgumentException also if {@code out} has another shape; nothing is changed then
    */
