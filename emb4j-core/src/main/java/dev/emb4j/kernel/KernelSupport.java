@@ -68,8 +68,10 @@ interface KernelSupport {
   void sumRows(float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst);
 
   /**
-   * For each entry e in {@code [0, entries)}, in that order, whose {@code u = rank[e]} is in {@code [from, to)}: {@code
-   * sums[u * dim ..] += value(e)}, with {@code value(e)} as in {@link #sumRows}.
+   * For each entry e in {@code [0, entries)}, in that order, whose row {@code u} is in {@code [from, to)}: {@code
+   * sums[u * dim ..] += value(e)}, with {@code value(e)} as in {@link #sumRows}. {@code rank[e]} is u, or {@code ~u}
+   * for the first entry of row u, which sets the row to {@code 0 + value(e)} instead (the same float as adding it to
+   * a zeroed row), so {@code sums} need not be zeroed first.
    */
   void accumulateRows(
       float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums);

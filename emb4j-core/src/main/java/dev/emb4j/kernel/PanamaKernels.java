@@ -759,12 +759,17 @@ final class PanamaKernels implements KernelSupport {
   public void accumulateRows(
       float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums) {
     for (int e = 0; e < entries; e++) {
-      int u = rank[e];
+      int r = rank[e];
+      int u = r < 0 ? ~r : r;
       if (u < from || u >= to) {
         continue;
       }
       int p = (srcRows == null ? e : srcRows[e]) * dim;
       int q = u * dim;
+      if (r < 0) {
+        setRow(src, p, scales, e, dim, sums, q);
+        continue;
+      }
       int j = 0;
       // written out in the loop: a method per entry would be too big to inline
       for (; j + 8 * L <= dim; j += 8 * L) {
@@ -784,6 +789,19 @@ final class PanamaKernels implements KernelSupport {
       for (; j < dim; j++) {
         sums[q + j] += scales == null ? src[p + j] : src[p + j] * scales[e];
       }
+    }
+  }
+
+  /** {@code sums[q .. q + dim) = 0 + value(e)}: the first entry of a row, as if added to zeros. */
+  private static void setRow(float[] src, int p, float[] scales, int e, int dim, float[] sums, int q) {
+    FloatVector zero = FloatVector.zero(S);
+    int j = 0;
+    for (; j + L <= dim; j += L) {
+      zero.add(scale(FloatVector.fromArray(S, src, p + j), scales, e)).intoArray(sums, q + j);
+    }
+    // scalar tail
+    for (; j < dim; j++) {
+      sums[q + j] = 0f + (scales == null ? src[p + j] : src[p + j] * scales[e]);
     }
   }
 

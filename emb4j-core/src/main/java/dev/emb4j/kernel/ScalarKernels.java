@@ -177,12 +177,16 @@ final class ScalarKernels implements KernelSupport {
   public void accumulateRows(
       float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums) {
     for (int e = 0; e < entries; e++) {
-      int u = rank[e];
+      int r = rank[e];
+      int u = r < 0 ? ~r : r;
       if (u < from || u >= to) {
         continue;
       }
       int p = (srcRows == null ? e : srcRows[e]) * dim;
       int q = u * dim;
+      if (r < 0) {
+        java.util.Arrays.fill(sums, q, q + dim, 0f);
+      }
       if (scales == null) {
         for (int j = 0; j < dim; j++) {
           sums[q + j] += src[p + j];

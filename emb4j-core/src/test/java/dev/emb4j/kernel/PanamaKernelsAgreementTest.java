@@ -193,12 +193,17 @@ class PanamaKernelsAgreementTest {
     panama.sumRows(values, srcRows, scales, dim, order, 3, 60, gb);
     assertArrayEquals(ga, gb, "sumRows with source rows and scales");
     int[] rank = new int[60];
+    boolean[] seen = new boolean[7];
     for (int i = 0; i < 60; i++) {
-      rank[i] = rnd.nextInt(7);
+      int u = rnd.nextInt(7);
+      rank[i] = seen[u] ? u : ~u; // a row's first entry sets it, whatever the buffer held
+      seen[u] = true;
     }
     for (float[] sc : new float[][] {null, scales}) {
       float[] sa = new float[7 * dim];
       float[] sb = new float[7 * dim];
+      Arrays.fill(sa, Float.NaN);
+      Arrays.fill(sb, Float.NaN);
       scalar.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sa);
       panama.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sb);
       assertArrayEquals(sa, sb, "accumulateRows" + (sc == null ? "" : " with scales"));
