@@ -84,7 +84,7 @@ interface KernelSupport {
    * batch's cache misses are all in flight at once (loads one row ahead inside the update loop wait in turn, as a
    * load that misses holds up everything after it). The index loads alone saved 5 % of an Adagrad step over 1e6 rows,
    * as the chain start, order, srcRows otherwise waits on the cache once per row in the update loop; the source rows
-   * of a (B, D) gradient that stays in cache are better not touched (7 % slower).
+   * of a (B, D) gradient that stays in cache are better not touched (about 10 % slower).
    */
   default float touchRows(
       RowMemory w, RowMemory[] slots, long[] rows, int from, int to, float[] src, int[] srcRows, int[] start,
