@@ -6,10 +6,12 @@
 # All lines go to $OUT/results.jsonl; the table at the end divides emb4j's M rows/s by PyTorch's and by C's
 # ("reuse" lines of the C probe: the same index set in every repetition, as in the other two). PyTorch and emb4j
 # report the median of 7 timed calls, the C probe its best of 15: the last column sets emb4j's best call (best_ms)
-# beside C's best.
+# beside C's best. With ROUNDS > 1 the three sides run again, in turn, that many times, and the table shows the
+# median of the rounds' figures for each side (and the best call of all rounds for the last column): on a shared
+# machine one round's figures swing by tens of percent.
 #
 # Usage: tools/bench/compare.sh            (threads 1 and 2; V = 1e4, 1e6, 1e7)
-# Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir
+# Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1
 #              EMB4J_JAVA_OPTS (default -Xmx14g: a 1e7 x 128 table is 5.1 GB and Adagrad keeps as much again)
 #              EMB4J_SHARED (default: ../shared next to the repository)
 # Measure on a quiet machine: other processes on the same cores change every figure.
@@ -20,6 +22,7 @@ SHARED=${EMB4J_SHARED:-$ROOT/../shared}
 THREADS=${THREADS:-"1 2"}
 VOCABS=${VOCABS:-"10000 1000000 10000000"}
 STORE=${STORE:-heap}
+ROUNDS=${ROUNDS:-1}
 OUT=${OUT:-$ROOT/target/bench}
 PYTHON=/usr/bin/python3
 export EMB4J_JAVA_OPTS=${EMB4J_JAVA_OPTS:--Xmx14g}
@@ -42,37 +45,47 @@ echo "building the C probe: gcc -O3 -march=native -fopenmp gather_limit.c" >&2
 gcc -O3 -march=native -fopenmp "$SHARED/bench/gather_limit.c" -o "$OUT/gather_limit"
 
 # shellcheck disable=SC2086 # VOCABS is a list, split on purpose
-for t in $THREADS; do
-  for v in $VOCABS; do
-    echo "C probe: V=$v threads=$t" >&2
-    OMP_PROC_BIND=close "$OUT/gather_limit" "$v" "$t" 2>/dev/null | grep '"reuse"' >> "$RESULTS"
+for round in $(seq "$ROUNDS"); do
+  for t in $THREADS; do
+    for v in $VOCABS; do
+      echo "round $round: C probe: V=$v threads=$t" >&2
+      OMP_PROC_BIND=close "$OUT/gather_limit" "$v" "$t" 2>/dev/null | grep '"reuse"' >> "$RESULTS"
+    done
+    echo "round $round: PyTorch: threads=$t V=$VOCABS" >&2
+    "$PYTHON" "$SHARED/bench/torch_embedding_bench.py" "$t" $VOCABS >> "$RESULTS"
+    echo "round $round: emb4j: threads=$t V=$VOCABS store=$STORE" >&2
+    "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" 2>/dev/null >> "$RESULTS"
   done
-  echo "PyTorch: threads=$t V=$VOCABS" >&2
-  "$PYTHON" "$SHARED/bench/torch_embedding_bench.py" "$t" $VOCABS >> "$RESULTS"
-  echo "emb4j: threads=$t V=$VOCABS store=$STORE" >&2
-  "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" 2>/dev/null >> "$RESULTS"
 done
 
-"$PYTHON" - "$RESULTS" <<'PY'
-import json, sys
+"$PYTHON" - "$RESULTS" "$ROUNDS" <<'PY'
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+rounds = int(sys.argv[2])
 def side(r):
     return "c" if r["impl"] == "c-probe" else "torch" if r["impl"].startswith("pytorch") else "emb4j"
-table = {}
-best = {}
+figures = {}  # (workload, V, threads, side) -> M rows/s of each round
+bests = {}  # (workload, V, threads, side) -> M rows/s of the best call of each round (the C probe reports only that)
 for r in rows:
-    table[(r["workload"], r["V"], r["threads"], side(r))] = r["mrows_per_s"]
-    if side(r) == "emb4j" and r.get("best_ms"):
-        best[(r["workload"], r["V"], r["threads"])] = r["mrows_per_s"] * r["ms"] / r["best_ms"]
+    key = (r["workload"], r["V"], r["threads"], side(r))
+    figures.setdefault(key, []).append(r["mrows_per_s"])
+    if side(r) == "c":
+        bests.setdefault(key, []).append(r["mrows_per_s"])
+    elif r.get("best_ms"):
+        bests.setdefault(key, []).append(r["mrows_per_s"] * r["ms"] / r["best_ms"])
+table = {k: statistics.median(v) for k, v in figures.items()}
+best = {k: max(v) for k, v in bests.items()}
 keys = sorted({(w, v, t) for (w, v, t, _) in table},
               key=lambda k: (["lookup", "bag-sum", "train-sgd", "train-adagrad-bag"].index(k[0]), k[1], k[2]))
+if rounds > 1:
+    print("median of %d rounds for each side; 'best %% of C': emb4j's best call of all rounds / C's" % rounds)
 fmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12}"
 print(fmt.format("workload", "V", "thr", "emb4j", "pytorch", "c", "x torch", "% of C", "best % of C"))
 for w, v, t in keys:
     e = table.get((w, v, t, "emb4j")); p = table.get((w, v, t, "torch")); c = table.get((w, v, t, "c"))
-    b = best.get((w, v, t))
+    be = best.get((w, v, t, "emb4j")); bc = best.get((w, v, t, "c"))
     f = lambda x: "-" if x is None else "%.2f" % x
-    pct = lambda x: "-" if not (x and c) else "%.0f%%" % (100 * x / c)
-    print(fmt.format(w, v, t, f(e), f(p), f(c), "-" if not (e and p) else "%.2fx" % (e / p), pct(e), pct(b)))
+    pct = lambda x, y: "-" if not (x and y) else "%.0f%%" % (100 * x / y)
+    print(fmt.format(w, v, t, f(e), f(p), f(c), "-" if not (e and p) else "%.2fx" % (e / p), pct(e, c), pct(be, bc)))
 PY
 echo "results: $RESULTS" >&2
