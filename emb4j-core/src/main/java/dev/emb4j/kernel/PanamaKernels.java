@@ -235,9 +235,20 @@ final class PanamaKernels implements KernelSupport {
     // the columns of whole 8-vector blocks, each held in registers across a bag; one call covers every bag, since
     // these loops are too big for the JIT to inline into a per-bag loop
     int blocked = d - d % (8 * L);
+    float[] single = mem.singleArray();
+    int[] offsets =
+        single != null && blocked > 0
+            ? RowOffsets.of(ids, bagStarts[bagFrom], bagStarts[bagTo], mem.lead(), d, paddingIdx)
+            : null;
     float touched = 0;
     for (int j = 0; j < blocked; j += 8 * L) {
-      if (mem.isHeap()) {
+      if (offsets != null) {
+        if (psw == null) {
+          sum8Single(single, offsets, bagStarts, bagFrom, bagTo, j, d, paddingIdx >= 0, out);
+        } else {
+          weightedSum8Single(single, offsets, bagStarts, bagFrom, bagTo, psw, j, d, paddingIdx >= 0, out);
+        }
+      } else if (mem.isHeap()) {
         touched +=
             psw == null
                 ? sum8Heap(mem, ids, bagStarts, bagFrom, bagTo, paddingIdx, j, out)
@@ -280,14 +291,102 @@ final class PanamaKernels implements KernelSupport {
     }
   }
 
-  /** The sums of each bag over the 8 vectors of columns from column {@code j}, from heap chunks. */
+  /**
+   * The sums of each bag over the 8 vectors of columns from column {@code j}, from a table in one heap array, with
+   * the rows' offsets worked out beforehand ({@link RowOffsets}). It does not read rows ahead: a loop with the offsets
+   * measured 79 M rows/s at V = 1e6 without and 67 with a read-ahead 16 rows on, 68 and 64 at V = 1e7. The padding
+   * test sits behind {@code padded}, which the JIT hoists out of the loop: tested on every row, it cost 6 % at 1e6.
+   */
+  private static void sum8Single(
+      float[] a, int[] offsets, int[] bagStarts, int bagFrom, int bagTo, int j, int d, boolean padded, float[] out) {
+    int base = bagStarts[bagFrom];
+    for (int b = bagFrom; b < bagTo; b++) {
+      int start = bagStarts[b] - base;
+      int end = bagStarts[b + 1] - base;
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int i = start; i < end; i++) {
+        int p = offsets[i];
+        if (padded && p == RowOffsets.SKIP) {
+          continue;
+        }
+        p += j;
+        a0 = a0.add(FloatVector.fromArray(S, a, p));
+        a1 = a1.add(FloatVector.fromArray(S, a, p + L));
+        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
+        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L));
+        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L));
+        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L));
+        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L));
+        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L));
+      }
+      int o = b * d + j;
+      a0.intoArray(out, o);
+      a1.intoArray(out, o + L);
+      a2.intoArray(out, o + 2 * L);
+      a3.intoArray(out, o + 3 * L);
+      a4.intoArray(out, o + 4 * L);
+      a5.intoArray(out, o + 5 * L);
+      a6.intoArray(out, o + 6 * L);
+      a7.intoArray(out, o + 7 * L);
+    }
+  }
+
+  /** {@link #sum8Single} with per-sample weights: each row times its weight (a product, then the sum). */
+  private static void weightedSum8Single(
+      float[] a, int[] offsets, int[] bagStarts, int bagFrom, int bagTo, float[] psw, int j, int d, boolean padded,
+      float[] out) {
+    int base = bagStarts[bagFrom];
+    for (int b = bagFrom; b < bagTo; b++) {
+      int start = bagStarts[b];
+      int end = bagStarts[b + 1];
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      FloatVector a4 = a0;
+      FloatVector a5 = a0;
+      FloatVector a6 = a0;
+      FloatVector a7 = a0;
+      for (int i = start; i < end; i++) {
+        int p = offsets[i - base];
+        if (padded && p == RowOffsets.SKIP) {
+          continue;
+        }
+        p += j;
+        float s = psw[i];
+        a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
+        a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));
+        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L).mul(s));
+        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L).mul(s));
+        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L).mul(s));
+        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L).mul(s));
+        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L).mul(s));
+        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L).mul(s));
+      }
+      int o = b * d + j;
+      a0.intoArray(out, o);
+      a1.intoArray(out, o + L);
+      a2.intoArray(out, o + 2 * L);
+      a3.intoArray(out, o + 3 * L);
+      a4.intoArray(out, o + 4 * L);
+      a5.intoArray(out, o + 5 * L);
+      a6.intoArray(out, o + 6 * L);
+      a7.intoArray(out, o + 7 * L);
+    }
+  }
+
+  /** The sums of each bag over the 8 vectors of columns from column {@code j}, from a table in several heap chunks. */
   private static float sum8Heap(
       RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int j, float[] out) {
     int d = mem.dim();
     int aheadLast = bagStarts[bagTo] - 1;
-    float[] single = mem.singleArray(); // locals: the JIT would reload the fields for every row
-    int lead = mem.lead();
-    int shift = rowShift(d);
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
@@ -302,13 +401,13 @@ final class PanamaKernels implements KernelSupport {
       FloatVector a7 = a0;
       for (int i = start; i < end; i++) {
         long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += single != null ? single[rowIndex(ahead, lead, shift, d)] : mem.array(ahead)[mem.index(ahead)];
+        touched += mem.array(ahead)[mem.index(ahead)];
         long k = ids[i];
         if (k == pad) {
           continue;
         }
-        float[] a = single != null ? single : mem.array(k);
-        int p = (single != null ? rowIndex(k, lead, shift, d) : mem.index(k)) + j;
+        float[] a = mem.array(k);
+        int p = mem.index(k) + j;
         a0 = a0.add(FloatVector.fromArray(S, a, p));
         a1 = a1.add(FloatVector.fromArray(S, a, p + L));
         a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
@@ -384,9 +483,6 @@ final class PanamaKernels implements KernelSupport {
       RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
     int d = mem.dim();
     int aheadLast = bagStarts[bagTo] - 1;
-    float[] single = mem.singleArray(); // locals: the JIT would reload the fields for every row
-    int lead = mem.lead();
-    int shift = rowShift(d);
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
@@ -401,13 +497,13 @@ final class PanamaKernels implements KernelSupport {
       FloatVector a7 = a0;
       for (int i = start; i < end; i++) {
         long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += single != null ? single[rowIndex(ahead, lead, shift, d)] : mem.array(ahead)[mem.index(ahead)];
+        touched += mem.array(ahead)[mem.index(ahead)];
         long k = ids[i];
         if (k == pad) {
           continue;
         }
-        float[] a = single != null ? single : mem.array(k);
-        int p = (single != null ? rowIndex(k, lead, shift, d) : mem.index(k)) + j;
+        float[] a = mem.array(k);
+        int p = mem.index(k) + j;
         float s = psw[i];
         a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
         a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));

@@ -108,14 +108,16 @@ class PanamaKernelsAgreementTest {
       }
       for (long pad : new long[] {-1, 7}) {
         for (float[] weights : new float[][] {null, psw}) {
-          float[] a = new float[bags * dim];
-          float[] b = new float[bags * dim];
-          int[] sa = new int[bags];
-          int[] sb = new int[bags];
-          scalar.poolSum(w, ids, starts, 0, bags, weights, pad, a, sa);
-          panama.poolSum(w, ids, starts, 0, bags, weights, pad, b, sb);
-          assertArrayEquals(a, b, "sum, padding " + pad + ", weights " + (weights != null));
-          assertArrayEquals(sa, sb);
+          for (int from : new int[] {0, bags / 3}) { // a later range, as a kernel thread gets
+            float[] a = new float[bags * dim];
+            float[] b = new float[bags * dim];
+            int[] sa = new int[bags];
+            int[] sb = new int[bags];
+            scalar.poolSum(w, ids, starts, from, bags, weights, pad, a, sa);
+            panama.poolSum(w, ids, starts, from, bags, weights, pad, b, sb);
+            assertArrayEquals(a, b, "sum from bag " + from + ", padding " + pad + ", weights " + (weights != null));
+            assertArrayEquals(sa, sb);
+          }
         }
         float[] a = new float[bags * dim];
         float[] b = new float[bags * dim];

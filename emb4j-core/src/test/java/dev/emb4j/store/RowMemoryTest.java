@@ -1,10 +1,13 @@
 package dev.emb4j.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.emb4j.kernel.Kernels;
 import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The memory views the kernels use address the same floats as the stores' own methods. */
@@ -60,6 +63,43 @@ class RowMemoryTest {
     checkSameValues(chunked);
     assertEquals(0, HeapRowStore.allocate(2047, 128).leadingFloats(), "under 1 MiB: left where it is");
     assertEquals(0, HeapRowStore.wrap(new float[1 << 20], 128).leadingFloats(), "a caller's array is used as is");
+  }
+
+  /** Bag sums read a table in chunks row by row and a one-array table through precomputed offsets: same sums. */
+  @Test
+  void bagSumsOverChunksEqualThoseOverOneArray() {
+    HeapRowStore chunked = HeapRowStore.allocate(300, 128, 64);
+    HeapRowStore single = HeapRowStore.allocate(300, 128);
+    SplittableRandom rnd = new SplittableRandom(11);
+    float[] row = new float[128];
+    for (long r = 0; r < 300; r++) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = (float) rnd.nextGaussian();
+      }
+      chunked.writeRow(r, row, 0);
+      single.writeRow(r, row, 0);
+    }
+    long[] ids = new long[4000];
+    float[] psw = new float[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = rnd.nextLong(300);
+      psw[i] = (float) rnd.nextGaussian();
+    }
+    int[] starts = new int[ids.length / 8 + 1];
+    for (int b = 0; b < starts.length; b++) {
+      starts[b] = b * 8;
+    }
+    int bags = starts.length - 1;
+    for (long pad : new long[] {-1, 7}) {
+      for (float[] weights : new float[][] {null, psw}) {
+        float[] a = new float[bags * 128];
+        float[] b = new float[bags * 128];
+        int[] sizes = new int[bags];
+        Kernels.poolSum(chunked, ids, starts, weights, pad, a, sizes);
+        Kernels.poolSum(single, ids, starts, weights, pad, b, sizes);
+        assertArrayEquals(a, b, "padding " + pad + ", weights " + (weights != null));
+      }
+    }
   }
 
   @Test
