@@ -28,9 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Bag sums are register-blocked</b>: the sum of up to 8 vectors of columns (128 floats with AVX-512) is held in
  * registers across the whole bag and stored once, which performance.md measured to be worth 5x over accumulating in
- * memory. <b>Reading ahead</b>: gathers and bag sums load one float of the row needed {@value #AHEAD} positions later
- * (FBGEMM's prefetch distance), so that row is on its way from memory when its turn comes; Java has no prefetch
- * instruction, and the loads' sum goes to {@link #sink} so the JIT cannot drop them. The read-ahead index is clamped
+ * memory; over a table in one heap array they read the rows' offsets from a pass made beforehand ({@link
+ * RowOffsets}) and do not read ahead, which measured faster. <b>Reading ahead</b>: gathers, and bag sums over
+ * off-heap or chunked tables, load one float of the row needed {@value #AHEAD} positions later (FBGEMM's prefetch
+ * distance), so that row is on its way from memory when its turn comes; Java has no prefetch instruction, and the
+ * loads' sum goes to {@link #sink} so the JIT cannot drop them. The read-ahead index is clamped
  * to the last position rather than guarded by a branch: C2 hoisted the guarded read's range check on the profile's
  * word that the branch is always taken, and the last positions of every call then trapped and had the loop
  * recompiled (seen in the deoptimization log).
@@ -293,9 +295,10 @@ final class PanamaKernels implements KernelSupport {
 
   /**
    * The sums of each bag over the 8 vectors of columns from column {@code j}, from a table in one heap array, with
-   * the rows' offsets worked out beforehand ({@link RowOffsets}). It does not read rows ahead: a loop with the offsets
-   * measured 79 M rows/s at V = 1e6 without and 67 with a read-ahead 16 rows on, 68 and 64 at V = 1e7. The padding
-   * test sits behind {@code padded}, which the JIT hoists out of the loop: tested on every row, it cost 6 % at 1e6.
+   * the rows' offsets worked out beforehand ({@link RowOffsets}). It does not read rows ahead: the loop with the
+   * offsets (and no padding test) measured 79 M rows/s at V = 1e6 without and 67 with a read-ahead 16 rows on, 68
+   * and 64 at V = 1e7. The padding test sits behind {@code padded}, which the JIT hoists out of the loop: tested on
+   * every row, it cost 6 % at 1e6.
    */
   private static void sum8Single(
       float[] a, int[] offsets, int[] bagStarts, int bagFrom, int bagTo, int j, int d, boolean padded, float[] out) {
