@@ -14,7 +14,9 @@
 # Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1
 #              EMB4J_JAVA_OPTS (default -Xmx14g: a 1e7 x 128 table is 5.1 GB and Adagrad keeps as much again)
 #              EMB4J_SHARED (default: ../shared next to the repository)
-# Measure on a quiet machine: other processes on the same cores change every figure.
+# Measure on a quiet machine: other processes on the same cores change every figure. On a virtual machine, where the
+# host places the vCPUs matters too: tools/bench/core_latency.c measures the core-to-core hand-over before and after
+# each multi-threaded emb4j run, and the table's footer prints it (tens of ns: a shared cache; ~200 ns: not).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -43,6 +45,12 @@ fi
 
 echo "building the C probe: gcc -O3 -march=native -fopenmp gather_limit.c" >&2
 gcc -O3 -march=native -fopenmp "$SHARED/bench/gather_limit.c" -o "$OUT/gather_limit"
+gcc -O2 -pthread "$ROOT/tools/bench/core_latency.c" -o "$OUT/core_latency"
+
+# One JSON line: the core-to-core latency now, tagged with the round and what it was measured around.
+core_latency() {
+  "$OUT/core_latency" | sed "s/}\$/, \"round\": $1, \"when\": \"$2\"}/"
+}
 
 # shellcheck disable=SC2086 # VOCABS is a list, split on purpose
 for round in $(seq "$ROUNDS"); do
@@ -54,13 +62,17 @@ for round in $(seq "$ROUNDS"); do
     echo "round $round: PyTorch: threads=$t V=$VOCABS" >&2
     "$PYTHON" "$SHARED/bench/torch_embedding_bench.py" "$t" $VOCABS >> "$RESULTS"
     echo "round $round: emb4j: threads=$t V=$VOCABS store=$STORE" >&2
+    if [ "$t" -gt 1 ]; then core_latency "$round" "before emb4j threads=$t" >> "$RESULTS"; fi
     "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" 2>/dev/null >> "$RESULTS"
+    if [ "$t" -gt 1 ]; then core_latency "$round" "after emb4j threads=$t" >> "$RESULTS"; fi
   done
 done
 
 "$PYTHON" - "$RESULTS" "$ROUNDS" <<'PY'
 import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+rows = [r for r in lines if r["impl"] != "core-latency"]
+latencies = [r for r in lines if r["impl"] == "core-latency"]
 rounds = int(sys.argv[2])
 def side(r):
     return "c" if r["impl"] == "c-probe" else "torch" if r["impl"].startswith("pytorch") else "emb4j"
@@ -87,5 +99,8 @@ for w, v, t in keys:
     f = lambda x: "-" if x is None else "%.2f" % x
     pct = lambda x, y: "-" if not (x and y) else "%.0f%%" % (100 * x / y)
     print(fmt.format(w, v, t, f(e), f(p), f(c), "-" if not (e and p) else "%.2fx" % (e / p), pct(e, c), pct(be, bc)))
+if latencies:
+    print("core-to-core latency (tools/bench/core_latency.c): " +
+          "; ".join("round %d %s: %.0f ns" % (r["round"], r["when"], r["ns"]) for r in latencies))
 PY
 echo "results: $RESULTS" >&2
