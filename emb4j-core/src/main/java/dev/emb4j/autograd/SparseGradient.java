@@ -1,5 +1,6 @@
 package dev.emb4j.autograd;
 
+import dev.emb4j.kernel.IdRange;
 import dev.emb4j.kernel.IdSort;
 import dev.emb4j.kernel.Kernels;
 import dev.emb4j.tensor.FloatTensor;
@@ -90,7 +91,7 @@ public final class SparseGradient implements TableGradient {
         throw new IllegalArgumentException(
             n + " entries need " + n + " source rows of " + dim + " floats, but the source has " + sourceRowCount);
       }
-    } else {
+    } else if (!IdRange.allWithin(sourceRows, sourceRowCount)) {
       for (int i = 0; i < n; i++) {
         if (sourceRows[i] < 0 || sourceRows[i] >= sourceRowCount) {
           throw new IllegalArgumentException(

@@ -3,6 +3,7 @@ package dev.emb4j.nn;
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.IdRange;
 import dev.emb4j.kernel.Kernels;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
@@ -93,14 +94,8 @@ final class TableCore {
   long[] checkedIds(IndexTensor indices, String what) {
     java.util.Objects.requireNonNull(indices, what);
     long[] ids = indices.toLongArray();
-    // one branch-free pass (vectorised by the JIT) for the common case; the position of a bad id only when needed
-    long min = 0;
-    long max = 0;
-    for (long k : ids) {
-      min = Math.min(min, k);
-      max = Math.max(max, k);
-    }
-    if (min >= 0 && (ids.length == 0 || max < rows)) {
+    // one branch-free pass for the common case; the position of a bad id only when needed
+    if (IdRange.allWithin(ids, rows)) {
       return ids;
     }
     for (int i = 0; i < ids.length; i++) {

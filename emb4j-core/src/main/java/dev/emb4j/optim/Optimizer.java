@@ -3,6 +3,7 @@ package dev.emb4j.optim;
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.kernel.IdRange;
 import dev.emb4j.kernel.Kernels;
 import dev.emb4j.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
@@ -474,7 +475,7 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
           "gradient of parameter '" + p.name() + "' has shape " + g.rows() + " x " + g.dim()
               + " but the parameter is " + v.rows() + " x " + v.dim());
     }
-    if (g instanceof SparseGradient s) {
+    if (g instanceof SparseGradient s && !IdRange.allWithin(s.indices(), v.rows())) {
       for (long r : s.indices()) {
         if (r < 0 || r >= v.rows()) {
           throw new IndexOutOfBoundsException(
