@@ -227,8 +227,6 @@ public final class Kernels {
       applyManyDuplicates(rule, w, slots, rows, start, order, src, srcRows, scales, count, entries);
       return;
     }
-    boolean readAhead = !fitsInCache(w, slots);
-    float[] srcAhead = cachedSource ? null : src;
     // a row costs about its entries plus one update: chunk by touched rows
     Parallel.forRange(
         count,
@@ -236,39 +234,18 @@ public final class Kernels {
         (from, to) -> {
           float[] g = new float[d];
           float[] rowCopy = new float[d];
-          float touched = 0;
-          for (int batch = from; batch < to; batch += KernelSupport.READ_AHEAD) {
-            int batchEnd = Math.min(to, batch + KernelSupport.READ_AHEAD);
-            if (readAhead) {
-              touched += IMPL.touchRows(w, slots, rows, batch, batchEnd, srcAhead, srcRows, start, order);
-            }
-            for (int u = batch; u < batchEnd; u++) {
-              IMPL.sumRows(src, srcRows, scales, d, order, start[u], start[u + 1], g);
-              IMPL.applyRule(rule, w, slots, rows[u], g, rowCopy);
-            }
+          float[] sums = SumsBuffer.atLeast(SUM_BLOCK * d);
+          int[] gradAt = new int[SUM_BLOCK];
+          for (int block = from; block < to; block += SUM_BLOCK) {
+            int end = Math.min(to, block + SUM_BLOCK);
+            IMPL.applyRows(
+                rule, w, slots, rows, start, order, src, srcRows, scales, block, end, sums, gradAt, g, rowCopy);
           }
-          sink = touched;
         });
   }
 
-  /**
-   * Whether a parameter and its state rows are small enough to stay in the last-level cache between steps, so that
-   * reading rows ahead only costs time (a probe of the Adagrad step: 1.5 ms with and 0.8 ms without at 10,000 rows of
-   * 128 floats, 5 MB each; at 100,000 and 1,000,000 rows, reading ahead saved 13 and 10 %).
-   */
-  private static boolean fitsInCache(RowMemory w, RowMemory[] slots) {
-    long bytes = w.rows() * w.dim();
-    for (RowMemory slot : slots) {
-      bytes += slot.rows() * slot.dim();
-    }
-    return bytes * Float.BYTES <= CACHED_TABLE_BYTES;
-  }
-
-  /** Parameter plus state bytes up to which a sparse step does not read rows ahead. */
-  private static final long CACHED_TABLE_BYTES = 16L << 20;
-
-  /** Where read-ahead loads end up, so that the JIT keeps them. */
-  static float sink;
+  /** Touched rows per block of a sparse step: the block's rows with several entries are summed before it. */
+  private static final int SUM_BLOCK = 256;
 
   /** Entries per touched row from which the gradient is summed by one pass over the entries in input order. */
   private static final int DUPLICATES_FOR_SCAN = 4;
@@ -308,8 +285,7 @@ public final class Kernels {
           float[] g = new float[d];
           float[] rowCopy = new float[d];
           for (int u = from; u < to; u++) {
-            System.arraycopy(sums, u * d, g, 0, d);
-            IMPL.applyRule(rule, w, slots, rows[u], g, rowCopy);
+            IMPL.applyRule(rule, w, slots, rows[u], sums, u * d, null, 0, g, rowCopy);
           }
         });
   }

@@ -155,19 +155,20 @@ final class ScalarKernels implements KernelSupport {
   }
 
   @Override
-  public void sumRows(float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst) {
-    Arrays.fill(dst, 0, dim, 0f);
+  public void sumRows(
+      float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst, int dstOffset) {
+    Arrays.fill(dst, dstOffset, dstOffset + dim, 0f);
     for (int k = from; k < to; k++) {
       int e = order[k];
       int base = (srcRows == null ? e : srcRows[e]) * dim;
       if (scales == null) {
         for (int j = 0; j < dim; j++) {
-          dst[j] += src[base + j];
+          dst[dstOffset + j] += src[base + j];
         }
       } else {
         float s = scales[e];
         for (int j = 0; j < dim; j++) {
-          dst[j] += src[base + j] * s;
+          dst[dstOffset + j] += src[base + j] * s;
         }
       }
     }
@@ -201,10 +202,16 @@ final class ScalarKernels implements KernelSupport {
   }
 
   @Override
-  public void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g, float[] rowCopy) {
+  public void applyRule(
+      RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] grad, int gradOffset, float[] scales, int e,
+      float[] scratch, float[] rowCopy) {
     MemorySegment ws = w.segment(row);
     long wo = w.offset(row);
     int d = w.dim();
+    float[] g = scratch;
+    for (int j = 0; j < d; j++) {
+      g[j] = 0f + (scales == null ? grad[gradOffset + j] : grad[gradOffset + j] * scales[e]);
+    }
     switch (rule) {
       case RowRule.Sgd r -> {
         for (int j = 0; j < d; j++) {

@@ -169,9 +169,9 @@ class KernelsTest {
     try {
       for (int threads : new int[] {1, 2}) {
         Kernels.setThreads(threads);
-        // many duplicates per row in a table that stays in cache / nearly none in one of 22 MB with its state, whose
-        // rows are read ahead; a gradient source that stays in cache / one of more than 4 MiB, whose rows are summed
-        // in one pass in input order when they repeat and otherwise read ahead too
+        // many duplicates per row / nearly none (most rows updated straight from their one entry, in several blocks
+        // of rows); a gradient source that stays in cache / one of more than 4 MiB, whose rows are summed in one pass
+        // in input order when they repeat
         for (long v : new long[] {50, 150_000}) {
           for (boolean bigSource : new boolean[] {false, true}) {
             checkFusedStep(v, bigSource, "V " + v + ", threads " + threads + (bigSource ? ", big source" : ""));
@@ -183,7 +183,10 @@ class KernelsTest {
     }
   }
 
-  /** A fused Adagrad step over 3000 entries of ids below v against the scalar row-by-row reference, bit for bit. */
+  /**
+   * Fused SGD, Adagrad and SparseAdam steps over 3000 entries of ids below v against the scalar row-by-row reference,
+   * bit for bit.
+   */
   private static void checkFusedStep(long v, boolean bigSource, String what) {
     int d = 19;
     int n = 3000;
@@ -217,21 +220,45 @@ class KernelsTest {
     for (boolean mapped : new boolean[] {false, true}) {
       int[] sr = mapped ? srcRows : null;
       float[] sc = mapped ? scales : null;
-      RowRule rule = new RowRule.Adagrad(-0.1f, 1e-10f);
-      HeapRowStore w1 = HeapRowStore.allocate(v, d);
-      HeapRowStore w2 = HeapRowStore.allocate(v, d);
-      HeapRowStore s1 = HeapRowStore.allocate(v, d);
-      HeapRowStore s2 = HeapRowStore.allocate(v, d);
-      Kernels.applySparseRows(rule, mem(w1), new RowMemory[] {mem(s1)}, rows, start, order, values, sr, sc, count);
-      ScalarKernels reference = new ScalarKernels();
-      float[] g = new float[d];
-      for (int u = 0; u < count; u++) {
-        reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g);
-        reference.applyRule(rule, mem(w2), new RowMemory[] {mem(s2)}, rows[u], g, new float[d]);
+      RowRule[] rules = {
+        new RowRule.Sgd(-0.1f), new RowRule.Adagrad(-0.1f, 1e-10f), new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
+      };
+      for (RowRule rule : rules) {
+        HeapRowStore w1 = HeapRowStore.allocate(v, d);
+        HeapRowStore w2 = HeapRowStore.allocate(v, d);
+        HeapRowStore[] s1 = stateOf(rule, v, d);
+        HeapRowStore[] s2 = stateOf(rule, v, d);
+        Kernels.applySparseRows(rule, mem(w1), mems(s1), rows, start, order, values, sr, sc, count);
+        ScalarKernels reference = new ScalarKernels();
+        float[] g = new float[d];
+        for (int u = 0; u < count; u++) {
+          reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g, 0);
+          reference.applyRule(rule, mem(w2), mems(s2), rows[u], g, new float[d]);
+        }
+        String where = what + ", " + rule + (mapped ? ", mapped" : "");
+        assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), where);
+        for (int k = 0; k < s1.length; k++) {
+          assertArrayEquals(s2[k].toTensor().data(), s1[k].toTensor().data(), where + ", slot " + k);
+        }
       }
-      assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), what + (mapped ? ", mapped" : ""));
-      assertArrayEquals(s2.toTensor().data(), s1.toTensor().data(), what + (mapped ? ", mapped" : ""));
     }
+  }
+
+  /** Zeroed heap state slots of a {@code v x d} parameter for {@code rule}. */
+  private static HeapRowStore[] stateOf(RowRule rule, long v, int d) {
+    HeapRowStore[] s = new HeapRowStore[rule.slots()];
+    for (int k = 0; k < s.length; k++) {
+      s[k] = HeapRowStore.allocate(v, d);
+    }
+    return s;
+  }
+
+  private static RowMemory[] mems(RowStore[] s) {
+    RowMemory[] m = new RowMemory[s.length];
+    for (int k = 0; k < s.length; k++) {
+      m[k] = mem(s[k]);
+    }
+    return m;
   }
 
   private static RowMemory mem(RowStore s) {

@@ -182,8 +182,8 @@ class PanamaKernelsAgreementTest {
     }
     float[] ga = new float[dim];
     float[] gb = new float[dim];
-    scalar.sumRows(values, null, null, dim, order, 3, 60, ga);
-    panama.sumRows(values, null, null, dim, order, 3, 60, gb);
+    scalar.sumRows(values, null, null, dim, order, 3, 60, ga, 0);
+    panama.sumRows(values, null, null, dim, order, 3, 60, gb, 0);
     assertArrayEquals(ga, gb, "sumRows");
     int[] srcRows = new int[60];
     float[] scales = new float[60];
@@ -191,8 +191,8 @@ class PanamaKernelsAgreementTest {
       srcRows[i] = rnd.nextInt(60);
       scales[i] = (float) rnd.nextGaussian();
     }
-    scalar.sumRows(values, srcRows, scales, dim, order, 3, 60, ga);
-    panama.sumRows(values, srcRows, scales, dim, order, 3, 60, gb);
+    scalar.sumRows(values, srcRows, scales, dim, order, 3, 60, ga, 0);
+    panama.sumRows(values, srcRows, scales, dim, order, 3, 60, gb, 0);
     assertArrayEquals(ga, gb, "sumRows with source rows and scales");
     int[] rank = new int[60];
     boolean[] seen = new boolean[7];
@@ -238,6 +238,67 @@ class PanamaKernelsAgreementTest {
           for (int k = 0; k < sa.length; k++) {
             assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), rule + " slot " + k);
           }
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("cases")
+  void sparseRowUpdatesAgree(int dim, String kind) {
+    // 40 entries over 12 touched rows of a 30-row table: rows with one entry (read where they lie) and with several
+    // (summed first); entries mapped to 25 source rows, with and without scales
+    SplittableRandom rnd = new SplittableRandom(14);
+    int n = 40;
+    float[] values = new float[25 * dim];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) rnd.nextGaussian();
+    }
+    int[] srcRows = new int[n];
+    float[] scales = new float[n];
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      srcRows[i] = rnd.nextInt(25);
+      scales[i] = (float) rnd.nextGaussian();
+      order[i] = n - 1 - i;
+    }
+    long[] rows = {0, 2, 3, 5, 8, 11, 13, 17, 21, 22, 26, 29};
+    int[] start = {0, 1, 2, 9, 10, 11, 20, 21, 22, 30, 31, 32, 40};
+    RowRule[] rules = {
+      new RowRule.Sgd(-0.1f),
+      new RowRule.Adagrad(-0.05f, 1e-10f),
+      new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
+      new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
+    };
+    for (RowRule rule : rules) {
+      for (float[] sc : new float[][] {null, scales}) {
+        String what = rule + (sc == null ? "" : ", scaled");
+        try (RowStore wa = table(30, dim, kind, 15);
+            RowStore wb = table(30, dim, kind, 15);
+            RowStore wr = table(30, dim, kind, 15)) {
+          RowStore[] sa = slots(rule, wa.rows(), dim, 16);
+          RowStore[] sb = slots(rule, wb.rows(), dim, 16);
+          RowStore[] sr = slots(rule, wr.rows(), dim, 16);
+          int[] gradAt = new int[rows.length];
+          scalar.applyRows(rule, mem(wa), mems(sa), rows, start, order, values, srcRows, sc, 0, rows.length,
+              new float[rows.length * dim], gradAt, new float[dim], new float[dim]);
+          panama.applyRows(rule, mem(wb), mems(sb), rows, start, order, values, srcRows, sc, 0, rows.length,
+              new float[rows.length * dim], gradAt, new float[dim], new float[dim]);
+          if (rule instanceof RowRule.RowWiseAdagrad) {
+            assertClose(wa.toTensor().data(), wb.toTensor().data(), what);
+          } else {
+            assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), what);
+            for (int k = 0; k < sa.length; k++) {
+              assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), what + ", slot " + k);
+            }
+          }
+          // the reference as defined: each row from the sum of its entries
+          float[] g = new float[dim];
+          for (int u = 0; u < rows.length; u++) {
+            scalar.sumRows(values, srcRows, sc, dim, order, start[u], start[u + 1], g, 0);
+            scalar.applyRule(rule, mem(wr), mems(sr), rows[u], g, new float[dim]);
+          }
+          assertArrayEquals(wr.toTensor().data(), wa.toTensor().data(), what + ", against the definition");
         }
       }
     }
