@@ -36,6 +36,10 @@ import jdk.incubator.vector.VectorSpecies;
  * to the last position rather than guarded by a branch: C2 hoisted the guarded read's range check on the profile's
  * word that the branch is always taken, and the last positions of every call then trapped and had the loop
  * recompiled (seen in the deoptimization log).
+ *
+ * <p><b>Loop bounds</b> matter to C2 here, both ways. The optimizer rule bodies loop to {@code S.loopBound(d)}: with
+ * {@code j + L <= d} a probe of the Adagrad step over 1e6 rows took 9.5 instead of 7.3 ms. The gathers and bag sums
+ * keep {@code j + 8 * L <= d}: in the {@code loopBound} form, lookup over 1e6 rows fell from 26 to 10 M rows/s.
  */
 final class PanamaKernels implements KernelSupport {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
