@@ -730,7 +730,7 @@ final class PanamaKernels implements KernelSupport {
   /** {@code row += scale * src[so ..]} (a product, then the sum) on a heap row. */
   private static void addRowBody(float[] row, int ro, float scale, float[] src, int so, int d) {
     int j = 0;
-    for (; j + L <= d; j += L) {
+    for (int bound = S.loopBound(d); j < bound; j += L) {
       FloatVector x = FloatVector.fromArray(S, src, so + j).mul(scale);
       FloatVector.fromArray(S, row, ro + j).add(x).intoArray(row, ro + j);
     }
@@ -901,7 +901,7 @@ final class PanamaKernels implements KernelSupport {
   private static void setRow(float[] src, int p, float[] scales, int e, int dim, float[] sums, int q) {
     FloatVector zero = FloatVector.zero(S);
     int j = 0;
-    for (; j + L <= dim; j += L) {
+    for (int bound = S.loopBound(dim); j < bound; j += L) {
       zero.add(scale(FloatVector.fromArray(S, src, p + j), scales, e)).intoArray(sums, q + j);
     }
     // scalar tail
@@ -949,49 +949,23 @@ final class PanamaKernels implements KernelSupport {
     int l1 = slots.length > 1 ? slots[1].lead() : 0;
     // an off-heap parameter row is updated in a heap copy (rowCopy), then written back
     float[] wr = wa != null ? wa : rowCopy;
-    switch (rule) {
-      case RowRule.Sgd r -> {
-        for (int u = from; u < to; u++) {
-          int at = gradAt[u - from];
-          long row = rows[u];
-          int wo = wa != null ? rowIndex(row, wl, shift, d) : copyIn(ws, row * stride, rowCopy, d);
-          sgdBody(wr, wo, at >= 0 ? src : sums, at >= 0 ? at : ~at, at >= 0 ? scales : null,
-              entry(scales, start, order, u), d, r.minusLr());
-          copyOut(wa, rowCopy, ws, row * stride, d);
-        }
+    for (int u = from; u < to; u++) {
+      int at = gradAt[u - from];
+      long row = rows[u];
+      int wo = wa != null ? rowIndex(row, wl, shift, d) : copyIn(ws, row * stride, rowCopy, d);
+      float[] grad = at >= 0 ? src : sums;
+      int go = at >= 0 ? at : ~at;
+      float[] sc = at >= 0 ? scales : null;
+      int e = scales == null ? 0 : order[start[u]];
+      switch (rule) {
+        case RowRule.Sgd r -> sgdBody(wr, wo, grad, go, sc, e, d, r.minusLr());
+        case RowRule.Adagrad r -> adagradBody(wr, wo, s0, rowIndex(row, l0, shift, d), grad, go, sc, e, d, r);
+        case RowRule.RowWiseAdagrad r -> rowWiseAdagradBody(wr, wo, s0, l0 + (int) row, grad, go, sc, e, d, r);
+        case RowRule.SparseAdam r ->
+            sparseAdamBody(wr, wo, s0, rowIndex(row, l0, shift, d), s1, rowIndex(row, l1, shift, d), grad, go, sc, e,
+                d, r);
       }
-      case RowRule.Adagrad r -> {
-        for (int u = from; u < to; u++) {
-          int at = gradAt[u - from];
-          long row = rows[u];
-          int wo = wa != null ? rowIndex(row, wl, shift, d) : copyIn(ws, row * stride, rowCopy, d);
-          adagradBody(wr, wo, s0, rowIndex(row, l0, shift, d), at >= 0 ? src : sums, at >= 0 ? at : ~at,
-              at >= 0 ? scales : null, entry(scales, start, order, u), d, r);
-          copyOut(wa, rowCopy, ws, row * stride, d);
-        }
-      }
-      case RowRule.RowWiseAdagrad r -> {
-        for (int u = from; u < to; u++) {
-          int at = gradAt[u - from];
-          long row = rows[u];
-          int wo = wa != null ? rowIndex(row, wl, shift, d) : copyIn(ws, row * stride, rowCopy, d);
-          setRow(at >= 0 ? src : sums, at >= 0 ? at : ~at, at >= 0 ? scales : null, entry(scales, start, order, u),
-              d, g, 0);
-          rowWiseAdagradBody(wr, wo, s0, l0 + (int) row, g, d, r);
-          copyOut(wa, rowCopy, ws, row * stride, d);
-        }
-      }
-      case RowRule.SparseAdam r -> {
-        for (int u = from; u < to; u++) {
-          int at = gradAt[u - from];
-          long row = rows[u];
-          int wo = wa != null ? rowIndex(row, wl, shift, d) : copyIn(ws, row * stride, rowCopy, d);
-          sparseAdamBody(wr, wo, s0, rowIndex(row, l0, shift, d), s1, rowIndex(row, l1, shift, d),
-              at >= 0 ? src : sums, at >= 0 ? at : ~at, at >= 0 ? scales : null, entry(scales, start, order, u), d,
-              r);
-          copyOut(wa, rowCopy, ws, row * stride, d);
-        }
-      }
+      copyOut(wa, rowCopy, ws, row * stride, d);
     }
   }
 
@@ -1006,11 +980,6 @@ final class PanamaKernels implements KernelSupport {
     if (heap == null) {
       MemorySegment.copy(rowCopy, 0, seg, FLOAT, offset, d);
     }
-  }
-
-  /** Row u's first entry, which a row with one entry scales by; not looked up when there are no scales. */
-  private static int entry(float[] scales, int[] start, int[] order, int u) {
-    return scales == null ? 0 : order[start[u]];
   }
 
   @Override
@@ -1041,12 +1010,8 @@ final class PanamaKernels implements KernelSupport {
     switch (rule) {
       case RowRule.Sgd r -> sgdBody(w, wo, src, so, scales, e, d, r.minusLr());
       case RowRule.Adagrad r -> adagradBody(w, wo, slots[0].array(row), slots[0].index(row), src, so, scales, e, d, r);
-      case RowRule.RowWiseAdagrad r -> {
-        if (src != g || so != 0) {
-          setRow(src, so, scales, e, d, g, 0); // the rule reads the gradient twice and adds weight decay into it
-        }
-        rowWiseAdagradBody(w, wo, slots[0].array(row), slots[0].index(row), g, d, r);
-      }
+      case RowRule.RowWiseAdagrad r ->
+          rowWiseAdagradBody(w, wo, slots[0].array(row), slots[0].index(row), src, so, scales, e, d, r);
       case RowRule.SparseAdam r ->
           sparseAdamBody(
               w, wo, slots[0].array(row), slots[0].index(row), slots[1].array(row), slots[1].index(row), src, so,
@@ -1098,18 +1063,19 @@ final class PanamaKernels implements KernelSupport {
     }
   }
 
+  /**
+   * Row-wise Adagrad from the gradient where it lies: one pass for the sum of squares, one for the update, each
+   * adding the weight decay to the gradient again (the same floats), so that nothing is stored and read back.
+   */
   private static void rowWiseAdagradBody(
-      float[] w, int wo, float[] sum, int so, float[] g, int d, RowRule.RowWiseAdagrad r) {
+      float[] w, int wo, float[] sum, int sumo, float[] src, int so, float[] scales, int e, int d,
+      RowRule.RowWiseAdagrad r) {
     float wd = r.weightDecay();
     DoubleVector sq0 = DoubleVector.zero(SD);
     DoubleVector sq1 = sq0;
     int j = 0;
     for (int bound = S.loopBound(d); j < bound; j += L) {
-      FloatVector x = FloatVector.fromArray(S, g, j);
-      if (wd != 0) {
-        x = x.add(FloatVector.fromArray(S, w, wo + j).mul(wd));
-        x.intoArray(g, j);
-      }
+      FloatVector x = decayed(gradient(src, so + j, scales, e), w, wo + j, wd);
       DoubleVector lo = (DoubleVector) x.convertShape(VectorOperators.F2D, SD, 0);
       DoubleVector hi = (DoubleVector) x.convertShape(VectorOperators.F2D, SD, 1);
       sq0 = sq0.add(lo.mul(lo));
@@ -1123,14 +1089,29 @@ final class PanamaKernels implements KernelSupport {
     }
     // scalar tail
     for (; j < d; j++) {
-      float x = wd != 0 ? g[j] + wd * w[wo + j] : g[j];
-      g[j] = x;
+      float x = gradientAt(src, so + j, scales, e);
+      x = wd != 0 ? x + wd * w[wo + j] : x;
       squares += (double) x * x;
     }
-    float acc = (float) (sum[so] + squares / d);
-    sum[so] = acc;
+    float acc = (float) (sum[sumo] + squares / d);
+    sum[sumo] = acc;
     float minusMultiplier = (float) (-r.lr() / (Math.sqrt(acc) + r.eps()));
-    addRowBody(w, wo, minusMultiplier, g, 0, d);
+    j = 0;
+    for (int bound = S.loopBound(d); j < bound; j += L) {
+      FloatVector x = decayed(gradient(src, so + j, scales, e), w, wo + j, wd);
+      FloatVector.fromArray(S, w, wo + j).add(x.mul(minusMultiplier)).intoArray(w, wo + j);
+    }
+    // scalar tail
+    for (; j < d; j++) {
+      float x = gradientAt(src, so + j, scales, e);
+      x = wd != 0 ? x + wd * w[wo + j] : x;
+      w[wo + j] += minusMultiplier * x;
+    }
+  }
+
+  /** {@code x + wd * w[p ..]}, or {@code x} without weight decay. */
+  private static FloatVector decayed(FloatVector x, float[] w, int p, float wd) {
+    return wd != 0 ? x.add(FloatVector.fromArray(S, w, p).mul(wd)) : x;
   }
 
   private static void sparseAdamBody(
