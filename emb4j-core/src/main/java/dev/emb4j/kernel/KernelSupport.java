@@ -80,19 +80,14 @@ interface KernelSupport {
    * Applies {@code rule} to row {@code row} of {@code w} and of each state slot, with the gradient {@code 0 +
    * grad[gradOffset .. gradOffset + D)}, times {@code scales[e]} when {@code scales != null}: a sum of one entry, as
    * {@link #sumRows} gives it (a sum from {@link #sumRows} is never -0, so the added zero leaves it unchanged).
-   * Implementations read the gradient where it lies, so a row with one entry is updated straight from its source.
-   * {@code scratch} (at least D floats) may be overwritten, and may be {@code grad} itself; {@code rowCopy} (at least
-   * D floats, overwritten) holds an off-heap row while it is updated: one buffer each per thread, so that a step over
-   * many rows does not allocate per row.
+   * The Vector API kernels read the gradient where it lies, so a row with one entry is updated straight from its
+   * source. {@code scratch} (at least D floats) may be overwritten, and may be {@code grad} itself; {@code rowCopy}
+   * (at least D floats, overwritten) holds an off-heap row while it is updated: one buffer each per thread, so that
+   * a step over many rows does not allocate per row.
    */
   void applyRule(
       RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] grad, int gradOffset, float[] scales, int e,
       float[] scratch, float[] rowCopy);
-
-  /** {@link #applyRule} with the gradient {@code g[0 .. D)} (no scales), which the rule may overwrite. */
-  default void applyRule(RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] g, float[] rowCopy) {
-    applyRule(rule, w, slots, row, g, 0, null, 0, g, rowCopy);
-  }
 
   /**
    * The sparse update of the touched rows {@code [from, to)}: row u ({@code rows[u]}) once, with {@link #applyRule},

@@ -921,11 +921,10 @@ final class PanamaKernels implements KernelSupport {
   }
 
   /**
-   * {@link KernelSupport#applyRows} with the arrays, row offsets and rule resolved once for all rows when the state
-   * is in single heap arrays and the parameter in one heap array or one off-heap segment (otherwise row by row
-   * through {@link #applyRule}). Resolving them
-   * per row took the Adagrad step over 1e6 rows from 7.4 to 8.2-8.5 ms in a probe: the memory-bound loop gets fewer
-   * rows' loads in flight when each row carries more instructions.
+   * {@link KernelSupport#applyRows} with the arrays and row offsets resolved once for all rows when the state is in
+   * single heap arrays and the parameter in one heap array or one off-heap segment (otherwise row by row through
+   * {@link #applyRule}). Resolving them per row took the Adagrad step over 1e6 rows from 7.4 to 8.2-8.5 ms in a
+   * probe: the memory-bound loop gets fewer rows' loads in flight when each row carries more instructions.
    */
   @Override
   public void applyRows(
@@ -945,6 +944,11 @@ final class PanamaKernels implements KernelSupport {
     int shift = rowShift(d);
     int wl = w.lead();
     long stride = w.strideBytes();
+    // a slot keeps D floats per row, or one (row-wise Adagrad)
+    int d0 = slots.length > 0 ? slots[0].dim() : 0;
+    int d1 = slots.length > 1 ? slots[1].dim() : 0;
+    int shift0 = rowShift(d0);
+    int shift1 = rowShift(d1);
     int l0 = slots.length > 0 ? slots[0].lead() : 0;
     int l1 = slots.length > 1 ? slots[1].lead() : 0;
     // an off-heap parameter row is updated in a heap copy (rowCopy), then written back
@@ -953,18 +957,8 @@ final class PanamaKernels implements KernelSupport {
       int at = gradAt[u - from];
       long row = rows[u];
       int wo = wa != null ? rowIndex(row, wl, shift, d) : copyIn(ws, row * stride, rowCopy, d);
-      float[] grad = at >= 0 ? src : sums;
-      int go = at >= 0 ? at : ~at;
-      float[] sc = at >= 0 ? scales : null;
-      int e = scales == null ? 0 : order[start[u]];
-      switch (rule) {
-        case RowRule.Sgd r -> sgdBody(wr, wo, grad, go, sc, e, d, r.minusLr());
-        case RowRule.Adagrad r -> adagradBody(wr, wo, s0, rowIndex(row, l0, shift, d), grad, go, sc, e, d, r);
-        case RowRule.RowWiseAdagrad r -> rowWiseAdagradBody(wr, wo, s0, l0 + (int) row, grad, go, sc, e, d, r);
-        case RowRule.SparseAdam r ->
-            sparseAdamBody(wr, wo, s0, rowIndex(row, l0, shift, d), s1, rowIndex(row, l1, shift, d), grad, go, sc, e,
-                d, r);
-      }
+      update(rule, wr, wo, s0, rowIndex(row, l0, shift0, d0), s1, rowIndex(row, l1, shift1, d1),
+          at >= 0 ? src : sums, at >= 0 ? at : ~at, at >= 0 ? scales : null, scales == null ? 0 : order[start[u]], d);
       copyOut(wa, rowCopy, ws, row * stride, d);
     }
   }
@@ -994,28 +988,32 @@ final class PanamaKernels implements KernelSupport {
         return;
       }
     }
+    float[] s0 = slots.length > 0 ? slots[0].array(row) : null;
+    int o0 = slots.length > 0 ? slots[0].index(row) : 0;
+    float[] s1 = slots.length > 1 ? slots[1].array(row) : null;
+    int o1 = slots.length > 1 ? slots[1].index(row) : 0;
     if (w.isHeap()) {
-      applyRule(rule, w.array(row), w.index(row), slots, row, src, so, scales, e, g, d);
+      update(rule, w.array(row), w.index(row), s0, o0, s1, o1, src, so, scales, e, d);
       return;
     }
     // an off-heap row: update a heap copy (two bulk copies of D floats), then write it back
     MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), rowCopy, 0, d);
-    applyRule(rule, rowCopy, 0, slots, row, src, so, scales, e, g, d);
+    update(rule, rowCopy, 0, s0, o0, s1, o1, src, so, scales, e, d);
     MemorySegment.copy(rowCopy, 0, w.segment(row), FLOAT, w.offset(row), d);
   }
 
-  private static void applyRule(
-      RowRule rule, float[] w, int wo, RowMemory[] slots, long row, float[] src, int so, float[] scales, int e,
-      float[] g, int d) {
+  /**
+   * One row's update: the parameter row at {@code w[wo ..]}, its state rows at {@code s0[o0 ..]} and {@code s1[o1
+   * ..]} (as many as the rule keeps), the gradient {@code 0 + src[so ..]} (times {@code scales[e]} when not null).
+   */
+  private static void update(
+      RowRule rule, float[] w, int wo, float[] s0, int o0, float[] s1, int o1, float[] src, int so, float[] scales,
+      int e, int d) {
     switch (rule) {
       case RowRule.Sgd r -> sgdBody(w, wo, src, so, scales, e, d, r.minusLr());
-      case RowRule.Adagrad r -> adagradBody(w, wo, slots[0].array(row), slots[0].index(row), src, so, scales, e, d, r);
-      case RowRule.RowWiseAdagrad r ->
-          rowWiseAdagradBody(w, wo, slots[0].array(row), slots[0].index(row), src, so, scales, e, d, r);
-      case RowRule.SparseAdam r ->
-          sparseAdamBody(
-              w, wo, slots[0].array(row), slots[0].index(row), slots[1].array(row), slots[1].index(row), src, so,
-              scales, e, d, r);
+      case RowRule.Adagrad r -> adagradBody(w, wo, s0, o0, src, so, scales, e, d, r);
+      case RowRule.RowWiseAdagrad r -> rowWiseAdagradBody(w, wo, s0, o0, src, so, scales, e, d, r);
+      case RowRule.SparseAdam r -> sparseAdamBody(w, wo, s0, o0, s1, o1, src, so, scales, e, d, r);
     }
   }
 

@@ -186,7 +186,7 @@ final class ScalarKernels implements KernelSupport {
       int p = (srcRows == null ? e : srcRows[e]) * dim;
       int q = u * dim;
       if (r < 0) {
-        java.util.Arrays.fill(sums, q, q + dim, 0f);
+        Arrays.fill(sums, q, q + dim, 0f);
       }
       if (scales == null) {
         for (int j = 0; j < dim; j++) {

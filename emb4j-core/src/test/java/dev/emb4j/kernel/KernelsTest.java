@@ -233,7 +233,7 @@ class KernelsTest {
         float[] g = new float[d];
         for (int u = 0; u < count; u++) {
           reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g, 0);
-          reference.applyRule(rule, mem(w2), mems(s2), rows[u], g, new float[d]);
+          reference.applyRule(rule, mem(w2), mems(s2), rows[u], g, 0, null, 0, g, new float[d]);
         }
         String where = what + ", " + rule + (mapped ? ", mapped" : "");
         assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), where);

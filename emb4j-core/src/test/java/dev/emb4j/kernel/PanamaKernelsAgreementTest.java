@@ -228,8 +228,8 @@ class PanamaKernelsAgreementTest {
         for (long row : new long[] {0, 19, 7, 7}) {
           float[] g1 = ga.clone();
           float[] g2 = ga.clone();
-          scalar.applyRule(rule, mem(wa), mems(sa), row, g1, rowCopy);
-          panama.applyRule(rule, mem(wb), mems(sb), row, g2, rowCopy);
+          scalar.applyRule(rule, mem(wa), mems(sa), row, g1, 0, null, 0, g1, rowCopy);
+          panama.applyRule(rule, mem(wb), mems(sb), row, g2, 0, null, 0, g2, rowCopy);
         }
         if (rule instanceof RowRule.RowWiseAdagrad) {
           assertClose(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
@@ -296,7 +296,7 @@ class PanamaKernelsAgreementTest {
           float[] g = new float[dim];
           for (int u = 0; u < rows.length; u++) {
             scalar.sumRows(values, srcRows, sc, dim, order, start[u], start[u + 1], g, 0);
-            scalar.applyRule(rule, mem(wr), mems(sr), rows[u], g, new float[dim]);
+            scalar.applyRule(rule, mem(wr), mems(sr), rows[u], g, 0, null, 0, g, new float[dim]);
           }
           assertArrayEquals(wr.toTensor().data(), wa.toTensor().data(), what + ", against the definition");
         }
