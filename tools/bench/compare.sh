@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs the three sides of the embedding benchmark in one go and prints the ratios:
 #   PyTorch  ../shared/bench/torch_embedding_bench.py  (Debian python3-torch; installed with apt-get if missing)
-#   C        ../shared/bench/gather_limit.c            (gcc -O3 -march=native -fopenmp; lookup and bag-sum only)
+#   C        ../shared/bench/gather_limit.c            (gcc -O3 -march=native -fopenmp; lookup and bag-sum)
+#            tools/bench/train_limit.c                  (the same; train-sgd and train-adagrad-bag, fused backward and
+#                                                        step, with and without prefetch instructions)
 #   emb4j    ./emb4j bench                              (the same workloads and JSON fields)
 # All lines go to $OUT/results.jsonl; the table at the end divides emb4j's M rows/s by PyTorch's and by C's
 # ("reuse" lines of the C probe: the same index set in every repetition, as in the other two). PyTorch and emb4j
-# report the median of 7 timed calls, the C probe its best of 15: the last column sets emb4j's best call (best_ms)
-# beside C's best. With ROUNDS > 1 the three sides run again, in turn, that many times, and the table shows the
+# report the median of 7 timed calls, the C probes their best of 15: the column "best % of C" sets emb4j's best call
+# (best_ms) beside C's best. For training, "c" prefetches 16 rows ahead (the machine's limit) and "c no-pf" does
+# not: Java has no prefetch instruction, so "% no-pf" is the fair measure of emb4j's loops. With ROUNDS > 1 the three sides run again, in turn, that many times, and the table shows the
 # median of the rounds' figures for each side (and the best call of all rounds for the last column): on a shared
 # machine one round's figures swing by tens of percent.
 #
@@ -45,6 +48,7 @@ fi
 
 echo "building the C probe: gcc -O3 -march=native -fopenmp gather_limit.c" >&2
 gcc -O3 -march=native -fopenmp "$SHARED/bench/gather_limit.c" -o "$OUT/gather_limit"
+gcc -O3 -march=native -fopenmp "$ROOT/tools/bench/train_limit.c" -o "$OUT/train_limit" -lm
 gcc -O2 -pthread "$ROOT/tools/bench/core_latency.c" -o "$OUT/core_latency"
 
 # One JSON line: the core-to-core latency now, tagged with the round and what it was measured around.
@@ -58,6 +62,7 @@ for round in $(seq "$ROUNDS"); do
     for v in $VOCABS; do
       echo "round $round: C probe: V=$v threads=$t" >&2
       OMP_PROC_BIND=close "$OUT/gather_limit" "$v" "$t" 2>/dev/null | grep '"reuse"' >> "$RESULTS"
+      OMP_PROC_BIND=close "$OUT/train_limit" "$v" "$t" 2>/dev/null >> "$RESULTS"
     done
     echo "round $round: PyTorch: threads=$t V=$VOCABS" >&2
     "$PYTHON" "$SHARED/bench/torch_embedding_bench.py" "$t" $VOCABS >> "$RESULTS"
@@ -75,13 +80,15 @@ rows = [r for r in lines if r["impl"] != "core-latency"]
 latencies = [r for r in lines if r["impl"] == "core-latency"]
 rounds = int(sys.argv[2])
 def side(r):
-    return "c" if r["impl"] == "c-probe" else "torch" if r["impl"].startswith("pytorch") else "emb4j"
+    if r["impl"] == "c-probe":
+        return "c0" if r.get("prefetch") == 0 else "c"
+    return "torch" if r["impl"].startswith("pytorch") else "emb4j"
 figures = {}  # (workload, V, threads, side) -> M rows/s of each round
 bests = {}  # (workload, V, threads, side) -> M rows/s of the best call of each round (the C probe reports only that)
 for r in rows:
     key = (r["workload"], r["V"], r["threads"], side(r))
     figures.setdefault(key, []).append(r["mrows_per_s"])
-    if side(r) == "c":
+    if side(r) in ("c", "c0"):
         bests.setdefault(key, []).append(r["mrows_per_s"])
     elif r.get("best_ms"):
         bests.setdefault(key, []).append(r["mrows_per_s"] * r["ms"] / r["best_ms"])
@@ -91,14 +98,17 @@ keys = sorted({(w, v, t) for (w, v, t, _) in table},
               key=lambda k: (["lookup", "bag-sum", "train-sgd", "train-adagrad-bag"].index(k[0]), k[1], k[2]))
 if rounds > 1:
     print("median of %d rounds for each side; 'best %% of C': emb4j's best call of all rounds / C's" % rounds)
-fmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12}"
-print(fmt.format("workload", "V", "thr", "emb4j", "pytorch", "c", "x torch", "% of C", "best % of C"))
+fmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12} {:>9} {:>9}"
+print(fmt.format("workload", "V", "thr", "emb4j", "pytorch", "c", "x torch", "% of C", "best % of C", "c no-pf",
+                 "% no-pf"))
 for w, v, t in keys:
     e = table.get((w, v, t, "emb4j")); p = table.get((w, v, t, "torch")); c = table.get((w, v, t, "c"))
+    c0 = table.get((w, v, t, "c0"))
     be = best.get((w, v, t, "emb4j")); bc = best.get((w, v, t, "c"))
     f = lambda x: "-" if x is None else "%.2f" % x
     pct = lambda x, y: "-" if not (x and y) else "%.0f%%" % (100 * x / y)
-    print(fmt.format(w, v, t, f(e), f(p), f(c), "-" if not (e and p) else "%.2fx" % (e / p), pct(e, c), pct(be, bc)))
+    print(fmt.format(w, v, t, f(e), f(p), f(c), "-" if not (e and p) else "%.2fx" % (e / p), pct(e, c), pct(be, bc),
+                     f(c0), pct(e, c0)))
 if latencies:
     print("core-to-core latency (tools/bench/core_latency.c): " +
           "; ".join("round %d %s: %.0f ns" % (r["round"], r["when"], r["ns"]) for r in latencies))
