@@ -108,6 +108,8 @@ public final class BenchCommand implements Callable<Integer> {
       long rows = parseCount(v);
       for (String name : workloads) {
         Workload workload = Workload.named(name);
+        // free the last workload's tables first, as the PyTorch script does (del, gc.collect())
+        System.gc();
         Harness.Result r = workload.run(rows, config, harness);
         out.println(
             Json.line(
