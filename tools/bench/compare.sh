@@ -9,9 +9,10 @@
 # ("reuse" lines of the C probe: the same index set in every repetition, as in the other two). PyTorch and emb4j
 # report the median of 7 timed calls, the C probes their best of 15: the column "best % of C" sets emb4j's best call
 # (best_ms) beside C's best. For training, "c" prefetches 16 rows ahead (the machine's limit) and "c no-pf" does
-# not: Java has no prefetch instruction, so "% no-pf" is the fair measure of emb4j's loops. With ROUNDS > 1 the three sides run again, in turn, that many times, and the table shows the
-# median of the rounds' figures for each side (and the best call of all rounds for the last column): on a shared
-# machine one round's figures swing by tens of percent.
+# not: Java has no prefetch instruction, so "% no-pf" is the fair measure of emb4j's loops. With ROUNDS > 1 the
+# three sides run again, in turn, that many times, and the table shows the median of the rounds' figures for each
+# side (and the best call of all rounds for "best % of C"): on a shared machine one round's figures swing by tens of
+# percent.
 #
 # Usage: tools/bench/compare.sh            (threads 1 and 2; V = 1e4, 1e6, 1e7)
 # Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1
