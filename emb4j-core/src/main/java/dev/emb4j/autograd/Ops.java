@@ -1,6 +1,6 @@
 package dev.emb4j.autograd;
 
-import dev.emb4j.kernel.MatrixKernels;
+import dev.emb4j.internal.kernel.MatrixKernels;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.SplittableRandom;

@@ -1,8 +1,8 @@
 package dev.emb4j.autograd;
 
-import dev.emb4j.kernel.IdRange;
-import dev.emb4j.kernel.IdSort;
-import dev.emb4j.kernel.Kernels;
+import dev.emb4j.internal.kernel.IdRange;
+import dev.emb4j.internal.kernel.IdSort;
+import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package dev.emb4j.nn;
 
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.io.Vectors;
-import dev.emb4j.kernel.Kernels;
+import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;

@@ -2,7 +2,7 @@ package dev.emb4j.optim;
 
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
-import dev.emb4j.kernel.RowRule;
+import dev.emb4j.internal.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import java.util.List;
 

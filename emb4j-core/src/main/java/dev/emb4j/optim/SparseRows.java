@@ -1,6 +1,6 @@
 package dev.emb4j.optim;
 
-import dev.emb4j.kernel.IdSort;
+import dev.emb4j.internal.kernel.IdSort;
 import java.util.Arrays;
 
 /**

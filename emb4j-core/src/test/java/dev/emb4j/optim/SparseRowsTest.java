@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.emb4j.autograd.SparseGradient;
-import dev.emb4j.kernel.IdSort;
+import dev.emb4j.internal.kernel.IdSort;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.SplittableRandom;

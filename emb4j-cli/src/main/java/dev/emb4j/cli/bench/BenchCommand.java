@@ -1,7 +1,7 @@
 package dev.emb4j.cli.bench;
 
 import dev.emb4j.cli.VersionProvider;
-import dev.emb4j.kernel.Kernels;
+import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
 import java.util.List;

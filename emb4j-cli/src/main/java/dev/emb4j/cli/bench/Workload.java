@@ -1,6 +1,6 @@
 package dev.emb4j.cli.bench;
 
-import dev.emb4j.kernel.Kernels;
+import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.BagResult;
 import dev.emb4j.nn.Embedding;

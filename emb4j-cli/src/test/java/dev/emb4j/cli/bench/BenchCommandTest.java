@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.cli.Emb4jCommand;
-import dev.emb4j.kernel.Kernels;
+import dev.emb4j.internal.kernel.Kernels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.emb4j.task.text;
 
-import dev.emb4j.kernel.MatrixKernels;
+import dev.emb4j.internal.kernel.MatrixKernels;
 import dev.emb4j.store.RowStore;
 
 /**

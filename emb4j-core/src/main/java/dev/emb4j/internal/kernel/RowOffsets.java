@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 /**
  * The float offset of each id's row in a single-array heap table, worked out in one pass before a bag sum, so that

@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 /**
  * A float buffer per calling thread for the gradient sums of a sparse step, kept between steps so that a training

@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 /**
  * The per-row update rules of the fused sparse optimizer step ({@link Kernels#applySparseRows}), with the step's

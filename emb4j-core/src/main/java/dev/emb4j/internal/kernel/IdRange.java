@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 /**
  * The fast check that every id of a batch names a row of a table, run before a kernel trusts them; the callers look

@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 /**
  * Splits a kernel's range of work (ids, bags, touched rows) into contiguous chunks, one per thread: the caller runs

@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 /**
  * Dense row-major matrix products for the layers around an embedding ({@code Linear} forward and backward), in the

@@ -1,4 +1,4 @@
-package dev.emb4j.kernel;
+package dev.emb4j.internal.kernel;
 
 import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
