@@ -14,8 +14,12 @@
 # side (and the best call of all rounds for "best % of C"): on a shared machine one round's figures swing by tens of
 # percent.
 #
+# With HISTORY=1 (the default) emb4j also runs each workload and size in a JVM of its own ("fresh") and once more
+# with --after-all (each figure taken in a JVM that already ran every other workload and size), and a second table
+# sets the two side by side: a model with several tables of different sizes lives in the second case.
+#
 # Usage: tools/bench/compare.sh            (threads 1 and 2; V = 1e4, 1e6, 1e7)
-# Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1
+# Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1  HISTORY=1
 #              EMB4J_JAVA_OPTS (default -Xmx14g: a 1e7 x 128 table is 5.1 GB and Adagrad keeps as much again)
 #              EMB4J_SHARED (default: ../shared next to the repository)
 # Measure on a quiet machine: other processes on the same cores change every figure. On a virtual machine, where the
@@ -29,6 +33,8 @@ THREADS=${THREADS:-"1 2"}
 VOCABS=${VOCABS:-"10000 1000000 10000000"}
 STORE=${STORE:-heap}
 ROUNDS=${ROUNDS:-1}
+HISTORY=${HISTORY:-1}
+WORKLOADS="lookup bag-sum train-sgd train-adagrad-bag"
 OUT=${OUT:-$ROOT/target/bench}
 PYTHON=/usr/bin/python3
 export EMB4J_JAVA_OPTS=${EMB4J_JAVA_OPTS:--Xmx14g}
@@ -71,13 +77,26 @@ for round in $(seq "$ROUNDS"); do
     if [ "$t" -gt 1 ]; then core_latency "$round" "before emb4j threads=$t" >> "$RESULTS"; fi
     "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" 2>/dev/null >> "$RESULTS"
     if [ "$t" -gt 1 ]; then core_latency "$round" "after emb4j threads=$t" >> "$RESULTS"; fi
+    if [ "$HISTORY" = 1 ]; then
+      for v in $VOCABS; do
+        for w in $WORKLOADS; do
+          echo "round $round: emb4j fresh JVM: $w V=$v threads=$t" >&2
+          "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$v" --workload "$w" 2>/dev/null \
+            | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
+        done
+      done
+      echo "round $round: emb4j --after-all: threads=$t" >&2
+      "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" --after-all \
+        2>/dev/null | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
+    fi
   done
 done
 
 "$PYTHON" - "$RESULTS" "$ROUNDS" <<'PY'
 import json, statistics, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
-rows = [r for r in lines if r["impl"] != "core-latency"]
+rows = [r for r in lines if r["impl"] != "core-latency" and "run" not in r]
+history = [r for r in lines if r.get("run") == "history"]
 latencies = [r for r in lines if r["impl"] == "core-latency"]
 rounds = int(sys.argv[2])
 def side(r):
@@ -110,6 +129,21 @@ for w, v, t in keys:
     pct = lambda x, y: "-" if not (x and y) else "%.0f%%" % (100 * x / y)
     print(fmt.format(w, v, t, f(e), f(p), f(c), "-" if not (e and p) else "%.2fx" % (e / p), pct(e, c), pct(be, bc),
                      f(c0), pct(e, c0)))
+if history:
+    hist = {}  # (workload, V, threads, jvm) -> M rows/s of each round
+    for r in history:
+        hist.setdefault((r["workload"], r["V"], r["threads"], r["jvm"]), []).append(r["mrows_per_s"])
+    hist = {k: statistics.median(v) for k, v in hist.items()}
+    print()
+    print("emb4j in a fresh JVM per workload and size, and after every other workload ran in the same JVM (--after-all)")
+    hfmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9}"
+    print(hfmt.format("workload", "V", "thr", "fresh", "after-all", "ratio"))
+    for w, v, t in keys:
+        a = hist.get((w, v, t, "fresh")); b = hist.get((w, v, t, "after-all"))
+        if a is None and b is None:
+            continue
+        print(hfmt.format(w, v, t, "-" if a is None else "%.2f" % a, "-" if b is None else "%.2f" % b,
+                          "-" if not (a and b) else "%.0f%%" % (100 * b / a)))
 if latencies:
     print("core-to-core latency (tools/bench/core_latency.c): " +
           "; ".join("round %d %s: %.0f ns" % (r["round"], r["when"], r["ns"]) for r in latencies))

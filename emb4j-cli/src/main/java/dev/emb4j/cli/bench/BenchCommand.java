@@ -85,6 +85,14 @@ public final class BenchCommand implements Callable<Integer> {
               + " pages (default: 5000).")
   private long warmupMillis = Harness.WARMUP_MILLIS;
 
+  @Option(
+      names = "--after-all",
+      description =
+          "Run every requested workload and table size once first, unreported, then measure each: every figure is"
+              + " then taken in a JVM that already ran all the others, as in a model with several tables (lines"
+              + " carry \"jvm\": \"after-all\"; without it, \"fresh\" for the first workload only).")
+  private boolean afterAll;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -104,16 +112,35 @@ public final class BenchCommand implements Callable<Integer> {
         new Workload.Config(dim, ids, bags, bagSize, storage, optimizer.equals("rowwise-adagrad"));
     Harness harness = new Harness(reps, warmupMillis);
     String impl = "emb4j-" + VersionProvider.projectVersion();
-    for (String v : vocab) {
-      long rows = parseCount(v);
-      for (String name : workloads) {
-        Workload workload = Workload.named(name);
+    List<Long> sizes = vocab.stream().map(BenchCommand::parseCount).toList();
+    List<Workload> chosen = workloads.stream().map(Workload::named).toList();
+    if (afterAll) {
+      for (long rows : sizes) {
+        for (Workload workload : chosen) {
+          System.gc();
+          workload.run(rows, config, harness);
+        }
+      }
+    }
+    boolean first = true;
+    for (long rows : sizes) {
+      for (int i = 0; i < chosen.size(); i++) {
         // free the last workload's tables first, as the PyTorch script does (del, gc.collect())
         System.gc();
-        Harness.Result r = workload.run(rows, config, harness);
+        Harness.Result r = chosen.get(i).run(rows, config, harness);
+        String jvm = afterAll ? "after-all" : first ? "fresh" : "after-others";
+        first = false;
         out.println(
             Json.line(
-                impl, name, rows, dim, Kernels.threads(), r.millis(), r.rows() / r.millis() / 1e3, r.bestMillis()));
+                impl,
+                workloads.get(i),
+                rows,
+                dim,
+                Kernels.threads(),
+                r.millis(),
+                r.rows() / r.millis() / 1e3,
+                r.bestMillis(),
+                jvm));
         out.flush();
       }
     }

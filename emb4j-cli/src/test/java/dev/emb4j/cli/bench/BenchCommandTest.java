@@ -17,7 +17,8 @@ class BenchCommandTest {
   private static final Pattern LINE =
       Pattern.compile(
           "\\{\"impl\": \"emb4j-[^\"]+\", \"workload\": \"([a-z-]+)\", \"V\": 1000, \"D\": 17, \"threads\": 2,"
-              + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+\\}");
+              + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+,"
+              + " \"jvm\": \"(fresh|after-others|after-all)\"\\}");
 
   private record Run(int exitCode, String out, String err) {}
 
@@ -51,8 +52,25 @@ class BenchCommandTest {
           var m = LINE.matcher(lines.get(i));
           assertTrue(m.matches(), lines.get(i));
           assertEquals(workloads.get(i), m.group(1));
+          assertEquals(i == 0 ? "fresh" : "after-others", m.group(2));
         }
       }
+    }
+  }
+
+  @Test
+  void afterAllMeasuresEachWorkloadAfterEveryOther() {
+    Run r =
+        run(
+            "bench", "--vocab", "1e3", "--dim", "17", "--ids", "64", "--bags", "8", "--bag-size", "4", "--reps", "1",
+            "--warmup-ms", "0", "--threads", "2", "--workload", "lookup,train-sgd", "--after-all");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(2, lines.size(), r.out());
+    for (String line : lines) {
+      var m = LINE.matcher(line);
+      assertTrue(m.matches(), line);
+      assertEquals("after-all", m.group(2));
     }
   }
 
