@@ -1,5 +1,6 @@
 package dev.emb4j.io;
 
+import dev.emb4j.internal.format.Json;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -261,7 +262,7 @@ final class Emb4jTableCodec {
     @Override
     void writeRow(String token, float[] row) throws IOException {
       encode(row, bits);
-      out.writeElements(bits, dim, DType.F32, ByteOrder.LITTLE_ENDIAN);
+      out.writeElements(bits, dim, Float.BYTES, ByteOrder.LITTLE_ENDIAN);
       if (tokens != null) {
         if (token.length() * 3L > MAX_TOKEN_BYTES && token.getBytes(StandardCharsets.UTF_8).length > MAX_TOKEN_BYTES) {
           throw VectorFormatException.inFile(file, "row " + written + ": token longer than " + MAX_TOKEN_BYTES + " bytes");

@@ -1,7 +1,7 @@
 package dev.emb4j.task;
 
-import dev.emb4j.io.Checkpoint;
-import dev.emb4j.io.CheckpointFormatException;
+import dev.emb4j.checkpoint.Checkpoint;
+import dev.emb4j.checkpoint.CheckpointFormatException;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.nn.DenseParameter;
 import dev.emb4j.nn.Parameter;

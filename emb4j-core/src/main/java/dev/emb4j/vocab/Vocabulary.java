@@ -1,7 +1,6 @@
 package dev.emb4j.vocab;
 
-import dev.emb4j.io.Json;
-import dev.emb4j.io.VectorFormatException;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.tensor.IndexTensor;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -315,7 +314,7 @@ public final class Vocabulary {
    *
    * @param file the file
    * @return the vocabulary
-   * @throws VectorFormatException if the file is malformed (the message names the line)
+   * @throws VocabularyFormatException if the file is malformed (the message names the line)
    * @throws IOException if it cannot be read
    */
   public static Vocabulary load(Path file) throws IOException {
@@ -323,19 +322,19 @@ public final class Vocabulary {
     try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder))) {
       String first = r.readLine();
       if (first == null) {
-        throw VectorFormatException.atLine(file, 1, "file is empty; expected an emb4j-vocabulary header");
+        throw VocabularyFormatException.atLine(file, 1, "file is empty; expected an emb4j-vocabulary header");
       }
       Map<?, ?> h;
       try {
         if (!(Json.parse(first) instanceof Map<?, ?> m) || !FORMAT.equals(m.get("format"))) {
-          throw VectorFormatException.atLine(file, 1, "not an emb4j vocabulary: the header is not {\"format\":\"" + FORMAT + "\", ...}");
+          throw VocabularyFormatException.atLine(file, 1, "not an emb4j vocabulary: the header is not {\"format\":\"" + FORMAT + "\", ...}");
         }
         h = m;
       } catch (Json.JsonException e) {
-        throw VectorFormatException.atLine(file, 1, "header is not valid JSON: " + e.getMessage());
+        throw VocabularyFormatException.atLine(file, 1, "header is not valid JSON: " + e.getMessage());
       }
       if (!Double.valueOf(1).equals(h.get("version"))) {
-        throw VectorFormatException.atLine(file, 1, "vocabulary version " + h.get("version") + " is not supported (only 1)");
+        throw VocabularyFormatException.atLine(file, 1, "vocabulary version " + h.get("version") + " is not supported (only 1)");
       }
       long size = count(file, h, "size");
       long buckets = count(file, h, "hash_buckets");
@@ -343,7 +342,7 @@ public final class Vocabulary {
       try {
         policy = OovPolicy.valueOf(String.valueOf(h.get("oov")));
       } catch (IllegalArgumentException e) {
-        throw VectorFormatException.atLine(file, 1, "oov policy " + h.get("oov") + " is not one of ERROR, UNKNOWN, HASH");
+        throw VocabularyFormatException.atLine(file, 1, "oov policy " + h.get("oov") + " is not one of ERROR, UNKNOWN, HASH");
       }
       String pad = special(file, h, "padding");
       String unk = special(file, h, "unknown");
@@ -356,43 +355,43 @@ public final class Vocabulary {
           if (line.isEmpty()) {
             continue;
           }
-          throw VectorFormatException.atLine(file, ln, "more tokens than the header's size " + size);
+          throw VocabularyFormatException.atLine(file, ln, "more tokens than the header's size " + size);
         }
         Object t;
         try {
           t = Json.parse(line);
         } catch (Json.JsonException e) {
-          throw VectorFormatException.atLine(file, ln, "token is not a JSON string: " + e.getMessage());
+          throw VocabularyFormatException.atLine(file, ln, "token is not a JSON string: " + e.getMessage());
         }
         if (!(t instanceof String s)) {
-          throw VectorFormatException.atLine(file, ln, "token is not a JSON string: " + line);
+          throw VocabularyFormatException.atLine(file, ln, "token is not a JSON string: " + line);
         }
         tokens.add(s);
       }
       if (tokens.size() != size) {
-        throw VectorFormatException.atLine(file, ln, "file ends after " + tokens.size() + " tokens, the header says " + size);
+        throw VocabularyFormatException.atLine(file, ln, "file ends after " + tokens.size() + " tokens, the header says " + size);
       }
       try {
         return new Vocabulary(tokens, pad, unk, policy, (int) buckets);
       } catch (IllegalArgumentException e) {
-        throw VectorFormatException.inFile(file, e.getMessage());
+        throw VocabularyFormatException.inFile(file, e.getMessage());
       }
     } catch (CharacterCodingException e) {
-      throw VectorFormatException.inFile(file, "invalid UTF-8: " + e);
+      throw VocabularyFormatException.inFile(file, "invalid UTF-8: " + e);
     }
   }
 
-  private static long count(Path file, Map<?, ?> h, String key) throws VectorFormatException {
+  private static long count(Path file, Map<?, ?> h, String key) throws VocabularyFormatException {
     if (!(h.get(key) instanceof Double d) || d < 0 || d != Math.rint(d) || d > Integer.MAX_VALUE) {
-      throw VectorFormatException.atLine(file, 1, key + " is " + h.get(key) + ", expected an integer in 0.." + Integer.MAX_VALUE);
+      throw VocabularyFormatException.atLine(file, 1, key + " is " + h.get(key) + ", expected an integer in 0.." + Integer.MAX_VALUE);
     }
     return d.longValue();
   }
 
-  private static String special(Path file, Map<?, ?> h, String key) throws VectorFormatException {
+  private static String special(Path file, Map<?, ?> h, String key) throws VocabularyFormatException {
     Object v = h.get(key);
     if (v != null && !(v instanceof String)) {
-      throw VectorFormatException.atLine(file, 1, key + " is " + v + ", expected a string or null");
+      throw VocabularyFormatException.atLine(file, 1, key + " is " + v + ", expected a string or null");
     }
     return (String) v;
   }

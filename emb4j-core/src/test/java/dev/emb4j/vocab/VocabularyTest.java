@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emb4j.io.VectorFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,14 +110,14 @@ class VocabularyTest {
         "{\"format\":\"emb4j-vocabulary\",\"version\":1,\"size\":2,\"padding\":null,\"unknown\":null,"
             + "\"oov\":\"ERROR\",\"hash_buckets\":0}\n\"a\"\nnot json\n",
         StandardCharsets.UTF_8);
-    VectorFormatException e = assertThrows(VectorFormatException.class, () -> Vocabulary.load(f));
+    VocabularyFormatException e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
     assertEquals(3, e.line().orElseThrow());
     Files.writeString(
         f,
         "{\"format\":\"emb4j-vocabulary\",\"version\":1,\"size\":3,\"padding\":null,\"unknown\":null,"
             + "\"oov\":\"ERROR\",\"hash_buckets\":0}\n\"a\"\n\"a\"\n\"b\"\n",
         StandardCharsets.UTF_8);
-    e = assertThrows(VectorFormatException.class, () -> Vocabulary.load(f));
+    e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
     assertTrue(e.getMessage().contains("duplicate token 'a'"), e.getMessage());
   }
 

@@ -1,5 +1,6 @@
-package dev.emb4j.io;
+package dev.emb4j.checkpoint;
 
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.optim.OptimizerState;
 import dev.emb4j.store.HeapRowStore;
