@@ -17,6 +17,8 @@ import java.util.Arrays;
  * <p>{@code lead} is 0 for wrapped arrays and small tables; large chunks skip up to 15 floats so that rows start on a
  * cache line (see {@link HeapAlignment}).
  */
+// MemoryBacked and RowMemory are internal: the kernels' direct access to the rows, not API.
+@SuppressWarnings("exports")
 public final class HeapRowStore implements RowStore, MemoryBacked {
   /** Largest chunk of a table split into several: 2^30 floats (4 GiB), so that rows per chunk can be a power of two. */
   static final long MAX_CHUNK_FLOATS = 1L << 30;

@@ -19,6 +19,8 @@ import java.lang.foreign.ValueLayout;
  * <p>An allocated store owns its memory and frees it on {@link #close()}; using a closed store throws {@link
  * IllegalStateException}. A wrapped store never frees the caller's memory.
  */
+// MemoryBacked and RowMemory are internal: the kernels' direct access to the rows, not API.
+@SuppressWarnings("exports")
 public final class OffHeapRowStore implements RowStore, MemoryBacked {
   /** Rows start on 64-byte boundaries (one cache line, one AVX-512 register). */
   public static final int ROW_ALIGNMENT_BYTES = 64;
