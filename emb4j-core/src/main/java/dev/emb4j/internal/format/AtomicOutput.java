@@ -131,6 +131,28 @@ public final class AtomicOutput implements Closeable {
     buf.order(ByteOrder.LITTLE_ENDIAN);
   }
 
+  /**
+   * Writes {@code n} float32 values little-endian.
+   *
+   * @param src the values
+   * @param off the first one to write
+   * @param n how many to write
+   * @throws IOException if the file cannot be written
+   */
+  public void writeFloatsLE(float[] src, int off, int n) throws IOException {
+    buf.order(ByteOrder.LITTLE_ENDIAN);
+    while (n > 0) {
+      if (buf.remaining() < Float.BYTES) {
+        flush();
+      }
+      int k = Math.min(buf.remaining() / Float.BYTES, n);
+      buf.asFloatBuffer().put(src, off, k);
+      buf.position(buf.position() + k * Float.BYTES);
+      off += k;
+      n -= k;
+    }
+  }
+
   private void flush() throws IOException {
     buf.flip();
     if (crc != null) {
