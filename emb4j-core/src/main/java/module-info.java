@@ -13,6 +13,7 @@ module dev.emb4j {
   // The object header layout behind the heap tables' cache-line alignment (HeapAlignment).
   requires jdk.management;
 
+  exports dev.emb4j;
   exports dev.emb4j.tensor;
   exports dev.emb4j.metrics;
   exports dev.emb4j.store;

@@ -31,6 +31,7 @@ class ModuleDescriptorTest {
     assertEquals(
         new TreeSet<>(
             Set.of(
+                "dev.emb4j",
                 "dev.emb4j.tensor",
                 "dev.emb4j.metrics",
                 "dev.emb4j.store",

@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 /**
- * emb4j's own table format, in the emb4j {@link Container}: a small self-describing header, then the rows as raw little-endian float32 starting on a
- * 64-byte boundary (so that the rows can be memory-mapped and used in place), then the tokens, then a checksum.
+ * emb4j's own table format, in the emb4j {@link Container}: a small self-describing header, then the rows as raw
+ * little-endian float32 starting on a 64-byte boundary (so that the rows can be memory-mapped and used in place), then
+ * the tokens, then a checksum.
  *
  * <pre>
  * offset      size   field

@@ -1,8 +1,7 @@
 package dev.emb4j.vocab;
 
-import java.io.IOException;
+import dev.emb4j.FileFormatException;
 import java.nio.file.Path;
-import java.util.OptionalLong;
 
 /**
  * A vocabulary file that cannot be read by {@link Vocabulary#load}: not a vocabulary, an unknown version, a file cut
@@ -11,20 +10,11 @@ import java.util.OptionalLong;
  * 1-based) or the byte offset (version 2, 0-based), e.g. {@code "words.vocab: line 1: vocabulary version 9 is not
  * supported (only 1 and 2)"}.
  */
-public final class VocabularyFormatException extends IOException {
+public final class VocabularyFormatException extends FileFormatException {
   private static final long serialVersionUID = 1L;
 
-  /** The file as the caller named it. */
-  private final transient Path file;
-
-  private final long line;
-  private final long offset;
-
-  private VocabularyFormatException(Path file, long line, long offset, String message) {
-    super(message);
-    this.file = file;
-    this.line = line;
-    this.offset = offset;
+  private VocabularyFormatException(Path file, long line, long offset, String what) {
+    super(file, line, offset, what);
   }
 
   /**
@@ -36,7 +26,7 @@ public final class VocabularyFormatException extends IOException {
    * @return the exception, with the message {@code "<file>: line <line>: <what>"}
    */
   public static VocabularyFormatException atLine(Path file, long line, String what) {
-    return new VocabularyFormatException(file, line, -1, file + ": line " + line + ": " + what);
+    return new VocabularyFormatException(file, line, -1, what);
   }
 
   /**
@@ -48,7 +38,7 @@ public final class VocabularyFormatException extends IOException {
    * @return the exception, with the message {@code "<file>: byte offset <offset>: <what>"}
    */
   public static VocabularyFormatException atOffset(Path file, long offset, String what) {
-    return new VocabularyFormatException(file, -1, offset, file + ": byte offset " + offset + ": " + what);
+    return new VocabularyFormatException(file, -1, offset, what);
   }
 
   /**
@@ -59,33 +49,6 @@ public final class VocabularyFormatException extends IOException {
    * @return the exception, with the message {@code "<file>: <what>"}
    */
   public static VocabularyFormatException inFile(Path file, String what) {
-    return new VocabularyFormatException(file, -1, -1, file + ": " + what);
-  }
-
-  /**
-   * The file this exception is about.
-   *
-   * @return the path as the caller gave it; null after deserialization
-   */
-  public Path file() {
-    return file;
-  }
-
-  /**
-   * The 1-based line of a version 1 (text) file where the problem was found.
-   *
-   * @return the line, or empty when the problem is not tied to a line
-   */
-  public OptionalLong line() {
-    return line < 0 ? OptionalLong.empty() : OptionalLong.of(line);
-  }
-
-  /**
-   * The 0-based byte offset where the problem was found.
-   *
-   * @return the offset, or empty when the problem is not tied to an offset
-   */
-  public OptionalLong offset() {
-    return offset < 0 ? OptionalLong.empty() : OptionalLong.of(offset);
+    return new VocabularyFormatException(file, -1, -1, what);
   }
 }
