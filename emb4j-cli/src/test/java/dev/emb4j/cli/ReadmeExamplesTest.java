@@ -16,7 +16,7 @@ import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.Variable;
-import dev.emb4j.io.Checkpoint;
+import dev.emb4j.checkpoint.Checkpoint;
 import dev.emb4j.nn.CrossEntropyLoss;
 import dev.emb4j.nn.Linear;
 import dev.emb4j.nn.Parameter;

@@ -1,19 +1,21 @@
 package dev.emb4j.io;
 
+import dev.emb4j.internal.format.Container;
+import dev.emb4j.internal.format.ContainerReader;
+import dev.emb4j.internal.format.Json;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 /**
- * emb4j's own table format: a small self-describing header, then the rows as raw little-endian float32 starting on a
- * 64-byte boundary (so that the rows can be memory-mapped and used in place), then the tokens, then a checksum.
+ * emb4j's own table format, in the emb4j {@link Container}: a small self-describing header, then the rows as raw
+ * little-endian float32 starting on a 64-byte boundary (so that the rows can be memory-mapped and used in place), then
+ * the tokens, then a checksum.
  *
  * <pre>
  * offset      size   field
@@ -37,9 +39,9 @@ import java.util.zip.CRC32C;
  * <p>A reader checks the whole file (structure, sizes, then the checksum) before it returns the first row.
  */
 final class Emb4jTableCodec {
-  private static final byte[] MAGIC = "EMB4JTBL".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = Container.magic("EMB4JTBL");
   static final int VERSION = 1;
-  private static final int ALIGNMENT = 64;
+  private static final int ALIGNMENT = Container.ALIGNMENT;
   private static final int MAX_HEADER = 1 << 24;
   private static final int MAX_TOKEN_BYTES = 1 << 20;
 
@@ -64,25 +66,43 @@ final class Emb4jTableCodec {
   }
 
   private static final class Reader extends BaseVectorReader {
-    private final List<String> tokens;
+    private List<String> tokens;
 
     Reader(ByteInput in) throws IOException {
       super(in);
-      byte[] magic = new byte[8];
-      in.readFully(magic, 0, 8, "the magic");
-      if (!Arrays.equals(magic, MAGIC)) {
+      try (ContainerReader container = ContainerReader.open(in.file)) {
+        readStructure(container);
+      }
+    }
+
+    /** Checks the preamble, the header, the sizes and the checksum, then reads the tokens. */
+    private void readStructure(ContainerReader container) throws IOException {
+      ContainerReader.Preamble pre = container.preamble();
+      int got = pre.bytes().length;
+      if (!pre.agreesWith(MAGIC)) {
         throw VectorFormatException.atOffset(in.file, 0, "not an emb4j table: the magic is not EMB4JTBL");
       }
-      int version = in.readIntLE("the format version");
+      if (got < 8) {
+        throw in.truncated(0, 8, "the magic");
+      }
+      if (got < 12) {
+        throw in.truncated(8, 4, "the format version");
+      }
+      int version = pre.version();
       if (version != VERSION) {
         throw VectorFormatException.atOffset(in.file, 8, "emb4j table format version " + version + " is not supported (only " + VERSION + ")");
       }
-      int h = in.readIntLE("the header length");
+      if (!pre.complete()) {
+        throw in.truncated(12, 4, "the header length");
+      }
+      int h = pre.headerLength();
       if (h < 2 || h > MAX_HEADER) {
         throw VectorFormatException.atOffset(in.file, 12, "header length " + h + " is not in 2.." + MAX_HEADER);
       }
-      byte[] hb = new byte[h];
-      in.readFully(hb, 0, h, "the header");
+      byte[] hb = container.read(Container.PREAMBLE_BYTES, h);
+      if (hb.length < h) {
+        throw in.truncated(16, h, "the header");
+      }
       String text = decodeUtf8OrThrow(in.file, hb, 0, h, 16, "the header");
       Map<?, ?> header;
       try {
@@ -131,7 +151,7 @@ final class Emb4jTableCodec {
       if (dataBytes > end - dataOffset) {
         throw in.truncated(dataOffset, dataBytes + 4, "the " + rows + " x " + dim + " rows and the checksum");
       }
-      verifyChecksum(in, end);
+      verifyChecksum(container, end);
       long tokensAt = dataOffset + dataBytes;
       in.seek(tokensAt);
       if (inline) {
@@ -164,24 +184,15 @@ final class Emb4jTableCodec {
       in.reportProgress(0, true);
     }
 
-    private void verifyChecksum(ByteInput in, long end) throws IOException {
-      in.seek(0);
-      CRC32C crc = new CRC32C();
-      byte[] chunk = new byte[1 << 16];
-      long left = end;
-      while (left > 0) {
-        int k = (int) Math.min(chunk.length, left);
-        in.readFully(chunk, 0, k, "the checksummed bytes");
-        crc.update(chunk, 0, k);
-        left -= k;
-      }
-      int stored = in.readIntLE("the checksum");
-      if (stored != (int) crc.getValue()) {
+    private void verifyChecksum(ContainerReader container, long end) throws IOException {
+      int computed = container.computeChecksum(end);
+      int stored = container.storedChecksum(end);
+      if (stored != computed) {
         throw VectorFormatException.atOffset(
             in.file,
             end,
             "checksum mismatch: the file says " + Integer.toUnsignedString(stored, 16) + ", the contents give "
-                + Long.toHexString(crc.getValue()) + " (the file is corrupted)");
+                + Integer.toUnsignedString(computed, 16) + " (the file is corrupted)");
       }
     }
 
@@ -235,33 +246,23 @@ final class Emb4jTableCodec {
       header.put("vocabulary", withTokens ? "inline" : "none");
       header.put("checksum", "crc32c");
       header.put("metadata", new LinkedHashMap<>(metadata));
-      // The data offset is written in the header, so its length depends on itself: grow it until it fits.
-      long dataOffset = 0;
-      byte[] json;
-      while (true) {
-        header.put("data_offset", dataOffset);
-        json = Json.write(header).getBytes(StandardCharsets.UTF_8);
-        long need = (16L + json.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-        if (need == dataOffset) {
-          break;
-        }
-        dataOffset = need;
+      // The data offset is written in the header, so its length depends on itself.
+      byte[] padded =
+          Container.header(
+              dataOffset -> {
+                header.put("data_offset", dataOffset);
+                return Json.write(header);
+              });
+      if (padded.length > MAX_HEADER) {
+        throw VectorFormatException.inFile(file, "header of " + padded.length + " bytes is over the limit of " + MAX_HEADER + " (metadata too large)");
       }
-      if (dataOffset - 16 > MAX_HEADER) {
-        throw VectorFormatException.inFile(file, "header of " + (dataOffset - 16) + " bytes is over the limit of " + MAX_HEADER + " (metadata too large)");
-      }
-      byte[] padded = Arrays.copyOf(json, (int) (dataOffset - 16));
-      Arrays.fill(padded, json.length, padded.length, (byte) ' ');
-      out.write(MAGIC);
-      out.writeIntLE(VERSION);
-      out.writeIntLE(padded.length);
-      out.write(padded);
+      Container.writePreamble(out, MAGIC, VERSION, padded);
     }
 
     @Override
     void writeRow(String token, float[] row) throws IOException {
       encode(row, bits);
-      out.writeElements(bits, dim, DType.F32, ByteOrder.LITTLE_ENDIAN);
+      out.writeElements(bits, dim, Float.BYTES, ByteOrder.LITTLE_ENDIAN);
       if (tokens != null) {
         if (token.length() * 3L > MAX_TOKEN_BYTES && token.getBytes(StandardCharsets.UTF_8).length > MAX_TOKEN_BYTES) {
           throw VectorFormatException.inFile(file, "row " + written + ": token longer than " + MAX_TOKEN_BYTES + " bytes");
@@ -279,7 +280,7 @@ final class Emb4jTableCodec {
           out.write(b);
         }
       }
-      out.writeIntLE(out.checksum());
+      Container.writeChecksum(out);
     }
   }
 }

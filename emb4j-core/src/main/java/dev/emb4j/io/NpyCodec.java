@@ -302,7 +302,7 @@ final class NpyCodec {
     @Override
     void writeRow(String token, float[] row) throws IOException {
       encode(row, bits);
-      out.writeElements(bits, dim, dtype, ByteOrder.LITTLE_ENDIAN);
+      out.writeElements(bits, dim, dtype.bytes(), ByteOrder.LITTLE_ENDIAN);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.emb4j.io;
 
+import dev.emb4j.internal.format.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -213,7 +214,7 @@ final class SafeTensorsCodec {
     void writeRow(String token, float[] row) throws IOException {
       encode(row, bits);
       if (tokens == null) {
-        out.writeElements(bits, dim, dtype, ByteOrder.LITTLE_ENDIAN);
+        out.writeElements(bits, dim, dtype.bytes(), ByteOrder.LITTLE_ENDIAN);
         return;
       }
       tokens.add(token);

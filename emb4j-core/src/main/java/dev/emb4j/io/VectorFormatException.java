@@ -1,8 +1,7 @@
 package dev.emb4j.io;
 
-import java.io.IOException;
+import dev.emb4j.FileFormatException;
 import java.nio.file.Path;
-import java.util.OptionalLong;
 
 /**
  * A vector file that cannot be read, or vectors that a format cannot hold: a wrong header count, a row of the wrong
@@ -13,20 +12,11 @@ import java.util.OptionalLong;
  * <p>When a writer throws this exception, no output file is left behind (the temporary file is deleted and any file
  * already at the target path is unchanged).
  */
-public final class VectorFormatException extends IOException {
+public final class VectorFormatException extends FileFormatException {
   private static final long serialVersionUID = 1L;
 
-  /** The file as the caller named it. */
-  private final transient Path file;
-
-  private final long line;
-  private final long offset;
-
-  private VectorFormatException(Path file, long line, long offset, String message) {
-    super(message);
-    this.file = file;
-    this.line = line;
-    this.offset = offset;
+  private VectorFormatException(Path file, long line, long offset, String what) {
+    super(file, line, offset, what);
   }
 
   /**
@@ -38,7 +28,7 @@ public final class VectorFormatException extends IOException {
    * @return the exception, with the message {@code "<file>: line <line>: <what>"}
    */
   public static VectorFormatException atLine(Path file, long line, String what) {
-    return new VectorFormatException(file, line, -1, file + ": line " + line + ": " + what);
+    return new VectorFormatException(file, line, -1, what);
   }
 
   /**
@@ -50,7 +40,7 @@ public final class VectorFormatException extends IOException {
    * @return the exception, with the message {@code "<file>: byte offset <offset>: <what>"}
    */
   public static VectorFormatException atOffset(Path file, long offset, String what) {
-    return new VectorFormatException(file, -1, offset, file + ": byte offset " + offset + ": " + what);
+    return new VectorFormatException(file, -1, offset, what);
   }
 
   /**
@@ -61,33 +51,6 @@ public final class VectorFormatException extends IOException {
    * @return the exception, with the message {@code "<file>: <what>"}
    */
   public static VectorFormatException inFile(Path file, String what) {
-    return new VectorFormatException(file, -1, -1, file + ": " + what);
-  }
-
-  /**
-   * The file this exception is about.
-   *
-   * @return the path as the caller gave it; null after deserialization
-   */
-  public Path file() {
-    return file;
-  }
-
-  /**
-   * The 1-based line of a text file where the problem was found.
-   *
-   * @return the line, or empty when the problem is not tied to a line
-   */
-  public OptionalLong line() {
-    return line < 0 ? OptionalLong.empty() : OptionalLong.of(line);
-  }
-
-  /**
-   * The 0-based byte offset where the problem was found.
-   *
-   * @return the offset, or empty when the problem is not tied to an offset
-   */
-  public OptionalLong offset() {
-    return offset < 0 ? OptionalLong.empty() : OptionalLong.of(offset);
+    return new VectorFormatException(file, -1, -1, what);
   }
 }

@@ -161,7 +161,7 @@ final class Word2VecBinaryCodec {
       out.write(token.getBytes(StandardCharsets.UTF_8));
       out.writeByte(' ');
       encode(row, bits);
-      out.writeElements(bits, dim, DType.F32, ByteOrder.LITTLE_ENDIAN);
+      out.writeElements(bits, dim, Float.BYTES, ByteOrder.LITTLE_ENDIAN);
       out.writeByte('\n');
     }
   }

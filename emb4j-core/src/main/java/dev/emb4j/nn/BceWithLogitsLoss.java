@@ -9,6 +9,9 @@ import dev.emb4j.tensor.Shape;
  * {@code max(x, 0) - x t + log(1 + exp(-|x|))}, which never overflows; targets are probabilities in [0, 1].
  */
 public final class BceWithLogitsLoss {
+  /** A binary cross-entropy loss on logits. */
+  public BceWithLogitsLoss() {}
+
 
   /** The mean loss of {@code logits} against {@code targets} of the same shape. */
   public Variable apply(Variable logits, FloatTensor targets) {

@@ -1,13 +1,11 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.autograd.Variable;
-import dev.emb4j.io.Vectors;
 import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
-import dev.emb4j.vocab.Vocabulary;
 import java.util.Objects;
 
 /**
@@ -157,32 +155,5 @@ public final class Embedding extends EmbeddingTable {
   @Override
   public String toString() {
     return "Embedding(" + core.rows + ", " + core.dim + core.describeOptions() + ")";
-  }
-
-  /**
-   * A table for {@code vocabulary} initialised from pretrained {@code vectors}: each vocabulary token found in the
-   * vectors (exact match) gets its pretrained row, the others (and any hash buckets) random N(0, s) rows with s the
-   * standard deviation of the pretrained values, from seed {@link PretrainedAlignment#DEFAULT_SEED}; the vocabulary's
-   * padding token, if any, becomes the table's {@code paddingIdx} (a zero row unless the vectors have it). See {@link
-   * PretrainedAlignment} to choose the seed or the storage.
-   *
-   * <pre>{@code
-   * try (PretrainedEmbedding p = Embedding.fromPretrained(Vectors.read(gloveFile), vocab, true)) {
-   *   System.out.println(p.coverage());     // 9871 of 10000 tokens found (98.7%); missing: ...
-   *   FloatTensor rows = p.embedding().forward(vocab.encode(List.of("the", "cat")));
-   * }
-   * }</pre>
-   *
-   * @param vectors pretrained vectors with tokens
-   * @param vocabulary the model's vocabulary; the table has {@link Vocabulary#tableRows()} rows
-   * @param freeze whether the table takes no gradient (PyTorch's {@code from_pretrained(freeze=True)})
-   * @return the table and the coverage report
-   * @throws IllegalArgumentException if the vectors have no tokens or a copied value is not finite
-   */
-  public static PretrainedEmbedding fromPretrained(Vectors vectors, Vocabulary vocabulary, boolean freeze) {
-    PretrainedAlignment aligned = PretrainedAlignment.align(vectors, vocabulary, PretrainedAlignment.DEFAULT_SEED);
-    Builder builder = wrap(aligned.weights()).freeze(freeze);
-    vocabulary.paddingId().ifPresent(builder::paddingIdx);
-    return new PretrainedEmbedding(builder.build(), aligned.coverage());
   }
 }

@@ -6,6 +6,9 @@ import dev.emb4j.tensor.Shape;
 
 /** Mean squared error {@code mean((prediction - target)^2)}: PyTorch's {@code nn.MSELoss}. */
 public final class MseLoss {
+  /** A mean squared error loss. */
+  public MseLoss() {}
+
 
   /** The mean squared error of {@code prediction} against {@code target} of the same shape. */
   public Variable apply(Variable prediction, FloatTensor target) {

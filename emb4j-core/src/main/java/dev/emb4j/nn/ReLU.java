@@ -6,6 +6,9 @@ import java.util.List;
 
 /** The rectifier {@code max(x, 0)}, element-wise; no parameters. */
 public final class ReLU implements Layer {
+  /** A ReLU layer (it has no parameters). */
+  public ReLU() {}
+
   @Override
   public Variable apply(Variable input) {
     return Ops.relu(input);

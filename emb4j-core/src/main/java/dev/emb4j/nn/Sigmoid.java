@@ -6,6 +6,9 @@ import java.util.List;
 
 /** The logistic function {@code 1 / (1 + exp(-x))}, element-wise; no parameters. */
 public final class Sigmoid implements Layer {
+  /** A sigmoid layer (it has no parameters). */
+  public Sigmoid() {}
+
   @Override
   public Variable apply(Variable input) {
     return Ops.sigmoid(input);

@@ -6,6 +6,9 @@ import java.util.List;
 
 /** The hyperbolic tangent, element-wise; no parameters. */
 public final class Tanh implements Layer {
+  /** A tanh layer (it has no parameters). */
+  public Tanh() {}
+
   @Override
   public Variable apply(Variable input) {
     return Ops.tanh(input);

@@ -6,9 +6,10 @@ import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.internal.kernel.IdRange;
 import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.internal.kernel.RowRule;
+import dev.emb4j.internal.kernel.StoreMemory;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.HeapRowStore;
-import dev.emb4j.store.RowMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -421,10 +422,10 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
     if (rule == null) {
       return false;
     }
-    Optional<RowMemory> w = value.memory();
+    Optional<RowMemory> w = StoreMemory.of(value);
     RowMemory[] slotMemory = new RowMemory[slots.length];
     for (int k = 0; k < slots.length; k++) {
-      Optional<RowMemory> m = slots[k].memory();
+      Optional<RowMemory> m = StoreMemory.of(slots[k]);
       if (m.isEmpty()) {
         return false;
       }

@@ -1,8 +1,9 @@
 package dev.emb4j.store;
 
+import dev.emb4j.internal.store.MemoryBacked;
+import dev.emb4j.internal.store.RowMemory;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * Rows on the Java heap, in {@code float[]} chunks of whole rows so that a table may exceed the 2^31-element limit of
@@ -16,7 +17,9 @@ import java.util.Optional;
  * <p>{@code lead} is 0 for wrapped arrays and small tables; large chunks skip up to 15 floats so that rows start on a
  * cache line (see {@link HeapAlignment}).
  */
-public final class HeapRowStore implements RowStore {
+// MemoryBacked and RowMemory are internal: the kernels' direct access to the rows, not API.
+@SuppressWarnings("exports")
+public final class HeapRowStore implements RowStore, MemoryBacked {
   /** Largest chunk of a table split into several: 2^30 floats (4 GiB), so that rows per chunk can be a power of two. */
   static final long MAX_CHUNK_FLOATS = 1L << 30;
   /**
@@ -178,10 +181,10 @@ public final class HeapRowStore implements RowStore {
     }
   }
 
-  /** Heap views of the chunks (packed rows, stride {@code dim * 4} bytes). */
+  /** Heap views of the chunks (packed rows, stride {@code dim * 4} bytes); for emb4j's kernels, not API. */
   @Override
-  public Optional<RowMemory> memory() {
-    return Optional.of(memory);
+  public RowMemory rowMemory() {
+    return memory;
   }
 
   @Override

@@ -1,9 +1,10 @@
 package dev.emb4j.store;
 
+import dev.emb4j.internal.store.MemoryBacked;
+import dev.emb4j.internal.store.RowMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Optional;
 
 /**
  * Rows outside the Java heap, in one FFM {@link MemorySegment} addressed with {@code long} byte offsets.
@@ -18,7 +19,9 @@ import java.util.Optional;
  * <p>An allocated store owns its memory and frees it on {@link #close()}; using a closed store throws {@link
  * IllegalStateException}. A wrapped store never frees the caller's memory.
  */
-public final class OffHeapRowStore implements RowStore {
+// MemoryBacked and RowMemory are internal: the kernels' direct access to the rows, not API.
+@SuppressWarnings("exports")
+public final class OffHeapRowStore implements RowStore, MemoryBacked {
   /** Rows start on 64-byte boundaries (one cache line, one AVX-512 register). */
   public static final int ROW_ALIGNMENT_BYTES = 64;
 
@@ -152,10 +155,10 @@ public final class OffHeapRowStore implements RowStore {
     }
   }
 
-  /** The segment as one chunk at {@link #strideBytes()}. */
+  /** The segment as one chunk at {@link #strideBytes()}; for emb4j's kernels, not API. */
   @Override
-  public Optional<RowMemory> memory() {
-    return Optional.of(new RowMemory(new MemorySegment[] {segment}, null, 0, Math.max(rows, 1), strideBytes, rows, dim));
+  public RowMemory rowMemory() {
+    return new RowMemory(new MemorySegment[] {segment}, null, 0, Math.max(rows, 1), strideBytes, rows, dim);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.emb4j.store;
 
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
-import java.util.Optional;
 
 /**
  * The memory behind a table: {@code rows} rows of {@code dim} float32 values, addressed by a {@code long} row number
@@ -10,7 +9,8 @@ import java.util.Optional;
  *
  * <p>Implementations: {@link HeapRowStore} (Java arrays, chunked) and {@link OffHeapRowStore} (an FFM {@code
  * MemorySegment} with 64-byte aligned rows). Every method that takes a row number expects {@code 0 <= row < rows()};
- * tables check ids at their public boundary, so stores only assert.
+ * tables check ids at their public boundary, so stores only assert. The built-in stores also hand their memory to
+ * emb4j's kernels directly; other implementations are used through the methods below.
  *
  * <p>Thread safety: concurrent reads are safe; a write concurrent with a read or a write of the same row is a data
  * race (each float is written atomically, a row is not).
@@ -43,14 +43,6 @@ public interface RowStore extends AutoCloseable {
 
   /** {@code row[j] *= factor} for every column j. */
   void scaleRow(long row, float factor);
-
-  /**
-   * The rows as memory segments, for kernels that work on memory directly; empty for stores that are not backed by
-   * segments or arrays (the kernels then fall back to the methods above). The view is valid while the store is open.
-   */
-  default Optional<RowMemory> memory() {
-    return Optional.empty();
-  }
 
   /** Bytes of memory this store holds (its own allocation; 0 extra for wrapped caller memory is not assumed). */
   long sizeInBytes();

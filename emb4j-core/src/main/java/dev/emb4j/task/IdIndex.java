@@ -12,6 +12,9 @@ public final class IdIndex {
   private final Map<Long, Integer> index = new HashMap<>();
   private long[] raw = new long[16];
 
+  /** An empty index. */
+  public IdIndex() {}
+
   /** The dense index of {@code id}, adding it if new. */
   public int add(long id) {
     Integer i = index.get(id);

@@ -1,7 +1,7 @@
 package dev.emb4j.task;
 
-import dev.emb4j.io.Checkpoint;
-import dev.emb4j.io.CheckpointFormatException;
+import dev.emb4j.checkpoint.Checkpoint;
+import dev.emb4j.checkpoint.CheckpointFormatException;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.nn.DenseParameter;
 import dev.emb4j.nn.Parameter;
@@ -105,7 +105,7 @@ public final class Recommender {
    * The {@code k} items with the highest predicted rating for {@code rawUser}, best first, leaving out the items the
    * user rated in training.
    *
-   * @throws IllegalArgumentException if the user was not in the training data or k < 1
+   * @throws IllegalArgumentException if the user was not in the training data or {@code k < 1}
    */
   public List<Scored> topK(long rawUser, int k) {
     requirePositive(k);
@@ -135,7 +135,7 @@ public final class Recommender {
    * The {@code k} items whose factor vectors are most cosine-similar to {@code rawItem}'s, best first, the item itself
    * excluded.
    *
-   * @throws IllegalArgumentException if the item was not in the training data or k < 1
+   * @throws IllegalArgumentException if the item was not in the training data or {@code k < 1}
    */
   public List<Scored> similarItems(long rawItem, int k) {
     requirePositive(k);

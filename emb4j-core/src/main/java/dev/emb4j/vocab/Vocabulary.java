@@ -1,17 +1,17 @@
 package dev.emb4j.vocab;
 
-import dev.emb4j.io.Json;
-import dev.emb4j.io.VectorFormatException;
+import dev.emb4j.internal.format.AtomicOutput;
+import dev.emb4j.internal.format.Container;
+import dev.emb4j.internal.format.ContainerReader;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.tensor.IndexTensor;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Tokens and their ids: the link between text and the rows of an embedding table, which knows only ids.
@@ -36,6 +35,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Vocabulary {
   private static final String FORMAT = "emb4j-vocabulary";
+  private static final byte[] MAGIC = Container.magic("EMB4JVOC");
+  /** The version {@link #save} writes; {@link #load} reads it and version 1. */
+  private static final int VERSION = 2;
+  private static final int MAX_HEADER_BYTES = 1 << 24;
+  private static final int MAX_TOKEN_BYTES = 1 << 20;
 
   private final List<String> tokens;
   private final Map<String, Integer> index;
@@ -266,15 +270,23 @@ public final class Vocabulary {
   }
 
   /**
-   * Saves the vocabulary, atomically (a temporary file renamed over the target). The file is UTF-8 text: a JSON
-   * header line, then one JSON string per token in id order:
+   * Saves the vocabulary, atomically (a temporary file renamed over the target), in the emb4j container (version 2 of
+   * the vocabulary format; all integers little-endian):
    *
-   * <pre>{@code
-   * {"format":"emb4j-vocabulary","version":1,"size":3,"padding":"<pad>","unknown":"<unk>","oov":"UNKNOWN","hash_buckets":0}
-   * "<pad>"
-   * "<unk>"
-   * "the"
-   * }</pre>
+   * <pre>
+   * offset    size   field
+   * 0         8      magic: the ASCII bytes "EMB4JVOC"
+   * 8         4      format version: int32, 2
+   * 12        4      H: header length in bytes, int32
+   * 16        H      header: a JSON object in UTF-8, padded with spaces to a multiple of 64 bytes, e.g.
+   *                  {"format":"emb4j-vocabulary","size":3,"padding":"&lt;pad&gt;","unknown":"&lt;unk&gt;",
+   *                   "oov":"UNKNOWN","hash_buckets":0,"checksum":"crc32c"}
+   * 16 + H    ...    the tokens in id order, each an int32 byte length then that many bytes of UTF-8
+   * E         4      CRC32C of bytes [0, E)
+   * </pre>
+   *
+   * <p>{@link #load} also reads version 1, UTF-8 text: that header (with {@code "version":1}) on the first line, then
+   * one JSON string per token.
    *
    * @param file the target
    * @throws IOException if it cannot be written (no partial file is left)
@@ -282,71 +294,143 @@ public final class Vocabulary {
   public void save(Path file) throws IOException {
     Map<String, Object> header = new LinkedHashMap<>();
     header.put("format", FORMAT);
-    header.put("version", 1L);
     header.put("size", (long) tokens.size());
     header.put("padding", padding);
     header.put("unknown", unknown);
     header.put("oov", oov.name());
     header.put("hash_buckets", (long) hashBuckets);
-    Path abs = file.toAbsolutePath();
-    Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-    try {
-      try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        w.write(Json.write(header));
-        w.write('\n');
-        StringBuilder sb = new StringBuilder();
-        for (String t : tokens) {
-          sb.setLength(0);
-          Json.quote(sb, t);
-          w.append(sb).append('\n');
-        }
+    header.put("checksum", "crc32c");
+    byte[] padded = Container.header(dataStart -> Json.write(header));
+    try (AtomicOutput out = Container.create(file, MAGIC, VERSION, padded)) {
+      for (String t : tokens) {
+        byte[] b = t.getBytes(StandardCharsets.UTF_8);
+        out.writeIntLE(b.length);
+        out.write(b);
       }
-      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
+      Container.finish(out);
     }
   }
 
   /**
-   * Loads a vocabulary written by {@link #save}.
+   * Loads a vocabulary written by {@link #save}: the container of version 2, or the text file of version 1.
    *
    * @param file the file
    * @return the vocabulary
-   * @throws VectorFormatException if the file is malformed (the message names the line)
+   * @throws VocabularyFormatException if the file is malformed (the message names the byte offset, or the line of a
+   *     version 1 file)
    * @throws IOException if it cannot be read
    */
   public static Vocabulary load(Path file) throws IOException {
+    try (ContainerReader in = ContainerReader.open(file)) {
+      ContainerReader.Preamble pre = in.preamble();
+      if (pre.bytes().length > 0 && pre.agreesWith(MAGIC)) {
+        return loadContainer(in);
+      }
+    }
+    return loadText(file);
+  }
+
+  /** Version 2: the container. */
+  private static Vocabulary loadContainer(ContainerReader in) throws IOException {
+    Path file = in.file();
+    long size = in.size();
+    ContainerReader.Preamble pre = in.preamble();
+    if (!pre.complete()) {
+      throw VocabularyFormatException.atOffset(
+          file, 0, "file is truncated: the preamble needs " + Container.PREAMBLE_BYTES + " bytes, the file ends at " + size);
+    }
+    if (pre.version() != VERSION) {
+      throw VocabularyFormatException.atOffset(
+          file, 8, "vocabulary version " + pre.version() + " is not supported (only 1 and " + VERSION + ")");
+    }
+    int h = pre.headerLength();
+    long dataStart = Container.PREAMBLE_BYTES + (long) h;
+    if (h < 2 || h > MAX_HEADER_BYTES) {
+      throw VocabularyFormatException.atOffset(file, 12, "header length " + h + " is not in 2.." + MAX_HEADER_BYTES);
+    }
+    if (dataStart + Container.CHECKSUM_BYTES > size) {
+      throw VocabularyFormatException.atOffset(
+          file, Container.PREAMBLE_BYTES,
+          "file is truncated: the header and the checksum need " + (dataStart + Container.CHECKSUM_BYTES)
+              + " bytes, the file ends at " + size);
+    }
+    byte[] hb = in.read(Container.PREAMBLE_BYTES, h);
+    Object parsed;
+    try {
+      parsed = Json.parse(ContainerReader.utf8(hb, 0, hb.length));
+    } catch (CharacterCodingException e) {
+      throw VocabularyFormatException.atOffset(file, Container.PREAMBLE_BYTES, "header is not valid UTF-8");
+    } catch (Json.JsonException e) {
+      throw VocabularyFormatException.atOffset(
+          file, Container.PREAMBLE_BYTES + Math.max(0, e.offset()), "header is not valid JSON: " + e.getMessage());
+    }
+    HeaderProblem atHeader = what -> VocabularyFormatException.atOffset(file, Container.PREAMBLE_BYTES, what);
+    if (!(parsed instanceof Map<?, ?> h2) || !FORMAT.equals(h2.get("format"))) {
+      throw atHeader.of("not an emb4j vocabulary: the header is not {\"format\":\"" + FORMAT + "\", ...}");
+    }
+    Header header = Header.parse(h2, atHeader);
+    long end = size - Container.CHECKSUM_BYTES;
+    int stored = in.storedChecksum(end);
+    int computed = in.computeChecksum(end);
+    if (stored != computed) {
+      throw VocabularyFormatException.atOffset(
+          file, end,
+          "checksum mismatch: the file says " + Integer.toUnsignedString(stored, 16) + ", the contents give "
+              + Integer.toUnsignedString(computed, 16) + " (the file is corrupted)");
+    }
+    ContainerReader.Cursor cursor = in.cursor(dataStart);
+    List<String> tokens = new ArrayList<>();
+    byte[] buf = new byte[256];
+    for (long id = 0; id < header.size; id++) {
+      long at = cursor.position();
+      if (at + 4 > end) {
+        throw VocabularyFormatException.atOffset(
+            file, at, "the token section ends after " + id + " of the header's " + header.size + " tokens");
+      }
+      int len = cursor.readIntLE();
+      if (len <= 0 || len > MAX_TOKEN_BYTES || at + 4 + len > end) {
+        throw VocabularyFormatException.atOffset(
+            file, at, "token " + id + " has length " + len + ", not in 1.." + Math.min(MAX_TOKEN_BYTES, end - at - 4));
+      }
+      if (buf.length < len) {
+        buf = new byte[len];
+      }
+      cursor.readFully(buf, 0, len);
+      try {
+        tokens.add(ContainerReader.utf8(buf, 0, len));
+      } catch (CharacterCodingException e) {
+        throw VocabularyFormatException.atOffset(file, at + 4, "token " + id + " is not valid UTF-8");
+      }
+    }
+    if (cursor.position() != end) {
+      throw VocabularyFormatException.atOffset(
+          file, cursor.position(), (end - cursor.position()) + " unexpected bytes after the last token");
+    }
+    return header.build(file, tokens);
+  }
+
+  /** Version 1: a JSON header line, then one JSON string per line. */
+  private static Vocabulary loadText(Path file) throws IOException {
     var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
     try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder))) {
       String first = r.readLine();
       if (first == null) {
-        throw VectorFormatException.atLine(file, 1, "file is empty; expected an emb4j-vocabulary header");
+        throw VocabularyFormatException.atLine(file, 1, "file is empty; expected an emb4j-vocabulary header");
       }
       Map<?, ?> h;
       try {
         if (!(Json.parse(first) instanceof Map<?, ?> m) || !FORMAT.equals(m.get("format"))) {
-          throw VectorFormatException.atLine(file, 1, "not an emb4j vocabulary: the header is not {\"format\":\"" + FORMAT + "\", ...}");
+          throw VocabularyFormatException.atLine(file, 1, "not an emb4j vocabulary: the header is not {\"format\":\"" + FORMAT + "\", ...}");
         }
         h = m;
       } catch (Json.JsonException e) {
-        throw VectorFormatException.atLine(file, 1, "header is not valid JSON: " + e.getMessage());
+        throw VocabularyFormatException.atLine(file, 1, "header is not valid JSON: " + e.getMessage());
       }
       if (!Double.valueOf(1).equals(h.get("version"))) {
-        throw VectorFormatException.atLine(file, 1, "vocabulary version " + h.get("version") + " is not supported (only 1)");
+        throw VocabularyFormatException.atLine(file, 1, "vocabulary version " + h.get("version") + " is not supported (only 1 and " + VERSION + ")");
       }
-      long size = count(file, h, "size");
-      long buckets = count(file, h, "hash_buckets");
-      OovPolicy policy;
-      try {
-        policy = OovPolicy.valueOf(String.valueOf(h.get("oov")));
-      } catch (IllegalArgumentException e) {
-        throw VectorFormatException.atLine(file, 1, "oov policy " + h.get("oov") + " is not one of ERROR, UNKNOWN, HASH");
-      }
-      String pad = special(file, h, "padding");
-      String unk = special(file, h, "unknown");
+      Header header = Header.parse(h, what -> VocabularyFormatException.atLine(file, 1, what));
+      long size = header.size;
       List<String> tokens = new ArrayList<>();
       String line;
       long ln = 1;
@@ -356,45 +440,70 @@ public final class Vocabulary {
           if (line.isEmpty()) {
             continue;
           }
-          throw VectorFormatException.atLine(file, ln, "more tokens than the header's size " + size);
+          throw VocabularyFormatException.atLine(file, ln, "more tokens than the header's size " + size);
         }
         Object t;
         try {
           t = Json.parse(line);
         } catch (Json.JsonException e) {
-          throw VectorFormatException.atLine(file, ln, "token is not a JSON string: " + e.getMessage());
+          throw VocabularyFormatException.atLine(file, ln, "token is not a JSON string: " + e.getMessage());
         }
         if (!(t instanceof String s)) {
-          throw VectorFormatException.atLine(file, ln, "token is not a JSON string: " + line);
+          throw VocabularyFormatException.atLine(file, ln, "token is not a JSON string: " + line);
         }
         tokens.add(s);
       }
       if (tokens.size() != size) {
-        throw VectorFormatException.atLine(file, ln, "file ends after " + tokens.size() + " tokens, the header says " + size);
+        throw VocabularyFormatException.atLine(file, ln, "file ends after " + tokens.size() + " tokens, the header says " + size);
       }
-      try {
-        return new Vocabulary(tokens, pad, unk, policy, (int) buckets);
-      } catch (IllegalArgumentException e) {
-        throw VectorFormatException.inFile(file, e.getMessage());
-      }
+      return header.build(file, tokens);
     } catch (CharacterCodingException e) {
-      throw VectorFormatException.inFile(file, "invalid UTF-8: " + e);
+      throw VocabularyFormatException.inFile(file, "invalid UTF-8: " + e);
     }
   }
 
-  private static long count(Path file, Map<?, ?> h, String key) throws VectorFormatException {
-    if (!(h.get(key) instanceof Double d) || d < 0 || d != Math.rint(d) || d > Integer.MAX_VALUE) {
-      throw VectorFormatException.atLine(file, 1, key + " is " + h.get(key) + ", expected an integer in 0.." + Integer.MAX_VALUE);
-    }
-    return d.longValue();
+  /** Makes the exception for a problem in the header, at its line or offset. */
+  private interface HeaderProblem {
+    VocabularyFormatException of(String what);
   }
 
-  private static String special(Path file, Map<?, ?> h, String key) throws VectorFormatException {
-    Object v = h.get(key);
-    if (v != null && !(v instanceof String)) {
-      throw VectorFormatException.atLine(file, 1, key + " is " + v + ", expected a string or null");
+  /** The members of a header shared by both versions. */
+  private record Header(long size, long buckets, OovPolicy policy, String padding, String unknown) {
+
+    static Header parse(Map<?, ?> h, HeaderProblem problem) throws VocabularyFormatException {
+      long size = count(h, "size", problem);
+      long buckets = count(h, "hash_buckets", problem);
+      OovPolicy policy;
+      try {
+        policy = OovPolicy.valueOf(String.valueOf(h.get("oov")));
+      } catch (IllegalArgumentException e) {
+        throw problem.of("oov policy " + h.get("oov") + " is not one of ERROR, UNKNOWN, HASH");
+      }
+      return new Header(size, buckets, policy, special(h, "padding", problem), special(h, "unknown", problem));
     }
-    return (String) v;
+
+    Vocabulary build(Path file, List<String> tokens) throws VocabularyFormatException {
+      try {
+        return new Vocabulary(tokens, padding, unknown, policy, (int) buckets);
+      } catch (IllegalArgumentException e) {
+        throw VocabularyFormatException.inFile(file, e.getMessage());
+      }
+    }
+
+    private static long count(Map<?, ?> h, String key, HeaderProblem problem) throws VocabularyFormatException {
+      if (!(h.get(key) instanceof Double d) || d < 0 || d != Math.rint(d) || d > Integer.MAX_VALUE) {
+        throw problem.of(key + " is " + h.get(key) + ", expected an integer in 0.." + Integer.MAX_VALUE);
+      }
+      return d.longValue();
+    }
+
+    private static String special(Map<?, ?> h, String key, HeaderProblem problem) throws VocabularyFormatException {
+      Object v = h.get(key);
+      if (v != null && !(v instanceof String)) {
+        throw problem.of(key + " is " + v + ", expected a string or null");
+      }
+      return (String) v;
+    }
   }
 
   @Override

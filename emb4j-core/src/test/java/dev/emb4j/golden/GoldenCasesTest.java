@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.BagResult;
 import dev.emb4j.nn.Embedding;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.store.Storage;
 import java.io.IOException;
 import java.net.URISyntaxException;

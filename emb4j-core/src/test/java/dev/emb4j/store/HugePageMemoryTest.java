@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emb4j.internal.kernel.StoreMemory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -63,7 +64,7 @@ class HugePageMemoryTest {
     long rows = 20_000;
     int dim = 130; // padded to 144 floats: 11.5 MB, above the huge-page threshold
     OffHeapRowStore store = OffHeapRowStore.allocate(rows, dim);
-    MemorySegment seg = store.memory().orElseThrow().single();
+    MemorySegment seg = StoreMemory.of(store).orElseThrow().single();
     if (HugePageMemory.available()) {
       assertEquals(0, seg.address() % HugePageMemory.HUGE_PAGE_BYTES);
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.emb4j.internal.kernel.Kernels;
+import dev.emb4j.internal.kernel.StoreMemory;
+import dev.emb4j.internal.store.RowMemory;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ class RowMemoryTest {
         s.set(r, j, r * 100 + j);
       }
     }
-    RowMemory m = s.memory().orElseThrow();
+    RowMemory m = StoreMemory.of(s).orElseThrow();
     assertEquals(s.rows(), m.rows());
     assertEquals(s.dim(), m.dim());
     for (long r = 0; r < s.rows(); r++) {
@@ -41,14 +43,14 @@ class RowMemoryTest {
     HeapRowStore s = HeapRowStore.allocate(10, 3, 4); // chunks of 4, 4 and 2 rows (a power of two: shifts)
     checkSameValues(HeapRowStore.allocate(11, 2, 3)); // chunks of 3 rows: divisions
     checkSameValues(s);
-    assertNull(s.memory().orElseThrow().single(), "three chunks have no single segment");
+    assertNull(StoreMemory.of(s).orElseThrow().single(), "three chunks have no single segment");
   }
 
   @Test
   void oneHeapChunkIsOneSegment() {
     HeapRowStore s = HeapRowStore.allocate(7, 5);
     checkSameValues(s);
-    assertSame(s.memory().orElseThrow().single(), s.memory().orElseThrow().segment(6));
+    assertSame(StoreMemory.of(s).orElseThrow().single(), StoreMemory.of(s).orElseThrow().segment(6));
   }
 
   @Test
@@ -56,7 +58,7 @@ class RowMemoryTest {
     int lead = Math.floorMod(-HeapAlignment.arrayBaseOffset(), HeapAlignment.LINE_BYTES) / Float.BYTES;
     HeapRowStore one = HeapRowStore.allocate(2048, 128); // 1 MiB: padded
     assertEquals(lead, one.leadingFloats());
-    assertEquals(0, (HeapAlignment.arrayBaseOffset() + 4 * one.memory().orElseThrow().index(1)) % 64);
+    assertEquals(0, (HeapAlignment.arrayBaseOffset() + 4 * StoreMemory.of(one).orElseThrow().index(1)) % 64);
     checkSameValues(one);
     HeapRowStore chunked = HeapRowStore.allocate(2500, 256, 1024); // chunks of 1 MiB, 1 MiB and 452 rows
     assertEquals(lead, chunked.leadingFloats());
@@ -114,7 +116,7 @@ class RowMemoryTest {
   void offHeapRowsUseThePaddedStride() {
     try (OffHeapRowStore s = OffHeapRowStore.allocate(9, 17)) {
       checkSameValues(s);
-      assertEquals(s.strideBytes(), s.memory().orElseThrow().strideBytes());
+      assertEquals(s.strideBytes(), StoreMemory.of(s).orElseThrow().strideBytes());
     }
   }
 }

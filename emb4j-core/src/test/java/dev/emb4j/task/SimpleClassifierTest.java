@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.autograd.GradMode;
 import dev.emb4j.autograd.Variable;
-import dev.emb4j.io.Checkpoint;
+import dev.emb4j.checkpoint.Checkpoint;
 import dev.emb4j.metrics.ClassificationMetrics;
 import dev.emb4j.nn.CrossEntropyLoss;
 import dev.emb4j.nn.Parameter;

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emb4j.io.VectorFormatException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalInt;
@@ -111,15 +113,53 @@ class VocabularyTest {
         "{\"format\":\"emb4j-vocabulary\",\"version\":1,\"size\":2,\"padding\":null,\"unknown\":null,"
             + "\"oov\":\"ERROR\",\"hash_buckets\":0}\n\"a\"\nnot json\n",
         StandardCharsets.UTF_8);
-    VectorFormatException e = assertThrows(VectorFormatException.class, () -> Vocabulary.load(f));
+    VocabularyFormatException e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
     assertEquals(3, e.line().orElseThrow());
     Files.writeString(
         f,
         "{\"format\":\"emb4j-vocabulary\",\"version\":1,\"size\":3,\"padding\":null,\"unknown\":null,"
             + "\"oov\":\"ERROR\",\"hash_buckets\":0}\n\"a\"\n\"a\"\n\"b\"\n",
         StandardCharsets.UTF_8);
-    e = assertThrows(VectorFormatException.class, () -> Vocabulary.load(f));
+    e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
     assertTrue(e.getMessage().contains("duplicate token 'a'"), e.getMessage());
+  }
+
+  @Test
+  void savesInTheContainerAndStillReadsVersionOneText() throws IOException {
+    Vocabulary v = Vocabulary.builder().padding("<pad>").addAll(List.of("the")).build();
+    Path f = dir.resolve("v.vocab");
+    v.save(f);
+    byte[] bytes = Files.readAllBytes(f);
+    assertEquals("EMB4JVOC", new String(bytes, 0, 8, StandardCharsets.US_ASCII));
+    assertEquals(2, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(8));
+    assertEquals(0, (16 + ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(12)) % 64, "tokens aligned");
+    Path text = dir.resolve("v1.vocab");
+    Files.writeString(
+        text,
+        "{\"format\":\"emb4j-vocabulary\",\"version\":1,\"size\":2,\"padding\":\"<pad>\",\"unknown\":null,"
+            + "\"oov\":\"ERROR\",\"hash_buckets\":0}\n\"<pad>\"\n\"the\"\n",
+        StandardCharsets.UTF_8);
+    assertEquals(v, Vocabulary.load(text));
+  }
+
+  @Test
+  void aCorruptedOrTruncatedContainerIsRejectedWithItsOffset() throws IOException {
+    Path f = dir.resolve("v.vocab");
+    Vocabulary.of(List.of("a", "b", "c")).save(f);
+    byte[] good = Files.readAllBytes(f);
+    byte[] flipped = good.clone();
+    flipped[good.length - 6] ^= 1; // inside the last token
+    Files.write(f, flipped);
+    VocabularyFormatException e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
+    assertEquals(good.length - 4, e.offset().orElseThrow());
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+    Files.write(f, Arrays.copyOf(good, 12));
+    e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
+    assertTrue(e.getMessage().contains("file is truncated"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+    Files.write(f, Arrays.copyOf(good, good.length - 1));
+    e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
+    assertTrue(e.offset().isPresent(), e.getMessage());
   }
 
   private List<String> listDir() throws IOException {

@@ -12,6 +12,7 @@ import dev.emb4j.io.VectorWriteOptions;
 import dev.emb4j.io.Vectors;
 import dev.emb4j.store.Storage;
 import dev.emb4j.vocab.Vocabulary;
+import dev.emb4j.vocab.VocabularyFormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import java.nio.file.Path;
 
 /**
  * One fuzz target per parser. The contract under test: any byte string either reads (and then writes and reads back
- * to the same tokens and values) or is rejected with {@link VectorFormatException}; any other exception, a hang or an
+ * to the same tokens and values) or is rejected with {@link VectorFormatException} ({@link
+ * VocabularyFormatException} for vocabularies); any other exception, a hang or an
  * out-of-memory is a finding.
  *
  * <p>Without {@code JAZZER_FUZZ=1} each target only replays its seed inputs (a regression run); with it, Jazzer
@@ -104,7 +106,7 @@ class ParserFuzzTest {
     Vocabulary v;
     try {
       v = Vocabulary.load(in);
-    } catch (VectorFormatException expected) {
+    } catch (VocabularyFormatException expected) {
       return;
     }
     Path out = DIR.resolve("out.vocab");

@@ -1,6 +1,6 @@
 package dev.emb4j.cli.classify;
 
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.ClassificationMetrics;
 import dev.emb4j.task.text.LabeledTextFile;
 import dev.emb4j.task.text.TextClassifier;

@@ -1,7 +1,7 @@
 package dev.emb4j.cli.classify;
 
 import dev.emb4j.cli.Progress;
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.task.text.LabeledText;
 import dev.emb4j.task.text.LabeledTextFile;
 import dev.emb4j.task.text.TextClassifierTrainer;

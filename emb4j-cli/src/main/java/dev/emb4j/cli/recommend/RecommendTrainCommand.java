@@ -1,7 +1,7 @@
 package dev.emb4j.cli.recommend;
 
 import dev.emb4j.cli.Progress;
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;

@@ -1,6 +1,6 @@
 package dev.emb4j.cli.recommend;
 
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.task.Recommender.Scored;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.emb4j.cli.vectors;
 
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.io.Vectors;
 import dev.emb4j.search.Neighbor;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.emb4j.cli.vectors;
 
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.search.NearestNeighbors;
 import dev.emb4j.search.Similarity;
 import dev.emb4j.store.HeapRowStore;

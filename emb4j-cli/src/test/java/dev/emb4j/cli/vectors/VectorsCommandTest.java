@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.cli.Emb4jCommand;
-import dev.emb4j.io.Json;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.io.Vectors;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -4,9 +4,9 @@ import java.lang.System.Logger.Level;
 
 /**
  * Chooses the {@link KernelSupport} once per JVM (a static holder: the choice is made when {@link Kernels} is first
- * used). The Vector API implementation when the {@code jdk.incubator.vector} module is in the boot layer and its
- * preferred float vector is at least 128 bits wide; otherwise the scalar one, with one log line saying why and how
- * to enable the fast path.
+ * used). The Vector API implementation when the {@code jdk.incubator.vector} module is in the boot layer (and, on the
+ * module path, read by emb4j's module) and its preferred float vector is at least 128 bits wide; otherwise the scalar
+ * one, with one log line saying why and how to enable the fast path.
  *
  * <p>The system property {@value #PROPERTY} forces a choice: {@code scalar}, {@code panama} (fails if the module is
  * missing) or {@code auto} (the default).
@@ -24,7 +24,7 @@ final class KernelProvider {
 
   private static KernelSupport choose() {
     String forced = System.getProperty(PROPERTY, "auto").trim();
-    boolean hasModule = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    boolean hasModule = vectorModuleReadable();
     switch (forced) {
       case "scalar" -> {
         return new ScalarKernels();
@@ -52,6 +52,17 @@ final class KernelProvider {
           throw new IllegalArgumentException(
               "system property " + PROPERTY + " must be auto, scalar or panama, got '" + forced + "'");
     }
+  }
+
+  /**
+   * Whether the Vector API module is in the boot layer and this class can read it: on the class path it always can;
+   * on the module path ({@code requires static}) only when the module was resolved, e.g. by {@code --add-modules}.
+   */
+  static boolean vectorModuleReadable() {
+    return ModuleLayer.boot()
+        .findModule(VECTOR_MODULE)
+        .map(KernelProvider.class.getModule()::canRead)
+        .orElse(false);
   }
 
   private static void log(String why) {

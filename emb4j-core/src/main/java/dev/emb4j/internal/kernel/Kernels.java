@@ -1,6 +1,6 @@
 package dev.emb4j.internal.kernel;
 
-import dev.emb4j.store.RowMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 

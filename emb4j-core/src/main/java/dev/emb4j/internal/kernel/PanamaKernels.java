@@ -1,6 +1,6 @@
 package dev.emb4j.internal.kernel;
 
-import dev.emb4j.store.RowMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -108,7 +108,7 @@ final class PanamaKernels implements KernelSupport {
 
   @Override
   public void gatherRows(RowStore w, long[] ids, int from, int to, float[] out) {
-    Optional<RowMemory> m = w.memory();
+    Optional<RowMemory> m = StoreMemory.of(w);
     if (m.isEmpty()) {
       scalar.gatherRows(w, ids, from, to, out);
       return;
@@ -231,7 +231,7 @@ final class PanamaKernels implements KernelSupport {
   public void poolSum(
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
       int[] bagSizes) {
-    Optional<RowMemory> m = w.memory();
+    Optional<RowMemory> m = StoreMemory.of(w);
     if (m.isEmpty()) {
       scalar.poolSum(w, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, out, bagSizes);
       return;
@@ -616,7 +616,7 @@ final class PanamaKernels implements KernelSupport {
   public void poolMax(
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx, float[] out,
       long[] maxIndices, int[] bagSizes) {
-    Optional<RowMemory> m = w.memory();
+    Optional<RowMemory> m = StoreMemory.of(w);
     if (m.isEmpty()) {
       scalar.poolMax(w, ids, bagStarts, bagFrom, bagTo, paddingIdx, out, maxIndices, bagSizes);
       return;
@@ -706,7 +706,7 @@ final class PanamaKernels implements KernelSupport {
   @Override
   public void scatterAddRows(
       RowStore target, long[] ids, float[] src, int[] srcRows, float[] scales, long paddingIdx) {
-    Optional<RowMemory> m = target.memory();
+    Optional<RowMemory> m = StoreMemory.of(target);
     if (m.isEmpty()) {
       scalar.scatterAddRows(target, ids, src, srcRows, scales, paddingIdx);
       return;

@@ -1,8 +1,8 @@
 package dev.emb4j.task.text;
 
-import dev.emb4j.io.Checkpoint;
-import dev.emb4j.io.CheckpointFormatException;
-import dev.emb4j.io.Json;
+import dev.emb4j.checkpoint.Checkpoint;
+import dev.emb4j.checkpoint.CheckpointFormatException;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.ClassificationMetrics;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.DenseParameter;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.store.HeapRowStore;
-import dev.emb4j.store.RowMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -262,6 +262,6 @@ class KernelsTest {
   }
 
   private static RowMemory mem(RowStore s) {
-    return s.memory().orElseThrow();
+    return StoreMemory.of(s).orElseThrow();
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.OffHeapRowStore;
-import dev.emb4j.store.RowMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -343,7 +343,7 @@ class PanamaKernelsAgreementTest {
   }
 
   private static RowMemory mem(RowStore s) {
-    return s.memory().orElseThrow();
+    return StoreMemory.of(s).orElseThrow();
   }
 
   private static RowMemory[] mems(RowStore[] s) {

@@ -1,4 +1,4 @@
-package dev.emb4j.io;
+package dev.emb4j.internal.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

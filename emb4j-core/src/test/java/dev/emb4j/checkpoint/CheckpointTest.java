@@ -1,4 +1,4 @@
-package dev.emb4j.io;
+package dev.emb4j.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.nn.DenseParameter;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.nn.Parameter;

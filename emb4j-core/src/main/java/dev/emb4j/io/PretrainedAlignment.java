@@ -1,6 +1,5 @@
-package dev.emb4j.nn;
+package dev.emb4j.io;
 
-import dev.emb4j.io.Vectors;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.vocab.Vocabulary;
@@ -24,7 +23,7 @@ import java.util.SplittableRandom;
  */
 public record PretrainedAlignment(RowStore weights, Coverage coverage) {
 
-  /** The seed {@link Embedding#fromPretrained(Vectors, Vocabulary, boolean)} uses. */
+  /** The seed {@link PretrainedEmbedding#load(Vectors, Vocabulary, boolean)} uses. */
   public static final long DEFAULT_SEED = 0;
 
   /** Checks for nulls. */

@@ -1,4 +1,4 @@
-package dev.emb4j.io;
+package dev.emb4j.internal.format;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,15 +14,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
 /**
- * A file written as {@link Checkpoint} writes its files: into a temporary file {@code .<name>.tmp-<random>} beside
- * the target, forced to disk and renamed over the target ({@link StandardCopyOption#ATOMIC_MOVE}) by {@link
- * #commit}. Closing without a commit deletes the temporary file, so a failed write leaves nothing behind and any file
- * already at the target unchanged.
+ * A file written atomically: into a temporary file {@code .<name>.tmp-<random>} beside the target, forced to disk and
+ * renamed over the target ({@link StandardCopyOption#ATOMIC_MOVE}) by {@link #commit}. Closing without a commit
+ * deletes the temporary file, so a failed write leaves nothing behind and any file already at the target unchanged.
+ * Every emb4j file (checkpoints, tables, vocabularies, word-vector files) is written through this class.
  */
-final class AtomicOutput implements Closeable {
+public final class AtomicOutput implements Closeable {
   private static final int BUFFER_BYTES = 1 << 20;
 
-  final Path target;
+  private final Path target;
   private final Path tmp;
   private final FileChannel channel;
   private final ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -33,9 +33,11 @@ final class AtomicOutput implements Closeable {
   /**
    * Opens the temporary file for {@code target}.
    *
+   * @param target the file to write
    * @param checksum whether to keep a CRC32C of every byte written (see {@link #checksum()})
+   * @throws IOException if the temporary file cannot be created
    */
-  AtomicOutput(Path target, boolean checksum) throws IOException {
+  public AtomicOutput(Path target, boolean checksum) throws IOException {
     this.target = target;
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
@@ -58,21 +60,21 @@ final class AtomicOutput implements Closeable {
   }
 
   /** Bytes written so far. */
-  long position() {
+  public long position() {
     return flushed + buf.position();
   }
 
   /** The CRC32C of every byte written so far (flushes the buffer into it first). */
-  int checksum() throws IOException {
+  public int checksum() throws IOException {
     flush();
     return (int) crc.getValue();
   }
 
-  void write(byte[] b) throws IOException {
+  public void write(byte[] b) throws IOException {
     write(b, 0, b.length);
   }
 
-  void write(byte[] b, int off, int len) throws IOException {
+  public void write(byte[] b, int off, int len) throws IOException {
     while (len > 0) {
       if (!buf.hasRemaining()) {
         flush();
@@ -84,41 +86,71 @@ final class AtomicOutput implements Closeable {
     }
   }
 
-  void writeByte(int b) throws IOException {
+  public void writeByte(int b) throws IOException {
     if (!buf.hasRemaining()) {
       flush();
     }
     buf.put((byte) b);
   }
 
-  void writeIntLE(int v) throws IOException {
+  public void writeIntLE(int v) throws IOException {
     if (buf.remaining() < 4) {
       flush();
     }
     buf.order(ByteOrder.LITTLE_ENDIAN).putInt(v);
   }
 
-  void writeLongLE(long v) throws IOException {
+  public void writeLongLE(long v) throws IOException {
     if (buf.remaining() < 8) {
       flush();
     }
     buf.order(ByteOrder.LITTLE_ENDIAN).putLong(v);
   }
 
-  /** Writes the bits of {@code n} elements already encoded by {@link DType#encode}. */
-  void writeElements(int[] bits, int n, DType type, ByteOrder order) throws IOException {
+  /**
+   * Writes {@code n} elements already encoded as bits, each {@code width} bytes wide (2 or 4) in {@code order}.
+   *
+   * @param bits the encoded elements (the low 16 bits of each for width 2)
+   * @param n how many of them to write
+   * @param width bytes per element: 2 or 4
+   * @param order the byte order of each element
+   * @throws IOException if the file cannot be written
+   */
+  public void writeElements(int[] bits, int n, int width, ByteOrder order) throws IOException {
     buf.order(order);
     for (int i = 0; i < n; i++) {
       if (buf.remaining() < 4) {
         flush();
       }
-      if (type.bytes() == 4) {
+      if (width == 4) {
         buf.putInt(bits[i]);
       } else {
         buf.putShort((short) bits[i]);
       }
     }
     buf.order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * Writes {@code n} float32 values little-endian.
+   *
+   * @param src the values
+   * @param off the first one to write
+   * @param n how many to write
+   * @throws IOException if the file cannot be written
+   */
+  public void writeFloatsLE(float[] src, int off, int n) throws IOException {
+    buf.order(ByteOrder.LITTLE_ENDIAN);
+    while (n > 0) {
+      if (buf.remaining() < Float.BYTES) {
+        flush();
+      }
+      int k = Math.min(buf.remaining() / Float.BYTES, n);
+      buf.asFloatBuffer().put(src, off, k);
+      buf.position(buf.position() + k * Float.BYTES);
+      off += k;
+      n -= k;
+    }
   }
 
   private void flush() throws IOException {
@@ -133,7 +165,7 @@ final class AtomicOutput implements Closeable {
   }
 
   /** Flushes, forces the file to disk and renames it over the target. */
-  void commit() throws IOException {
+  public void commit() throws IOException {
     flush();
     channel.force(true);
     channel.close();

@@ -1,22 +1,18 @@
-package dev.emb4j.io;
+package dev.emb4j.checkpoint;
 
+import dev.emb4j.internal.format.AtomicOutput;
+import dev.emb4j.internal.format.Container;
+import dev.emb4j.internal.format.ContainerReader;
+import dev.emb4j.internal.format.Json;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.optim.OptimizerState;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
+import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
 /**
@@ -136,16 +131,7 @@ public final class Checkpoint {
   static final String ROLE_SLOT = "optimizer_slot";
 
   /** The 8 magic bytes at the start of every checkpoint. */
-  private static final byte[] MAGIC = "EMB4JCKP".getBytes(StandardCharsets.US_ASCII);
-
-  /** Magic, version and header length. */
-  static final int PREAMBLE_BYTES = 16;
-
-  /** The CRC32C at the end of the file. */
-  static final int CHECKSUM_BYTES = 4;
-
-  /** Tensor data starts on a multiple of this (the header is padded with spaces). */
-  private static final int DATA_ALIGNMENT = 64;
+  private static final byte[] MAGIC = Container.magic("EMB4JCKP");
 
   /** The largest header a reader accepts (a corrupted length field must not allocate gigabytes). */
   private static final int MAX_HEADER_BYTES = 1 << 30;
@@ -153,10 +139,8 @@ public final class Checkpoint {
   /** Integers above 2^53 do not survive a trip through a JSON number read as a double. */
   private static final long MAX_JSON_INTEGER = 1L << 53;
 
-  /** I/O buffer size; also the number of bytes of rows copied per batch. */
-  private static final int BUFFER_BYTES = 1 << 20;
-
-  private static final int BATCH_FLOATS = BUFFER_BYTES / Float.BYTES;
+  /** Floats of rows copied per batch. */
+  private static final int BATCH_FLOATS = (1 << 20) / Float.BYTES;
 
   private Checkpoint() {}
 
@@ -235,65 +219,25 @@ public final class Checkpoint {
       }
     }
 
-    byte[] header = buildHeader(sources, optimizerJson, meta);
-    long dataStart = PREAMBLE_BYTES + (long) header.length;
-    long dataEnd = dataStart;
+    Map<String, Object> optimizer = optimizerJson;
+    byte[] header = Container.header(dataStart -> headerJson(sources, optimizer, meta, dataStart));
+    if (header.length > MAX_HEADER_BYTES) {
+      throw new IllegalArgumentException("checkpoint header of " + header.length + " bytes is too large");
+    }
+    long dataEnd = Container.PREAMBLE_BYTES + (long) header.length;
     for (Source s : sources) {
       dataEnd += s.bytes();
     }
-
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    String baseName = target.getFileName().toString();
-    Path tmp = null;
-    FileChannel ch = null;
-    for (int attempt = 0; ch == null; attempt++) {
-      tmp = dir.resolve("." + baseName + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-      try {
-        ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 16) {
-          throw e;
-        }
-      }
-    }
-    try {
-      CRC32C crc = new CRC32C();
-      Sink sink = new Sink(ch, crc);
-      sink.putBytes(MAGIC);
-      sink.putInt(FORMAT_VERSION);
-      sink.putInt(header.length);
-      sink.putBytes(header);
+    try (AtomicOutput out = Container.create(file, MAGIC, FORMAT_VERSION, header)) {
       for (Source s : sources) {
-        writeTensor(sink, s);
+        writeTensor(out, s);
       }
-      sink.flush();
-      if (sink.position != dataEnd) {
+      if (out.position() != dataEnd) {
         throw new IllegalStateException(
-            "internal error: wrote " + sink.position + " bytes of data, the header promised " + dataEnd);
+            "internal error: wrote " + out.position() + " bytes of data, the header promised " + dataEnd);
       }
-      ByteBuffer sum = ByteBuffer.allocate(CHECKSUM_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      sum.putInt((int) crc.getValue()).flip();
-      while (sum.hasRemaining()) {
-        ch.write(sum);
-      }
-      ch.force(true);
-      ch.close();
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (Throwable t) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        t.addSuppressed(e);
-      }
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException e) {
-        t.addSuppressed(e);
-      }
-      throw t;
+      Container.finish(out);
     }
-    forceDirectory(dir);
   }
 
   private static String checkName(String name, String what) {
@@ -335,55 +279,37 @@ public final class Checkpoint {
     throw new IllegalArgumentException("is " + describe(v) + ", expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"");
   }
 
-  /** The header JSON, padded with spaces so that the data after it starts on a {@link #DATA_ALIGNMENT} boundary. */
-  private static byte[] buildHeader(List<Source> sources, Map<String, Object> optimizer, Map<String, String> meta) {
-    // Offsets are absolute, so they depend on the header length: grow the assumed data start until the header fits.
-    long dataStart = 0;
-    while (true) {
-      List<Object> tensors = new ArrayList<>();
-      long offset = dataStart;
-      for (Source s : sources) {
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("name", s.name);
-        t.put("role", s.role);
-        t.put("dtype", "f32");
-        t.put("rows", s.rows);
-        t.put("dim", s.dim);
-        t.put("offset", offset);
-        t.put("length", s.bytes());
-        tensors.add(t);
-        offset += s.bytes();
-      }
-      if (offset > MAX_JSON_INTEGER) {
-        throw new IllegalArgumentException("checkpoint of " + offset + " bytes is larger than the format's 2^53 limit");
-      }
-      Map<String, Object> root = new LinkedHashMap<>();
-      root.put("format", "emb4j-checkpoint");
-      root.put("byte_order", "little");
-      root.put("checksum", "crc32c");
-      root.put("tensors", tensors);
-      root.put("optimizer", optimizer);
-      root.put("metadata", meta);
-      byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
-      long need = alignUp(PREAMBLE_BYTES + (long) json.length, DATA_ALIGNMENT);
-      if (need <= dataStart) {
-        long headerBytes = dataStart - PREAMBLE_BYTES;
-        if (headerBytes > MAX_HEADER_BYTES) {
-          throw new IllegalArgumentException("checkpoint header of " + headerBytes + " bytes is too large");
-        }
-        byte[] padded = Arrays.copyOf(json, (int) headerBytes);
-        Arrays.fill(padded, json.length, padded.length, (byte) ' ');
-        return padded;
-      }
-      dataStart = need;
+  /** The header JSON when the tensor data starts at {@code dataStart} (tensor offsets are absolute). */
+  private static String headerJson(
+      List<Source> sources, Map<String, Object> optimizer, Map<String, String> meta, long dataStart) {
+    List<Object> tensors = new ArrayList<>();
+    long offset = dataStart;
+    for (Source s : sources) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("name", s.name);
+      t.put("role", s.role);
+      t.put("dtype", "f32");
+      t.put("rows", s.rows);
+      t.put("dim", s.dim);
+      t.put("offset", offset);
+      t.put("length", s.bytes());
+      tensors.add(t);
+      offset += s.bytes();
     }
+    if (offset > MAX_JSON_INTEGER) {
+      throw new IllegalArgumentException("checkpoint of " + offset + " bytes is larger than the format's 2^53 limit");
+    }
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("format", "emb4j-checkpoint");
+    root.put("byte_order", "little");
+    root.put("checksum", "crc32c");
+    root.put("tensors", tensors);
+    root.put("optimizer", optimizer);
+    root.put("metadata", meta);
+    return Json.write(root);
   }
 
-  private static long alignUp(long n, int alignment) {
-    return (n + alignment - 1) / alignment * alignment;
-  }
-
-  private static void writeTensor(Sink sink, Source s) throws IOException {
+  private static void writeTensor(AtomicOutput out, Source s) throws IOException {
     int dim = s.dim;
     int rowsPerBatch = (int) Math.max(1, Math.min(s.rows, BATCH_FLOATS / dim));
     float[] batch = new float[rowsPerBatch * dim];
@@ -392,17 +318,8 @@ public final class Checkpoint {
       for (int i = 0; i < k; i++) {
         s.store.readRow(r + i, batch, i * dim);
       }
-      sink.putFloats(batch, k * dim);
+      out.writeFloatsLE(batch, 0, k * dim);
       r += k;
-    }
-  }
-
-  /** Forces the directory entry of the renamed file to disk where the platform allows it (not on Windows). */
-  private static void forceDirectory(Path dir) {
-    try (FileChannel dc = FileChannel.open(dir, StandardOpenOption.READ)) {
-      dc.force(true);
-    } catch (IOException | UnsupportedOperationException | SecurityException e) {
-      // Not supported here (e.g. Windows cannot open a directory): the rename is still atomic.
     }
   }
 
@@ -430,60 +347,6 @@ public final class Checkpoint {
     }
   }
 
-  /** Buffered sequential writes that also feed the checksum. */
-  private static final class Sink {
-    final FileChannel ch;
-    final CRC32C crc;
-    final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    long position;
-
-    Sink(FileChannel ch, CRC32C crc) {
-      this.ch = ch;
-      this.crc = crc;
-    }
-
-    void putBytes(byte[] b) throws IOException {
-      int off = 0;
-      while (off < b.length) {
-        if (!buf.hasRemaining()) {
-          flush();
-        }
-        int k = Math.min(buf.remaining(), b.length - off);
-        buf.put(b, off, k);
-        off += k;
-      }
-    }
-
-    void putInt(int v) throws IOException {
-      if (buf.remaining() < Integer.BYTES) {
-        flush();
-      }
-      buf.putInt(v);
-    }
-
-    void putFloats(float[] a, int n) throws IOException {
-      int off = 0;
-      while (off < n) {
-        if (buf.remaining() < Float.BYTES) {
-          flush();
-        }
-        int k = Math.min(buf.remaining() / Float.BYTES, n - off);
-        buf.asFloatBuffer().put(a, off, k);
-        buf.position(buf.position() + k * Float.BYTES);
-        off += k;
-      }
-    }
-
-    void flush() throws IOException {
-      buf.flip();
-      crc.update(buf.duplicate());
-      while (buf.hasRemaining()) {
-        position += ch.write(buf);
-      }
-      buf.clear();
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------------------------
   // Reading
   // ---------------------------------------------------------------------------------------------------------------
@@ -498,9 +361,9 @@ public final class Checkpoint {
    */
   public static Contents read(Path file) throws IOException {
     Objects.requireNonNull(file, "file");
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      Layout layout = verify(file, ch);
-      Reader reader = new Reader(file, ch);
+    try (ContainerReader in = ContainerReader.open(file)) {
+      Layout layout = verify(file, in);
+      Reader reader = new Reader(file, in);
       Map<String, RowStore> params = new LinkedHashMap<>();
       for (Entry e : layout.entries) {
         if (e.role.equals(ROLE_PARAM)) {
@@ -555,8 +418,8 @@ public final class Checkpoint {
         throw new IllegalArgumentException("two parameters are named '" + name + "': names must be unique");
       }
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      Layout layout = verify(file, ch);
+    try (ContainerReader in = ContainerReader.open(file)) {
+      Layout layout = verify(file, in);
 
       Map<String, Entry> saved = new LinkedHashMap<>();
       for (Entry e : layout.entries) {
@@ -592,7 +455,7 @@ public final class Checkpoint {
                 + (strict ? "" : " (strict = false)"));
       }
 
-      Reader reader = new Reader(file, ch);
+      Reader reader = new Reader(file, in);
       // The optimizer state first: if it cannot be read (out of memory, I/O error) no parameter has changed yet.
       OptimizerState state = readOptimizer(layout, reader);
       for (Entry e : saved.values()) {
@@ -646,57 +509,43 @@ public final class Checkpoint {
    * Checks everything about the file that does not depend on the caller: magic, version, header, sizes and the
    * checksum.
    */
-  private static Layout verify(Path file, FileChannel ch) throws IOException {
-    long size = ch.size();
-    ByteBuffer pre = ByteBuffer.allocate(PREAMBLE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, pre, 0);
-    int got = pre.position();
-    int magicBytes = Math.min(got, MAGIC.length);
-    for (int i = 0; i < magicBytes; i++) {
-      if (pre.get(i) != MAGIC[i]) {
-        byte[] first = new byte[magicBytes];
-        pre.get(0, first);
-        throw error(
-            file, "is not an emb4j checkpoint: it starts with " + hex(first) + ", not the magic bytes \"EMB4JCKP\"");
-      }
+  private static Layout verify(Path file, ContainerReader in) throws IOException {
+    long size = in.size();
+    ContainerReader.Preamble pre = in.preamble();
+    if (!pre.agreesWith(MAGIC)) {
+      byte[] first = Arrays.copyOf(pre.bytes(), Math.min(pre.bytes().length, MAGIC.length));
+      throw error(
+          file, "is not an emb4j checkpoint: it starts with " + hex(first) + ", not the magic bytes \"EMB4JCKP\"");
     }
-    if (got < PREAMBLE_BYTES) {
+    if (!pre.complete()) {
       throw error(
           file,
-          "is truncated: expected a " + PREAMBLE_BYTES + "-byte preamble (magic, version, header length), file ends at "
-              + size);
+          "is truncated: expected a " + Container.PREAMBLE_BYTES
+              + "-byte preamble (magic, version, header length), file ends at " + size);
     }
-    int version = pre.getInt(8);
+    int version = pre.version();
     if (version != FORMAT_VERSION) {
       throw error(
           file, "has format version " + version + ", but this library reads only version " + FORMAT_VERSION);
     }
-    int headerLength = pre.getInt(12);
+    int headerLength = pre.headerLength();
     if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
       throw corrupt(file, "header length " + headerLength + " is out of range");
     }
-    long dataStart = PREAMBLE_BYTES + (long) headerLength;
+    long dataStart = Container.PREAMBLE_BYTES + (long) headerLength;
     if (dataStart > size) {
       throw error(
           file,
-          "is truncated: expected " + headerLength + " bytes of header at offset " + PREAMBLE_BYTES
+          "is truncated: expected " + headerLength + " bytes of header at offset " + Container.PREAMBLE_BYTES
               + ", file ends at " + size);
     }
-    ByteBuffer hb = ByteBuffer.allocate(headerLength);
-    readFully(ch, hb, PREAMBLE_BYTES);
-    if (hb.hasRemaining()) {
+    byte[] hb = in.read(Container.PREAMBLE_BYTES, headerLength);
+    if (hb.length < headerLength) {
       throw error(file, "ended while its header was being read (was it modified?)");
     }
-    hb.flip();
     String text;
     try {
-      CharBuffer chars =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(hb);
-      text = chars.toString();
+      text = ContainerReader.utf8(hb, 0, hb.length);
     } catch (CharacterCodingException e) {
       throw new CheckpointFormatException(
           file, "checkpoint " + file + " has a corrupted header: it is not valid UTF-8", e);
@@ -716,7 +565,7 @@ public final class Checkpoint {
           file, "checkpoint " + file + " has a corrupted header: " + e.getMessage(), e);
     }
 
-    long expectedSize = layout.dataEnd + CHECKSUM_BYTES;
+    long expectedSize = layout.dataEnd + Container.CHECKSUM_BYTES;
     if (size < expectedSize) {
       for (Entry e : layout.entries) {
         if (e.offset + e.length > size) {
@@ -728,7 +577,7 @@ public final class Checkpoint {
       }
       throw error(
           file,
-          "is truncated: expected the " + CHECKSUM_BYTES + "-byte checksum at offset " + layout.dataEnd
+          "is truncated: expected the " + Container.CHECKSUM_BYTES + "-byte checksum at offset " + layout.dataEnd
               + ", file ends at " + size);
     }
     if (size > expectedSize) {
@@ -738,28 +587,14 @@ public final class Checkpoint {
               + ", but is " + size + " bytes long)");
     }
 
-    CRC32C crc = new CRC32C();
-    ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(BUFFER_BYTES, Math.max(layout.dataEnd, 1)));
-    for (long pos = 0; pos < layout.dataEnd; ) {
-      buf.clear();
-      if (layout.dataEnd - pos < buf.capacity()) {
-        buf.limit((int) (layout.dataEnd - pos));
-      }
-      int n = ch.read(buf, pos);
-      if (n < 0) {
-        throw error(file, "ended at " + pos + " while its checksum was being computed (was it modified?)");
-      }
-      buf.flip();
-      crc.update(buf);
-      pos += n;
+    int stored;
+    int computed;
+    try {
+      computed = in.computeChecksum(layout.dataEnd);
+      stored = in.storedChecksum(layout.dataEnd);
+    } catch (EOFException e) {
+      throw error(file, "ended while its checksum was being computed (was it modified?)");
     }
-    ByteBuffer sum = ByteBuffer.allocate(CHECKSUM_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, sum, layout.dataEnd);
-    if (sum.hasRemaining()) {
-      throw error(file, "ended while its checksum was being read (was it modified?)");
-    }
-    int stored = sum.getInt(0);
-    int computed = (int) crc.getValue();
     if (stored != computed) {
       throw error(
           file,
@@ -768,18 +603,6 @@ public final class Checkpoint {
               stored, computed, layout.dataEnd));
     }
     return layout;
-  }
-
-  /** Reads into {@code buf} from {@code position} until it is full or the file ends. */
-  private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-    long pos = position;
-    while (buf.hasRemaining()) {
-      int n = ch.read(buf, pos);
-      if (n < 0) {
-        return;
-      }
-      pos += n;
-    }
   }
 
   private static String hex(byte[] bytes) {
@@ -937,13 +760,11 @@ public final class Checkpoint {
   /** Streams the float data of verified tensors into row stores, a batch of rows at a time. */
   private static final class Reader {
     final Path file;
-    final FileChannel ch;
-    final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    long position;
+    final ContainerReader in;
 
-    Reader(Path file, FileChannel ch) {
+    Reader(Path file, ContainerReader in) {
       this.file = file;
-      this.ch = ch;
+      this.in = in;
     }
 
     HeapRowStore readNew(Entry e) throws IOException {
@@ -953,39 +774,23 @@ public final class Checkpoint {
     }
 
     void readInto(Entry e, RowStore dst) throws IOException {
-      position = e.offset;
-      buf.clear().limit(0);
+      ContainerReader.Cursor cursor = in.cursor(e.offset);
       int dim = e.dim;
       int rowsPerBatch = (int) Math.max(1, Math.min(e.rows, BATCH_FLOATS / dim));
       float[] batch = new float[rowsPerBatch * dim];
       for (long r = 0; r < e.rows; ) {
         int k = (int) Math.min(rowsPerBatch, e.rows - r);
-        readFloats(batch, k * dim, e);
+        try {
+          cursor.readFloats(batch, 0, k * dim);
+        } catch (EOFException x) {
+          throw error(
+              file,
+              "ended at " + cursor.position() + " while tensor '" + e.name + "' was being read (was it modified?)");
+        }
         for (int i = 0; i < k; i++) {
           dst.writeRow(r + i, batch, i * dim);
         }
         r += k;
-      }
-    }
-
-    private void readFloats(float[] dst, int n, Entry e) throws IOException {
-      int off = 0;
-      while (off < n) {
-        if (buf.remaining() < Float.BYTES) {
-          buf.compact();
-          int got = ch.read(buf, position);
-          if (got < 0) {
-            throw error(
-                file, "ended at " + position + " while tensor '" + e.name + "' was being read (was it modified?)");
-          }
-          position += got;
-          buf.flip();
-          continue;
-        }
-        int k = Math.min(buf.remaining() / Float.BYTES, n - off);
-        buf.asFloatBuffer().get(dst, off, k);
-        buf.position(buf.position() + k * Float.BYTES);
-        off += k;
       }
     }
   }

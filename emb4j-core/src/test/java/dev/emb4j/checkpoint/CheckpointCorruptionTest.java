@@ -1,9 +1,9 @@
-package dev.emb4j.io;
+package dev.emb4j.checkpoint;
 
-import static dev.emb4j.io.CheckpointTest.assertUnchanged;
-import static dev.emb4j.io.CheckpointTest.fill;
-import static dev.emb4j.io.CheckpointTest.model;
-import static dev.emb4j.io.CheckpointTest.snapshot;
+import static dev.emb4j.checkpoint.CheckpointTest.assertUnchanged;
+import static dev.emb4j.checkpoint.CheckpointTest.fill;
+import static dev.emb4j.checkpoint.CheckpointTest.model;
+import static dev.emb4j.checkpoint.CheckpointTest.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

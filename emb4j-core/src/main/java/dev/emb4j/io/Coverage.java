@@ -1,4 +1,4 @@
-package dev.emb4j.nn;
+package dev.emb4j.io;
 
 import java.util.List;
 

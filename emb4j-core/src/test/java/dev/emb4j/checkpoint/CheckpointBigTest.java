@@ -1,11 +1,11 @@
-package dev.emb4j.io;
+package dev.emb4j.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.emb4j.io.CheckpointTest.StoreParam;
+import dev.emb4j.checkpoint.CheckpointTest.StoreParam;
 import dev.emb4j.nn.DenseParameter;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.RowStore;

@@ -1,4 +1,4 @@
-package dev.emb4j.nn;
+package dev.emb4j.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emb4j.io.Vectors;
+import dev.emb4j.nn.Embedding;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.vocab.Vocabulary;
@@ -21,7 +21,7 @@ class PretrainedVectorsTest {
   void knownTokensAreCopiedTheRestRandomAndReported() {
     Vocabulary vocab = Vocabulary.builder().padding("<pad>").unknown("<unk>").addAll(List.of("the", "the", "cat", "emu", "yak")).build();
     // ids: <pad>=0, <unk>=1, the=2, cat=3, emu=4, yak=5
-    try (PretrainedEmbedding p = Embedding.fromPretrained(VECTORS, vocab, true)) {
+    try (PretrainedEmbedding p = PretrainedEmbedding.load(VECTORS, vocab, true)) {
       Embedding e = p.embedding();
       assertEquals(6, e.numEmbeddings());
       assertEquals(0, e.paddingIdx().orElseThrow());
@@ -44,7 +44,7 @@ class PretrainedVectorsTest {
     assertEquals(5, a.weights().rows());
     assertArrayEquals(a.weights().toTensor().data(), b.weights().toTensor().data());
     assertArrayEquals(new float[] {3, 4}, a.weights().toTensor().row(0));
-    try (PretrainedEmbedding p = Embedding.fromPretrained(VECTORS, vocab, false)) {
+    try (PretrainedEmbedding p = PretrainedEmbedding.load(VECTORS, vocab, false)) {
       assertFalse(p.embedding().frozen());
       assertTrue(p.embedding().paddingIdx().isEmpty());
     }
@@ -53,6 +53,6 @@ class PretrainedVectorsTest {
   @Test
   void vectorsWithoutTokensAreRejected() {
     Vectors noTokens = Vectors.of(null, HeapRowStore.wrap(new float[] {1, 2}, 2));
-    assertThrows(IllegalArgumentException.class, () -> Embedding.fromPretrained(noTokens, Vocabulary.of(List.of("a")), true));
+    assertThrows(IllegalArgumentException.class, () -> PretrainedEmbedding.load(noTokens, Vocabulary.of(List.of("a")), true));
   }
 }

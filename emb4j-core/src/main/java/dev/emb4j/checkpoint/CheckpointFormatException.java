@@ -1,4 +1,4 @@
-package dev.emb4j.io;
+package dev.emb4j.checkpoint;
 
 import java.io.IOException;
 import java.nio.file.Path;

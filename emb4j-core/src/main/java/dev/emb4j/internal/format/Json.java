@@ -1,4 +1,4 @@
-package dev.emb4j.io;
+package dev.emb4j.internal.format;
 
 import java.lang.reflect.Array;
 import java.math.BigDecimal;

@@ -1,9 +1,9 @@
-package dev.emb4j.store;
+package dev.emb4j.internal.store;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * The memory behind a {@link RowStore}, for kernels that read and write rows directly instead of through the
+ * The memory behind a row store ({@code dev.emb4j.store.RowStore}), for kernels that read and write rows directly instead of through the
  * store's methods: one or more {@link MemorySegment}s holding rows at a fixed byte stride.
  *
  * <pre>
@@ -31,7 +31,18 @@ public final class RowMemory {
   private final long rows;
   private final int dim;
 
-  RowMemory(
+  /**
+   * A view of rows laid out as the class documentation describes.
+   *
+   * @param chunks the segments, one per chunk
+   * @param arrays the {@code float[]} behind each chunk for heap stores, or null off-heap
+   * @param lead floats before row 0 in each heap chunk (0 off-heap)
+   * @param rowsPerChunk rows in each chunk but maybe the last
+   * @param strideBytes bytes from one row to the next
+   * @param rows the number of rows
+   * @param dim floats per row
+   */
+  public RowMemory(
       MemorySegment[] chunks, float[][] arrays, int lead, long rowsPerChunk, long strideBytes, long rows, int dim) {
     this.chunks = chunks.clone();
     this.single = chunks.length == 1 ? chunks[0] : null;
