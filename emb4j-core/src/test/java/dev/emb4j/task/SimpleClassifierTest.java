@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emb4j.Emb4j;
 import dev.emb4j.autograd.GradMode;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.io.Checkpoint;
@@ -56,8 +57,14 @@ class SimpleClassifierTest {
     return IndexTensor.of(Shape.of(to - from, LEN), flat);
   }
 
+  /** The seeds' model (vocab 100, dim 50, hidden 100, 2 classes), initialised after {@code Emb4j.manualSeed(seed)}. */
+  private static SimpleClassifier newModel(long seed) {
+    Emb4j.manualSeed(seed);
+    return new SimpleClassifier(VOCAB, 50, 100, 2);
+  }
+
   private static SimpleClassifier train(Data data, long seed, int epochs) {
-    SimpleClassifier model = new SimpleClassifier(VOCAB, 50, 100, 2, seed);
+    SimpleClassifier model = newModel(seed);
     Optimizer opt = new Adam(model.parameters(), Adam.Config.of(0.01));
     CrossEntropyLoss loss = new CrossEntropyLoss();
     int n = data.labels().length;
@@ -66,7 +73,7 @@ class SimpleClassifierTest {
       for (int from = 0; from < n; from += bs) {
         int to = Math.min(n, from + bs);
         int[] y = java.util.Arrays.copyOfRange(data.labels(), from, to);
-        Variable l = loss.apply(model.logits(batch(data.tokens(), from, to)), y);
+        Variable l = loss.apply(model.forward(batch(data.tokens(), from, to)), y);
         l.backward();
         opt.step();
         opt.zeroGrad();
@@ -77,7 +84,7 @@ class SimpleClassifierTest {
 
   private static int[] predict(SimpleClassifier model, Data data) {
     try (var _ = GradMode.disable()) {
-      FloatTensor logits = model.logits(batch(data.tokens(), 0, data.labels().length)).value();
+      FloatTensor logits = model.forward(batch(data.tokens(), 0, data.labels().length)).value();
       int[] pred = new int[data.labels().length];
       for (int i = 0; i < pred.length; i++) {
         pred[i] = logits.at(i, 1) > logits.at(i, 0) ? 1 : 0;
@@ -97,12 +104,12 @@ class SimpleClassifierTest {
 
     Path file = dir.resolve("classifier.ckpt");
     Checkpoint.save(file, model.parameters(), null, Map.of("model", "SimpleClassifier"));
-    SimpleClassifier fresh = new SimpleClassifier(VOCAB, 50, 100, 2, 99);
+    SimpleClassifier fresh = newModel(99);
     Checkpoint.load(file, fresh.parameters());
     assertArrayEquals(predicted, predict(fresh, test));
     try (var _ = GradMode.disable()) {
       IndexTensor sample = batch(test.tokens(), 0, 50);
-      assertEquals(model.logits(sample).value(), fresh.logits(sample).value(), "bit-identical logits");
+      assertEquals(model.forward(sample).value(), fresh.forward(sample).value(), "bit-identical logits");
     }
   }
 
@@ -121,9 +128,9 @@ class SimpleClassifierTest {
   @Test
   void resumingFromACheckpointContinuesExactly(@TempDir Path dir) throws Exception {
     Data data = synthetic(400, 4);
-    SimpleClassifier straight = new SimpleClassifier(VOCAB, 50, 100, 2, 11);
+    SimpleClassifier straight = newModel(11);
     Optimizer o1 = new Adam(straight.parameters(), Adam.Config.of(0.01));
-    SimpleClassifier resumed = new SimpleClassifier(VOCAB, 50, 100, 2, 11);
+    SimpleClassifier resumed = newModel(11);
     Optimizer o2 = new Adam(resumed.parameters(), Adam.Config.of(0.01));
     CrossEntropyLoss loss = new CrossEntropyLoss();
     for (int step = 0; step < 6; step++) {
@@ -131,14 +138,14 @@ class SimpleClassifierTest {
       int[] y = java.util.Arrays.copyOfRange(data.labels(), from, from + 50);
       for (SimpleClassifier m : List.of(straight, resumed)) {
         Optimizer o = m == straight ? o1 : o2;
-        loss.apply(m.logits(batch(data.tokens(), from, from + 50)), y).backward();
+        loss.apply(m.forward(batch(data.tokens(), from, from + 50)), y).backward();
         o.step();
         o.zeroGrad();
       }
       if (step == 2) {
         Path file = dir.resolve("mid.ckpt");
         Checkpoint.save(file, resumed.parameters(), o2.exportState(), Map.of());
-        resumed = new SimpleClassifier(VOCAB, 50, 100, 2, 12345);
+        resumed = newModel(12345);
         o2 = new Adam(resumed.parameters(), Adam.Config.of(0.01));
         OptimizerState state = Checkpoint.load(file, resumed.parameters());
         o2.importState(state);
