@@ -46,7 +46,7 @@ public final class DenseParameter implements Parameter {
     this.gradient = new DenseGradient(HeapRowStore.wrap(grad, dim));
   }
 
-  /** A zero-filled 1-D parameter of {@code n} values (a bias): one row of {@code n}, of {@link #shape()} {@code [n]}. */
+  /** A zero-filled 1-D parameter of {@code n} values (a bias): one row of {@code n}, of shape {@code [n]}. */
   public static DenseParameter vector(String name, int n) {
     return new DenseParameter(name, 1, n, Shape.of(n));
   }

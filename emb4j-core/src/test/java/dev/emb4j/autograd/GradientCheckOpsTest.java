@@ -38,6 +38,15 @@ class GradientCheckOpsTest {
   }
 
   @Test
+  void broadcastAddMatmulTransposeAndSoftmax() {
+    check(v -> weightedSum(Ops.add(v[0], v[1]), 1), H, TOL, random(Shape.of(3, 4), 2), random(Shape.of(4), 5));
+    check(v -> weightedSum(Ops.add(v[0], v[1]), 1), H, TOL, random(Shape.of(3, 1), 2), random(Shape.of(1, 4), 5));
+    check(v -> weightedSum(Ops.matmul(v[0], v[1]), 1), H, TOL, random(Shape.of(3, 4), 2), random(Shape.of(4, 5), 3));
+    check(v -> weightedSum(Ops.t(v[0]), 1), H, TOL, random(Shape.of(3, 4), 2));
+    check(v -> weightedSum(Ops.softmax(v[0]), 1), H, TOL, random(Shape.of(2, 5), 2));
+  }
+
+  @Test
   void activations() {
     Shape s = Shape.of(2, 5);
     check(v -> weightedSum(Ops.tanh(v[0]), 7), H, TOL, random(s, 8));

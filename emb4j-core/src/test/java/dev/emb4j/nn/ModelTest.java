@@ -37,7 +37,8 @@ class ModelTest {
   void parametersAreNamedAsPyTorchNamesThem() {
     Net net = new Net();
     assertEquals(
-        List.of("embedding.weight", "fc1.weight", "fc1.bias", "fc2.weight"), List.copyOf(net.namedParameters().keySet()));
+        List.of("embedding.weight", "fc1.weight", "fc1.bias", "fc2.weight"),
+        List.copyOf(net.namedParameters().keySet()));
     for (Map.Entry<String, Parameter> e : net.namedParameters().entrySet()) {
       assertEquals(e.getKey(), e.getValue().name());
     }
@@ -82,7 +83,8 @@ class ModelTest {
   @Test
   void anUnregisteredFieldIsReportedByName() {
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Forgetful().parameters());
-    assertTrue(e.getMessage().startsWith("field 'dropout' of Forgetful holds Dropout(p=0.1) but it was never registered"),
+    assertTrue(
+        e.getMessage().startsWith("field 'dropout' of Forgetful holds Dropout(p=0.1) but it was never registered"),
         e.getMessage());
     assertThrows(IllegalStateException.class, () -> new Forgetful().eval());
   }
