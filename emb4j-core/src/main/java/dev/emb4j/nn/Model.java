@@ -92,11 +92,11 @@ public abstract class Model implements AutoCloseable {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty() || name.contains(".")) {
       throw new IllegalArgumentException("a child or parameter name must be non-empty and without dots, got '" + name
-          + "' in " + getClass().getSimpleName());
+          + "' in " + displayName());
     }
     if (children.containsKey(name) || ownParameters.containsKey(name)) {
       throw new IllegalArgumentException(
-          "the name '" + name + "' is already taken in " + getClass().getSimpleName() + " (by "
+          "the name '" + name + "' is already taken in " + displayName() + " (by "
               + (children.containsKey(name) ? "the child " + children.get(name) : "a parameter") + ")");
     }
   }
@@ -229,7 +229,7 @@ public abstract class Model implements AutoCloseable {
       }
     }
     if (!missing.isEmpty() || !unexpected.isEmpty() || !sizes.isEmpty()) {
-      StringBuilder sb = new StringBuilder("Error(s) in loading state_dict for ").append(getClass().getSimpleName());
+      StringBuilder sb = new StringBuilder("Error(s) in loading state_dict for ").append(displayName());
       sb.append(" (nothing was loaded):");
       if (!missing.isEmpty()) {
         sb.append("\n\tMissing key(s) in state_dict: ").append(String.join(", ", missing)).append('.');
@@ -326,6 +326,12 @@ public abstract class Model implements AutoCloseable {
     fieldsChecked = true;
   }
 
+  /** The class's simple name, or its full name for an anonymous class. */
+  private String displayName() {
+    String simple = getClass().getSimpleName();
+    return simple.isEmpty() ? getClass().getName() : simple;
+  }
+
   /**
    * PyTorch's layout: the class name and each child on its own line, e.g.
    *
@@ -341,9 +347,9 @@ public abstract class Model implements AutoCloseable {
   @Override
   public String toString() {
     if (children.isEmpty()) {
-      return getClass().getSimpleName() + "()";
+      return displayName() + "()";
     }
-    StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(\n");
+    StringBuilder sb = new StringBuilder(displayName()).append("(\n");
     for (Map.Entry<String, Model> e : children.entrySet()) {
       String child = e.getValue().toString().replace("\n", "\n  ");
       sb.append("  (").append(e.getKey()).append("): ").append(child).append('\n');
