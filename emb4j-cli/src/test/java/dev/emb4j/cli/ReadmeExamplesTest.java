@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.Emb4j;
+import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.BagResult;
@@ -16,6 +17,7 @@ import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 import dev.emb4j.autograd.Variable;
+import dev.emb4j.checkpoint.StateDict;
 import dev.emb4j.io.Checkpoint;
 import dev.emb4j.nn.CrossEntropyLoss;
 import dev.emb4j.nn.Linear;
@@ -36,14 +38,27 @@ class ReadmeExamplesTest {
 
   @Test
   void freshTableLookup() {
-    try (Embedding emb = Embedding.builder(10, 3).initializer(Initializer.normal(42)).build()) {
-      FloatTensor rows = emb.lookup(IndexTensor.of(1, 2, 3));
+    Emb4j.manualSeed(42);
+    try (Embedding emb = new Embedding(10, 3)) {
+      Variable rows = emb.forward(IndexTensor.of(1, 2, 3));
       assertEquals(Shape.of(3, 3), rows.shape());
+      assertTrue(rows.requiresGrad(), "forward records the lookup");
       for (int k = 0; k < 3; k++) {
-        assertArrayEquals(emb.weightTensor().row(k + 1), rows.row(k));
+        assertArrayEquals(emb.weightTensor().row(k + 1), rows.value().row(k));
       }
       FloatTensor grid = emb.lookup(IndexTensor.fromArray(new int[][] {{1, 2}, {3, 4}}));
       assertEquals(Shape.of(2, 2, 3), grid.shape());
+      FloatTensor viaMatmul = FloatTensor.oneHot(IndexTensor.of(1, 2, 3), 10).matmul(emb.weightTensor());
+      assertEquals(rows.value(), viaMatmul);
+      assertTrue(rows.value().toString().startsWith("FloatTensor([["), rows.value().toString());
+    }
+    Emb4j.manualSeed(42);
+    try (Embedding again = new Embedding(10, 3); Embedding other = new Embedding(10, 3)) {
+      Emb4j.manualSeed(42);
+      try (Embedding same = new Embedding(10, 3)) {
+        assertEquals(same.weightTensor(), again.weightTensor(), "manualSeed makes the program repeat");
+      }
+      assertTrue(!again.weightTensor().equals(other.weightTensor()), "two default tables differ");
     }
   }
 
@@ -68,11 +83,9 @@ class ReadmeExamplesTest {
   @Test
   void trainingWithPadding() {
     try (Embedding emb = Embedding.builder(5, 2).paddingIdx(0).build()) {
-      IndexTensor ids = IndexTensor.of(0, 1, 1, 4);
-      FloatTensor out = emb.lookup(ids);
-      assertArrayEquals(new float[] {0, 0}, out.row(0));
-      FloatTensor ones = FloatTensor.of(out.shape(), 1, 1, 1, 1, 1, 1, 1, 1);
-      emb.backward(ids, ones);
+      Variable out = emb.forward(IndexTensor.of(0, 1, 1, 4));
+      assertArrayEquals(new float[] {0, 0}, out.value().row(0));
+      Ops.sum(out).backward();
       FloatTensor g = emb.grad().toDense();
       assertArrayEquals(new float[] {0, 0}, g.row(0));
       assertArrayEquals(new float[] {2, 2}, g.row(1));
@@ -127,14 +140,14 @@ class ReadmeExamplesTest {
   void trainingStepAndCheckpoint(@TempDir Path dir) throws Exception {
     Emb4j.manualSeed(0);
     Sequential model = new Sequential(
-        EmbeddingBag.builder(100, 50).build(),   // (B, L) ids -> (B, 50): the mean of each row's embeddings
+        new EmbeddingBag(100, 50),                  // (B, L) ids -> (B, 50): the mean of each row's embeddings
         new Linear(50, 100), new ReLU(), new Linear(100, 2));
     Optimizer opt = new Adam(model.parameters(), Adam.Config.of(0.01));
 
     IndexTensor tokens = IndexTensor.fromArray(new int[][] {{4, 8, 15}, {16, 23, 42}});   // (B, L)
     Variable logits = model.forward(tokens);
     assertEquals(Shape.of(2, 2), logits.shape());
-    Variable loss = new CrossEntropyLoss().apply(logits, new int[] {1, 0});
+    Variable loss = new CrossEntropyLoss().apply(logits, IndexTensor.of(1, 0));
     loss.backward();
     EmbeddingBag emb = (EmbeddingBag) model.get(0);
     assertTrue(emb.hasGrad(), "the table received a gradient");
@@ -146,5 +159,10 @@ class ReadmeExamplesTest {
     Path file = dir.resolve("model.ckpt");
     Checkpoint.save(file, model.parameters(), opt.exportState(), Map.of());
     assertTrue(Files.size(file) > 50 * 100 * 4, "the checkpoint holds the table");
+    // StateDict.load reads a PyTorch safetensors state_dict (StateDictGoldenTest) or, as here, a checkpoint
+    Emb4j.manualSeed(1);
+    Sequential fresh = new Sequential(new EmbeddingBag(100, 50), new Linear(50, 100), new ReLU(), new Linear(100, 2));
+    StateDict.load(file, fresh);
+    assertEquals(model.stateDict(), fresh.stateDict());
   }
 }

@@ -38,6 +38,14 @@ public final class Embedding extends EmbeddingTable {
     super(core);
   }
 
+  /**
+   * A fresh, trainable table of {@code numEmbeddings x embeddingDim} with PyTorch's defaults, as {@code
+   * nn.Embedding(num_embeddings, embedding_dim)}: {@code builder(numEmbeddings, embeddingDim).build()}.
+   */
+  public Embedding(long numEmbeddings, int embeddingDim) {
+    this(builder(numEmbeddings, embeddingDim).buildCore("Embedding"));
+  }
+
   /** A fresh, trainable table of {@code numEmbeddings x embeddingDim}, filled by the builder's initializer. */
   public static Builder builder(long numEmbeddings, int embeddingDim) {
     return new Builder(numEmbeddings, embeddingDim, null, null, false);

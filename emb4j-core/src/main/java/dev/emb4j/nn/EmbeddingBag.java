@@ -40,6 +40,20 @@ public final class EmbeddingBag extends EmbeddingTable {
     this.includeLastOffset = includeLastOffset;
   }
 
+  /**
+   * A fresh, trainable bag of {@code numEmbeddings x embeddingDim} with PyTorch's defaults (mode {@link
+   * BagMode#MEAN}), as {@code nn.EmbeddingBag(num_embeddings, embedding_dim)}: {@code builder(numEmbeddings,
+   * embeddingDim).build()}.
+   */
+  public EmbeddingBag(long numEmbeddings, int embeddingDim) {
+    this(builder(numEmbeddings, embeddingDim).build());
+  }
+
+  /** Takes over the state of a bag just built, which is then dropped. */
+  private EmbeddingBag(EmbeddingBag built) {
+    this(built.core, built.mode, built.includeLastOffset);
+  }
+
   /** A fresh, trainable table of {@code numEmbeddings x embeddingDim}; mode {@link BagMode#MEAN} unless set. */
   public static Builder builder(long numEmbeddings, int embeddingDim) {
     return new Builder(numEmbeddings, embeddingDim, null, null, false);
