@@ -9,21 +9,22 @@ Linear(6, 8) -> ReLU -> Linear(8, 3)), and writes into emb4j-core/src/test/resou
 - expected.safetensors: "input", a (5, 4) batch of int64 token ids, and "logits", the model's float32 output for it.
 
 dev.emb4j.checkpoint.StateDictGoldenTest loads the first into the same model written with emb4j and compares its
-output with the second. Run from the repository root with Debian's python3-torch 1.13 (no safetensors package
-needed: the format is written by hand, following https://github.com/huggingface/safetensors):
+output with the second. Run from the repository root with Debian's python3-torch 1.13 and python3-numpy (no safetensors package
+needed: generate_interop_goldens.py writes the format by hand, following https://github.com/huggingface/safetensors):
 
     /usr/bin/python3 tools/golden/generate_state_dict_golden.py
 """
-import json
 import os
-import struct
+import sys
 
 import torch
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generate_interop_goldens import write_safetensors  # noqa: E402  (the same hand-written safetensors writer)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "emb4j-core", "src", "test", "resources", "state_dict")
-ST_DTYPES = {torch.float32: "F32", torch.int64: "I64"}
 
 
 class SimpleClassifier(nn.Module):
@@ -37,25 +38,6 @@ class SimpleClassifier(nn.Module):
     def forward(self, x):
         x = self.embedding(x).mean(dim=1)
         return self.fc2(self.relu(self.fc1(x)))
-
-
-def write_safetensors(path, tensors, metadata):
-    """tensors: list of (name, torch tensor), little-endian, header padded with spaces to 8 bytes as the reference."""
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for name, t in tensors:
-        b = t.contiguous().numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": ST_DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def main():

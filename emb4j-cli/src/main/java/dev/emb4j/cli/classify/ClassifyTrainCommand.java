@@ -1,5 +1,6 @@
 package dev.emb4j.cli.classify;
 
+import dev.emb4j.cli.ConfigDefaults;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.io.Json;
 import dev.emb4j.task.text.LabeledText;
@@ -157,14 +158,11 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   }
 
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */
-  static final class Defaults implements CommandLine.IDefaultValueProvider {
+  static final class Defaults extends ConfigDefaults {
     @Override
-    public String defaultValue(CommandLine.Model.ArgSpec arg) {
-      if (!(arg instanceof CommandLine.Model.OptionSpec option)) {
-        return null;
-      }
+    protected String defaultFor(String option) {
       Config d = Config.defaults();
-      return switch (option.longestName()) {
+      return switch (option) {
         case "--dim" -> String.valueOf(d.dim());
         case "--epochs" -> String.valueOf(d.epochs());
         case "--lr" -> String.valueOf(d.learningRate());
