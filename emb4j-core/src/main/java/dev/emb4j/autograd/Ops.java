@@ -3,6 +3,7 @@ package dev.emb4j.autograd;
 import dev.emb4j.internal.kernel.MatrixKernels;
 import dev.emb4j.tensor.Broadcast;
 import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.SplittableRandom;
 
@@ -225,6 +226,15 @@ public final class Ops {
         },
         false,
         x);
+  }
+
+  /**
+   * {@code x[index]} as PyTorch indexes a tensor with a tensor of ids: the slices of the first dimension picked by
+   * {@code index}, shape {@code index.shape() + x.shape()[1:]} (see {@link #indexSelect} for the gradient).
+   */
+  public static Variable index(Variable x, IndexTensor index) {
+    Shape out = x.value().index(index).shape(); // checks every id, naming a bad one and its position
+    return reshape(indexSelect(x, index.toIntArray()), out);
   }
 
   /** The same values with another shape of the same size. */
