@@ -111,13 +111,13 @@ public class LookupBenchmark {
   @Benchmark
   @OperationsPerInvocation(N)
   public FloatTensor lookup() {
-    return table.forward(lookupIds);
+    return table.lookup(lookupIds);
   }
 
   /** {@code EmbeddingBag(SUM).forward} of B bags of L ids given by offsets: a (B, D) pooled output. */
   @Benchmark
   @OperationsPerInvocation(BAGS * BAG_SIZE)
   public BagResult bagSum() {
-    return bagTable.forward(bagIds, offsets);
+    return bagTable.lookup(bagIds, offsets);
   }
 }

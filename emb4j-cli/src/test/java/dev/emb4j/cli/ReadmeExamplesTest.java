@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emb4j.Emb4j;
+import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.BagResult;
@@ -14,18 +16,17 @@ import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
-import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.Variable;
+import dev.emb4j.checkpoint.StateDict;
 import dev.emb4j.checkpoint.Checkpoint;
 import dev.emb4j.nn.CrossEntropyLoss;
 import dev.emb4j.nn.Linear;
-import dev.emb4j.nn.Parameter;
-import dev.emb4j.nn.Parameters;
+import dev.emb4j.nn.ReLU;
+import dev.emb4j.nn.Sequential;
 import dev.emb4j.optim.Adam;
 import dev.emb4j.optim.Optimizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,21 +38,34 @@ class ReadmeExamplesTest {
 
   @Test
   void freshTableLookup() {
-    try (Embedding emb = Embedding.builder(10, 3).initializer(Initializer.normal(42)).build()) {
-      FloatTensor rows = emb.forward(IndexTensor.of(1, 2, 3));
+    Emb4j.manualSeed(42);
+    try (Embedding emb = new Embedding(10, 3)) {
+      Variable rows = emb.forward(IndexTensor.of(1, 2, 3));
       assertEquals(Shape.of(3, 3), rows.shape());
+      assertTrue(rows.requiresGrad(), "forward records the lookup");
       for (int k = 0; k < 3; k++) {
-        assertArrayEquals(emb.weightTensor().row(k + 1), rows.row(k));
+        assertArrayEquals(emb.weightTensor().row(k + 1), rows.value().row(k));
       }
-      FloatTensor grid = emb.forward(IndexTensor.fromArray(new int[][] {{1, 2}, {3, 4}}));
+      FloatTensor grid = emb.lookup(IndexTensor.fromArray(new int[][] {{1, 2}, {3, 4}}));
       assertEquals(Shape.of(2, 2, 3), grid.shape());
+      FloatTensor viaMatmul = FloatTensor.oneHot(IndexTensor.of(1, 2, 3), 10).matmul(emb.weightTensor());
+      assertEquals(rows.value(), viaMatmul);
+      assertTrue(rows.value().toString().startsWith("FloatTensor([["), rows.value().toString());
+    }
+    Emb4j.manualSeed(42);
+    try (Embedding again = new Embedding(10, 3); Embedding other = new Embedding(10, 3)) {
+      Emb4j.manualSeed(42);
+      try (Embedding same = new Embedding(10, 3)) {
+        assertEquals(same.weightTensor(), again.weightTensor(), "manualSeed makes the program repeat");
+      }
+      assertTrue(!again.weightTensor().equals(other.weightTensor()), "two default tables differ");
     }
   }
 
   @Test
   void pretrainedLookup() {
     try (Embedding pre = Embedding.fromPretrained(W).build()) {
-      FloatTensor out = pre.forward(IndexTensor.of(4, 0));
+      FloatTensor out = pre.lookup(IndexTensor.of(4, 0));
       assertArrayEquals(new float[] {9, 10, 1, 2}, out.data());
       assertTrue(pre.frozen());
     }
@@ -60,7 +74,7 @@ class ReadmeExamplesTest {
   @Test
   void dimensionOneDictionary() {
     try (Embedding price = Embedding.fromPretrained(new float[][] {{0.40f}, {2.10f}, {5.75f}}).build()) {
-      FloatTensor basket = price.forward(IndexTensor.of(2, 0, 2));
+      FloatTensor basket = price.lookup(IndexTensor.of(2, 0, 2));
       assertEquals(Shape.of(3, 1), basket.shape());
       assertArrayEquals(new float[] {5.75f, 0.40f, 5.75f}, basket.data());
     }
@@ -69,12 +83,10 @@ class ReadmeExamplesTest {
   @Test
   void trainingWithPadding() {
     try (Embedding emb = Embedding.builder(5, 2).paddingIdx(0).build()) {
-      IndexTensor ids = IndexTensor.of(0, 1, 1, 4);
-      FloatTensor out = emb.forward(ids);
-      assertArrayEquals(new float[] {0, 0}, out.row(0));
-      FloatTensor ones = FloatTensor.of(out.shape(), 1, 1, 1, 1, 1, 1, 1, 1);
-      emb.backward(ids, ones);
-      FloatTensor g = emb.grad().orElseThrow().toDense();
+      Variable out = emb.forward(IndexTensor.of(0, 1, 1, 4));
+      assertArrayEquals(new float[] {0, 0}, out.value().row(0));
+      Ops.sum(out).backward();
+      FloatTensor g = emb.grad().toDense();
       assertArrayEquals(new float[] {0, 0}, g.row(0));
       assertArrayEquals(new float[] {2, 2}, g.row(1));
       assertArrayEquals(new float[] {1, 1}, g.row(4));
@@ -90,7 +102,7 @@ class ReadmeExamplesTest {
             .storage(Storage.OFF_HEAP)
             .initializer(Initializer.normal(7))
             .build()) {
-      FloatTensor out = big.forward(IndexTensor.of(123L, 999_999L));
+      FloatTensor out = big.lookup(IndexTensor.of(123L, 999_999L));
       for (int k = 0; k < 2; k++) {
         double norm = 0;
         for (float v : out.row(k)) {
@@ -107,7 +119,7 @@ class ReadmeExamplesTest {
       IndexTensor input = IndexTensor.of(0, 1, 2, 2, 4);
       IndexTensor offsets = IndexTensor.of(0, 2);
       FloatTensor weights = FloatTensor.vector(1f, 0.5f, 2f, -1f, 1f);
-      BagResult r = bag.forward(input, offsets, weights);
+      BagResult r = bag.lookup(input, offsets, weights);
       FloatTensor pooled = r.output();
       assertEquals(Shape.of(2, 2), pooled.shape());
       assertArrayEquals(new float[] {2.5f, 4, 14, 16}, pooled.data());
@@ -118,35 +130,39 @@ class ReadmeExamplesTest {
   void sparseGradient() {
     try (Embedding emb = Embedding.builder(100, 4).sparse(true).build()) {
       IndexTensor ids = IndexTensor.of(7, 3, 7);
-      FloatTensor out = emb.forward(ids);
+      FloatTensor out = emb.lookup(ids);
       emb.backward(ids, FloatTensor.zeros(out.shape()));
-      assertTrue(emb.grad().orElseThrow() instanceof SparseGradient);
+      assertTrue(emb.grad() instanceof SparseGradient);
     }
   }
 
   @Test
   void trainingStepAndCheckpoint(@TempDir Path dir) throws Exception {
-    Embedding emb = Embedding.builder(100, 50).initializer(Initializer.normal(1)).build();
-    Linear fc1 = new Linear(50, 100, 2);
-    Linear fc2 = new Linear(100, 2, 3);
-    List<Parameter> params = new ArrayList<>();
-    params.addAll(Parameters.named("emb", emb));
-    params.addAll(Parameters.named("fc1", fc1));
-    params.addAll(Parameters.named("fc2", fc2));
-    Optimizer opt = new Adam(params, Adam.Config.of(0.01));
+    Emb4j.manualSeed(0);
+    Sequential model = new Sequential(
+        new EmbeddingBag(100, 50),                  // (B, L) ids -> (B, 50): the mean of each row's embeddings
+        new Linear(50, 100), new ReLU(), new Linear(100, 2));
+    Optimizer opt = new Adam(model.parameters(), Adam.Config.of(0.01));
 
-    IndexTensor tokens = IndexTensor.fromArray(new int[][] {{4, 8, 15}, {16, 23, 42}});
-    Variable logits = fc2.apply(Ops.relu(fc1.apply(Ops.meanDim(emb.apply(tokens), 1))));
+    IndexTensor tokens = IndexTensor.fromArray(new int[][] {{4, 8, 15}, {16, 23, 42}});   // (B, L)
+    Variable logits = model.forward(tokens);
     assertEquals(Shape.of(2, 2), logits.shape());
-    Variable loss = new CrossEntropyLoss().apply(logits, new int[] {1, 0});
+    Variable loss = new CrossEntropyLoss().apply(logits, IndexTensor.of(1, 0));
     loss.backward();
-    assertTrue(emb.grad().isPresent(), "the table received a gradient");
+    EmbeddingBag emb = (EmbeddingBag) model.get(0);
+    assertTrue(emb.hasGrad(), "the table received a gradient");
     float before = emb.weight().get(4, 0);
     opt.step();
     opt.zeroGrad();
     assertTrue(emb.weight().get(4, 0) != before, "row 4 was updated");
+    assertEquals(List.of("0.weight", "1.weight", "1.bias", "3.weight", "3.bias"), List.copyOf(model.namedParameters().keySet()));
     Path file = dir.resolve("model.ckpt");
-    Checkpoint.save(file, params, opt.exportState(), Map.of());
+    Checkpoint.save(file, model.parameters(), opt.exportState(), Map.of());
     assertTrue(Files.size(file) > 50 * 100 * 4, "the checkpoint holds the table");
+    // StateDict.load reads a PyTorch safetensors state_dict (StateDictGoldenTest) or, as here, a checkpoint
+    Emb4j.manualSeed(1);
+    Sequential fresh = new Sequential(new EmbeddingBag(100, 50), new Linear(50, 100), new ReLU(), new Linear(100, 2));
+    StateDict.load(file, fresh);
+    assertEquals(model.stateDict(), fresh.stateDict());
   }
 }

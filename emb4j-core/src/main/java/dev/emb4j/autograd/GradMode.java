@@ -6,7 +6,7 @@ package dev.emb4j.autograd;
  *
  * <pre>{@code
  * try (GradMode.Scope s = GradMode.disable()) {
- *   Variable logits = model.apply(input);   // no graph, no saved tensors
+ *   Variable logits = model.forward(input);   // no graph, no saved tensors
  * }
  * }</pre>
  */

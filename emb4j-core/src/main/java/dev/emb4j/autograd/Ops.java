@@ -1,7 +1,9 @@
 package dev.emb4j.autograd;
 
 import dev.emb4j.internal.kernel.MatrixKernels;
+import dev.emb4j.tensor.Broadcast;
 import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.SplittableRandom;
 
@@ -42,21 +44,49 @@ public final class Ops {
 
   // ---- element-wise arithmetic ----
 
-  /** {@code a + b}, same shapes. */
+  /**
+   * {@code a + b}, broadcast as in PyTorch (see {@link Broadcast}): equal shapes, or e.g. {@code (N, D) + (D)}. The
+   * gradient of a broadcast input is summed over the positions it was repeated to.
+   */
   public static Variable add(Variable a, Variable b) {
-    requireSameShape("add", a.shape(), b.shape());
-    float[] x = a.value().data();
-    float[] y = b.value().data();
-    FloatTensor out = map(a.value(), i -> x[i] + y[i]);
+    if (a.shape().equals(b.shape())) {
+      float[] x = a.value().data();
+      float[] y = b.value().data();
+      FloatTensor out = map(a.value(), i -> x[i] + y[i]);
+      return Variable.fromOp(
+          out,
+          g -> {
+            a.accumulateGrad(g);
+            b.accumulateGrad(g);
+          },
+          false,
+          a,
+          b);
+    }
+    FloatTensor out = a.value().add(b.value());
     return Variable.fromOp(
         out,
         g -> {
-          a.accumulateGrad(g);
-          b.accumulateGrad(g);
+          a.accumulateGrad(sumTo(g, a.shape()));
+          b.accumulateGrad(sumTo(g, b.shape()));
         },
         false,
         a,
         b);
+  }
+
+  /** The gradient {@code g} of a broadcast result summed back onto an input of shape {@code in}. */
+  private static FloatTensor sumTo(FloatTensor g, Shape in) {
+    if (g.shape().equals(in)) {
+      return g;
+    }
+    int[] src = Broadcast.sourceIndex(in, g.shape());
+    float[] out = new float[Math.toIntExact(in.numel())];
+    float[] gd = g.data();
+    for (int i = 0; i < gd.length; i++) {
+      out[src[i]] += gd[i];
+    }
+    return FloatTensor.wrap(in, out);
   }
 
   /** {@code a - b}, same shapes. */
@@ -196,6 +226,15 @@ public final class Ops {
         },
         false,
         x);
+  }
+
+  /**
+   * {@code x[index]} as PyTorch indexes a tensor with a tensor of ids: the slices of the first dimension picked by
+   * {@code index}, shape {@code index.shape() + x.shape()[1:]} (see {@link #indexSelect} for the gradient).
+   */
+  public static Variable index(Variable x, IndexTensor index) {
+    Shape out = x.value().index(index).shape(); // checks every id, naming a bad one and its position
+    return reshape(indexSelect(x, index.toIntArray()), out);
   }
 
   /** The same values with another shape of the same size. */
@@ -377,6 +416,66 @@ public final class Ops {
             }
           }
           x.accumulateGrad(FloatTensor.wrap(s, dx));
+        },
+        false,
+        x);
+  }
+
+  // ---- matrices ----
+
+  /** The matrix product {@code (n, k) @ (k, m) -> (n, m)} of two 2-D values (PyTorch's {@code matmul}). */
+  public static Variable matmul(Variable a, Variable b) {
+    if (a.shape().rank() != 2 || b.shape().rank() != 2) {
+      throw new IllegalArgumentException("Ops.matmul takes 2-D values, got " + a.shape() + " and " + b.shape());
+    }
+    FloatTensor out = a.value().matmul(b.value());
+    return Variable.fromOp(
+        out,
+        g -> {
+          if (a.requiresGrad()) {
+            a.accumulateGrad(g.matmul(b.value().t())); // dA = G B^T
+          }
+          if (b.requiresGrad()) {
+            b.accumulateGrad(a.value().t().matmul(g)); // dB = A^T G
+          }
+        },
+        false,
+        a,
+        b);
+  }
+
+  /** The transpose of a 2-D value (PyTorch's {@code t()}). */
+  public static Variable t(Variable x) {
+    if (x.shape().rank() != 2) {
+      throw new IllegalArgumentException("Ops.t takes a 2-D value, got " + x.shape());
+    }
+    return Variable.fromOp(x.value().t(), g -> x.accumulateGrad(g.t()), false, x);
+  }
+
+  /**
+   * The softmax along the last dimension (PyTorch's {@code softmax(x, dim=-1)}); for a loss on class scores prefer
+   * {@code CrossEntropyLoss}, which is exact for large logits.
+   */
+  public static Variable softmax(Variable x) {
+    FloatTensor y = x.value().softmax(-1);
+    int n = x.shape().rank() == 0 ? 1 : x.shape().dim(-1);
+    float[] yd = y.data();
+    return Variable.fromOp(
+        y,
+        g -> {
+          // dx = y * (g - sum(g * y)) per slice
+          float[] gd = g.data();
+          float[] dx = new float[yd.length];
+          for (int base = 0; base < yd.length; base += n) {
+            double dot = 0;
+            for (int j = 0; j < n; j++) {
+              dot += (double) gd[base + j] * yd[base + j];
+            }
+            for (int j = 0; j < n; j++) {
+              dx[base + j] = (float) (yd[base + j] * (gd[base + j] - dot));
+            }
+          }
+          x.accumulateGrad(FloatTensor.wrap(x.shape(), dx));
         },
         false,
         x);

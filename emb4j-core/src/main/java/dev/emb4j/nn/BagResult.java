@@ -4,7 +4,7 @@ import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 
 /**
- * What one {@link EmbeddingBag#forward} call produced: the pooled output and the bookkeeping its backward pass needs,
+ * What one {@link EmbeddingBag#lookup} call produced: the pooled output and the bookkeeping its backward pass needs,
  * the same four results as PyTorch's {@code torch.embedding_bag} ({@code output, offset2bag, bag_size,
  * max_indices}).
  *

@@ -2,6 +2,7 @@ package dev.emb4j.nn;
 
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 
 /**
@@ -114,6 +115,14 @@ public record CrossEntropyLoss(float[] classWeights, double labelSmoothing) {
         },
         false,
         logits);
+  }
+
+  /** {@link #apply(Variable, int[])} with the targets as a 1-D tensor of class indices, as PyTorch takes them. */
+  public Variable apply(Variable logits, IndexTensor targets) {
+    if (targets.shape().rank() != 1) {
+      throw new IllegalArgumentException("targets must be 1-D (one class per row), got shape " + targets.shape());
+    }
+    return apply(logits, targets.toIntArray());
   }
 
   private double weight(int k) {

@@ -19,6 +19,7 @@ public final class DenseParameter implements Parameter {
   private final String name;
   private final int rows;
   private final int dim;
+  private final Shape shape;
   private final float[] value;
   private final float[] grad;
   private final RowStore valueStore;
@@ -28,21 +29,36 @@ public final class DenseParameter implements Parameter {
 
   /** A zero-filled parameter of {@code rows x dim}. */
   public DenseParameter(String name, int rows, int dim) {
+    this(name, rows, dim, Shape.of(rows, dim));
+  }
+
+  private DenseParameter(String name, int rows, int dim, Shape shape) {
     if (rows <= 0 || dim <= 0) {
       throw new IllegalArgumentException("parameter " + name + " needs a positive shape, got " + rows + " x " + dim);
     }
     this.name = name;
     this.rows = rows;
     this.dim = dim;
+    this.shape = shape;
     this.value = new float[Math.multiplyExact(rows, dim)];
     this.grad = new float[value.length];
     this.valueStore = HeapRowStore.wrap(value, dim);
     this.gradient = new DenseGradient(HeapRowStore.wrap(grad, dim));
   }
 
+  /** A zero-filled 1-D parameter of {@code n} values (a bias): one row of {@code n}, of shape {@code [n]}. */
+  public static DenseParameter vector(String name, int n) {
+    return new DenseParameter(name, 1, n, Shape.of(n));
+  }
+
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public Shape shape() {
+    return shape;
   }
 
   /** Rows. */
@@ -127,6 +143,6 @@ public final class DenseParameter implements Parameter {
 
   @Override
   public String toString() {
-    return name + ": (" + rows + " x " + dim + ")";
+    return name + ": " + shape;
   }
 }

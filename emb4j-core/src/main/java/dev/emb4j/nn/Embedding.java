@@ -1,5 +1,6 @@
 package dev.emb4j.nn;
 
+import dev.emb4j.autograd.GradMode;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.store.RowStore;
@@ -15,8 +16,9 @@ import java.util.Objects;
  *
  * <pre>{@code
  * try (Embedding emb = Embedding.builder(10, 3).paddingIdx(0).initializer(Initializer.normal(42)).build()) {
- *   FloatTensor rows = emb.forward(IndexTensor.of(1, 2, 3));       // shape [3, 3]
- *   emb.backward(IndexTensor.of(1, 2, 3), FloatTensor.zeros(rows.shape()));
+ *   Variable rows = emb.forward(IndexTensor.of(1, 2, 3));       // shape [3, 3], recorded for backward
+ *   Ops.sum(rows).backward();                                   // emb.grad(): 1 in rows 1, 2 and 3
+ *   FloatTensor plain = emb.lookup(IndexTensor.of(1, 2, 3));    // the same values, nothing recorded
  * }
  * }</pre>
  *
@@ -32,6 +34,14 @@ public final class Embedding extends EmbeddingTable {
 
   private Embedding(TableCore core) {
     super(core);
+  }
+
+  /**
+   * A fresh, trainable table of {@code numEmbeddings x embeddingDim} with PyTorch's defaults, as {@code
+   * nn.Embedding(num_embeddings, embedding_dim)}: {@code builder(numEmbeddings, embeddingDim).build()}.
+   */
+  public Embedding(long numEmbeddings, int embeddingDim) {
+    this(builder(numEmbeddings, embeddingDim).buildCore("Embedding"));
   }
 
   /** A fresh, trainable table of {@code numEmbeddings x embeddingDim}, filled by the builder's initializer. */
@@ -74,12 +84,36 @@ public final class Embedding extends EmbeddingTable {
   }
 
   /**
-   * Looks up the rows of {@code indices}: the result has shape {@code indices.shape() + [D]} and is a new tensor.
-   * With {@code maxNorm} set, the looked-up rows are first renormalised in place (PyTorch's {@code max_norm}).
+   * Looks up the rows of {@code indices} as a graph operation, PyTorch's {@code emb(indices)}: the result has shape
+   * {@code indices.shape() + [D]} and, when gradients are enabled and the table is not frozen, backpropagating
+   * through it calls {@link #backward} with the output's gradient. With {@code maxNorm} set, the looked-up rows are
+   * first renormalised in place (PyTorch's {@code max_norm}).
    *
    * @throws IndexOutOfBoundsException if an id is negative or {@code >= V}; nothing is changed then
    */
-  public FloatTensor forward(IndexTensor indices) {
+  @Override
+  public Variable forward(IndexTensor indices) {
+    FloatTensor out = gather(indices);
+    if (!GradMode.isEnabled()) {
+      core.noteUnrecorded(TableCore.UNRECORDED_DISABLED);
+    }
+    return Variable.fromOp(out, g -> backward(indices, g), !core.frozen);
+  }
+
+  /**
+   * The rows of {@code indices} as a plain tensor, recording nothing (PyTorch's {@code emb.weight[indices]} under
+   * {@code no_grad}): for inference and for code that calls {@link #backward} itself. The result has shape {@code
+   * indices.shape() + [D]} and is a new tensor; maxNorm applies as in {@link #forward}.
+   *
+   * @throws IndexOutOfBoundsException if an id is negative or {@code >= V}; nothing is changed then
+   */
+  public FloatTensor lookup(IndexTensor indices) {
+    FloatTensor out = gather(indices);
+    noteLookup();
+    return out;
+  }
+
+  private FloatTensor gather(IndexTensor indices) {
     long[] ids = core.checkedIds(indices, "indices");
     float[] out = new float[core.outputLength(ids.length, "the lookup output")];
     core.withRenorm(ids, () -> Kernels.gatherRows(core.store, ids, out));
@@ -87,14 +121,14 @@ public final class Embedding extends EmbeddingTable {
   }
 
   /**
-   * {@link #forward(IndexTensor)} into the caller's tensor {@code out}, which must have shape {@code indices.shape() +
-   * [D]}: its values are overwritten and it is returned. For loops that reuse one output buffer instead of allocating
-   * (and zeroing) a new one per call.
+   * {@link #lookup(IndexTensor)} into the caller's tensor {@code out}, which must have shape {@code indices.shape() +
+   * [D]}: its values are overwritten and it is returned. Records nothing and allocates nothing: for loops that reuse
+   * one output buffer.
    *
    * @throws IndexOutOfBoundsException if an id is negative or {@code >= V}
    * @throws IllegalArgumentException if {@code out} has another shape; in both cases nothing is changed
    */
-  public FloatTensor forward(IndexTensor indices, FloatTensor out) {
+  public FloatTensor lookupInto(IndexTensor indices, FloatTensor out) {
     long[] ids = core.checkedIds(indices, "indices");
     Objects.requireNonNull(out, "out");
     Shape expected = indices.shape().append(core.dim);
@@ -104,16 +138,14 @@ public final class Embedding extends EmbeddingTable {
               + " has output shape " + expected);
     }
     core.withRenorm(ids, () -> Kernels.gatherRows(core.store, ids, out.data()));
+    noteLookup();
     return out;
   }
 
-  /**
-   * {@link #forward} as a graph operation: backpropagating through the result calls {@link #backward} with the
-   * output's gradient (nothing is recorded for a frozen table or with gradients disabled).
-   */
-  public Variable apply(IndexTensor indices) {
-    FloatTensor out = forward(indices);
-    return Variable.fromOp(out, g -> backward(indices, g), !core.frozen);
+  private void noteLookup() {
+    if (!core.frozen && GradMode.isEnabled()) {
+      core.noteUnrecorded(TableCore.UNRECORDED_LOOKUP);
+    }
   }
 
   /**

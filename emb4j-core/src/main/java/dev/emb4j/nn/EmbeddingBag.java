@@ -1,5 +1,6 @@
 package dev.emb4j.nn;
 
+import dev.emb4j.autograd.GradMode;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.autograd.Variable.Backward;
 import dev.emb4j.internal.kernel.Kernels;
@@ -21,9 +22,9 @@ import java.util.Optional;
  *
  * <pre>{@code
  * EmbeddingBag bag = EmbeddingBag.builder(1000, 64).mode(BagMode.SUM).build();
- * BagResult r = bag.forward(IndexTensor.of(3, 1, 4, 1, 5), IndexTensor.of(0, 2)); // bags [3, 1] and [4, 1, 5]
- * FloatTensor pooled = r.output();                                              // shape [2, 64]
- * bag.backward(r, gradOfPooled);
+ * Variable pooled = bag.forward(IndexTensor.of(3, 1, 4, 1, 5), IndexTensor.of(0, 2)); // bags [3, 1], [4, 1, 5]
+ * Ops.sum(pooled).backward();                                                      // pooled: shape [2, 64]
+ * BagResult r = bag.lookup(IndexTensor.of(3, 1, 4, 1, 5), IndexTensor.of(0, 2));   // records nothing
  * }</pre>
  *
  * <p>Every argument is checked before anything changes (offsets, shapes, ids), with messages that name the value and
@@ -37,6 +38,20 @@ public final class EmbeddingBag extends EmbeddingTable {
     super(core);
     this.mode = mode;
     this.includeLastOffset = includeLastOffset;
+  }
+
+  /**
+   * A fresh, trainable bag of {@code numEmbeddings x embeddingDim} with PyTorch's defaults (mode {@link
+   * BagMode#MEAN}), as {@code nn.EmbeddingBag(num_embeddings, embedding_dim)}: {@code builder(numEmbeddings,
+   * embeddingDim).build()}.
+   */
+  public EmbeddingBag(long numEmbeddings, int embeddingDim) {
+    this(builder(numEmbeddings, embeddingDim).build());
+  }
+
+  /** Takes over the state of a bag just built, which is then dropped. */
+  private EmbeddingBag(EmbeddingBag built) {
+    this(built.core, built.mode, built.includeLastOffset);
   }
 
   /** A fresh, trainable table of {@code numEmbeddings x embeddingDim}; mode {@link BagMode#MEAN} unless set. */
@@ -96,38 +111,90 @@ public final class EmbeddingBag extends EmbeddingTable {
     }
   }
 
-  /** Pools a 2-D input {@code (B, L)}: one bag per row. */
-  public BagResult forward(IndexTensor input) {
+  /**
+   * Pools a 2-D input {@code (B, L)}, one bag per row, as a graph operation (PyTorch's {@code bag(input)}); see {@link
+   * #forward(IndexTensor, IndexTensor, Variable)}.
+   */
+  @Override
+  public Variable forward(IndexTensor input) {
     return forward(input, null, null);
   }
 
-  /** Pools a 1-D input split into bags by {@code offsets}. */
-  public BagResult forward(IndexTensor input, IndexTensor offsets) {
+  /** Pools a 1-D input split into bags by {@code offsets} (null for a 2-D input), as a graph operation. */
+  public Variable forward(IndexTensor input, IndexTensor offsets) {
     return forward(input, offsets, null);
   }
 
   /**
-   * Pools the bags of {@code input}: 2-D {@code (B, L)} with {@code offsets == null}, or 1-D with 1-D {@code
-   * offsets}. {@code perSampleWeights} (or null) must have the input's shape and needs {@link BagMode#SUM}.
+   * Pools the bags of {@code input} as a graph operation, PyTorch's {@code bag(input, offsets, per_sample_weights)},
+   * returning the pooled output {@code (B, D)}. When gradients are enabled, backpropagating through it calls {@link
+   * #backward} (which adds into this table's gradient unless it is frozen) and passes the per-sample-weight gradient
+   * on to {@code perSampleWeights} when that requires one. Arguments as for {@link #lookup(IndexTensor, IndexTensor,
+   * FloatTensor)}.
+   *
+   * @param offsets null for a 2-D input
+   * @param perSampleWeights null, or weights with the input's shape (SUM mode)
+   */
+  public Variable forward(IndexTensor input, IndexTensor offsets, Variable perSampleWeights) {
+    BagResult r = pool(input, offsets, perSampleWeights == null ? null : perSampleWeights.value(), null);
+    if (!GradMode.isEnabled()) {
+      core.noteUnrecorded(TableCore.UNRECORDED_DISABLED);
+    }
+    Backward backwardFn =
+        g -> {
+          Optional<FloatTensor> dpsw = backward(r, g);
+          if (perSampleWeights != null && dpsw.isPresent()) {
+            perSampleWeights.accumulateGrad(dpsw.get());
+          }
+        };
+    return perSampleWeights == null
+        ? Variable.fromOp(r.output(), backwardFn, !core.frozen)
+        : Variable.fromOp(r.output(), backwardFn, !core.frozen, perSampleWeights);
+  }
+
+  /** {@link #lookup(IndexTensor, IndexTensor, FloatTensor)} of a 2-D input {@code (B, L)}: one bag per row. */
+  public BagResult lookup(IndexTensor input) {
+    return lookup(input, null, null);
+  }
+
+  /** {@link #lookup(IndexTensor, IndexTensor, FloatTensor)} of a 1-D input split into bags by {@code offsets}. */
+  public BagResult lookup(IndexTensor input, IndexTensor offsets) {
+    return lookup(input, offsets, null);
+  }
+
+  /**
+   * Pools the bags of {@code input} without recording a graph: for inference, and for code that calls {@link
+   * #backward} itself with the result. {@code input} is 2-D {@code (B, L)} with {@code offsets == null}, or 1-D with
+   * 1-D {@code offsets}. {@code perSampleWeights} (or null) must have the input's shape and needs {@link BagMode#SUM}.
    *
    * @throws IllegalArgumentException for a wrong rank or shape, offsets that do not start at 0, decrease or pass the
    *     end of the input (with includeLastOffset: do not end exactly at it), or weights in a mode other than SUM
    * @throws IndexOutOfBoundsException for an id out of range; in every case nothing is changed
    */
-  public BagResult forward(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights) {
-    return pool(input, offsets, perSampleWeights, null);
+  public BagResult lookup(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights) {
+    BagResult r = pool(input, offsets, perSampleWeights, null);
+    noteLookup();
+    return r;
   }
 
   /**
-   * {@link #forward(IndexTensor, IndexTensor, FloatTensor)} into the caller's tensor {@code out} of shape {@code (B,
+   * {@link #lookup(IndexTensor, IndexTensor, FloatTensor)} into the caller's tensor {@code out} of shape {@code (B,
    * D)}, whose values are overwritten; the result's {@link BagResult#output()} is {@code out}. For loops that reuse
    * one output buffer instead of allocating (and zeroing) a new one per call. An earlier result over the same buffer
    * then shows the new values as its output; its {@link #backward} does not read them, so it still works.
    *
    * @throws IllegalArgumentException also if {@code out} has another shape; nothing is changed then
    */
-  public BagResult forward(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights, FloatTensor out) {
-    return pool(input, offsets, perSampleWeights, Objects.requireNonNull(out, "out"));
+  public BagResult lookupInto(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights, FloatTensor out) {
+    BagResult r = pool(input, offsets, perSampleWeights, Objects.requireNonNull(out, "out"));
+    noteLookup();
+    return r;
+  }
+
+  private void noteLookup() {
+    if (!core.frozen && GradMode.isEnabled()) {
+      core.noteUnrecorded(TableCore.UNRECORDED_LOOKUP);
+    }
   }
 
   private BagResult pool(IndexTensor input, IndexTensor offsets, FloatTensor perSampleWeights, FloatTensor into) {
@@ -171,32 +238,6 @@ public final class EmbeddingBag extends EmbeddingTable {
         });
     FloatTensor output = into != null ? into : FloatTensor.wrap(outShape, out);
     return new BagResult(core, ids, bagStarts, psw, input.shape(), output, bagSizes, maxIndices);
-  }
-
-  /**
-   * {@link #forward} as a graph operation, returning the pooled output. Backpropagating through it calls {@link
-   * #backward} and passes the per-sample-weight gradient on to {@code perSampleWeights} when that requires one.
-   *
-   * @param offsets null for a 2-D input
-   * @param perSampleWeights null, or weights with the input's shape (SUM mode)
-   */
-  public Variable apply(IndexTensor input, IndexTensor offsets, Variable perSampleWeights) {
-    BagResult r = forward(input, offsets, perSampleWeights == null ? null : perSampleWeights.value());
-    Backward backwardFn =
-        g -> {
-          Optional<FloatTensor> dpsw = backward(r, g);
-          if (perSampleWeights != null && dpsw.isPresent()) {
-            perSampleWeights.accumulateGrad(dpsw.get());
-          }
-        };
-    return perSampleWeights == null
-        ? Variable.fromOp(r.output(), backwardFn, !core.frozen)
-        : Variable.fromOp(r.output(), backwardFn, !core.frozen, perSampleWeights);
-  }
-
-  /** {@link #apply(IndexTensor, IndexTensor, Variable)} for a 2-D input or a 1-D input with offsets, no weights. */
-  public Variable apply(IndexTensor input, IndexTensor offsets) {
-    return apply(input, offsets, null);
   }
 
   /**

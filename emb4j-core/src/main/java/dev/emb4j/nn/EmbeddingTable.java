@@ -1,10 +1,10 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.autograd.Variable;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
-import java.util.List;
-import java.util.Optional;
+import dev.emb4j.tensor.IndexTensor;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -12,19 +12,39 @@ import java.util.OptionalLong;
  * What {@link Embedding} and {@link EmbeddingBag} have in common: a {@code (V, D)} weight in a {@link RowStore}, the
  * options that shape its lookups and gradients, and the gradient accumulated by backward passes. Code that only
  * needs the table (saving it, inspecting it, training it) can take an {@code EmbeddingTable}.
+ *
+ * <p>A table is a {@link Model} with one parameter, {@code "weight"}, and can start a {@link Sequential}: its {@link
+ * #forward(IndexTensor)} maps ids to a {@link Variable}, recording the lookup for backpropagation.
  */
-public abstract sealed class EmbeddingTable implements Module, AutoCloseable permits Embedding, EmbeddingBag {
+public abstract sealed class EmbeddingTable extends Model permits Embedding, EmbeddingBag {
   final TableCore core;
   private final Parameter weightParameter;
 
   EmbeddingTable(TableCore core) {
     this.core = core;
-    this.weightParameter = new TableParameter("weight", core);
+    this.weightParameter = registerParameter("weight", new TableParameter("weight", core));
   }
 
-  /** The gradient accumulated since the last {@link #zeroGrad()}, if a backward pass ran (never on a frozen table). */
-  public Optional<TableGradient> grad() {
-    return core.grad();
+  /**
+   * The lookup as a graph operation (PyTorch's {@code emb(ids)}): the rows of {@code ids} (an {@link Embedding}) or
+   * the pooled rows of each row of a 2-D {@code ids} (an {@link EmbeddingBag}). Backpropagating through the result
+   * adds into this table's {@link #grad()}, unless the table is frozen or gradients are disabled.
+   */
+  public abstract Variable forward(IndexTensor ids);
+
+  /**
+   * The gradient accumulated since the last {@link #zeroGrad()} (PyTorch's {@code weight.grad}).
+   *
+   * @throws IllegalStateException if there is none, with the reason: the table is frozen, its lookups recorded no
+   *     graph (gradients disabled, or the non-recording {@code lookup}), or no backward pass reached it
+   */
+  public TableGradient grad() {
+    return core.grad().orElseThrow(() -> new IllegalStateException(this + " has no gradient: " + core.whyNoGrad()));
+  }
+
+  /** Whether a backward pass left a gradient since the last {@link #zeroGrad()} (never for a frozen table). */
+  public boolean hasGrad() {
+    return core.grad().isPresent();
   }
 
   /** Forgets the accumulated gradient. */
@@ -33,10 +53,9 @@ public abstract sealed class EmbeddingTable implements Module, AutoCloseable per
     core.zeroGrad();
   }
 
-  /** The table's weight as the one parameter of this module, named {@code "weight"}. */
-  @Override
-  public List<Parameter> parameters() {
-    return List.of(weightParameter);
+  /** The table's weight as a parameter, named {@code "weight"} (in a model, e.g. {@code "embedding.weight"}). */
+  public Parameter weightParameter() {
+    return weightParameter;
   }
 
   /** The weight rows (a live view: writes change the table). */

@@ -1,43 +1,54 @@
 package dev.emb4j.nn;
 
+import dev.emb4j.Emb4j;
 import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.Variable;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A fully connected layer {@code y = x @ W^T + b}, with PyTorch's layout: the weight has shape {@code (out, in)} (one
- * row per output unit), the transpose of an embedding table's {@code (num, dim)}. Inputs of shape {@code (..., in)}
- * give outputs {@code (..., out)}.
+ * A fully connected layer {@code y = x @ W^T + b}, PyTorch's {@code nn.Linear}, with its layout: the weight has shape
+ * {@code (out, in)} (one row per output unit), the transpose of an embedding table's {@code (num, dim)}, and the bias
+ * {@code [out]}. Inputs of shape {@code (..., in)} give outputs {@code (..., out)}. Parameters: {@code weight} and,
+ * unless disabled, {@code bias}.
  *
- * <p>Initialised as PyTorch does: weight and bias uniform on {@code [-1/sqrt(in), 1/sqrt(in))}, from the given seed.
+ * <p>Initialised as PyTorch does: weight and bias uniform on {@code [-1/sqrt(in), 1/sqrt(in))}, drawn from a seed
+ * taken from the global generator ({@link Emb4j#manualSeed(long)}), or from the seed given to {@link #seeded}.
  */
-public final class Linear implements Layer {
+public final class Linear extends Layer {
   private final int in;
   private final int out;
   private final DenseParameter weight;
   private final DenseParameter bias;
 
-  /** A layer with a bias. */
-  public Linear(int in, int out, long seed) {
-    this(in, out, true, seed);
+  /** A layer of {@code in -> out} units with a bias, as {@code nn.Linear(in, out)}. */
+  public Linear(int in, int out) {
+    this(in, out, true);
   }
 
-  /** A layer of {@code in -> out} units, with or without a bias, initialised from {@code seed}. */
-  public Linear(int in, int out, boolean withBias, long seed) {
+  /** A layer of {@code in -> out} units, with or without a bias, as {@code nn.Linear(in, out, bias)}. */
+  public Linear(int in, int out, boolean bias) {
+    this(in, out, bias, Emb4j.nextSeed());
+  }
+
+  private Linear(int in, int out, boolean withBias, long seed) {
     if (in <= 0 || out <= 0) {
       throw new IllegalArgumentException("Linear needs positive sizes, got in=" + in + ", out=" + out);
     }
     this.in = in;
     this.out = out;
-    this.weight = new DenseParameter("weight", out, in);
-    this.bias = withBias ? new DenseParameter("bias", 1, out) : null;
+    this.weight = registerParameter("weight", new DenseParameter("weight", out, in));
+    this.bias = withBias ? registerParameter("bias", DenseParameter.vector("bias", out)) : null;
     SplittableRandom rng = new SplittableRandom(seed);
     double bound = 1 / Math.sqrt(in);
     fillUniform(weight.data(), bound, rng);
     if (bias != null) {
       fillUniform(bias.data(), bound, rng);
     }
+  }
+
+  /** A layer initialised from its own {@code seed}, leaving the global generator untouched. */
+  public static Linear seeded(int in, int out, boolean bias, long seed) {
+    return new Linear(in, out, bias, seed);
   }
 
   private static void fillUniform(float[] a, double bound, SplittableRandom rng) {
@@ -47,7 +58,7 @@ public final class Linear implements Layer {
   }
 
   @Override
-  public Variable apply(Variable input) {
+  public Variable forward(Variable input) {
     return Ops.linear(input, weight.variable(), bias == null ? null : bias.variable());
   }
 
@@ -56,7 +67,7 @@ public final class Linear implements Layer {
     return weight;
   }
 
-  /** The {@code (1, out)} bias, or null. */
+  /** The {@code [out]} bias, or null. */
   public DenseParameter bias() {
     return bias;
   }
@@ -69,11 +80,6 @@ public final class Linear implements Layer {
   /** Output features. */
   public int outFeatures() {
     return out;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return bias == null ? List.of(weight) : List.of(weight, bias);
   }
 
   @Override

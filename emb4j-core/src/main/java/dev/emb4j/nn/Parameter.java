@@ -2,6 +2,7 @@ package dev.emb4j.nn;
 
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.store.RowStore;
+import dev.emb4j.tensor.Shape;
 import java.util.Optional;
 
 /**
@@ -29,4 +30,14 @@ public interface Parameter {
 
   /** False for a frozen parameter: it never has a gradient and optimizers skip it. */
   boolean requiresGrad();
+
+  /**
+   * The shape PyTorch gives this parameter, used by state dicts: {@code (rows, dim)} unless the parameter says
+   * otherwise (a {@link Linear} bias is {@code [out]}).
+   *
+   * @throws ArithmeticException for a table of more than 2<sup>31</sup> - 1 rows, which has no {@link Shape}
+   */
+  default Shape shape() {
+    return Shape.of(Math.toIntExact(value().rows()), value().dim());
+  }
 }

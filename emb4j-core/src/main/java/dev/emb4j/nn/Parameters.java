@@ -2,11 +2,15 @@ package dev.emb4j.nn;
 
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.store.RowStore;
+import dev.emb4j.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Helpers for lists of parameters: naming them after their place in a model. */
+/**
+ * Helpers for lists of parameters: naming them after their place in a model. A {@link Model} names its parameters
+ * itself ({@link Model#namedParameters()}); this is for code that assembles a list by hand.
+ */
 public final class Parameters {
   private Parameters() {}
 
@@ -14,12 +18,17 @@ public final class Parameters {
    * The parameters of {@code module}, each renamed to {@code prefix + "." + name}, e.g. {@code "fc1.weight"}. The
    * views share everything else with the originals.
    */
-  public static List<Parameter> named(String prefix, Module module) {
+  public static List<Parameter> named(String prefix, Model module) {
     List<Parameter> out = new ArrayList<>();
     for (Parameter p : module.parameters()) {
-      out.add(new Renamed(prefix + "." + p.name(), p));
+      out.add(renamed(prefix + "." + p.name(), p));
     }
     return out;
+  }
+
+  /** A view of {@code p} named {@code name}, sharing everything else. */
+  static Parameter renamed(String name, Parameter p) {
+    return new Renamed(name, p instanceof Renamed r ? r.inner : p);
   }
 
   private record Renamed(String name, Parameter inner) implements Parameter {
@@ -41,6 +50,11 @@ public final class Parameters {
     @Override
     public boolean requiresGrad() {
       return inner.requiresGrad();
+    }
+
+    @Override
+    public Shape shape() {
+      return inner.shape();
     }
   }
 }

@@ -2,21 +2,15 @@ package dev.emb4j.nn;
 
 import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.Variable;
-import java.util.List;
 
-/** The rectifier {@code max(x, 0)}, element-wise; no parameters. */
-public final class ReLU implements Layer {
-  /** A ReLU layer (it has no parameters). */
+/** The rectifier {@code max(x, 0)}, element-wise, PyTorch's {@code nn.ReLU}; no parameters. */
+public final class ReLU extends Layer {
+  /** The activation. */
   public ReLU() {}
 
   @Override
-  public Variable apply(Variable input) {
+  public Variable forward(Variable input) {
     return Ops.relu(input);
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return List.of();
   }
 
   @Override

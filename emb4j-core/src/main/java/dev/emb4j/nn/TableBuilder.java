@@ -1,5 +1,6 @@
 package dev.emb4j.nn;
 
+import dev.emb4j.Emb4j;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
@@ -26,7 +27,8 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
   boolean scaleGradByFreq;
   boolean sparse;
   boolean freeze;
-  Initializer initializer = Initializer.normal(0);
+  /** Null for the default, N(0, 1) from a seed drawn at build time from the global generator. */
+  Initializer initializer;
   Storage storage = Storage.HEAP;
 
   TableBuilder(long numEmbeddings, int embeddingDim, FloatTensor pretrained, RowStore wrapped, boolean freeze) {
@@ -84,7 +86,11 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
     return self();
   }
 
-  /** How a fresh table is filled; default {@link Initializer#normal(long) normal(seed 0)}. */
+  /**
+   * How a fresh table is filled. The default is N(0, 1), PyTorch's, from a seed drawn when the table is built from the
+   * global generator ({@link Emb4j#manualSeed(long)}): two default tables differ, and a program that sets the global
+   * seed first is reproducible. {@code initializer(Initializer.normal(seed))} gives a table its own seed.
+   */
   public B initializer(Initializer initializer) {
     requireFresh("an initializer");
     this.initializer = java.util.Objects.requireNonNull(initializer, "initializer");
@@ -151,7 +157,7 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
           store.writeRow(r, data, (int) (r * embeddingDim));
         }
       } else {
-        initializer.initialize(store);
+        (initializer != null ? initializer : Initializer.normal(Emb4j.nextSeed())).initialize(store);
         if (pad >= 0) {
           store.writeRow(pad, new float[embeddingDim], 0);
         }

@@ -45,6 +45,17 @@ final class TableCore {
   private boolean denseLive;
   private SparseGradient sparseGrad;
 
+  /**
+   * Why lookups since the last zeroGrad recorded no graph (one of the {@code UNRECORDED_*} texts), or null; only for
+   * the message of a missing gradient. Written only when it changes, so concurrent lookups do not contend on it.
+   */
+  private volatile String unrecorded;
+
+  static final String UNRECORDED_DISABLED =
+      "its lookups since the last zeroGrad() ran with gradients disabled (GradMode.disable())";
+  static final String UNRECORDED_LOOKUP =
+      "its lookups since the last zeroGrad() went through lookup(), which records nothing";
+
   TableCore(
       String kind,
       RowStore store,
@@ -231,7 +242,28 @@ final class TableCore {
     return denseLive ? Optional.of(new DenseGradient(denseStore)) : Optional.empty();
   }
 
+  /** Notes that a lookup of this trainable table recorded no graph, and why. */
+  void noteUnrecorded(String why) {
+    if (!frozen && unrecorded != why) {
+      unrecorded = why;
+    }
+  }
+
+  /** Why {@link #grad()} is empty, for the message of a caller that expected a gradient. */
+  String whyNoGrad() {
+    if (frozen) {
+      return "it is frozen (fromPretrained and wrap freeze a table unless freeze(false) is set)";
+    }
+    String why = unrecorded;
+    if (why != null) {
+      return why + "; call forward(...) with gradients enabled to train it";
+    }
+    return "no backward pass has reached it since the last zeroGrad() (call backward() on a loss computed from its"
+        + " forward(...))";
+  }
+
   void zeroGrad() {
+    unrecorded = null;
     if (denseLive) {
       denseStore.clear();
       denseLive = false;

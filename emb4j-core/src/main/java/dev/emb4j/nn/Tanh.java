@@ -2,21 +2,15 @@ package dev.emb4j.nn;
 
 import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.Variable;
-import java.util.List;
 
-/** The hyperbolic tangent, element-wise; no parameters. */
-public final class Tanh implements Layer {
-  /** A tanh layer (it has no parameters). */
+/** The hyperbolic tangent, element-wise, PyTorch's {@code nn.Tanh}; no parameters. */
+public final class Tanh extends Layer {
+  /** The activation. */
   public Tanh() {}
 
   @Override
-  public Variable apply(Variable input) {
+  public Variable forward(Variable input) {
     return Ops.tanh(input);
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return List.of();
   }
 
   @Override

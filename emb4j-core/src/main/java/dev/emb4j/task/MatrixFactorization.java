@@ -5,20 +5,17 @@ import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.nn.Initializer;
-import dev.emb4j.nn.Module;
-import dev.emb4j.nn.Parameter;
-import dev.emb4j.nn.Parameters;
+import dev.emb4j.nn.Model;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Biased matrix factorisation for ratings: {@code r(u, i) = mu + b_u + b_i + p_u . q_i}, with user and item
  * embeddings {@code p}, {@code q} of dimension D and per-user and per-item biases held as embeddings of dimension 1.
- * All four tables produce sparse gradients, so a training step touches only the rows of its batch.
+ * All four tables produce sparse gradients, so a training step touches only the rows of its batch. Parameters: {@code
+ * user.weight}, {@code item.weight}, {@code user_bias.weight}, {@code item_bias.weight}.
  */
-public final class MatrixFactorization implements Module {
+public final class MatrixFactorization extends Model {
   private final Embedding users;
   private final Embedding items;
   private final Embedding userBias;
@@ -39,11 +36,15 @@ public final class MatrixFactorization implements Module {
     }
     this.minRating = minRating;
     this.maxRating = maxRating;
-    this.users = Embedding.builder(numUsers, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed)).build();
-    this.items =
-        Embedding.builder(numItems, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed + 1)).build();
-    this.userBias = Embedding.builder(numUsers, 1).sparse(true).initializer(Initializer.constant(0)).build();
-    this.itemBias = Embedding.builder(numItems, 1).sparse(true).initializer(Initializer.constant(0)).build();
+    this.users = register(
+        "user", Embedding.builder(numUsers, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed)).build());
+    this.items = register(
+        "item",
+        Embedding.builder(numItems, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed + 1)).build());
+    this.userBias = register(
+        "user_bias", Embedding.builder(numUsers, 1).sparse(true).initializer(Initializer.constant(0)).build());
+    this.itemBias = register(
+        "item_bias", Embedding.builder(numItems, 1).sparse(true).initializer(Initializer.constant(0)).build());
     this.globalMean = globalMean;
   }
 
@@ -95,10 +96,10 @@ public final class MatrixFactorization implements Module {
           "users and items must be 1-D and of equal length, got " + u.shape() + " and " + i.shape());
     }
     int b = u.numel();
-    Variable p = users.apply(u);
-    Variable q = items.apply(i);
-    Variable bu = Ops.reshape(userBias.apply(u), Shape.of(b));
-    Variable bi = Ops.reshape(itemBias.apply(i), Shape.of(b));
+    Variable p = users.forward(u);
+    Variable q = items.forward(i);
+    Variable bu = Ops.reshape(userBias.forward(u), Shape.of(b));
+    Variable bi = Ops.reshape(itemBias.forward(i), Shape.of(b));
     Variable dot = Ops.sumDim(Ops.mul(p, q), -1);
     Variable prediction = Ops.addScalar(Ops.add(Ops.add(dot, bu), bi), globalMean);
     return new Terms(p, q, bu, bi, prediction);
@@ -161,15 +162,5 @@ public final class MatrixFactorization implements Module {
   /** The item factor table. */
   public Embedding itemFactors() {
     return items;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    List<Parameter> out = new ArrayList<>();
-    out.addAll(Parameters.named("user", users));
-    out.addAll(Parameters.named("item", items));
-    out.addAll(Parameters.named("user_bias", userBias));
-    out.addAll(Parameters.named("item_bias", itemBias));
-    return out;
   }
 }

@@ -153,15 +153,53 @@ public final class IndexTensor {
     return 31 * shape.hashCode() + (ints != null ? Arrays.hashCode(ints) : Arrays.hashCode(longs));
   }
 
-  /** A short description such as {@code IndexTensor(int64, [2, 3])} followed by the first ids. */
+  /**
+   * The slices of the first dimension picked by {@code index}, as PyTorch's {@code t[index]}: shape {@code
+   * index.shape() + shape[1:]}, of this tensor's type; e.g. the token rows of a mini-batch.
+   *
+   * @throws IndexOutOfBoundsException for an index outside {@code 0 .. shape[0]-1}, naming it and its position
+   */
+  public IndexTensor index(IndexTensor index) {
+    if (shape.rank() == 0) {
+      throw new IllegalArgumentException("a scalar cannot be indexed");
+    }
+    int rows = shape.dim(0);
+    int width = rows == 0 ? 0 : numel() / rows;
+    Shape out = index.shape();
+    for (int d = 1; d < shape.rank(); d++) {
+      out = out.append(shape.dim(d));
+    }
+    int n = index.numel() * width;
+    int[] oi = ints != null ? new int[n] : null;
+    long[] ol = ints != null ? null : new long[n];
+    for (int i = 0; i < index.numel(); i++) {
+      int src = FloatTensor.rowOf(index, i, rows) * width;
+      if (ints != null) {
+        System.arraycopy(ints, src, oi, i * width, width);
+      } else {
+        System.arraycopy(longs, src, ol, i * width, width);
+      }
+    }
+    return new IndexTensor(out, oi, ol);
+  }
+
+  /**
+   * All ids as a new {@code int[]} in row-major order, e.g. class targets.
+   *
+   * @throws ArithmeticException if an id does not fit an int
+   */
+  public int[] toIntArray() {
+    int[] out = new int[numel()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.toIntExact(get(i));
+    }
+    return out;
+  }
+
+  /** Every id, nested as in PyTorch, e.g. {@code IndexTensor([[0, 1], [2, 3]])}, int32 tensors with their dtype. */
   @Override
   public String toString() {
-    int n = numel();
-    StringBuilder sb = new StringBuilder("IndexTensor(").append(type.name().toLowerCase()).append(", ").append(shape);
-    sb.append(", [");
-    for (int i = 0; i < Math.min(n, 16); i++) {
-      sb.append(i == 0 ? "" : ", ").append(get(i));
-    }
-    return sb.append(n > 16 ? ", ...])" : "])").toString();
+    return TensorFormat.format(
+        "IndexTensor", shape, i -> Long.toString(get(i)), type == IndexType.INT32 ? ", dtype=int32" : "");
   }
 }

@@ -12,6 +12,7 @@ import dev.emb4j.nn.BceWithLogitsLoss;
 import dev.emb4j.nn.CrossEntropyLoss;
 import dev.emb4j.nn.MseLoss;
 import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,18 @@ class GradientCheckOpsTest {
     check(v -> weightedSum(Ops.scale(v[0], -2.5), 1), H, TOL, random(s, 2));
     check(v -> weightedSum(Ops.addScalar(v[0], 3), 1), H, TOL, random(s, 2));
     check(v -> weightedSum(Ops.addRowVector(v[0], v[1]), 1), H, TOL, random(s, 2), random(Shape.of(4), 5));
+  }
+
+  @Test
+  void broadcastAddMatmulTransposeAndSoftmax() {
+    check(v -> weightedSum(Ops.add(v[0], v[1]), 1), H, TOL, random(Shape.of(3, 4), 2), random(Shape.of(4), 5));
+    check(v -> weightedSum(Ops.add(v[0], v[1]), 1), H, TOL, random(Shape.of(3, 1), 2), random(Shape.of(1, 4), 5));
+    check(v -> weightedSum(Ops.matmul(v[0], v[1]), 1), H, TOL, random(Shape.of(3, 4), 2), random(Shape.of(4, 5), 3));
+    check(v -> weightedSum(Ops.t(v[0]), 1), H, TOL, random(Shape.of(3, 4), 2));
+    check(v -> weightedSum(Ops.softmax(v[0]), 1), H, TOL, random(Shape.of(2, 5), 2));
+    IndexTensor picks = IndexTensor.fromArray(new int[][] {{2, 0}, {2, 2}});
+    check(v -> weightedSum(Ops.index(v[0], picks), 1), H, TOL, random(Shape.of(3, 4), 2));
+    assertEquals(Shape.of(2, 2, 4), Ops.index(Variable.constant(random(Shape.of(3, 4), 2)), picks).shape());
   }
 
   @Test

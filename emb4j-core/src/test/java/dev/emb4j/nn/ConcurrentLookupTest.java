@@ -91,7 +91,7 @@ class ConcurrentLookupTest {
           int n = rng.nextInt(0, 20);
           IndexTensor ids = IndexTensor.of(randomIds(rng, n));
           IndexTensor offsets = randomOffsets(rng, n);
-          calls.add(new Call(ids, offsets, emb.forward(ids), bag.forward(ids, offsets).output()));
+          calls.add(new Call(ids, offsets, emb.lookup(ids), bag.lookup(ids, offsets).output()));
         }
         plans.add(calls);
       }
@@ -103,8 +103,8 @@ class ConcurrentLookupTest {
                   () -> {
                     int ok = 0;
                     for (Call c : plans.get(t)) {
-                      assertEquals(c.lookup(), emb.forward(c.ids()), "thread " + t + " lookup " + c.ids());
-                      assertEquals(c.pooled(), bag.forward(c.ids(), c.offsets()).output(), "thread " + t + " bag");
+                      assertEquals(c.lookup(), emb.lookup(c.ids()), "thread " + t + " lookup " + c.ids());
+                      assertEquals(c.pooled(), bag.lookup(c.ids(), c.offsets()).output(), "thread " + t + " bag");
                       ok++;
                     }
                     return ok;
@@ -139,7 +139,7 @@ class ConcurrentLookupTest {
                     for (int i = 0; i < LOOKUPS / 4; i++) {
                       int n = rng.nextInt(1, 16);
                       long[] ids = randomIds(rng, n);
-                      FloatTensor out = emb.forward(IndexTensor.of(ids));
+                      FloatTensor out = emb.lookup(IndexTensor.of(ids));
                       for (int p = 0; p < n; p++) {
                         touched[0][(int) ids[p]] = true;
                         double norm = EmbeddingPropertiesTest.norm(out.row(p), 2);
@@ -150,7 +150,7 @@ class ConcurrentLookupTest {
                         touched[1][(int) k] = true;
                       }
                       IndexTensor offsets = randomOffsets(rng, n);
-                      FloatTensor pooled = bag.forward(IndexTensor.of(bagIds), offsets).output();
+                      FloatTensor pooled = bag.lookup(IndexTensor.of(bagIds), offsets).output();
                       for (int b = 0; b < offsets.numel(); b++) {
                         double norm = EmbeddingPropertiesTest.norm(pooled.row(b), 2);
                         assertTrue(norm <= tol * (1 + 1e-5), "thread " + t + ": bag " + b + " has norm " + norm);

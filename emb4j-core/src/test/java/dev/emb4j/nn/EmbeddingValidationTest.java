@@ -23,7 +23,7 @@ class EmbeddingValidationTest {
     Embedding emb = Embedding.builder(10, 3).build();
     int[][] idx = {{0, 1}, {2, 3}, {4, 5}, {6, 12}};
     IndexOutOfBoundsException e =
-        assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(IndexTensor.fromArray(idx)));
+        assertThrows(IndexOutOfBoundsException.class, () -> emb.lookup(IndexTensor.fromArray(idx)));
     assertEquals(
         "index 12 at position [3, 1] of the indices is out of range for a table of 10 rows (valid 0..9)",
         e.getMessage());
@@ -33,7 +33,7 @@ class EmbeddingValidationTest {
   void negativeIndexIsNotWrapped() {
     Embedding emb = Embedding.builder(5, 2).build();
     IndexOutOfBoundsException e =
-        assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(IndexTensor.of(0, -1)));
+        assertThrows(IndexOutOfBoundsException.class, () -> emb.lookup(IndexTensor.of(0, -1)));
     assertTrue(e.getMessage().contains("index -1 at position [1]"), e.getMessage());
     assertTrue(e.getMessage().contains("not wrapped"), e.getMessage());
   }
@@ -42,7 +42,7 @@ class EmbeddingValidationTest {
   void scalarIndexErrorNamesEmptyPosition() {
     Embedding emb = Embedding.builder(5, 2).build();
     IndexOutOfBoundsException e =
-        assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(IndexTensor.scalar(5)));
+        assertThrows(IndexOutOfBoundsException.class, () -> emb.lookup(IndexTensor.scalar(5)));
     assertTrue(e.getMessage().startsWith("index 5 at position []"), e.getMessage());
   }
 
@@ -51,8 +51,8 @@ class EmbeddingValidationTest {
     // PyTorch renorms row 0 before raising on id 9 (golden E23b); emb4j checks first (deliberate difference 1).
     Embedding emb = Embedding.fromPretrained(MW).maxNorm(1.0).build();
     FloatTensor before = emb.weightTensor();
-    assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(IndexTensor.of(0, 9)));
-    assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(IndexTensor.of(-2)));
+    assertThrows(IndexOutOfBoundsException.class, () -> emb.lookup(IndexTensor.of(0, 9)));
+    assertThrows(IndexOutOfBoundsException.class, () -> emb.lookup(IndexTensor.of(-2)));
     assertEquals(before, emb.weightTensor());
   }
 
@@ -60,7 +60,7 @@ class EmbeddingValidationTest {
   void rejectedBackwardLeavesGradientUnchanged() {
     Embedding emb = Embedding.builder(4, 2).build();
     emb.backward(IndexTensor.of(1), FloatTensor.of(Shape.of(1, 2), 1, 2));
-    FloatTensor before = emb.grad().orElseThrow().toDense();
+    FloatTensor before = emb.grad().toDense();
     assertThrows(
         IndexOutOfBoundsException.class,
         () -> emb.backward(IndexTensor.of(1, 4), FloatTensor.zeros(Shape.of(2, 2))));
@@ -69,7 +69,7 @@ class EmbeddingValidationTest {
             IllegalArgumentException.class,
             () -> emb.backward(IndexTensor.of(1, 2), FloatTensor.zeros(Shape.of(2, 3))));
     assertTrue(shape.getMessage().contains("[2, 3]") && shape.getMessage().contains("[2, 2]"), shape.getMessage());
-    assertEquals(before, emb.grad().orElseThrow().toDense());
+    assertEquals(before, emb.grad().toDense());
   }
 
   @Test
@@ -115,7 +115,7 @@ class EmbeddingValidationTest {
     Embedding pre = Embedding.fromPretrained(MW).paddingIdx(-2).build();
     assertEquals(2, pre.paddingIdx().getAsLong());
     assertArrayEquals(new float[] {6, 8}, pre.weightTensor().row(2), "from_pretrained keeps the padding row");
-    assertArrayEquals(new float[] {6, 8}, pre.forward(IndexTensor.of(2)).data(), "padding does not change forward");
+    assertArrayEquals(new float[] {6, 8}, pre.lookup(IndexTensor.of(2)).data(), "padding does not change forward");
   }
 
   @Test
@@ -124,8 +124,8 @@ class EmbeddingValidationTest {
     Embedding copy = Embedding.fromPretrained(FloatTensor.wrap(Shape.of(2, 2), data)).build();
     Embedding shared = Embedding.wrap(HeapRowStore.wrap(data, 2)).build();
     data[0] = 100;
-    assertEquals(1f, copy.forward(IndexTensor.of(0)).get(0));
-    assertEquals(100f, shared.forward(IndexTensor.of(0)).get(0));
+    assertEquals(1f, copy.lookup(IndexTensor.of(0)).get(0));
+    assertEquals(100f, shared.lookup(IndexTensor.of(0)).get(0));
     assertTrue(shared.frozen());
   }
 
@@ -133,23 +133,23 @@ class EmbeddingValidationTest {
   void frozenTableTakesNoGradient() {
     Embedding emb = Embedding.fromPretrained(MW).build();
     emb.backward(IndexTensor.of(0), FloatTensor.of(Shape.of(1, 2), 1, 1));
-    assertFalse(emb.grad().isPresent());
+    assertFalse(emb.hasGrad());
   }
 
   @Test
   void outputIsAFreshTensor() {
     Embedding emb = Embedding.fromPretrained(MW).build();
-    FloatTensor out = emb.forward(IndexTensor.of(0));
+    FloatTensor out = emb.lookup(IndexTensor.of(0));
     out.set(0, 42);
-    assertEquals(3f, emb.forward(IndexTensor.of(0)).get(0));
+    assertEquals(3f, emb.lookup(IndexTensor.of(0)).get(0));
   }
 
   @Test
   void emptyAndZeroDimensionalInputs() {
     Embedding emb = Embedding.fromPretrained(MW).storage(Storage.OFF_HEAP).build();
-    assertEquals(Shape.of(0, 2), emb.forward(IndexTensor.of(new long[0])).shape());
-    assertEquals(Shape.of(2, 0, 2), emb.forward(IndexTensor.of(Shape.of(2, 0), new int[0])).shape());
-    assertEquals(Shape.of(2), emb.forward(IndexTensor.scalar(3)).shape());
+    assertEquals(Shape.of(0, 2), emb.lookup(IndexTensor.of(new long[0])).shape());
+    assertEquals(Shape.of(2, 0, 2), emb.lookup(IndexTensor.of(Shape.of(2, 0), new int[0])).shape());
+    assertEquals(Shape.of(2), emb.lookup(IndexTensor.scalar(3)).shape());
     emb.close();
   }
 
@@ -159,14 +159,14 @@ class EmbeddingValidationTest {
     IndexTensor ids = IndexTensor.fromArray(new int[][] {{3, 0}, {2, 2}});
     FloatTensor out = FloatTensor.zeros(Shape.of(2, 2, 2));
     java.util.Arrays.fill(out.data(), Float.NaN); // every value is overwritten
-    assertTrue(out == emb.forward(ids, out));
-    assertEquals(emb.forward(ids), out);
+    assertTrue(out == emb.lookupInto(ids, out));
+    assertEquals(emb.lookup(ids), out);
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> emb.forward(ids, FloatTensor.zeros(Shape.of(4, 2))));
+        assertThrows(IllegalArgumentException.class, () -> emb.lookupInto(ids, FloatTensor.zeros(Shape.of(4, 2))));
     assertEquals(
         "out has shape [4, 2] but a lookup of indices of shape [2, 2] has output shape [2, 2, 2]", e.getMessage());
     FloatTensor untouched = FloatTensor.zeros(Shape.of(1, 2));
-    assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(IndexTensor.of(7), untouched));
+    assertThrows(IndexOutOfBoundsException.class, () -> emb.lookupInto(IndexTensor.of(7), untouched));
     assertArrayEquals(new float[2], untouched.data());
   }
 

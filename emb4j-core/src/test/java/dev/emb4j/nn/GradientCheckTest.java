@@ -99,8 +99,8 @@ class GradientCheckTest {
       IndexTensor idx = EmbeddingPropertiesTest.randomIndices(rng, EmbeddingPropertiesTest.randomShape(rng, 3), v);
       FloatTensor go = EmbeddingPropertiesTest.randomTensor(rng, idx.shape().append(d));
       e.backward(idx, go);
-      FloatTensor g = e.grad().orElseThrow().toDense();
-      DoubleSupplier loss = () -> dot(go, e.forward(idx));
+      FloatTensor g = e.grad().toDense();
+      DoubleSupplier loss = () -> dot(go, e.lookup(idx));
       for (int k = 0; k < v; k++) {
         for (int j = 0; j < d; j++) {
           if (k == pad) {
@@ -129,12 +129,12 @@ class GradientCheckTest {
     float[][] w = EmbeddingPropertiesTest.randomWeights(rng, v, d);
     try (EmbeddingBag bag = EmbeddingBagPropertiesTest.builder(w, mode, pad, bags.includeLastOffset()).build()) {
       FloatTensor go = EmbeddingPropertiesTest.randomTensor(rng, Shape.of(bags.bags(), d));
-      BagResult r = bag.forward(bags.input(), bags.offsetTensor(), withPsw ? FloatTensor.vector(psw) : null);
+      BagResult r = bag.lookup(bags.input(), bags.offsetTensor(), withPsw ? FloatTensor.vector(psw) : null);
       Optional<FloatTensor> dpsw = bag.backward(r, go);
       assertEquals(withPsw, dpsw.isPresent(), "a per-sample weight gradient exactly when weights were given");
-      FloatTensor g = bag.grad().map(t -> t.toDense()).orElse(FloatTensor.zeros(Shape.of(v, d)));
+      FloatTensor g = bag.hasGrad() ? bag.grad().toDense() : FloatTensor.zeros(Shape.of(v, d));
       DoubleSupplier loss =
-          () -> dot(go, bag.forward(bags.input(), bags.offsetTensor(), withPsw ? FloatTensor.vector(psw) : null).output());
+          () -> dot(go, bag.lookup(bags.input(), bags.offsetTensor(), withPsw ? FloatTensor.vector(psw) : null).output());
       for (int k = 0; k < v; k++) {
         for (int j = 0; j < d; j++) {
           String where = mode + (withPsw ? "+psw" : "") + " W[" + k + ", " + j + "] of " + bags;
@@ -168,10 +168,10 @@ class GradientCheckTest {
     float[][] w = distinctWeights(rng, v, d);
     try (EmbeddingBag bag = EmbeddingBagPropertiesTest.builder(w, BagMode.MAX, pad, bags.includeLastOffset()).build()) {
       FloatTensor go = EmbeddingPropertiesTest.randomTensor(rng, Shape.of(bags.bags(), d));
-      BagResult r = bag.forward(bags.input(), bags.offsetTensor());
+      BagResult r = bag.lookup(bags.input(), bags.offsetTensor());
       bag.backward(r, go);
-      FloatTensor g = bag.grad().map(t -> t.toDense()).orElse(FloatTensor.zeros(Shape.of(v, d)));
-      DoubleSupplier loss = () -> dot(go, bag.forward(bags.input(), bags.offsetTensor()).output());
+      FloatTensor g = bag.hasGrad() ? bag.grad().toDense() : FloatTensor.zeros(Shape.of(v, d));
+      DoubleSupplier loss = () -> dot(go, bag.lookup(bags.input(), bags.offsetTensor()).output());
       double total = 0;
       for (int k = 0; k < v; k++) {
         for (int j = 0; j < d; j++) {
@@ -211,10 +211,10 @@ class GradientCheckTest {
       ids[0] = pad;
       IndexTensor idx = IndexTensor.of(ids);
       e.backward(idx, EmbeddingPropertiesTest.randomTensor(rng, Shape.of(ids.length, d)));
-      BagResult r = bag.forward(idx, IndexTensor.of(0L));
+      BagResult r = bag.lookup(idx, IndexTensor.of(0L));
       bag.backward(r, EmbeddingPropertiesTest.randomTensor(rng, Shape.of(1, d)));
-      FloatTensor ge = e.grad().orElseThrow().toDense();
-      FloatTensor gb = bag.grad().orElseThrow().toDense();
+      FloatTensor ge = e.grad().toDense();
+      FloatTensor gb = bag.grad().toDense();
       for (int j = 0; j < d; j++) {
         assertEquals(0f, ge.at((int) pad, j), "Embedding padding row");
         assertEquals(0f, gb.at((int) pad, j), "EmbeddingBag padding row");

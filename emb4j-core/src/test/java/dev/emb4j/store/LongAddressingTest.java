@@ -131,12 +131,12 @@ class LongAddressingTest {
         EmbeddingBag bag =
             EmbeddingBag.builder(1, wide).mode(BagMode.SUM).initializer(dev.emb4j.nn.Initializer.constant(1)).build()) {
       IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> emb.forward(IndexTensor.of(new long[1024])));
+          assertThrows(IllegalArgumentException.class, () -> emb.lookup(IndexTensor.of(new long[1024])));
       assertTrue(e.getMessage().contains("1024"), e.getMessage());
       assertThrows(
-          IllegalArgumentException.class, () -> bag.forward(IndexTensor.of(Shape.of(1024, 1), new long[1024])));
+          IllegalArgumentException.class, () -> bag.lookup(IndexTensor.of(Shape.of(1024, 1), new long[1024])));
       // just under the limit still works for a smaller batch
-      assertEquals(Shape.of(2, wide), emb.forward(IndexTensor.of(0L, 0L)).shape());
+      assertEquals(Shape.of(2, wide), emb.lookup(IndexTensor.of(0L, 0L)).shape());
     }
   }
 
@@ -202,14 +202,14 @@ class LongAddressingTest {
     assertThrows(IllegalStateException.class, store::toTensor, "more than 2^31 floats do not fit one tensor");
 
     try (Embedding emb = Embedding.wrap(store).build()) {
-      FloatTensor out = emb.forward(IndexTensor.of(last, mid, 0L));
+      FloatTensor out = emb.lookup(IndexTensor.of(last, mid, 0L));
       assertEquals(Shape.of(3, BIG_DIM), out.shape());
       assertArrayEquals(rl, out.row(0));
       assertArrayEquals(rm, out.row(1));
       assertArrayEquals(r0, out.row(2));
     }
     try (EmbeddingBag bag = EmbeddingBag.wrap(store).mode(BagMode.SUM).build()) {
-      FloatTensor out = bag.forward(IndexTensor.of(last, mid), IndexTensor.of(0L)).output();
+      FloatTensor out = bag.lookup(IndexTensor.of(last, mid), IndexTensor.of(0L)).output();
       float[] expected = new float[BIG_DIM];
       for (int c = 0; c < BIG_DIM; c++) {
         expected[c] = rl[c] + rm[c];

@@ -103,7 +103,7 @@ enum Workload {
       IndexTensor ids = IndexTensor.of(randomIds(c.bags() * c.bagSize(), v, 3));
       IndexTensor offsets = offsets(c);
       FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
-      return harness.time(() -> bag.forward(ids, offsets, null, out), (long) c.bags() * c.bagSize());
+      return harness.time(() -> bag.lookupInto(ids, offsets, null, out), (long) c.bags() * c.bagSize());
     }
   }
 
@@ -121,7 +121,7 @@ enum Workload {
       return harness.time(
           () -> {
             opt.zeroGrad();
-            emb.forward(ids, out);
+            emb.lookupInto(ids, out);
             emb.backward(ids, ones);
             opt.step();
           },
@@ -148,7 +148,7 @@ enum Workload {
       return harness.time(
           () -> {
             opt.zeroGrad();
-            BagResult r = bag.forward(ids, offsets, null, out);
+            BagResult r = bag.lookupInto(ids, offsets, null, out);
             bag.backward(r, ones);
             opt.step();
           },

@@ -1,5 +1,6 @@
 package dev.emb4j.cli.classify;
 
+import dev.emb4j.cli.ConfigDefaults;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.task.text.LabeledText;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Spec;
       "repeatable; --deterministic trains on one thread so that the same seed gives the same model."
     },
     mixinStandardHelpOptions = true,
+    defaultValueProvider = ClassifyTrainCommand.Defaults.class,
     footerHeading = "%nExamples:%n",
     footer = {
       "  emb4j classify train --input train.txt --output spam.model",
@@ -43,33 +45,31 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
 
-  @Option(names = "--dim", defaultValue = "50", description = "Embedding size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dim", description = "Embedding size (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--epochs", defaultValue = "25", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
-  @Option(names = "--lr", defaultValue = "0.5", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
   private double lr;
 
-  @Option(names = "--ngrams", defaultValue = "2", description = "Longest word n-gram (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ngrams", description = "Longest word n-gram (default: ${DEFAULT-VALUE}).")
   private int ngrams;
 
   @Option(
       names = "--buckets",
-      defaultValue = "200000",
       description = "Hash buckets for word n-grams (default: ${DEFAULT-VALUE}).")
   private int buckets;
 
-  @Option(names = "--min-count", defaultValue = "1", description = "Minimal word count (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--min-count", description = "Minimal word count (default: ${DEFAULT-VALUE}).")
   private int minCount;
 
-  @Option(names = "--hidden", defaultValue = "0", description = "ReLU hidden layer size, 0 for none (default).")
+  @Option(names = "--hidden", description = "ReLU hidden layer size, 0 for none (default).")
   private int hidden;
 
   @Option(
       names = "--threads",
-      defaultValue = "1",
       description = "Training threads, Hogwild when > 1 (default: ${DEFAULT-VALUE}).")
   private int threads;
 
@@ -79,7 +79,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   @Option(names = "--no-lowercase", description = "Keep the case of the text.")
   private boolean noLowercase;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Fixes initialisation and shuffling.")
+  @Option(names = "--seed", description = "Fixes initialisation and shuffling.")
   private long seed;
 
   @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
@@ -94,8 +94,19 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Config config =
-        new Config(dim, epochs, lr, ngrams, ngrams > 1 ? buckets : 0, minCount, hidden, threads, deterministic,
-            !noLowercase, seed);
+        Config.builder()
+            .dim(dim)
+            .epochs(epochs)
+            .learningRate(lr)
+            .ngrams(ngrams)
+            .buckets(ngrams > 1 ? buckets : 0)
+            .minCount(minCount)
+            .hidden(hidden)
+            .threads(threads)
+            .deterministic(deterministic)
+            .lowercase(!noLowercase)
+            .seed(seed)
+            .build();
     LabeledTextFile.Loaded data = LabeledTextFile.read(input, new Tokenizer(!noLowercase), skipBadLines);
     List<LabeledText> examples = data.examples();
     if (examples.isEmpty()) {
@@ -144,5 +155,25 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
 
   static double round(double v) {
     return Math.round(v * 1e4) / 1e4;
+  }
+
+  /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */
+  static final class Defaults extends ConfigDefaults {
+    @Override
+    protected String defaultFor(String option) {
+      Config d = Config.defaults();
+      return switch (option) {
+        case "--dim" -> String.valueOf(d.dim());
+        case "--epochs" -> String.valueOf(d.epochs());
+        case "--lr" -> String.valueOf(d.learningRate());
+        case "--ngrams" -> String.valueOf(d.ngrams());
+        case "--buckets" -> String.valueOf(d.buckets());
+        case "--min-count" -> String.valueOf(d.minCount());
+        case "--hidden" -> String.valueOf(d.hidden());
+        case "--threads" -> String.valueOf(d.threads());
+        case "--seed" -> String.valueOf(d.seed());
+        default -> null;
+      };
+    }
   }
 }

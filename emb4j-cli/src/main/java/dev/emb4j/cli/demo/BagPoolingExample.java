@@ -29,13 +29,13 @@ final class BagPoolingExample implements DemoExample {
         DemoReport.ids(INPUT), DemoReport.ids(OFFSETS));
     for (BagMode mode : BagMode.values()) {
       try (EmbeddingBag bag = EmbeddingBag.fromPretrained(W).mode(mode).build()) {
-        BagResult result = bag.forward(IndexTensor.of(INPUT), IndexTensor.of(OFFSETS));
+        BagResult result = bag.lookup(IndexTensor.of(INPUT), IndexTensor.of(OFFSETS));
         show(report, mode.name(), result.output(), byHand(mode, null));
       }
     }
     try (EmbeddingBag bag = EmbeddingBag.fromPretrained(W).mode(BagMode.SUM).build()) {
       BagResult result =
-          bag.forward(IndexTensor.of(INPUT), IndexTensor.of(OFFSETS), FloatTensor.vector(WEIGHTS));
+          bag.lookup(IndexTensor.of(INPUT), IndexTensor.of(OFFSETS), FloatTensor.vector(WEIGHTS));
       show(report, "SUM, weights " + DemoReport.vector(WEIGHTS), result.output(), byHand(BagMode.SUM, WEIGHTS));
     }
   }

@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.flush();
 
     TextClassifierTrainer.Config config =
-        new TextClassifierTrainer.Config(50, 25, 0.5, 2, 200_000, 1, 0, 1, true, true, seed);
+        TextClassifierTrainer.Config.builder().deterministic(true).seed(seed).build();
     Progress progress = new Progress(spec.commandLine().getErr(), Progress.styleFor(quiet), "training", "words");
     TextClassifierTrainer.Result r;
     try {

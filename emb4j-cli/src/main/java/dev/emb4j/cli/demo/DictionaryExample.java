@@ -30,7 +30,7 @@ final class DictionaryExample implements DemoExample {
     long[] basket = {3, 1, 1, 4};
     try (Embedding prices = Embedding.fromPretrained(column).build();
         EmbeddingBag totals = EmbeddingBag.fromPretrained(column).mode(BagMode.SUM).build()) {
-      FloatTensor looked = prices.forward(IndexTensor.of(basket));
+      FloatTensor looked = prices.lookup(IndexTensor.of(basket));
       StringBuilder list = new StringBuilder();
       for (int id = 0; id < PRICES.length; id++) {
         list.append(id == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d %s %.2f", id, PRODUCTS[id], PRICES[id]));
@@ -48,7 +48,7 @@ final class DictionaryExample implements DemoExample {
       }
       report.line("basket %s -> %s", DemoReport.ids(basket), items);
       report.check("equal", equal);
-      BagResult bag = totals.forward(IndexTensor.of(basket), IndexTensor.of(0L));
+      BagResult bag = totals.lookup(IndexTensor.of(basket), IndexTensor.of(0L));
       float total = bag.output().get(0);
       report.line("EmbeddingBag(SUM) over the basket: total %.2f (summed by hand: %.2f)", total, expectedTotal);
       report.check("equal", total == expectedTotal);

@@ -22,7 +22,7 @@ final class LinearEquivalenceExample implements DemoExample {
   public void run(DemoReport report, long seed) {
     try (Embedding table = Embedding.builder(V, D).initializer(Initializer.normal(seed + 1)).build()) {
       long[] ids = {5, 0, 3, 3};
-      FloatTensor looked = table.forward(IndexTensor.of(ids));
+      FloatTensor looked = table.lookup(IndexTensor.of(ids));
       float[] w = table.weightTensor().data();
       report.line("Embedding(%d, %d), N(0, 1) rows from seed %d; idx = %s", V, D, seed + 1, DemoReport.ids(ids));
       double maxDiff = 0;

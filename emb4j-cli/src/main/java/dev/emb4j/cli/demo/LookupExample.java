@@ -18,7 +18,7 @@ final class LookupExample implements DemoExample {
   public void run(DemoReport report, long seed) {
     try (Embedding table = Embedding.builder(10, 4).initializer(Initializer.normal(seed)).build()) {
       IndexTensor ids = IndexTensor.of(1, 2, 3);
-      FloatTensor out = table.forward(ids);
+      FloatTensor out = table.lookup(ids);
       FloatTensor weight = table.weightTensor();
       report.line(
           "Embedding(10, 4), N(0, 1) rows from seed %d; forward(%s) has shape %s",

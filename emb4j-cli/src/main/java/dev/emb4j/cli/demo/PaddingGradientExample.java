@@ -28,7 +28,7 @@ final class PaddingGradientExample implements DemoExample {
       // Two sentences padded to length 4 with id 0.
       int[] flat = {1, 2, 0, 0, 3, 2, 4, 0};
       IndexTensor ids = IndexTensor.of(Shape.of(2, 4), flat);
-      FloatTensor out = table.forward(ids);
+      FloatTensor out = table.lookup(ids);
       report.line(
           "Embedding(%d, %d, paddingIdx=%d); ids = [[1, 2, 0, 0], [3, 2, 4, 0]]; W[0] = %s",
           V, D, PADDING, DemoReport.vector(table.weightTensor().row(PADDING)));
@@ -36,7 +36,7 @@ final class PaddingGradientExample implements DemoExample {
       float[] ones = new float[out.numel()];
       Arrays.fill(ones, 1f);
       table.backward(ids, FloatTensor.wrap(out.shape(), ones));
-      FloatTensor grad = table.grad().orElseThrow().toDense();
+      FloatTensor grad = table.grad().toDense();
       boolean paddingZero = true;
       boolean othersCounted = true;
       report.line("backward of loss = out.sum():");

@@ -22,7 +22,7 @@ final class PretrainedExample implements DemoExample {
   public void run(DemoReport report, long seed) {
     try (Embedding table = Embedding.fromPretrained(W5).build()) {
       long[] ids = {4, 0, 2, 2};
-      FloatTensor out = table.forward(IndexTensor.of(ids));
+      FloatTensor out = table.lookup(IndexTensor.of(ids));
       report.line("W = %s, frozen: %s", render(W5), table.frozen());
       boolean equal = true;
       for (int k = 0; k < ids.length; k++) {

@@ -1,5 +1,6 @@
 package dev.emb4j.cli.recommend;
 
+import dev.emb4j.cli.ConfigDefaults;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
       "Both input files are read and checked before training; the model file is written only on success."
     },
     mixinStandardHelpOptions = true,
+    defaultValueProvider = RecommendTrainCommand.Defaults.class,
     footerHeading = "%nExamples:%n",
     footer = {
       "  emb4j recommend train --train u1.base --output ml.model",
@@ -44,40 +46,38 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
 
-  @Option(names = "--dim", defaultValue = "64", description = "Factor size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dim", description = "Factor size (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--epochs", defaultValue = "25", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
-  @Option(names = "--lr", defaultValue = "0.15", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", description = "Learning rate (default: ${DEFAULT-VALUE}).")
   private double lr;
 
-  @Option(names = "--reg", defaultValue = "3", description = "L2 on factors (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--reg", description = "L2 on factors (default: ${DEFAULT-VALUE}).")
   private double reg;
 
   @Option(
       names = "--reg-exponent",
-      defaultValue = "0.7",
       description = {
         "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE};",
         "0 = the same for every rating, as Funk-style SGD)."
       })
   private double regExponent;
 
-  @Option(names = "--bias-reg", defaultValue = "0", description = "L2 on biases (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--bias-reg", description = "L2 on biases (default: ${DEFAULT-VALUE}).")
   private double biasReg;
 
-  @Option(names = "--batch-size", defaultValue = "128", description = "Ratings per step (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", description = "Ratings per step (default: ${DEFAULT-VALUE}).")
   private int batchSize;
 
   @Option(
       names = "--optimizer",
-      defaultValue = "ADAGRAD",
       description = "SGD, ADAGRAD or SPARSE_ADAM (default: ${DEFAULT-VALUE}).")
   private OptimizerKind optimizer;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Fixes initialisation and shuffling.")
+  @Option(names = "--seed", description = "Fixes initialisation and shuffling.")
   private long seed;
 
   @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
@@ -91,7 +91,18 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = new Config(dim, epochs, batchSize, lr, reg, regExponent, biasReg, 0.2, optimizer, seed);
+    Config config =
+        Config.builder()
+            .dim(dim)
+            .epochs(epochs)
+            .batchSize(batchSize)
+            .learningRate(lr)
+            .reg(reg)
+            .regExponent(regExponent)
+            .biasReg(biasReg)
+            .optimizer(optimizer)
+            .seed(seed)
+            .build();
     Ratings.Loaded trainData = Ratings.load(train, skipBadLines);
     Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines);
     if (trainData.ratings().size() == 0) {
@@ -149,5 +160,25 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   static double round(double v) {
     return Math.round(v * 1e4) / 1e4;
+  }
+
+  /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */
+  static final class Defaults extends ConfigDefaults {
+    @Override
+    protected String defaultFor(String option) {
+      Config d = Config.defaults();
+      return switch (option) {
+        case "--dim" -> String.valueOf(d.dim());
+        case "--epochs" -> String.valueOf(d.epochs());
+        case "--lr" -> String.valueOf(d.learningRate());
+        case "--reg" -> String.valueOf(d.reg());
+        case "--reg-exponent" -> String.valueOf(d.regExponent());
+        case "--bias-reg" -> String.valueOf(d.biasReg());
+        case "--batch-size" -> String.valueOf(d.batchSize());
+        case "--optimizer" -> d.optimizer().name();
+        case "--seed" -> String.valueOf(d.seed());
+        default -> null;
+      };
+    }
   }
 }

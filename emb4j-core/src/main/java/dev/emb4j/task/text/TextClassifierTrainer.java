@@ -64,9 +64,129 @@ public final class TextClassifierTrainer {
       }
     }
 
-    /** fastText-like defaults for short texts: dim 50, 25 epochs, lr 0.5, bigrams in 200k buckets, one thread. */
+    /**
+     * fastText-like defaults for short texts: dim 50, 25 epochs, lr 0.5, bigrams in 200k buckets, one thread: {@code
+     * builder().build()}.
+     */
     public static Config defaults() {
-      return new Config(50, 25, 0.5, 2, 200_000, 1, 0, 1, false, true, 42);
+      return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+      return new Builder()
+          .dim(dim)
+          .epochs(epochs)
+          .learningRate(learningRate)
+          .ngrams(ngrams)
+          .buckets(buckets)
+          .minCount(minCount)
+          .hidden(hidden)
+          .threads(threads)
+          .deterministic(deterministic)
+          .lowercase(lowercase)
+          .seed(seed);
+    }
+
+    /**
+     * Builds a {@link Config}; each option starts at its default, stated here once (fastText's name in brackets).
+     * {@link #build()} checks the values.
+     */
+    public static final class Builder {
+      private int dim = 50;
+      private int epochs = 25;
+      private double learningRate = 0.5;
+      private int ngrams = 2;
+      private int buckets = 200_000;
+      private int minCount = 1;
+      private int hidden = 0;
+      private int threads = 1;
+      private boolean deterministic = false;
+      private boolean lowercase = true;
+      private long seed = 42;
+
+      private Builder() {}
+
+      /** Embedding size [dim]; default 50. */
+      public Builder dim(int dim) {
+        this.dim = dim;
+        return this;
+      }
+
+      /** Passes over the data [epoch]; default 25. */
+      public Builder epochs(int epochs) {
+        this.epochs = epochs;
+        return this;
+      }
+
+      /** Initial learning rate [lr]; default 0.5. */
+      public Builder learningRate(double learningRate) {
+        this.learningRate = learningRate;
+        return this;
+      }
+
+      /** Longest word n-gram [wordNgrams]; default 2. */
+      public Builder ngrams(int ngrams) {
+        this.ngrams = ngrams;
+        return this;
+      }
+
+      /** Hash buckets for n-grams [bucket]; default 200,000. */
+      public Builder buckets(int buckets) {
+        this.buckets = buckets;
+        return this;
+      }
+
+      /** Minimal word count [minCount]; default 1. */
+      public Builder minCount(int minCount) {
+        this.minCount = minCount;
+        return this;
+      }
+
+      /** ReLU hidden layer size, 0 for none (fastText has none); default 0. */
+      public Builder hidden(int hidden) {
+        this.hidden = hidden;
+        return this;
+      }
+
+      /** Training threads [thread]; default 1. */
+      public Builder threads(int threads) {
+        this.threads = threads;
+        return this;
+      }
+
+      /** Force one thread so that runs repeat exactly; default false. */
+      public Builder deterministic(boolean deterministic) {
+        this.deterministic = deterministic;
+        return this;
+      }
+
+      /** Lower-case texts before tokenising; default true. */
+      public Builder lowercase(boolean lowercase) {
+        this.lowercase = lowercase;
+        return this;
+      }
+
+      /** Fixes initialisation and shuffling; default 42. */
+      public Builder seed(long seed) {
+        this.seed = seed;
+        return this;
+      }
+
+      /**
+       * The config.
+       *
+       * @throws IllegalArgumentException for a value out of range, naming it
+       */
+      public Config build() {
+        return new Config(
+            dim, epochs, learningRate, ngrams, buckets, minCount, hidden, threads, deterministic, lowercase, seed);
+      }
     }
 
     /** Threads actually used. */

@@ -37,7 +37,14 @@ class TextClassifierTest {
   }
 
   private static TextClassifierTrainer.Config config(int threads, int hidden) {
-    return new TextClassifierTrainer.Config(16, 10, 0.5, 2, 10_000, 1, hidden, threads, false, true, 3);
+    return TextClassifierTrainer.Config.builder()
+        .dim(16)
+        .epochs(10)
+        .buckets(10_000)
+        .hidden(hidden)
+        .threads(threads)
+        .seed(3)
+        .build();
   }
 
   @Test
