@@ -182,8 +182,8 @@ class PanamaKernelsAgreementTest {
     }
     float[] ga = new float[dim];
     float[] gb = new float[dim];
-    scalar.sumRows(values, null, null, dim, order, 3, 60, ga, 0);
-    panama.sumRows(values, null, null, dim, order, 3, 60, gb, 0);
+    scalar.sumRows(new GradientEntries(values, null, null), dim, order, 3, 60, ga, 0);
+    panama.sumRows(new GradientEntries(values, null, null), dim, order, 3, 60, gb, 0);
     assertArrayEquals(ga, gb, "sumRows");
     int[] srcRows = new int[60];
     float[] scales = new float[60];
@@ -191,8 +191,8 @@ class PanamaKernelsAgreementTest {
       srcRows[i] = rnd.nextInt(60);
       scales[i] = (float) rnd.nextGaussian();
     }
-    scalar.sumRows(values, srcRows, scales, dim, order, 3, 60, ga, 0);
-    panama.sumRows(values, srcRows, scales, dim, order, 3, 60, gb, 0);
+    scalar.sumRows(new GradientEntries(values, srcRows, scales), dim, order, 3, 60, ga, 0);
+    panama.sumRows(new GradientEntries(values, srcRows, scales), dim, order, 3, 60, gb, 0);
     assertArrayEquals(ga, gb, "sumRows with source rows and scales");
     int[] rank = new int[60];
     boolean[] seen = new boolean[7];
@@ -206,39 +206,73 @@ class PanamaKernelsAgreementTest {
       float[] sb = new float[7 * dim];
       Arrays.fill(sa, Float.NaN);
       Arrays.fill(sb, Float.NaN);
-      scalar.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sa);
-      panama.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sb);
+      scalar.accumulateRows(new GradientEntries(values, srcRows, sc), dim, rank, 60, 1, 6, sa);
+      panama.accumulateRows(new GradientEntries(values, srcRows, sc), dim, rank, 60, 1, 6, sb);
       assertArrayEquals(sa, sb, "accumulateRows" + (sc == null ? "" : " with scales"));
     }
 
-    RowRule[] rules = {
-      new RowRule.Sgd(-0.1f),
-      new RowRule.Adagrad(-0.05f, 1e-10f),
-      new RowRule.RowWiseAdagrad(0.05, 0f, 1e-10),
-      new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
-      new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
-    };
-    for (RowRule rule : rules) {
+    for (RowRule rule : RULES) {
       try (RowStore wa = table(20, dim, kind, 11);
           RowStore wb = table(20, dim, kind, 11)) {
         RowStore[] sa = slots(rule, 20, dim, 12);
         RowStore[] sb = slots(rule, 20, dim, 12);
-        float[] rowCopy = new float[dim];
-        Arrays.fill(rowCopy, Float.NaN); // whatever the buffer holds is overwritten before use
+        StepScratch scratch = StepScratch.of(dim, mems(sa), new float[0], 0);
+        Arrays.fill(scratch.w(), Float.NaN); // whatever the buffers hold is overwritten before use
         for (long row : new long[] {0, 19, 7, 7}) {
-          float[] g1 = ga.clone();
-          float[] g2 = ga.clone();
-          scalar.applyRule(rule, mem(wa), mems(sa), row, g1, 0, null, 0, g1, rowCopy);
-          panama.applyRule(rule, mem(wb), mems(sb), row, g2, 0, null, 0, g2, rowCopy);
+          scalar.updateRow(rule, mem(wa), mems(sa), row, ga.clone(), 0, null, 0, scratch);
+          panama.updateRow(rule, mem(wb), mems(sb), row, ga.clone(), 0, null, 0, scratch);
         }
-        if (rule instanceof RowRule.RowWiseAdagrad) {
-          assertClose(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
-        } else {
-          assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
-          for (int k = 0; k < sa.length; k++) {
-            assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), rule + " slot " + k);
-          }
+        assertSameState(rule.toString(), rule, wa, sa, wb, sb);
+      }
+    }
+  }
+
+  /** Every rule with a Vector API twin, in each of its forms. */
+  static final RowRule[] RULES = {
+    new RowRule.Sgd(-0.1f, 0f),
+    new RowRule.Sgd(-0.1f, 0.01f),
+    new RowRule.SgdMomentum(-0.1f, 0f, 0.9f, 1f, false, true),
+    new RowRule.SgdMomentum(-0.1f, 0.01f, 0.9f, 0.75f, false, false),
+    new RowRule.SgdMomentum(-0.1f, 0f, 0.9f, 1f, true, false),
+    new RowRule.Adagrad(-0.05f, 0f, 1e-10f),
+    new RowRule.Adagrad(-0.05f, 0.01f, 1e-10f),
+    new RowRule.RowWiseAdagrad(0.05, 0f, 1e-10),
+    new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
+    new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f),
+    new RowRule.Adam(0.9f, 0.999f, 0.1f, 0.001f, -0.01f, 0.0316f, 1e-8f, 0.01f, 1f, false),
+    new RowRule.Adam(0.9f, 0.999f, 0.1f, 0.001f, -0.01f, 0.0316f, 1e-8f, 0f, 0.999f, true)
+  };
+
+  /** Parameters and state equal bit for bit (close, for row-wise Adagrad's double sum in another order). */
+  static void assertSameState(String what, RowRule rule, RowStore wa, RowStore[] sa, RowStore wb, RowStore[] sb) {
+    if (rule instanceof RowRule.RowWiseAdagrad) {
+      assertClose(wa.toTensor().data(), wb.toTensor().data(), what);
+      return;
+    }
+    assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), what);
+    for (int k = 0; k < sa.length; k++) {
+      assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), what + ", slot " + k);
+    }
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("cases")
+  void denseRowUpdatesAgree(int dim, String kind) {
+    for (RowRule rule : RULES) {
+      try (RowStore wa = table(20, dim, kind, 17);
+          RowStore wb = table(20, dim, kind, 17);
+          RowStore g = table(wa.rows(), dim, "heap", 18)) {
+        g.writeRow(3, new float[dim], 0);
+        float[] negativeZeros = new float[dim];
+        Arrays.fill(negativeZeros, -0f); // a dense gradient is used as it is: -0 stays -0
+        g.writeRow(4, negativeZeros, 0);
+        RowStore[] sa = slots(rule, wa.rows(), dim, 19);
+        RowStore[] sb = slots(rule, wb.rows(), dim, 19);
+        for (int step = 0; step < 2; step++) {
+          scalar.updateDenseRows(rule, wa, sa, g);
+          panama.updateDenseRows(rule, wb, sb, g);
         }
+        assertSameState(rule + ", dense", rule, wa, sa, wb, sb);
       }
     }
   }
@@ -264,13 +298,7 @@ class PanamaKernelsAgreementTest {
     }
     long[] rows = {0, 2, 3, 5, 8, 11, 13, 17, 21, 22, 26, 29};
     int[] start = {0, 1, 2, 9, 10, 11, 20, 21, 22, 30, 31, 32, 40};
-    RowRule[] rules = {
-      new RowRule.Sgd(-0.1f),
-      new RowRule.Adagrad(-0.05f, 1e-10f),
-      new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
-      new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
-    };
-    for (RowRule rule : rules) {
+    for (RowRule rule : RULES) {
       for (float[] sc : new float[][] {null, scales}) {
         String what = rule + (sc == null ? "" : ", scaled");
         try (RowStore wa = table(30, dim, kind, 15);
@@ -279,24 +307,18 @@ class PanamaKernelsAgreementTest {
           RowStore[] sa = slots(rule, wa.rows(), dim, 16);
           RowStore[] sb = slots(rule, wb.rows(), dim, 16);
           RowStore[] sr = slots(rule, wr.rows(), dim, 16);
-          int[] gradAt = new int[rows.length];
-          scalar.applyRows(rule, mem(wa), mems(sa), rows, start, order, values, srcRows, sc, 0, rows.length,
-              new float[rows.length * dim], gradAt, new float[dim], new float[dim]);
-          panama.applyRows(rule, mem(wb), mems(sb), rows, start, order, values, srcRows, sc, 0, rows.length,
-              new float[rows.length * dim], gradAt, new float[dim], new float[dim]);
-          if (rule instanceof RowRule.RowWiseAdagrad) {
-            assertClose(wa.toTensor().data(), wb.toTensor().data(), what);
-          } else {
-            assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), what);
-            for (int k = 0; k < sa.length; k++) {
-              assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), what + ", slot " + k);
-            }
-          }
+          GradientEntries entries = new GradientEntries(values, srcRows, sc);
+          scalar.updateRows(new SparseStep(rule, mem(wa), mems(sa), rows, start, order, entries, rows.length), 0,
+              rows.length, StepScratch.of(dim, mems(sa), new float[rows.length * dim], rows.length));
+          panama.updateRows(new SparseStep(rule, mem(wb), mems(sb), rows, start, order, entries, rows.length), 0,
+              rows.length, StepScratch.of(dim, mems(sb), new float[rows.length * dim], rows.length));
+          assertSameState(what, rule, wa, sa, wb, sb);
           // the reference as defined: each row from the sum of its entries
           float[] g = new float[dim];
+          StepScratch scratch = StepScratch.of(dim, mems(sr), new float[0], 0);
           for (int u = 0; u < rows.length; u++) {
-            scalar.sumRows(values, srcRows, sc, dim, order, start[u], start[u + 1], g, 0);
-            scalar.applyRule(rule, mem(wr), mems(sr), rows[u], g, 0, null, 0, g, new float[dim]);
+            scalar.sumRows(entries, dim, order, start[u], start[u + 1], g, 0);
+            scalar.updateRow(rule, mem(wr), mems(sr), rows[u], g, 0, null, 0, scratch);
           }
           assertArrayEquals(wr.toTensor().data(), wa.toTensor().data(), what + ", against the definition");
         }
@@ -325,7 +347,7 @@ class PanamaKernelsAgreementTest {
   }
 
   private static RowStore[] slots(RowRule rule, long rows, int dim, long seed) {
-    RowStore[] s = new RowStore[rule.slots()];
+    RowStore[] s = new RowStore[slotCount(rule)];
     for (int k = 0; k < s.length; k++) {
       s[k] = HeapRowStore.allocate(rows, rule instanceof RowRule.RowWiseAdagrad ? 1 : dim);
       fill(s[k], seed + k);
@@ -340,6 +362,16 @@ class PanamaKernelsAgreementTest {
       }
     }
     return s;
+  }
+
+  /** The state slots {@code rule} keeps. */
+  static int slotCount(RowRule rule) {
+    return switch (rule) {
+      case RowRule.Sgd r -> 0;
+      case RowRule.SparseAdam r -> 2;
+      case RowRule.Adam r -> r.amsgrad() ? 3 : 2;
+      default -> 1;
+    };
   }
 
   private static RowMemory mem(RowStore s) {
