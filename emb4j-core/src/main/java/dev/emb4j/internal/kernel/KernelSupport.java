@@ -124,6 +124,18 @@ interface KernelSupport {
   }
 
   /**
+   * Applies {@code rule}, which keeps no state, to row {@code ids[i]} of {@code w} for each i in turn, with the
+   * gradient {@code 0 + grad[0 .. D) * scales[0]}: one update per entry, duplicates included.
+   */
+  default void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales) {
+    RowMemory[] noSlots = {};
+    StepScratch scratch = StepScratch.of(w.dim(), noSlots, new float[0], 0);
+    for (int id : ids) {
+      updateRow(rule, w, noSlots, id, grad, 0, scales, 0, scratch);
+    }
+  }
+
+  /**
    * Applies {@code rule} to every row of {@code w} and of each state slot, with that row of the dense gradient {@code
    * grad} as it is. This reference reads and writes each row through copies, so it serves every kind of store.
    */

@@ -254,6 +254,17 @@ public final class Kernels {
         });
   }
 
+  /**
+   * Applies {@code rule}, which keeps no state (e.g. {@link RowRule.Sgd}), to row {@code ids[i]} of {@code w} for each
+   * i in turn, with the gradient {@code grad[0 .. D)} times {@code scale}: one update per entry, duplicates included
+   * rather than summed first, as fastText's Hogwild step updates the input rows of an example. Runs on the calling
+   * thread; ids are trusted (the caller's model made them).
+   */
+  public static void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float scale) {
+    checkLength("grad", grad.length, w.dim());
+    IMPL.updateEachRow(rule, w, ids, grad, new float[] {scale});
+  }
+
   private static void checkSlot(long rows, int dim, long paramRows, int paramDim) {
     if (rows != paramRows || (dim != paramDim && dim != 1)) {
       throw new IllegalArgumentException(

@@ -88,6 +88,13 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
+  public void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales) {
+    if (!PanamaRowUpdates.updateEachRow(rule, w, ids, grad, scales)) {
+      KernelSupport.super.updateEachRow(rule, w, ids, grad, scales);
+    }
+  }
+
+  @Override
   public void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
     PanamaRowUpdates.updateDenseRows(rule, w, slots, grad);
   }

@@ -241,6 +241,24 @@ final class PanamaRowUpdates {
   }
 
   /**
+   * {@link KernelSupport#updateEachRow} for SGD over a parameter in one heap array (a text classifier's input rows):
+   * returns false, having done nothing, for anything else.
+   */
+  static boolean updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales) {
+    float[] wa = w.singleArray();
+    if (wa == null || !(rule instanceof RowRule.Sgd r)) {
+      return false;
+    }
+    int d = w.dim();
+    int lead = w.lead();
+    int shift = rowShift(d);
+    for (int id : ids) {
+      PanamaRowRules.sgd(wa, rowIndex(id, lead, shift, d), grad, 0, scales, 0, SUM, d, r);
+    }
+    return true;
+  }
+
+  /**
    * {@link KernelSupport#updateDenseRows} on the rule's twin when it has one and the parameter, its gradient and its
    * state are on the heap; otherwise the scalar reference.
    */

@@ -9,6 +9,7 @@ import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The Vector API kernels against the scalar reference on random inputs: dims that are not a multiple of the vector
  * width (1, 3, 17, 300) and the common 128, heap and off-heap stores, padding, empty bags and per-sample weights.
  * Everything but the dot product and row-wise Adagrad's sum of squares must agree bit for bit; those two sum in
- * another order and agree to a few ulps. Needs {@code --add-modules jdk.incubator.vector} (the default test run).
+ * another order and agree to a few ulps. Needs {@code --add-modules jdk.incubator.vector} (the default test run, and
+ * the build's run at a forced 128-bit width).
  */
 class PanamaKernelsAgreementTest {
   private final KernelSupport scalar = new ScalarKernels();
@@ -38,7 +40,7 @@ class PanamaKernelsAgreementTest {
    * A table whose first {@code rows} rows are used; "heap, rows from a cache line" is made at least 1 MiB so that its
    * rows start after a few skipped floats (the kernels must index through the lead).
    */
-  private static RowStore table(long rows, int dim, String kind, long seed) {
+  static RowStore table(long rows, int dim, String kind, long seed) {
     RowStore s =
         switch (kind) {
           case "heap" -> HeapRowStore.allocate(rows, dim);
@@ -60,7 +62,7 @@ class PanamaKernelsAgreementTest {
     }
   }
 
-  private static long[] ids(int n, long rows, long seed) {
+  static long[] ids(int n, long rows, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     long[] ids = new long[n];
     for (int i = 0; i < n; i++) {
@@ -70,7 +72,7 @@ class PanamaKernelsAgreementTest {
   }
 
   /** Bags of 0 to 40 ids (some empty), CSR starts. */
-  private static int[] bagStarts(int n, long seed) {
+  static int[] bagStarts(int n, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int[] starts = new int[n + 1];
     int b = 0;
@@ -79,6 +81,12 @@ class PanamaKernelsAgreementTest {
       starts[++b] = Math.min(n, at += rnd.nextInt(41));
     }
     return java.util.Arrays.copyOf(starts, b + 1);
+  }
+
+  @Test
+  void theKernelsUseTheForcedWidthOrThePreferredOne() {
+    int forced = KernelProvider.forcedVectorBits();
+    assertEquals(forced == 0 ? PanamaKernels.preferredBits() : forced, PanamaKernels.bits());
   }
 
   @ParameterizedTest(name = "dim {0}, {1}")
@@ -255,8 +263,13 @@ class PanamaKernelsAgreementTest {
     }
   }
 
+  /** The dims of {@link #cases()} on small heap and off-heap tables (a dense step updates every row). */
+  static Object[][] denseCases() {
+    return Arrays.stream(cases()).filter(c -> !((String) c[1]).contains("cache line")).toArray(Object[][]::new);
+  }
+
   @ParameterizedTest(name = "dim {0}, {1}")
-  @MethodSource("cases")
+  @MethodSource("denseCases")
   void denseRowUpdatesAgree(int dim, String kind) {
     for (RowRule rule : RULES) {
       try (RowStore wa = table(20, dim, kind, 17);
@@ -346,7 +359,7 @@ class PanamaKernelsAgreementTest {
     assertArrayEquals(ya, yb, "axpy");
   }
 
-  private static RowStore[] slots(RowRule rule, long rows, int dim, long seed) {
+  static RowStore[] slots(RowRule rule, long rows, int dim, long seed) {
     RowStore[] s = new RowStore[slotCount(rule)];
     for (int k = 0; k < s.length; k++) {
       s[k] = HeapRowStore.allocate(rows, rule instanceof RowRule.RowWiseAdagrad ? 1 : dim);
@@ -374,11 +387,11 @@ class PanamaKernelsAgreementTest {
     };
   }
 
-  private static RowMemory mem(RowStore s) {
+  static RowMemory mem(RowStore s) {
     return s.memory().orElseThrow();
   }
 
-  private static RowMemory[] mems(RowStore[] s) {
+  static RowMemory[] mems(RowStore[] s) {
     RowMemory[] m = new RowMemory[s.length];
     for (int k = 0; k < s.length; k++) {
       m[k] = mem(s[k]);
@@ -386,7 +399,7 @@ class PanamaKernelsAgreementTest {
     return m;
   }
 
-  private static void assertClose(float[] a, float[] b, String what) {
+  static void assertClose(float[] a, float[] b, String what) {
     assertEquals(a.length, b.length);
     for (int i = 0; i < a.length; i++) {
       assertEquals(a[i], b[i], 1e-6f * (1 + Math.abs(a[i])), what + " at " + i);
