@@ -108,20 +108,51 @@ final class PanamaGradients {
   }
 
 
+  /** One thread's buffers for the entries of the row {@link #sumRows} sums, kept between calls. */
+  private static final class EntryRows {
+    int[] offsets = new int[64];
+    float[] weights = new float[64];
+    final int[] bag = new int[2];
+
+    EntryRows atLeast(int n) {
+      if (offsets.length < n) {
+        offsets = new int[n];
+        weights = new float[n];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<EntryRows> ENTRY_ROWS = ThreadLocal.withInitial(EntryRows::new);
+
   static void sumRows(GradientEntries entries, int dim, int[] order, int from, int to, float[] dst, int dstOffset) {
     float[] src = entries.src();
-    int[] srcRows = entries.srcRows();
     float[] scales = entries.scales();
     int j = 0;
-    for (; j + 8 * L <= dim; j += 8 * L) {
-      sumRows8Body(src, srcRows, scales, dim, order, from, to, j, dst, dstOffset + j);
+    if (dim >= 8 * L) {
+      // the entries as the rows of one bag, for the eight-vector sums of PanamaPooling.sum8, in this thread's buffers
+      EntryRows buffers = ENTRY_ROWS.get().atLeast(to - from);
+      int[] offsets = buffers.offsets;
+      float[] weights = scales == null ? null : buffers.weights;
+      for (int k = from; k < to; k++) {
+        offsets[k - from] = entries.offset(order[k], dim);
+        if (weights != null) {
+          weights[k - from] = scales[order[k]];
+        }
+      }
+      int[] bag = buffers.bag;
+      bag[0] = from;
+      bag[1] = to;
+      PanamaPooling.BagRows rows = new PanamaPooling.BagRows(src, null, offsets, from, weights, from, false);
+      for (; j + 8 * L <= dim; j += 8 * L) {
+        PanamaPooling.sum8(rows, bag, 0, 1, j, dst, 0, dstOffset + j);
+      }
     }
     for (; j + L <= dim; j += L) {
       FloatVector acc = FloatVector.zero(S);
       for (int k = from; k < to; k++) {
         int e = order[k];
-        FloatVector x = FloatVector.fromArray(S, src, (srcRows == null ? e : srcRows[e]) * dim + j);
-        acc = acc.add(scales == null ? x : x.mul(scales[e]));
+        acc = acc.add(scale(FloatVector.fromArray(S, src, entries.offset(e, dim) + j), scales, e));
       }
       acc.intoArray(dst, dstOffset + j);
     }
@@ -130,56 +161,11 @@ final class PanamaGradients {
       float acc = 0;
       for (int k = from; k < to; k++) {
         int e = order[k];
-        float x = src[(srcRows == null ? e : srcRows[e]) * dim + j];
+        float x = src[entries.offset(e, dim) + j];
         acc += scales == null ? x : x * scales[e];
       }
       dst[dstOffset + j] = acc;
     }
-  }
-
-  /** Columns {@code [j, j + 8L)} of {@link #sumRows}, written to {@code dst[q ..]}. */
-  private static void sumRows8Body(
-      float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, int j, float[] dst, int q) {
-    FloatVector a0 = FloatVector.zero(S);
-    FloatVector a1 = a0;
-    FloatVector a2 = a0;
-    FloatVector a3 = a0;
-    FloatVector a4 = a0;
-    FloatVector a5 = a0;
-    FloatVector a6 = a0;
-    FloatVector a7 = a0;
-    for (int k = from; k < to; k++) {
-      int e = order[k];
-      int p = (srcRows == null ? e : srcRows[e]) * dim + j;
-      if (scales == null) {
-        a0 = a0.add(FloatVector.fromArray(S, src, p));
-        a1 = a1.add(FloatVector.fromArray(S, src, p + L));
-        a2 = a2.add(FloatVector.fromArray(S, src, p + 2 * L));
-        a3 = a3.add(FloatVector.fromArray(S, src, p + 3 * L));
-        a4 = a4.add(FloatVector.fromArray(S, src, p + 4 * L));
-        a5 = a5.add(FloatVector.fromArray(S, src, p + 5 * L));
-        a6 = a6.add(FloatVector.fromArray(S, src, p + 6 * L));
-        a7 = a7.add(FloatVector.fromArray(S, src, p + 7 * L));
-      } else {
-        float s = scales[e];
-        a0 = a0.add(FloatVector.fromArray(S, src, p).mul(s));
-        a1 = a1.add(FloatVector.fromArray(S, src, p + L).mul(s));
-        a2 = a2.add(FloatVector.fromArray(S, src, p + 2 * L).mul(s));
-        a3 = a3.add(FloatVector.fromArray(S, src, p + 3 * L).mul(s));
-        a4 = a4.add(FloatVector.fromArray(S, src, p + 4 * L).mul(s));
-        a5 = a5.add(FloatVector.fromArray(S, src, p + 5 * L).mul(s));
-        a6 = a6.add(FloatVector.fromArray(S, src, p + 6 * L).mul(s));
-        a7 = a7.add(FloatVector.fromArray(S, src, p + 7 * L).mul(s));
-      }
-    }
-    a0.intoArray(dst, q);
-    a1.intoArray(dst, q + L);
-    a2.intoArray(dst, q + 2 * L);
-    a3.intoArray(dst, q + 3 * L);
-    a4.intoArray(dst, q + 4 * L);
-    a5.intoArray(dst, q + 5 * L);
-    a6.intoArray(dst, q + 6 * L);
-    a7.intoArray(dst, q + 7 * L);
   }
 
   static void accumulateRows(

@@ -53,29 +53,16 @@ final class PanamaPooling {
     // the columns of whole 8-vector blocks, each held in registers across a bag; one call covers every bag, since
     // these loops are too big for the JIT to inline into a per-bag loop
     int blocked = d - d % (8 * L);
-    float[] single = mem.singleArray();
-    int[] offsets =
-        single != null && blocked > 0
-            ? RowOffsets.of(ids, bagStarts[bagFrom], bagStarts[bagTo], mem.lead(), d, paddingIdx)
+    BagRows rows =
+        blocked > 0 && mem.isHeap()
+            ? BagRows.of(mem, ids, bagStarts[bagFrom], bagStarts[bagTo], psw, paddingIdx)
             : null;
     float touched = 0;
     for (int j = 0; j < blocked; j += 8 * L) {
-      if (offsets != null) {
-        if (psw == null) {
-          sum8Single(single, offsets, bagStarts, bagFrom, bagTo, j, d, paddingIdx >= 0, out);
-        } else {
-          weightedSum8Single(single, offsets, bagStarts, bagFrom, bagTo, psw, j, d, paddingIdx >= 0, out);
-        }
-      } else if (mem.isHeap()) {
-        touched +=
-            psw == null
-                ? sum8Heap(mem, ids, bagStarts, bagFrom, bagTo, paddingIdx, j, out)
-                : weightedSum8Heap(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, j, out);
+      if (rows != null) {
+        sum8(rows, bagStarts, bagFrom, bagTo, j, out, d, j);
       } else {
-        touched +=
-            psw == null
-                ? sum8Segment(mem, ids, bagStarts, bagFrom, bagTo, paddingIdx, j, out)
-                : weightedSum8Segment(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, j, out);
+        touched += sum8Segment(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, j, out);
       }
     }
     PanamaVectors.sink = touched;
@@ -110,15 +97,50 @@ final class PanamaPooling {
   }
 
   /**
-   * The sums of each bag over the 8 vectors of columns from column {@code j}, from a table in one heap array, with
-   * the rows' offsets worked out beforehand ({@link RowOffsets}). It does not read rows ahead: the loop with the
-   * offsets (and no padding test) measured 79 M rows/s at V = 1e6 without and 67 with a read-ahead 16 rows on, 68
-   * and 64 at V = 1e7. The padding test sits behind {@code padded}, which the JIT hoists out of the loop: tested on
-   * every row, it cost 6 % at 1e6.
+   * Where the rows of the positions {@code [base, base + n)} of a bag sum lie in heap memory: position i's row starts
+   * at {@code offsets[i - base]} (or is padding, {@link RowOffsets#SKIP}, when {@code padded}) in {@code single}, or
+   * in {@code arrays[i - base]} when the table is split over several arrays; its weight is {@code weights[i -
+   * weightBase]}, or 1 when {@code weights == null}. Worked out in one pass before the sums (see {@link RowOffsets}):
+   * the summing loop then reads an {@code int} per row and does no index arithmetic, and reads no row ahead, which
+   * measured faster than reading ahead.
    */
-  private static void sum8Single(
-      float[] a, int[] offsets, int[] bagStarts, int bagFrom, int bagTo, int j, int d, boolean padded, float[] out) {
-    int base = bagStarts[bagFrom];
+  record BagRows(
+      float[] single, float[][] arrays, int[] offsets, int base, float[] weights, int weightBase, boolean padded) {
+
+    /** The rows of positions {@code [from, to)} of {@code ids} in a heap table, weighted by {@code psw} if not null. */
+    static BagRows of(RowMemory mem, long[] ids, int from, int to, float[] psw, long paddingIdx) {
+      float[] single = mem.singleArray();
+      if (single != null) {
+        int[] offsets = RowOffsets.of(ids, from, to, mem.lead(), mem.dim(), paddingIdx);
+        return new BagRows(single, null, offsets, from, psw, 0, paddingIdx >= 0);
+      }
+      int[] offsets = new int[to - from];
+      float[][] arrays = new float[to - from][];
+      for (int i = from; i < to; i++) {
+        long k = ids[i];
+        offsets[i - from] = k == paddingIdx ? RowOffsets.SKIP : mem.index(k);
+        arrays[i - from] = k == paddingIdx ? null : mem.array(k);
+      }
+      return new BagRows(null, arrays, offsets, from, psw, 0, paddingIdx >= 0);
+    }
+  }
+
+  /**
+   * The eight-vector block of every sum over heap rows (bag sums, and the sums of a sparse step's rows): for each bag
+   * b in {@code [bagFrom, bagTo)}, the sum over its positions of each row's columns {@code [j, j + 8L)} (times its
+   * weight: a product, then the sum), added in position order from zero, held in registers across the bag and stored
+   * once at {@code out[b * stride + o ..]}. Whether there are weights, padding or several arrays does not change
+   * within a call: the JIT takes those tests out of the loop.
+   */
+  static void sum8(BagRows rows, int[] bagStarts, int bagFrom, int bagTo, int j, float[] out, int stride, int o) {
+    float[] single = rows.single();
+    float[][] arrays = rows.arrays();
+    int[] offsets = rows.offsets();
+    float[] weights = rows.weights();
+    boolean weighted = weights != null;
+    boolean padded = rows.padded();
+    int base = rows.base();
+    int weightBase = rows.weightBase();
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b] - base;
       int end = bagStarts[b + 1] - base;
@@ -135,124 +157,43 @@ final class PanamaPooling {
         if (padded && p == RowOffsets.SKIP) {
           continue;
         }
+        float[] a = arrays == null ? single : arrays[i];
+        float s = weighted ? weights[i + base - weightBase] : 1f;
         p += j;
-        a0 = a0.add(FloatVector.fromArray(S, a, p));
-        a1 = a1.add(FloatVector.fromArray(S, a, p + L));
-        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
-        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L));
-        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L));
-        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L));
-        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L));
-        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L));
+        a0 = a0.add(weigh(FloatVector.fromArray(S, a, p), s, weighted));
+        a1 = a1.add(weigh(FloatVector.fromArray(S, a, p + L), s, weighted));
+        a2 = a2.add(weigh(FloatVector.fromArray(S, a, p + 2 * L), s, weighted));
+        a3 = a3.add(weigh(FloatVector.fromArray(S, a, p + 3 * L), s, weighted));
+        a4 = a4.add(weigh(FloatVector.fromArray(S, a, p + 4 * L), s, weighted));
+        a5 = a5.add(weigh(FloatVector.fromArray(S, a, p + 5 * L), s, weighted));
+        a6 = a6.add(weigh(FloatVector.fromArray(S, a, p + 6 * L), s, weighted));
+        a7 = a7.add(weigh(FloatVector.fromArray(S, a, p + 7 * L), s, weighted));
       }
-      int o = b * d + j;
-      a0.intoArray(out, o);
-      a1.intoArray(out, o + L);
-      a2.intoArray(out, o + 2 * L);
-      a3.intoArray(out, o + 3 * L);
-      a4.intoArray(out, o + 4 * L);
-      a5.intoArray(out, o + 5 * L);
-      a6.intoArray(out, o + 6 * L);
-      a7.intoArray(out, o + 7 * L);
+      int q = b * stride + o;
+      a0.intoArray(out, q);
+      a1.intoArray(out, q + L);
+      a2.intoArray(out, q + 2 * L);
+      a3.intoArray(out, q + 3 * L);
+      a4.intoArray(out, q + 4 * L);
+      a5.intoArray(out, q + 5 * L);
+      a6.intoArray(out, q + 6 * L);
+      a7.intoArray(out, q + 7 * L);
     }
   }
 
-  /** {@link #sum8Single} with per-sample weights: each row times its weight (a product, then the sum). */
-  private static void weightedSum8Single(
-      float[] a, int[] offsets, int[] bagStarts, int bagFrom, int bagTo, float[] psw, int j, int d, boolean padded,
-      float[] out) {
-    int base = bagStarts[bagFrom];
-    for (int b = bagFrom; b < bagTo; b++) {
-      int start = bagStarts[b];
-      int end = bagStarts[b + 1];
-      FloatVector a0 = FloatVector.zero(S);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int i = start; i < end; i++) {
-        int p = offsets[i - base];
-        if (padded && p == RowOffsets.SKIP) {
-          continue;
-        }
-        p += j;
-        float s = psw[i];
-        a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
-        a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));
-        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L).mul(s));
-        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L).mul(s));
-        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L).mul(s));
-        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L).mul(s));
-        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L).mul(s));
-        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L).mul(s));
-      }
-      int o = b * d + j;
-      a0.intoArray(out, o);
-      a1.intoArray(out, o + L);
-      a2.intoArray(out, o + 2 * L);
-      a3.intoArray(out, o + 3 * L);
-      a4.intoArray(out, o + 4 * L);
-      a5.intoArray(out, o + 5 * L);
-      a6.intoArray(out, o + 6 * L);
-      a7.intoArray(out, o + 7 * L);
-    }
+  /** {@code x * s} when weighted, else {@code x}. */
+  private static FloatVector weigh(FloatVector x, float s, boolean weighted) {
+    return weighted ? x.mul(s) : x;
   }
 
-  /** The sums of each bag over the 8 vectors of columns from column {@code j}, from a table in several heap chunks. */
-  private static float sum8Heap(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int j, float[] out) {
-    int d = mem.dim();
-    int aheadLast = bagStarts[bagTo] - 1;
-    float touched = 0;
-    for (int b = bagFrom; b < bagTo; b++) {
-      int start = bagStarts[b];
-      int end = bagStarts[b + 1];
-      FloatVector a0 = FloatVector.zero(S);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int i = start; i < end; i++) {
-        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += mem.array(ahead)[mem.index(ahead)];
-        long k = ids[i];
-        if (k == pad) {
-          continue;
-        }
-        float[] a = mem.array(k);
-        int p = mem.index(k) + j;
-        a0 = a0.add(FloatVector.fromArray(S, a, p));
-        a1 = a1.add(FloatVector.fromArray(S, a, p + L));
-        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L));
-        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L));
-        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L));
-        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L));
-        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L));
-        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L));
-      }
-      int o = b * d + j;
-      a0.intoArray(out, o);
-      a1.intoArray(out, o + L);
-      a2.intoArray(out, o + 2 * L);
-      a3.intoArray(out, o + 3 * L);
-      a4.intoArray(out, o + 4 * L);
-      a5.intoArray(out, o + 5 * L);
-      a6.intoArray(out, o + 6 * L);
-      a7.intoArray(out, o + 7 * L);
-    }
-    return touched;
-  }
-
-  /** {@link #sum8Heap} over off-heap segments. */
+  /**
+   * {@link #sum8} over off-heap segments, where the row needed {@code AHEAD} positions later is touched first (the
+   * rows' addresses are not worked out beforehand: a segment and a long offset per row).
+   */
   private static float sum8Segment(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long pad, int j, float[] out) {
+      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
     int d = mem.dim();
+    boolean weighted = psw != null;
     int aheadLast = bagStarts[bagTo] - 1;
     float touched = 0;
     for (int b = bagFrom; b < bagTo; b++) {
@@ -275,14 +216,15 @@ final class PanamaPooling {
         }
         MemorySegment seg = mem.segment(k);
         long p = mem.offset(k) + (long) j * Float.BYTES;
-        a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE));
-        a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE));
-        a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE));
-        a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE));
-        a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE));
-        a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE));
-        a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE));
-        a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE));
+        float s = weighted ? psw[i] : 1f;
+        a0 = a0.add(weigh(FloatVector.fromMemorySegment(S, seg, p, NATIVE), s, weighted));
+        a1 = a1.add(weigh(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE), s, weighted));
+        a2 = a2.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE), s, weighted));
+        a3 = a3.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE), s, weighted));
+        a4 = a4.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE), s, weighted));
+        a5 = a5.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE), s, weighted));
+        a6 = a6.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE), s, weighted));
+        a7 = a7.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE), s, weighted));
       }
       int o = b * d + j;
       a0.intoArray(out, o);
@@ -296,105 +238,6 @@ final class PanamaPooling {
     }
     return touched;
   }
-
-  /** {@link #sum8Heap} with per-sample weights: each row times its weight (a product, then the sum). */
-  private static float weightedSum8Heap(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
-    int d = mem.dim();
-    int aheadLast = bagStarts[bagTo] - 1;
-    float touched = 0;
-    for (int b = bagFrom; b < bagTo; b++) {
-      int start = bagStarts[b];
-      int end = bagStarts[b + 1];
-      FloatVector a0 = FloatVector.zero(S);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int i = start; i < end; i++) {
-        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += mem.array(ahead)[mem.index(ahead)];
-        long k = ids[i];
-        if (k == pad) {
-          continue;
-        }
-        float[] a = mem.array(k);
-        int p = mem.index(k) + j;
-        float s = psw[i];
-        a0 = a0.add(FloatVector.fromArray(S, a, p).mul(s));
-        a1 = a1.add(FloatVector.fromArray(S, a, p + L).mul(s));
-        a2 = a2.add(FloatVector.fromArray(S, a, p + 2 * L).mul(s));
-        a3 = a3.add(FloatVector.fromArray(S, a, p + 3 * L).mul(s));
-        a4 = a4.add(FloatVector.fromArray(S, a, p + 4 * L).mul(s));
-        a5 = a5.add(FloatVector.fromArray(S, a, p + 5 * L).mul(s));
-        a6 = a6.add(FloatVector.fromArray(S, a, p + 6 * L).mul(s));
-        a7 = a7.add(FloatVector.fromArray(S, a, p + 7 * L).mul(s));
-      }
-      int o = b * d + j;
-      a0.intoArray(out, o);
-      a1.intoArray(out, o + L);
-      a2.intoArray(out, o + 2 * L);
-      a3.intoArray(out, o + 3 * L);
-      a4.intoArray(out, o + 4 * L);
-      a5.intoArray(out, o + 5 * L);
-      a6.intoArray(out, o + 6 * L);
-      a7.intoArray(out, o + 7 * L);
-    }
-    return touched;
-  }
-
-  /** {@link #weightedSum8Heap} over off-heap segments. */
-  private static float weightedSum8Segment(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
-    int d = mem.dim();
-    int aheadLast = bagStarts[bagTo] - 1;
-    float touched = 0;
-    for (int b = bagFrom; b < bagTo; b++) {
-      int start = bagStarts[b];
-      int end = bagStarts[b + 1];
-      FloatVector a0 = FloatVector.zero(S);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int i = start; i < end; i++) {
-        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
-        long k = ids[i];
-        if (k == pad) {
-          continue;
-        }
-        MemorySegment seg = mem.segment(k);
-        long p = mem.offset(k) + (long) j * Float.BYTES;
-        float s = psw[i];
-        a0 = a0.add(FloatVector.fromMemorySegment(S, seg, p, NATIVE).mul(s));
-        a1 = a1.add(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE).mul(s));
-        a2 = a2.add(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE).mul(s));
-        a3 = a3.add(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE).mul(s));
-        a4 = a4.add(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE).mul(s));
-        a5 = a5.add(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE).mul(s));
-        a6 = a6.add(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE).mul(s));
-        a7 = a7.add(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE).mul(s));
-      }
-      int o = b * d + j;
-      a0.intoArray(out, o);
-      a1.intoArray(out, o + L);
-      a2.intoArray(out, o + 2 * L);
-      a3.intoArray(out, o + 3 * L);
-      a4.intoArray(out, o + 4 * L);
-      a5.intoArray(out, o + 5 * L);
-      a6.intoArray(out, o + 6 * L);
-      a7.intoArray(out, o + 7 * L);
-    }
-    return touched;
-  }
-
 
   /** One vector of columns over one bag (the columns left after the 8-vector blocks). */
   private static void sum1Body(
