@@ -3,9 +3,10 @@ package dev.emb4j.optim;
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.internal.kernel.GradientEntries;
 import dev.emb4j.internal.kernel.IdRange;
 import dev.emb4j.internal.kernel.Kernels;
-import dev.emb4j.internal.kernel.GradientEntries;
+import dev.emb4j.internal.kernel.RowCopies;
 import dev.emb4j.internal.kernel.SparseStep;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.HeapRowStore;
@@ -438,14 +439,6 @@ public abstract class Optimizer {
     }
   }
 
-  private static float[][] slotScratch(RowStore[] slots) {
-    float[][] s = new float[slots.length][];
-    for (int k = 0; k < slots.length; k++) {
-      s[k] = new float[slots[k].dim()];
-    }
-    return s;
-  }
-
   /**
    * The fused sparse update on the kernels (Vector API, threads): each touched row once, in place in the stores'
    * memory, with the same arithmetic as {@link #updateSparse}. Returns false, having done nothing, when a store gives
@@ -483,21 +476,11 @@ public abstract class Optimizer {
     int d = value.dim();
     SparseRows rows = SparseRows.of(grad.indices());
     float[] values = grad.values().data();
-    float[] w = new float[d];
     float[] g = new float[d];
-    float[][] s = slotScratch(slots);
+    RowCopies copies = new RowCopies(value, slots);
     for (int k = 0, n = rows.size(); k < n; k++) {
-      long r = rows.row(k);
       rows.sumInto(k, values, d, g);
-      value.readRow(r, w, 0);
-      for (int j = 0; j < slots.length; j++) {
-        slots[j].readRow(r, s[j], 0);
-      }
-      rule.apply(w, g, s);
-      value.writeRow(r, w, 0);
-      for (int j = 0; j < slots.length; j++) {
-        slots[j].writeRow(r, s[j], 0);
-      }
+      copies.apply(rule, rows.row(k), g);
     }
   }
 

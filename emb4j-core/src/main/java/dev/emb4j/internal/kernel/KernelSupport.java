@@ -140,24 +140,11 @@ interface KernelSupport {
    * grad} as it is. This reference reads and writes each row through copies, so it serves every kind of store.
    */
   default void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
-    int d = w.dim();
-    float[] row = new float[d];
-    float[] g = new float[d];
-    float[][] state = new float[slots.length][];
-    for (int k = 0; k < slots.length; k++) {
-      state[k] = new float[slots[k].dim()];
-    }
+    RowCopies copies = new RowCopies(w, slots);
+    float[] g = new float[w.dim()];
     for (long r = 0, n = w.rows(); r < n; r++) {
-      w.readRow(r, row, 0);
       grad.readRow(r, g, 0);
-      for (int k = 0; k < slots.length; k++) {
-        slots[k].readRow(r, state[k], 0);
-      }
-      rule.apply(row, g, state);
-      w.writeRow(r, row, 0);
-      for (int k = 0; k < slots.length; k++) {
-        slots[k].writeRow(r, state[k], 0);
-      }
+      copies.apply(rule, r, g);
     }
   }
 

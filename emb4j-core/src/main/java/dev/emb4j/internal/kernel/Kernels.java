@@ -5,13 +5,14 @@ import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 
 /**
- * The row kernels of emb4j: gather, bag pooling, max-norm renormalisation, gradient scatter and the fused sparse
- * optimizer step, as pure functions over {@link RowStore}s and flat arrays.
+ * The row kernels of emb4j: gather, bag pooling, max-norm renormalisation, gradient scatter and the optimizer steps
+ * (dense, and fused sparse) that apply a {@link RowRule}, as pure functions over {@link RowStore}s and flat arrays.
  *
  * <p>This facade checks array sizes and delegates to one implementation chosen once per JVM: the Vector API one when
  * java runs with {@code --add-modules jdk.incubator.vector} (the {@code emb4j} launcher and the tests do), otherwise
- * the scalar reference, after one log line saying so. The system property {@code emb4j.kernels=scalar|panama|auto}
- * forces a choice. Ids are trusted: the tables validate them, with positions in the message, before calling a kernel.
+ * the scalar reference, after one log line saying so. The system properties {@code emb4j.kernels=scalar|panama|auto}
+ * and {@code emb4j.vectorBits=128|256|512} force a choice (see {@code KernelProvider}). Ids are trusted: the tables
+ * validate them, with positions in the message, before calling a kernel.
  *
  * <p><b>Threads.</b> Gathers, bag pooling, gradient-row copies and fused sparse optimizer steps split large batches
  * over {@link #threads()} threads (default: the available processors, or the system property {@code emb4j.threads});

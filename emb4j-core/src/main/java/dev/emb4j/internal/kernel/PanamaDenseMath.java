@@ -1,24 +1,10 @@
 package dev.emb4j.internal.kernel;
 
-import static dev.emb4j.internal.kernel.PanamaVectors.AHEAD;
-import static dev.emb4j.internal.kernel.PanamaVectors.FLOAT;
 import static dev.emb4j.internal.kernel.PanamaVectors.L;
-import static dev.emb4j.internal.kernel.PanamaVectors.LB;
-import static dev.emb4j.internal.kernel.PanamaVectors.NATIVE;
 import static dev.emb4j.internal.kernel.PanamaVectors.S;
-import static dev.emb4j.internal.kernel.PanamaVectors.rowIndex;
-import static dev.emb4j.internal.kernel.PanamaVectors.rowShift;
-import static dev.emb4j.internal.kernel.PanamaVectors.scale;
 import static dev.emb4j.internal.kernel.PanamaVectors.sumLanes;
-import static dev.emb4j.internal.kernel.PanamaVectors.value;
-import static dev.emb4j.internal.kernel.PanamaVectors.vector;
 
-import dev.emb4j.store.RowMemory;
-import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /** The dot product and {@code y += s * x} of the dense layers ({@code Linear}) with the Vector API. */
 final class PanamaDenseMath {

@@ -8,19 +8,13 @@ import static dev.emb4j.internal.kernel.PanamaVectors.NATIVE;
 import static dev.emb4j.internal.kernel.PanamaVectors.S;
 import static dev.emb4j.internal.kernel.PanamaVectors.rowIndex;
 import static dev.emb4j.internal.kernel.PanamaVectors.rowShift;
-import static dev.emb4j.internal.kernel.PanamaVectors.scale;
-import static dev.emb4j.internal.kernel.PanamaVectors.sumLanes;
-import static dev.emb4j.internal.kernel.PanamaVectors.value;
 import static dev.emb4j.internal.kernel.PanamaVectors.vector;
 
 import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.Optional;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Row gathers ({@code out[i] = W[ids[i]]}) with the Vector API: each row copied as 8 vectors at a time, loads before

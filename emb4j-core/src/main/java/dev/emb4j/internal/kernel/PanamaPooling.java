@@ -6,10 +6,6 @@ import static dev.emb4j.internal.kernel.PanamaVectors.L;
 import static dev.emb4j.internal.kernel.PanamaVectors.LB;
 import static dev.emb4j.internal.kernel.PanamaVectors.NATIVE;
 import static dev.emb4j.internal.kernel.PanamaVectors.S;
-import static dev.emb4j.internal.kernel.PanamaVectors.rowIndex;
-import static dev.emb4j.internal.kernel.PanamaVectors.rowShift;
-import static dev.emb4j.internal.kernel.PanamaVectors.scale;
-import static dev.emb4j.internal.kernel.PanamaVectors.sumLanes;
 import static dev.emb4j.internal.kernel.PanamaVectors.value;
 import static dev.emb4j.internal.kernel.PanamaVectors.vector;
 
