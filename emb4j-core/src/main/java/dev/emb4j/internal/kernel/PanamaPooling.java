@@ -8,6 +8,7 @@ import static dev.emb4j.internal.kernel.PanamaVectors.NATIVE;
 import static dev.emb4j.internal.kernel.PanamaVectors.S;
 import static dev.emb4j.internal.kernel.PanamaVectors.value;
 import static dev.emb4j.internal.kernel.PanamaVectors.vector;
+import static dev.emb4j.internal.kernel.PanamaVectors.weigh;
 
 import dev.emb4j.store.RowMemory;
 import dev.emb4j.store.RowStore;
@@ -95,20 +96,19 @@ final class PanamaPooling {
   /**
    * Where the rows of the positions {@code [base, base + n)} of a bag sum lie in heap memory: position i's row starts
    * at {@code offsets[i - base]} (or is padding, {@link RowOffsets#SKIP}, when {@code padded}) in {@code single}, or
-   * in {@code arrays[i - base]} when the table is split over several arrays; its weight is {@code weights[i -
-   * weightBase]}, or 1 when {@code weights == null}. Worked out in one pass before the sums (see {@link RowOffsets}):
+   * in {@code arrays[i - base]} when the table is split over several arrays; its weight is {@code weights[i]}, or 1
+   * when {@code weights == null}. Worked out in one pass before the sums (see {@link RowOffsets}):
    * the summing loop then reads an {@code int} per row and does no index arithmetic, and reads no row ahead, which
    * measured faster than reading ahead.
    */
-  record BagRows(
-      float[] single, float[][] arrays, int[] offsets, int base, float[] weights, int weightBase, boolean padded) {
+  private record BagRows(float[] single, float[][] arrays, int[] offsets, int base, float[] weights, boolean padded) {
 
     /** The rows of positions {@code [from, to)} of {@code ids} in a heap table, weighted by {@code psw} if not null. */
     static BagRows of(RowMemory mem, long[] ids, int from, int to, float[] psw, long paddingIdx) {
       float[] single = mem.singleArray();
       if (single != null) {
         int[] offsets = RowOffsets.of(ids, from, to, mem.lead(), mem.dim(), paddingIdx);
-        return new BagRows(single, null, offsets, from, psw, 0, paddingIdx >= 0);
+        return new BagRows(single, null, offsets, from, psw, paddingIdx >= 0);
       }
       int[] offsets = new int[to - from];
       float[][] arrays = new float[to - from][];
@@ -117,18 +117,18 @@ final class PanamaPooling {
         offsets[i - from] = k == paddingIdx ? RowOffsets.SKIP : mem.index(k);
         arrays[i - from] = k == paddingIdx ? null : mem.array(k);
       }
-      return new BagRows(null, arrays, offsets, from, psw, 0, paddingIdx >= 0);
+      return new BagRows(null, arrays, offsets, from, psw, paddingIdx >= 0);
     }
   }
 
   /**
-   * The eight-vector block of every sum over heap rows (bag sums, and the sums of a sparse step's rows): for each bag
-   * b in {@code [bagFrom, bagTo)}, the sum over its positions of each row's columns {@code [j, j + 8L)} (times its
+   * The eight-vector block of the bag sums over heap rows, of one array or several: for each bag b in {@code
+   * [bagFrom, bagTo)}, the sum over its positions of each row's columns {@code [j, j + 8L)} (times its
    * weight: a product, then the sum), added in position order from zero, held in registers across the bag and stored
    * once at {@code out[b * stride + o ..]}. Whether there are weights, padding or several arrays does not change
    * within a call: the JIT takes those tests out of the loop.
    */
-  static void sum8(BagRows rows, int[] bagStarts, int bagFrom, int bagTo, int j, float[] out, int stride, int o) {
+  private static void sum8(BagRows rows, int[] bagStarts, int bagFrom, int bagTo, int j, float[] out, int stride, int o) {
     float[] single = rows.single();
     float[][] arrays = rows.arrays();
     int[] offsets = rows.offsets();
@@ -136,7 +136,6 @@ final class PanamaPooling {
     boolean weighted = weights != null;
     boolean padded = rows.padded();
     int base = rows.base();
-    int weightBase = rows.weightBase();
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b] - base;
       int end = bagStarts[b + 1] - base;
@@ -154,7 +153,7 @@ final class PanamaPooling {
           continue;
         }
         float[] a = arrays == null ? single : arrays[i];
-        float s = weighted ? weights[i + base - weightBase] : 1f;
+        float s = weighted ? weights[i + base] : 1f;
         p += j;
         a0 = a0.add(weigh(FloatVector.fromArray(S, a, p), s, weighted));
         a1 = a1.add(weigh(FloatVector.fromArray(S, a, p + L), s, weighted));
@@ -175,11 +174,6 @@ final class PanamaPooling {
       a6.intoArray(out, q + 6 * L);
       a7.intoArray(out, q + 7 * L);
     }
-  }
-
-  /** {@code x * s} when weighted, else {@code x}. */
-  private static FloatVector weigh(FloatVector x, float s, boolean weighted) {
-    return weighted ? x.mul(s) : x;
   }
 
   /**

@@ -134,6 +134,11 @@ final class PanamaVectors {
     return scales == null ? x : x.mul(scales[e]);
   }
 
+  /** {@code x * s} when {@code weighted}, else {@code x}; {@code weighted} is fixed within a loop, which C2 unswitches. */
+  static FloatVector weigh(FloatVector x, float s, boolean weighted) {
+    return weighted ? x.mul(s) : x;
+  }
+
   /**
    * The lanes' sum in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified and differs between the
    * interpreter and compiled code, so the same call could give different floats before and after JIT compilation
