@@ -5,6 +5,9 @@ package dev.emb4j.optim;
  * already computed: what a user optimizer provides ({@link Optimizer#rule}). The optimizer applies it to every row of
  * a dense gradient and to each touched row of a sparse one, whose entries it sums first.
  *
+ * <p>A sparse step splits its rows over the kernel threads, so a rule may run on several threads at once (each on
+ * other rows): keep it free of mutable shared state, as a lambda over the step's constants is.
+ *
  * <p>The library's optimizers define their rules the same way, in the kernels, where each also has a Vector API
  * twin tested bit for bit against it.
  */
