@@ -2,7 +2,6 @@ package dev.emb4j.optim;
 
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
-import dev.emb4j.internal.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.RowStore;
 import java.util.List;
@@ -126,17 +125,17 @@ public final class Adagrad extends Optimizer {
   }
 
   @Override
-  List<Slot> slots() {
+  protected List<Slot> slots() {
     return SLOTS;
   }
 
   @Override
-  boolean countsSteps() {
+  protected boolean countsSteps() {
     return true;
   }
 
   @Override
-  void checkGradient(Parameter p, TableGradient grad) {
+  protected void checkGradient(Parameter p, TableGradient grad) {
     if (grad instanceof SparseGradient && config.weightDecay() != 0) {
       throw new IllegalArgumentException(
           "Adagrad's weight decay is not compatible with sparse gradients (parameter '" + p.name()
@@ -145,34 +144,21 @@ public final class Adagrad extends Optimizer {
   }
 
   @Override
-  void initSlots(RowStore[] slots) {
+  protected void initSlots(RowStore[] slots) {
     if (config.initialAccumulatorValue() != 0) {
       fill(slots[0], (float) config.initialAccumulatorValue());
     }
   }
 
   @Override
-  RowRule fusedRule(long step, boolean fresh) {
-    if (config.weightDecay() != 0) {
-      return null; // never with a sparse gradient (checkGradient refuses it), as in PyTorch
-    }
-    return new RowRule.Adagrad(
-        (float) -(learningRate() / (1 + (step - 1) * config.lrDecay())), (float) config.eps());
+  dev.emb4j.internal.kernel.RowRule kernelRule(long step, boolean fresh) {
+    return new dev.emb4j.internal.kernel.RowRule.Adagrad(
+        (float) -(learningRate() / (1 + (step - 1) * config.lrDecay())), (float) config.weightDecay(),
+        (float) config.eps());
   }
 
   @Override
-  RowUpdate prepare(long step, boolean fresh) {
-    final float minusClr = (float) -(learningRate() / (1 + (step - 1) * config.lrDecay()));
-    final float wd = (float) config.weightDecay();
-    final float eps = (float) config.eps();
-    return (w, g, s) -> {
-      float[] sum = s[0];
-      for (int j = 0; j < w.length; j++) {
-        float d = wd != 0 ? g[j] + wd * w[j] : g[j];
-        float acc = sum[j] + d * d;
-        sum[j] = acc;
-        w[j] += minusClr * (d / ((float) Math.sqrt(acc) + eps));
-      }
-    };
+  protected RowRule rule(long step, boolean fresh) {
+    return kernelRule(step, fresh)::apply;
   }
 }

@@ -122,26 +122,31 @@ public final class Adam extends Optimizer {
   }
 
   @Override
-  List<Slot> slots() {
+  protected List<Slot> slots() {
     return config.amsgrad() ? AdamRule.AMSGRAD_SLOTS : AdamRule.SLOTS;
   }
 
   @Override
-  boolean countsSteps() {
+  protected boolean countsSteps() {
     return true;
   }
 
   @Override
-  void checkGradient(Parameter p, TableGradient grad) {
+  protected void checkGradient(Parameter p, TableGradient grad) {
     if (grad instanceof SparseGradient) {
       throw sparseNotSupported(p, "Adam", "use SparseAdam for sparse tables, or build the table with sparse(false)");
     }
   }
 
   @Override
-  RowUpdate prepare(long step, boolean fresh) {
-    return AdamRule.update(
+  dev.emb4j.internal.kernel.RowRule kernelRule(long step, boolean fresh) {
+    return AdamRule.of(
         learningRate(), config.beta1(), config.beta2(), config.eps(), config.weightDecay(), config.amsgrad(), false,
         step);
+  }
+
+  @Override
+  protected RowRule rule(long step, boolean fresh) {
+    return kernelRule(step, fresh)::apply;
   }
 }

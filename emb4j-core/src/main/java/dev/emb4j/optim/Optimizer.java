@@ -3,9 +3,11 @@ package dev.emb4j.optim;
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.internal.kernel.GradientEntries;
 import dev.emb4j.internal.kernel.IdRange;
 import dev.emb4j.internal.kernel.Kernels;
-import dev.emb4j.internal.kernel.RowRule;
+import dev.emb4j.internal.kernel.RowCopies;
+import dev.emb4j.internal.kernel.SparseStep;
 import dev.emb4j.internal.kernel.StoreMemory;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.HeapRowStore;
@@ -57,13 +59,58 @@ import java.util.Set;
  * or by {@code name#i} (i its position in {@link #parameters()}) when several parameters share the name, as two
  * embeddings' {@code "weight"}s do.
  *
+ * <p><b>Your own optimizer.</b> Extend this class and give the update of one row as a {@link RowRule}; the base
+ * class does the rest: it checks gradients, creates and keeps the state slots you declare, applies your rule to every
+ * row of a dense gradient and, fused, to each touched row of a sparse one (duplicates summed first, rows split over
+ * the kernel threads), and exports and imports the state. For example, SGD on the sign of the gradient:
+ *
+ * <pre>{@code
+ * final class SignSgd extends Optimizer {
+ *   SignSgd(List<? extends Parameter> parameters, double lr) {
+ *     super(parameters, lr);
+ *   }
+ *
+ *   public String kind() {
+ *     return "SignSGD";
+ *   }
+ *
+ *   protected RowRule rule(long step, boolean fresh) {
+ *     float lr = (float) learningRate();
+ *     return (w, g, state) -> {
+ *       for (int j = 0; j < w.length; j++) {
+ *         w[j] -= lr * Math.signum(g[j]);
+ *       }
+ *     };
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>A rule that keeps state declares its {@link #slots()} (and {@link #countsSteps()} if it needs the step count);
+ * {@link #checkGradient} may refuse a kind of gradient and {@link #initSlots} give the slots a starting value. The
+ * library's optimizers run their rules on Vector API twins; a user's rule runs as written, in plain Java.
+ *
  * <p>Not thread-safe: {@code step}, {@code zeroGrad} and the state methods must not run concurrently with each
  * other or with backward passes or lookups of the same parameters.
  */
-public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Adam, AdamW, SparseAdam {
+public abstract class Optimizer {
 
-  /** A state matrix kept per parameter: {@code rows x dim} (per element) or {@code rows x 1} (per row). */
-  record Slot(String name, boolean perRow) {}
+  /**
+   * A state matrix kept per parameter, created zeroed (see {@link #initSlots}) the first time the parameter is
+   * updated: {@code rows x dim} (one value per element) or {@code rows x 1} (one value per row, {@code perRow}).
+   *
+   * @param name the slot's name in {@link OptimizerState} keys ({@code "<parameter>/<name>"}), as PyTorch's {@code
+   *     state_dict} names it, e.g. {@code "exp_avg"}
+   * @param perRow whether the slot keeps one value per row rather than one per element
+   */
+  public record Slot(String name, boolean perRow) {
+    /** Checks the name: not empty and without {@code '/'}. */
+    public Slot {
+      Objects.requireNonNull(name, "name");
+      if (name.isEmpty() || name.contains("/")) {
+        throw new IllegalArgumentException("a slot name must be non-empty and contain no '/', got '" + name + "'");
+      }
+    }
+  }
 
   /** The state of one parameter: its step count and one store per {@link #slots()} entry. */
   static final class ParamState {
@@ -75,22 +122,18 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
     }
   }
 
-  /** The update of one row, with the step's constants already computed. */
-  @FunctionalInterface
-  interface RowUpdate {
-    /**
-     * Updates {@code w} (the row's values) in place from {@code g} (its gradient, which the update may overwrite) and
-     * the row's state {@code s[k]} (one array per slot, also updated in place).
-     */
-    void apply(float[] w, float[] g, float[][] s);
-  }
-
   private final List<Parameter> parameters;
   private final List<String> keys;
   private final ParamState[] states;
   private double learningRate;
 
-  Optimizer(List<? extends Parameter> parameters, double learningRate) {
+  /**
+   * An optimizer over {@code parameters}, starting at learning rate {@code learningRate}.
+   *
+   * @throws IllegalArgumentException if a parameter is listed twice, or if {@code learningRate} is negative or not
+   *     finite
+   */
+  protected Optimizer(List<? extends Parameter> parameters, double learningRate) {
     Objects.requireNonNull(parameters, "parameters");
     this.parameters = List.copyOf(parameters);
     Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -111,7 +154,7 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
     }
     this.keys = List.copyOf(k);
     this.states = new ParamState[this.parameters.size()];
-    this.learningRate = learningRate;
+    setLearningRate(learningRate);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -121,35 +164,45 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
   /** The kind, as PyTorch names the class (e.g. {@code "Adam"}); stored in {@link OptimizerState#optimizer()}. */
   public abstract String kind();
 
-  /** The state slots this configuration keeps per parameter (empty: no state). */
-  abstract List<Slot> slots();
+  /** The state slots this configuration keeps per parameter, in the order of the rule's state rows (default none). */
+  protected List<Slot> slots() {
+    return List.of();
+  }
 
   /**
    * Whether a per-parameter step counter is kept (and exported as {@code "<key>/step"}); kinds that count steps
-   * always keep at least one slot.
+   * always keep at least one slot. Default false: {@link #rule} then sees step 1 every time.
    */
-  abstract boolean countsSteps();
-
-  /** Throws {@link IllegalArgumentException} if this optimizer cannot apply {@code grad} to {@code p}. */
-  abstract void checkGradient(Parameter p, TableGradient grad);
-
-  /** Fills freshly allocated (zeroed) slots with their initial values; default: keep zeros. */
-  void initSlots(RowStore[] slots) {}
+  protected boolean countsSteps() {
+    return false;
+  }
 
   /**
-   * The row update for one parameter's step.
+   * Throws {@link IllegalArgumentException} if this optimizer cannot apply {@code grad} to {@code p}; called for every
+   * gradient before a step changes anything. Default: dense and sparse gradients are both accepted.
+   */
+  protected void checkGradient(Parameter p, TableGradient grad) {}
+
+  /** Fills freshly allocated (zeroed) slots, one store per {@link #slots()} entry, with their initial values. */
+  protected void initSlots(RowStore[] slots) {}
+
+  /**
+   * The update of one row for one parameter's step: applied to every row of a dense gradient, and to each touched
+   * row of a sparse one with the sum of its entries.
    *
-   * @param step the parameter's step count, already incremented for this step (1 on the first step)
+   * @param step the parameter's step count, already incremented for this step (1 on the first step, and always 1
+   *     unless {@link #countsSteps()})
    * @param fresh true if the parameter's state was created for this step
    */
-  abstract RowUpdate prepare(long step, boolean fresh);
+  protected abstract RowRule rule(long step, boolean fresh);
 
   /**
-   * The same update as {@link #prepare} as a {@link RowRule} for the fused sparse kernels, or {@code null} when this
-   * configuration has none (the generic row loop then applies {@link #prepare}'s update).
+   * The kernels' form of {@link #rule}: the library's optimizers return their rule's record, which the kernels run on
+   * its Vector API twin; a user's rule runs as written.
    */
-  RowRule fusedRule(long step, boolean fresh) {
-    return null;
+  dev.emb4j.internal.kernel.RowRule kernelRule(long step, boolean fresh) {
+    RowRule rule = Objects.requireNonNull(rule(step, fresh), "rule");
+    return rule::apply;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -376,52 +429,24 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
       step = st.step;
       slotStores = st.slots;
     }
+    dev.emb4j.internal.kernel.RowRule rule = kernelRule(step, fresh);
     switch (grad) {
-      case DenseGradient d -> updateDense(p.value(), d.values(), slotStores, prepare(step, fresh));
+      case DenseGradient d -> Kernels.updateDenseRows(rule, p.value(), slotStores, d.values());
       case SparseGradient s -> {
-        if (!updateSparseFused(p.value(), s, slotStores, fusedRule(step, fresh))) {
-          updateSparse(p.value(), s, slotStores, prepare(step, fresh));
+        if (!updateSparseFused(p.value(), s, slotStores, rule)) {
+          updateSparse(p.value(), s, slotStores, rule);
         }
-      }
-    }
-  }
-
-  private static float[][] slotScratch(RowStore[] slots) {
-    float[][] s = new float[slots.length][];
-    for (int k = 0; k < slots.length; k++) {
-      s[k] = new float[slots[k].dim()];
-    }
-    return s;
-  }
-
-  private static void updateDense(RowStore value, RowStore grad, RowStore[] slots, RowUpdate u) {
-    int d = value.dim();
-    float[] w = new float[d];
-    float[] g = new float[d];
-    float[][] s = slotScratch(slots);
-    for (long r = 0, n = value.rows(); r < n; r++) {
-      value.readRow(r, w, 0);
-      grad.readRow(r, g, 0);
-      for (int k = 0; k < slots.length; k++) {
-        slots[k].readRow(r, s[k], 0);
-      }
-      u.apply(w, g, s);
-      value.writeRow(r, w, 0);
-      for (int k = 0; k < slots.length; k++) {
-        slots[k].writeRow(r, s[k], 0);
       }
     }
   }
 
   /**
    * The fused sparse update on the kernels (Vector API, threads): each touched row once, in place in the stores'
-   * memory, with the same arithmetic as {@link #updateSparse}. Returns false, having done nothing, when there is no
-   * rule or a store gives no memory view.
+   * memory, with the same arithmetic as {@link #updateSparse}. Returns false, having done nothing, when a store gives
+   * no memory view.
    */
-  private static boolean updateSparseFused(RowStore value, SparseGradient grad, RowStore[] slots, RowRule rule) {
-    if (rule == null) {
-      return false;
-    }
+  private static boolean updateSparseFused(
+      RowStore value, SparseGradient grad, RowStore[] slots, dev.emb4j.internal.kernel.RowRule rule) {
     Optional<RowMemory> w = StoreMemory.of(value);
     RowMemory[] slotMemory = new RowMemory[slots.length];
     for (int k = 0; k < slots.length; k++) {
@@ -436,32 +461,27 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
     }
     SparseRows rows = SparseRows.of(grad.indices());
     SparseGradient.EntryRows entries = grad.entryRows();
-    Kernels.applySparseRows(
-        rule, w.get(), slotMemory, rows.rows(), rows.start(), rows.order(), entries.source(), entries.sourceRows(),
-        entries.scales(), rows.size());
+    Kernels.updateSparseRows(
+        new SparseStep(
+            rule, w.get(), slotMemory, rows.rows(), rows.start(), rows.order(),
+            new GradientEntries(entries.source(), entries.sourceRows(), entries.scales()), rows.size()));
     return true;
   }
 
-  /** Sparse update row by row: each touched row once, its duplicate gradient entries summed first. */
-  private static void updateSparse(RowStore value, SparseGradient grad, RowStore[] slots, RowUpdate u) {
+  /**
+   * Sparse update row by row, for stores without a memory view: each touched row once, its duplicate gradient entries
+   * summed first.
+   */
+  private static void updateSparse(
+      RowStore value, SparseGradient grad, RowStore[] slots, dev.emb4j.internal.kernel.RowRule rule) {
     int d = value.dim();
     SparseRows rows = SparseRows.of(grad.indices());
     float[] values = grad.values().data();
-    float[] w = new float[d];
     float[] g = new float[d];
-    float[][] s = slotScratch(slots);
+    RowCopies copies = new RowCopies(value, slots);
     for (int k = 0, n = rows.size(); k < n; k++) {
-      long r = rows.row(k);
       rows.sumInto(k, values, d, g);
-      value.readRow(r, w, 0);
-      for (int j = 0; j < slots.length; j++) {
-        slots[j].readRow(r, s[j], 0);
-      }
-      u.apply(w, g, s);
-      value.writeRow(r, w, 0);
-      for (int j = 0; j < slots.length; j++) {
-        slots[j].writeRow(r, s[j], 0);
-      }
+      copies.apply(rule, rows.row(k), g);
     }
   }
 
@@ -487,8 +507,8 @@ public abstract sealed class Optimizer permits Sgd, Adagrad, RowWiseAdagrad, Ada
     }
   }
 
-  /** A description for messages, e.g. {@code SGD without momentum}; kinds may override. */
-  String describe() {
+  /** A description for messages, e.g. {@code SGD without momentum}; default: {@link #kind()}. */
+  protected String describe() {
     return kind();
   }
 

@@ -1,7 +1,6 @@
 package dev.emb4j.optim;
 
 import dev.emb4j.autograd.TableGradient;
-import dev.emb4j.internal.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.RowStore;
 import java.util.List;
@@ -116,51 +115,35 @@ public final class RowWiseAdagrad extends Optimizer {
   }
 
   @Override
-  List<Slot> slots() {
+  protected List<Slot> slots() {
     return SLOTS;
   }
 
   @Override
-  boolean countsSteps() {
+  protected boolean countsSteps() {
     return false;
   }
 
   @Override
-  void checkGradient(Parameter p, TableGradient grad) {
+  protected void checkGradient(Parameter p, TableGradient grad) {
     // dense and sparse gradients are both supported
   }
 
   @Override
-  void initSlots(RowStore[] slots) {
+  protected void initSlots(RowStore[] slots) {
     if (config.initialAccumulatorValue() != 0) {
       fill(slots[0], (float) config.initialAccumulatorValue());
     }
   }
 
   @Override
-  RowRule fusedRule(long step, boolean fresh) {
-    return new RowRule.RowWiseAdagrad(learningRate(), (float) config.weightDecay(), config.eps());
+  dev.emb4j.internal.kernel.RowRule kernelRule(long step, boolean fresh) {
+    return new dev.emb4j.internal.kernel.RowRule.RowWiseAdagrad(
+        learningRate(), (float) config.weightDecay(), config.eps());
   }
 
   @Override
-  RowUpdate prepare(long step, boolean fresh) {
-    final double lr = learningRate();
-    final float wd = (float) config.weightDecay();
-    final double eps = config.eps();
-    return (w, g, s) -> {
-      int d = w.length;
-      double squares = 0;
-      for (int j = 0; j < d; j++) {
-        float x = wd != 0 ? g[j] + wd * w[j] : g[j];
-        g[j] = x;
-        squares += (double) x * x;
-      }
-      float acc = (float) (s[0][0] + squares / d);
-      s[0][0] = acc;
-      float minusMultiplier = (float) (-lr / (Math.sqrt(acc) + eps));
-      for (int j = 0; j < d; j++) {
-        w[j] += minusMultiplier * g[j];
-      }
-    };
+  protected RowRule rule(long step, boolean fresh) {
+    return kernelRule(step, fresh)::apply;
   }
 }

@@ -2,7 +2,6 @@ package dev.emb4j.optim;
 
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
-import dev.emb4j.internal.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import java.util.List;
 
@@ -134,22 +133,22 @@ public final class Sgd extends Optimizer {
   }
 
   @Override
-  String describe() {
+  protected String describe() {
     return config.momentum() == 0 ? "SGD without momentum" : "SGD";
   }
 
   @Override
-  List<Slot> slots() {
+  protected List<Slot> slots() {
     return config.momentum() == 0 ? List.of() : MOMENTUM_SLOTS;
   }
 
   @Override
-  boolean countsSteps() {
+  protected boolean countsSteps() {
     return false;
   }
 
   @Override
-  void checkGradient(Parameter p, TableGradient grad) {
+  protected void checkGradient(Parameter p, TableGradient grad) {
     if (grad instanceof SparseGradient && (config.momentum() != 0 || config.weightDecay() != 0)) {
       throw new IllegalArgumentException(
           "SGD with momentum or weight decay does not support sparse gradients (parameter '" + p.name()
@@ -159,36 +158,18 @@ public final class Sgd extends Optimizer {
   }
 
   @Override
-  RowRule fusedRule(long step, boolean fresh) {
-    if (config.momentum() != 0 || config.weightDecay() != 0) {
-      return null;
+  dev.emb4j.internal.kernel.RowRule kernelRule(long step, boolean fresh) {
+    float minusLr = (float) -learningRate();
+    float wd = (float) config.weightDecay();
+    if (config.momentum() == 0) {
+      return new dev.emb4j.internal.kernel.RowRule.Sgd(minusLr, wd);
     }
-    return new RowRule.Sgd((float) -learningRate());
+    return new dev.emb4j.internal.kernel.RowRule.SgdMomentum(
+        minusLr, wd, (float) config.momentum(), (float) (1 - config.dampening()), config.nesterov(), fresh);
   }
 
   @Override
-  RowUpdate prepare(long step, boolean fresh) {
-    final float minusLr = (float) -learningRate();
-    final float wd = (float) config.weightDecay();
-    final float momentum = (float) config.momentum();
-    final float oneMinusDampening = (float) (1 - config.dampening());
-    final boolean nesterov = config.nesterov();
-    if (config.momentum() == 0) {
-      return (w, g, s) -> {
-        for (int j = 0; j < w.length; j++) {
-          float d = wd != 0 ? g[j] + wd * w[j] : g[j];
-          w[j] += minusLr * d;
-        }
-      };
-    }
-    return (w, g, s) -> {
-      float[] buf = s[0];
-      for (int j = 0; j < w.length; j++) {
-        float d = wd != 0 ? g[j] + wd * w[j] : g[j];
-        float b = fresh ? d : buf[j] * momentum + oneMinusDampening * d;
-        buf[j] = b;
-        w[j] += minusLr * (nesterov ? d + momentum * b : b);
-      }
-    };
+  protected RowRule rule(long step, boolean fresh) {
+    return kernelRule(step, fresh)::apply;
   }
 }

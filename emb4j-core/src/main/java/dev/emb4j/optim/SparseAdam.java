@@ -2,7 +2,6 @@ package dev.emb4j.optim;
 
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.TableGradient;
-import dev.emb4j.internal.kernel.RowRule;
 import dev.emb4j.nn.Parameter;
 import java.util.List;
 
@@ -109,17 +108,17 @@ public final class SparseAdam extends Optimizer {
   }
 
   @Override
-  List<Slot> slots() {
+  protected List<Slot> slots() {
     return AdamRule.SLOTS;
   }
 
   @Override
-  boolean countsSteps() {
+  protected boolean countsSteps() {
     return true;
   }
 
   @Override
-  void checkGradient(Parameter p, TableGradient grad) {
+  protected void checkGradient(Parameter p, TableGradient grad) {
     if (grad instanceof DenseGradient) {
       throw new IllegalArgumentException(
           "SparseAdam does not support dense gradients (parameter '" + p.name()
@@ -128,10 +127,10 @@ public final class SparseAdam extends Optimizer {
   }
 
   @Override
-  RowRule fusedRule(long step, boolean fresh) {
+  dev.emb4j.internal.kernel.RowRule kernelRule(long step, boolean fresh) {
     double biasCorrection1 = 1 - Math.pow(config.beta1(), step);
     double biasCorrection2 = 1 - Math.pow(config.beta2(), step);
-    return new RowRule.SparseAdam(
+    return new dev.emb4j.internal.kernel.RowRule.SparseAdam(
         (float) (1 - config.beta1()),
         (float) (1 - config.beta2()),
         (float) config.eps(),
@@ -139,29 +138,7 @@ public final class SparseAdam extends Optimizer {
   }
 
   @Override
-  RowUpdate prepare(long step, boolean fresh) {
-    // The order of operations follows torch/optim/_functional.py sparse_adam (1.13), in float32.
-    final float oneMinusB1 = (float) (1 - config.beta1());
-    final float oneMinusB2 = (float) (1 - config.beta2());
-    final float eps = (float) config.eps();
-    double biasCorrection1 = 1 - Math.pow(config.beta1(), step);
-    double biasCorrection2 = 1 - Math.pow(config.beta2(), step);
-    final float minusStepSize = (float) -(learningRate() * Math.sqrt(biasCorrection2) / biasCorrection1);
-    return (w, g, s) -> {
-      float[] m = s[0];
-      float[] v = s[1];
-      for (int j = 0; j < w.length; j++) {
-        float gj = g[j];
-        float mOld = m[j];
-        float vOld = v[j];
-        float mUpdate = (gj - mOld) * oneMinusB1;
-        float vUpdate = (gj * gj - vOld) * oneMinusB2;
-        float mj = mOld + mUpdate;
-        float vj = vOld + vUpdate;
-        m[j] = mj;
-        v[j] = vj;
-        w[j] += minusStepSize * (mj / ((float) Math.sqrt(vj) + eps));
-      }
-    };
+  protected RowRule rule(long step, boolean fresh) {
+    return kernelRule(step, fresh)::apply;
   }
 }

@@ -43,7 +43,7 @@ public final class IdSort {
   public static Groups group(long[] ids) {
     int n = ids.length;
     // the OR of the ids has the bit length of their maximum and is negative if one is: one pass the JIT vectorises
-    // (in a probe, 15 us for 65536 ids, against 46 for a maximum with a test per id)
+    // (a maximum with a test per id does not vectorise)
     long or = 0;
     for (long id : ids) {
       or |= id;

@@ -61,74 +61,90 @@ interface KernelSupport {
 
   /**
    * {@code dst[dstOffset .. dstOffset + dim) = value(order[from]) + ... + value(order[to - 1])}, added in that order
-   * starting from zero, where {@code value(e)} is the row {@code src[r * dim ..]} with {@code r = srcRows == null ? e
-   * : srcRows[e]}, times {@code scales[e]} when {@code scales != null} (a product, then the sum).
+   * starting from zero, with {@code value(e)} entry e of {@code entries}.
    */
-  void sumRows(
-      float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst, int dstOffset);
+  void sumRows(GradientEntries entries, int dim, int[] order, int from, int to, float[] dst, int dstOffset);
 
   /**
-   * For each entry e in {@code [0, entries)}, in that order, whose row {@code u} is in {@code [from, to)}: {@code
-   * sums[u * dim ..] += value(e)}, with {@code value(e)} as in {@link #sumRows}. {@code rank[e]} is u, or {@code ~u}
-   * for the first entry of row u, which sets the row to {@code 0 + value(e)} instead (the same float as adding it to
-   * a zeroed row), so {@code sums} need not be zeroed first.
+   * For each entry e in {@code [0, count)}, in that order, whose row {@code u} is in {@code [from, to)}: {@code
+   * sums[u * dim ..] += value(e)}. {@code rank[e]} is u, or {@code ~u} for the first entry of row u, which sets the
+   * row to {@code 0 + value(e)} instead (the same float as adding it to a zeroed row), so {@code sums} need not be
+   * zeroed first.
    */
-  void accumulateRows(
-      float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums);
+  void accumulateRows(GradientEntries entries, int dim, int[] rank, int count, int from, int to, float[] sums);
 
   /**
    * Applies {@code rule} to row {@code row} of {@code w} and of each state slot, with the gradient {@code 0 +
    * grad[gradOffset .. gradOffset + D)}, times {@code scales[e]} when {@code scales != null}: a sum of one entry, as
-   * {@link #sumRows} gives it (a sum from {@link #sumRows} is never -0, so the added zero leaves it unchanged).
-   * The Vector API kernels read the gradient where it lies, so a row with one entry is updated straight from its
-   * source. {@code scratch} (at least D floats) may be overwritten, and may be {@code grad} itself; {@code rowCopy}
-   * (at least D floats, overwritten) holds an off-heap row while it is updated: one buffer each per thread, so that
-   * a step over many rows does not allocate per row.
+   * {@link #sumRows} gives it (a sum from {@link #sumRows} is never -0, so the added zero leaves it unchanged). The
+   * Vector API kernels read the gradient where it lies, so a row with one entry is updated straight from its source.
    */
-  void applyRule(
+  void updateRow(
       RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] grad, int gradOffset, float[] scales, int e,
-      float[] scratch, float[] rowCopy);
+      StepScratch scratch);
 
   /**
-   * The sparse update of the touched rows {@code [from, to)}: row u ({@code rows[u]}) once, with {@link #applyRule},
-   * its gradient the sum of its entries {@code order[start[u] .. start[u + 1])} as {@link #sumRows} adds them. A row
-   * with one entry is updated from that entry where it lies. The rows with several entries are summed first, into
-   * consecutive D-float slots of {@code sums} (which must hold that many), so that no update waits on a sum just
-   * written: in a probe of the Adagrad step over 1e6 rows, summing the 3 % of rows with several entries in the update
-   * loop took the step from 7 to 13.6 ms. {@code gradAt} (at least {@code to - from} ints), {@code g} and {@code
-   * rowCopy} (D floats each) are scratch.
+   * The rows {@code [from, to)} of a sparse step: row u ({@code step.rows()[u]}) once, with {@link #updateRow}, its
+   * gradient the sum of its entries as {@link #sumRows} adds them. A row with one entry is updated from that entry
+   * where it lies. The rows with several entries are summed first, into consecutive D-float slots of {@code
+   * scratch.sums()} (which must hold that many), so that no update waits on a sum just written: summing them inside
+   * the update loop made the Adagrad step over 1e6 rows nearly twice as slow.
    */
-  default void applyRows(
-      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] src,
-      int[] srcRows, float[] scales, int from, int to, float[] sums, int[] gradAt, float[] g, float[] rowCopy) {
-    int d = w.dim();
-    locateGradients(src, srcRows, scales, d, start, order, from, to, sums, gradAt);
+  default void updateRows(SparseStep step, int from, int to, StepScratch scratch) {
+    locateGradients(step, from, to, scratch);
+    GradientEntries entries = step.entries();
+    int[] gradAt = scratch.gradAt();
     for (int u = from; u < to; u++) {
       int at = gradAt[u - from];
-      applyRule(rule, w, slots, rows[u], at >= 0 ? src : sums, at >= 0 ? at : ~at, at >= 0 ? scales : null,
-          order[start[u]], g, rowCopy);
+      updateRow(step.rule(), step.w(), step.slots(), step.rows()[u], at >= 0 ? entries.src() : scratch.sums(),
+          at >= 0 ? at : ~at, at >= 0 ? entries.scales() : null, step.order()[step.start()[u]], scratch);
     }
   }
 
   /**
-   * The first part of {@link #applyRows}: for u in {@code [from, to)}, {@code gradAt[u - from]} is the offset in
-   * {@code src} of the row's one entry, or {@code ~offset} of its sum in {@code sums}, which this writes for the rows
-   * with several entries.
+   * The first part of {@link #updateRows}: for u in {@code [from, to)}, {@code scratch.gradAt()[u - from]} is the
+   * offset in the entries' source of the row's one entry, or {@code ~offset} of its sum in {@code scratch.sums()},
+   * which this writes for the rows with several entries.
    */
-  default void locateGradients(
-      float[] src, int[] srcRows, float[] scales, int d, int[] start, int[] order, int from, int to, float[] sums,
-      int[] gradAt) {
+  default void locateGradients(SparseStep step, int from, int to, StepScratch scratch) {
+    int d = step.w().dim();
+    int[] start = step.start();
+    int[] gradAt = scratch.gradAt();
     int m = 0;
     for (int u = from; u < to; u++) {
       int first = start[u];
       if (start[u + 1] - first == 1) {
-        int e = order[first];
-        gradAt[u - from] = (srcRows == null ? e : srcRows[e]) * d;
+        gradAt[u - from] = step.entries().offset(step.order()[first], d);
       } else {
-        sumRows(src, srcRows, scales, d, order, first, start[u + 1], sums, m);
+        sumRows(step.entries(), d, step.order(), first, start[u + 1], scratch.sums(), m);
         gradAt[u - from] = ~m;
         m += d;
       }
+    }
+  }
+
+  /**
+   * Applies {@code rule}, which keeps no state, to row {@code ids[i]} of {@code w} for each i in turn, with the
+   * gradient {@code 0 + grad[0 .. D) * scales[0]}: one update per entry, duplicates included.
+   */
+  default void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales) {
+    RowMemory[] noSlots = {};
+    StepScratch scratch = StepScratch.of(w.dim(), noSlots, new float[0], 0);
+    for (int id : ids) {
+      updateRow(rule, w, noSlots, id, grad, 0, scales, 0, scratch);
+    }
+  }
+
+  /**
+   * Applies {@code rule} to every row of {@code w} and of each state slot, with that row of the dense gradient {@code
+   * grad} as it is. This reference reads and writes each row through copies, so it serves every kind of store.
+   */
+  default void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
+    RowCopies copies = new RowCopies(w, slots);
+    float[] g = new float[w.dim()];
+    for (long r = 0, n = w.rows(); r < n; r++) {
+      grad.readRow(r, g, 0);
+      copies.apply(rule, r, g);
     }
   }
 

@@ -5,13 +5,14 @@ import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 
 /**
- * The row kernels of emb4j: gather, bag pooling, max-norm renormalisation, gradient scatter and the fused sparse
- * optimizer step, as pure functions over {@link RowStore}s and flat arrays.
+ * The row kernels of emb4j: gather, bag pooling, max-norm renormalisation, gradient scatter and the optimizer steps
+ * (dense, and fused sparse) that apply a {@link RowRule}, as pure functions over {@link RowStore}s and flat arrays.
  *
  * <p>This facade checks array sizes and delegates to one implementation chosen once per JVM: the Vector API one when
  * java runs with {@code --add-modules jdk.incubator.vector} (the {@code emb4j} launcher and the tests do), otherwise
- * the scalar reference, after one log line saying so. The system property {@code emb4j.kernels=scalar|panama|auto}
- * forces a choice. Ids are trusted: the tables validate them, with positions in the message, before calling a kernel.
+ * the scalar reference, after one log line saying so. The system properties {@code emb4j.kernels=scalar|panama|auto}
+ * and {@code emb4j.vectorBits=128|256|512} force a choice (see {@code KernelProvider}). Ids are trusted: the tables
+ * validate them, with positions in the message, before calling a kernel.
  *
  * <p><b>Threads.</b> Gathers, bag pooling, gradient-row copies and fused sparse optimizer steps split large batches
  * over {@link #threads()} threads (default: the available processors, or the system property {@code emb4j.threads});
@@ -194,37 +195,52 @@ public final class Kernels {
   }
 
   /**
-   * The fused sparse optimizer step: for each of the {@code count} touched rows {@code rows[u]}, sums its gradient
-   * entries e = {@code order[k]} for k in {@code [start[u], start[u + 1])} (in that order, from zero) and applies
-   * {@code rule} to the row of {@code w} and of each slot, in place, each row once. Entry e's value is the row {@code
-   * src[r * D ..]} with {@code r = srcRows == null ? e : srcRows[e]}, times {@code scales[e]} when {@code scales !=
-   * null}: the rows of a backward pass's output gradient, read where they are. The rows must be distinct: they are
-   * split over the kernel threads, each row updated by exactly one.
+   * Applies {@code rule} to every row of {@code w} and of each state slot, in place, with the rows of the dense
+   * gradient {@code grad} (of {@code w}'s shape) as they are: an optimizer's dense step. Runs on the calling thread.
    *
-   * @param slots the optimizer's state, {@link RowRule#slots()} views of stores with the parameter's rows
+   * @param slots the optimizer's state for {@code w}: stores with {@code w}'s rows, as wide as {@code w} or 1
    */
-  public static void applySparseRows(
-      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] src,
-      int[] srcRows, float[] scales, int count) {
-    if (slots.length != rule.slots()) {
-      throw new IllegalArgumentException(rule + " needs " + rule.slots() + " state slots, got " + slots.length);
+  public static void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
+    if (grad.rows() != w.rows() || grad.dim() != w.dim()) {
+      throw new IllegalArgumentException(
+          "gradient has shape " + grad.rows() + " x " + grad.dim() + " but the parameter is " + w.rows() + " x "
+              + w.dim());
     }
-    if (start.length <= count || rows.length < count) {
+    for (RowStore slot : slots) {
+      checkSlot(slot.rows(), slot.dim(), w.rows(), w.dim());
+    }
+    IMPL.updateDenseRows(rule, w, slots, grad);
+  }
+
+  /**
+   * The fused sparse optimizer step: each touched row of {@code step} once, its gradient entries summed in the order
+   * given (from zero), {@code step.rule()} applied to the row of the parameter and of each state slot, in place. The
+   * rows must be distinct: they are split over the kernel threads, each row updated by exactly one.
+   */
+  public static void updateSparseRows(SparseStep step) {
+    RowMemory w = step.w();
+    int count = step.count();
+    int[] start = step.start();
+    if (start.length <= count || step.rows().length < count) {
       throw new IllegalArgumentException(
           count + " touched rows need " + (count + 1) + " starts and " + count + " row ids, got " + start.length
-              + " and " + rows.length);
+              + " and " + step.rows().length);
+    }
+    for (RowMemory slot : step.slots()) {
+      checkSlot(slot.rows(), slot.dim(), w.rows(), w.dim());
     }
     int d = w.dim();
     int entries = start[count];
-    if (srcRows != null) {
-      checkLength("srcRows", srcRows.length, entries);
+    GradientEntries g = step.entries();
+    if (g.srcRows() != null) {
+      checkLength("srcRows", g.srcRows().length, entries);
     }
-    if (scales != null) {
-      checkLength("scales", scales.length, entries);
+    if (g.scales() != null) {
+      checkLength("scales", g.scales().length, entries);
     }
-    boolean cachedSource = (long) src.length * Float.BYTES <= CACHED_SOURCE_BYTES;
+    boolean cachedSource = (long) g.src().length * Float.BYTES <= CACHED_SOURCE_BYTES;
     if (count > 0 && (long) count * DUPLICATES_FOR_SCAN <= entries && !cachedSource) {
-      applyManyDuplicates(rule, w, slots, rows, start, order, src, srcRows, scales, count, entries);
+      updateManyDuplicates(step, entries);
       return;
     }
     // a row costs about its entries plus one update: chunk by touched rows
@@ -232,16 +248,30 @@ public final class Kernels {
         count,
         Math.max(1, minChunk(d) / 4),
         (from, to) -> {
-          float[] g = new float[d];
-          float[] rowCopy = new float[d];
-          float[] sums = SumsBuffer.atLeast(SUM_BLOCK * d);
-          int[] gradAt = new int[SUM_BLOCK];
+          StepScratch scratch = StepScratch.of(d, step.slots(), SumsBuffer.atLeast(SUM_BLOCK * d), SUM_BLOCK);
           for (int block = from; block < to; block += SUM_BLOCK) {
-            int end = Math.min(to, block + SUM_BLOCK);
-            IMPL.applyRows(
-                rule, w, slots, rows, start, order, src, srcRows, scales, block, end, sums, gradAt, g, rowCopy);
+            IMPL.updateRows(step, block, Math.min(to, block + SUM_BLOCK), scratch);
           }
         });
+  }
+
+  /**
+   * Applies {@code rule}, which keeps no state (e.g. {@link RowRule.Sgd}), to row {@code ids[i]} of {@code w} for each
+   * i in turn, with the gradient {@code grad[0 .. D)} times {@code scale}: one update per entry, duplicates included
+   * rather than summed first, as fastText's Hogwild step updates the input rows of an example. Runs on the calling
+   * thread; ids are trusted (the caller's model made them).
+   */
+  public static void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float scale) {
+    checkLength("grad", grad.length, w.dim());
+    IMPL.updateEachRow(rule, w, ids, grad, new float[] {scale});
+  }
+
+  private static void checkSlot(long rows, int dim, long paramRows, int paramDim) {
+    if (rows != paramRows || (dim != paramDim && dim != 1)) {
+      throw new IllegalArgumentException(
+          "a state slot of shape " + rows + " x " + dim + " does not fit a parameter of shape " + paramRows + " x "
+              + paramDim + " (it needs " + paramRows + " rows of " + paramDim + " or 1 floats)");
+    }
   }
 
   /** Touched rows per block of a sparse step: the block's rows with several entries are summed before it. */
@@ -257,18 +287,18 @@ public final class Kernels {
   private static final long CACHED_SOURCE_BYTES = 4L << 20;
 
   /**
-   * {@link #applySparseRows} when rows repeat often (a small table): instead of gathering each row's entries from
+   * {@link #updateSparseRows} when rows repeat often (a small table): instead of gathering each row's entries from
    * all over the source, one pass in input order adds every entry into its row's slot of a compact {@code count x
    * D} buffer (same additions in the same order, so the same sums). Each thread owns a range of touched rows and
    * skips the entries of the others. The buffer is the calling thread's {@link SumsBuffer}, reused across steps
-   * without zeroing: each row's first entry sets it. train-sgd at 1e4 x 128 zeroed a fresh 5 MB per step before;
-   * without that, its step took 1.9 instead of 2.0-2.2 ms and the next forward pass, whose rows the fresh memory had
-   * pushed out of the cache, 1.1 instead of 1.2-1.4 ms.
+   * without zeroing: each row's first entry sets it, so no fresh memory is zeroed per step and pushes the table's
+   * rows out of the cache before the next forward pass.
    */
-  private static void applyManyDuplicates(
-      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, float[] src,
-      int[] srcRows, float[] scales, int count, int entries) {
-    int d = w.dim();
+  private static void updateManyDuplicates(SparseStep step, int entries) {
+    int count = step.count();
+    int[] start = step.start();
+    int[] order = step.order();
+    int d = step.w().dim();
     int[] rank = new int[entries];
     for (int u = 0; u < count; u++) {
       rank[order[start[u]]] = ~u; // the first entry sets the row's sum, the others add to it
@@ -281,11 +311,10 @@ public final class Kernels {
         count,
         Math.max(1, minChunk(d) / 4),
         (from, to) -> {
-          IMPL.accumulateRows(src, srcRows, scales, d, rank, entries, from, to, sums);
-          float[] g = new float[d];
-          float[] rowCopy = new float[d];
+          IMPL.accumulateRows(step.entries(), d, rank, entries, from, to, sums);
+          StepScratch scratch = StepScratch.of(d, step.slots(), new float[0], 0);
           for (int u = from; u < to; u++) {
-            IMPL.applyRule(rule, w, slots, rows[u], sums, u * d, null, 0, g, rowCopy);
+            IMPL.updateRow(step.rule(), step.w(), step.slots(), step.rows()[u], sums, u * d, null, 0, scratch);
           }
         });
   }

@@ -4,11 +4,9 @@ package dev.emb4j.internal.kernel;
  * The float offset of each id's row in a single-array heap table, worked out in one pass before a bag sum, so that
  * the summing loop reads an {@code int} and adds the column instead of widening, multiplying and adding per row.
  *
- * <p>Measured with {@code emb4j bench} (bag-sum, 1 thread, D = 128): 61 / 58 M rows/s at V = 1e6 / 1e7 with the
- * offsets worked out per row, 75 / 62-63 with this pass, about 187 at V = 1e4 either way. The per-row loop with the
- * row width as a compile-time constant measured 73-79 at 1e6, and a bare fixed-shape loop in a probe 82-87 (the C
- * probe: 83), so the cost lay in the index arithmetic around the loads, not in reading the rows; the machine counters
- * that would say why (most likely fewer rows in flight) are not available here.
+ * <p>Bag sums over tables larger than the caches ran markedly faster with this pass than with the offsets worked
+ * out per row (in cache, the same): the cost lay in the index arithmetic around the loads, not in reading the rows,
+ * most likely because fewer rows were in flight (the git log keeps the figures).
  *
  * <p>The buffer is the calling thread's, kept between calls (up to {@link #MAX_KEPT_INTS}; larger ones are made per
  * call), like {@link SumsBuffer}.

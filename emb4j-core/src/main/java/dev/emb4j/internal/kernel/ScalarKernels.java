@@ -155,119 +155,66 @@ final class ScalarKernels implements KernelSupport {
   }
 
   @Override
-  public void sumRows(
-      float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, float[] dst, int dstOffset) {
+  public void sumRows(GradientEntries entries, int dim, int[] order, int from, int to, float[] dst, int dstOffset) {
     Arrays.fill(dst, dstOffset, dstOffset + dim, 0f);
     for (int k = from; k < to; k++) {
-      int e = order[k];
-      int base = (srcRows == null ? e : srcRows[e]) * dim;
-      if (scales == null) {
-        for (int j = 0; j < dim; j++) {
-          dst[dstOffset + j] += src[base + j];
-        }
-      } else {
-        float s = scales[e];
-        for (int j = 0; j < dim; j++) {
-          dst[dstOffset + j] += src[base + j] * s;
-        }
-      }
+      addEntry(entries, order[k], dim, dst, dstOffset);
     }
   }
 
   @Override
   public void accumulateRows(
-      float[] src, int[] srcRows, float[] scales, int dim, int[] rank, int entries, int from, int to, float[] sums) {
-    for (int e = 0; e < entries; e++) {
+      GradientEntries entries, int dim, int[] rank, int count, int from, int to, float[] sums) {
+    for (int e = 0; e < count; e++) {
       int r = rank[e];
       int u = r < 0 ? ~r : r;
       if (u < from || u >= to) {
         continue;
       }
-      int p = (srcRows == null ? e : srcRows[e]) * dim;
-      int q = u * dim;
       if (r < 0) {
-        Arrays.fill(sums, q, q + dim, 0f);
+        Arrays.fill(sums, u * dim, (u + 1) * dim, 0f);
       }
-      if (scales == null) {
-        for (int j = 0; j < dim; j++) {
-          sums[q + j] += src[p + j];
-        }
-      } else {
-        float s = scales[e];
-        for (int j = 0; j < dim; j++) {
-          sums[q + j] += src[p + j] * s;
-        }
+      addEntry(entries, e, dim, sums, u * dim);
+    }
+  }
+
+  /** {@code dst[q .. q + dim) += value(e)}. */
+  private static void addEntry(GradientEntries entries, int e, int dim, float[] dst, int q) {
+    float[] src = entries.src();
+    int p = entries.offset(e, dim);
+    float[] scales = entries.scales();
+    if (scales == null) {
+      for (int j = 0; j < dim; j++) {
+        dst[q + j] += src[p + j];
+      }
+    } else {
+      float s = scales[e];
+      for (int j = 0; j < dim; j++) {
+        dst[q + j] += src[p + j] * s;
       }
     }
   }
 
+  /** Reads the row and its state rows into the scratch copies, applies the rule's reference form, writes them back. */
   @Override
-  public void applyRule(
+  public void updateRow(
       RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] grad, int gradOffset, float[] scales, int e,
-      float[] scratch, float[] rowCopy) {
-    MemorySegment ws = w.segment(row);
-    long wo = w.offset(row);
+      StepScratch scratch) {
     int d = w.dim();
-    float[] g = scratch;
+    float[] g = scratch.g();
     for (int j = 0; j < d; j++) {
       g[j] = 0f + (scales == null ? grad[gradOffset + j] : grad[gradOffset + j] * scales[e]);
     }
-    switch (rule) {
-      case RowRule.Sgd r -> {
-        for (int j = 0; j < d; j++) {
-          long p = wo + (long) j * Float.BYTES;
-          ws.set(FLOAT, p, ws.get(FLOAT, p) + r.minusLr() * g[j]);
-        }
-      }
-      case RowRule.Adagrad r -> {
-        MemorySegment ss = slots[0].segment(row);
-        long so = slots[0].offset(row);
-        for (int j = 0; j < d; j++) {
-          long p = wo + (long) j * Float.BYTES;
-          long q = so + (long) j * Float.BYTES;
-          float gj = g[j];
-          float acc = ss.get(FLOAT, q) + gj * gj;
-          ss.set(FLOAT, q, acc);
-          ws.set(FLOAT, p, ws.get(FLOAT, p) + r.minusClr() * (gj / ((float) Math.sqrt(acc) + r.eps())));
-        }
-      }
-      case RowRule.RowWiseAdagrad r -> {
-        MemorySegment ss = slots[0].segment(row);
-        long so = slots[0].offset(row);
-        float wd = r.weightDecay();
-        double squares = 0;
-        for (int j = 0; j < d; j++) {
-          float x = wd != 0 ? g[j] + wd * ws.get(FLOAT, wo + (long) j * Float.BYTES) : g[j];
-          g[j] = x;
-          squares += (double) x * x;
-        }
-        float acc = (float) (ss.get(FLOAT, so) + squares / d);
-        ss.set(FLOAT, so, acc);
-        float minusMultiplier = (float) (-r.lr() / (Math.sqrt(acc) + r.eps()));
-        for (int j = 0; j < d; j++) {
-          long p = wo + (long) j * Float.BYTES;
-          ws.set(FLOAT, p, ws.get(FLOAT, p) + minusMultiplier * g[j]);
-        }
-      }
-      case RowRule.SparseAdam r -> {
-        MemorySegment ms = slots[0].segment(row);
-        long mo = slots[0].offset(row);
-        MemorySegment vs = slots[1].segment(row);
-        long vo = slots[1].offset(row);
-        for (int j = 0; j < d; j++) {
-          long p = wo + (long) j * Float.BYTES;
-          long pm = mo + (long) j * Float.BYTES;
-          long pv = vo + (long) j * Float.BYTES;
-          float gj = g[j];
-          float mOld = ms.get(FLOAT, pm);
-          float vOld = vs.get(FLOAT, pv);
-          float mj = mOld + (gj - mOld) * r.oneMinusB1();
-          float vj = vOld + (gj * gj - vOld) * r.oneMinusB2();
-          ms.set(FLOAT, pm, mj);
-          vs.set(FLOAT, pv, vj);
-          ws.set(FLOAT, p, ws.get(FLOAT, p) + r.minusStepSize() * (mj / ((float) Math.sqrt(vj) + r.eps())));
-        }
-      }
+    float[] copy = scratch.w();
+    float[][] state = scratch.state();
+    MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), copy, 0, d);
+    for (int k = 0; k < slots.length; k++) {
+      MemorySegment.copy(slots[k].segment(row), FLOAT, slots[k].offset(row), state[k], 0, slots[k].dim());
+    }
+    rule.apply(copy, g, state);
+    MemorySegment.copy(copy, 0, w.segment(row), FLOAT, w.offset(row), d);
+    for (int k = 0; k < slots.length; k++) {
+      MemorySegment.copy(state[k], 0, slots[k].segment(row), FLOAT, slots[k].offset(row), slots[k].dim());
     }
   }
 

@@ -1,12 +1,19 @@
 package dev.emb4j.task.text;
 
+import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.internal.kernel.MatrixKernels;
+import dev.emb4j.internal.kernel.RowRule;
+import dev.emb4j.internal.kernel.StoreMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
+import java.util.Arrays;
 
 /**
  * One thread's working buffers for a {@link TextClassifier}: the forward pass (mean of input rows, optional ReLU
- * layer, softmax) and, for training, the fused SGD step that updates the output layer, the hidden layer and every
- * input row of the example in one pass, as fastText does.
+ * layer, softmax) and, for training, the SGD step that updates the output layer, the hidden layer and every input row
+ * of the example right after its backward pass, as fastText does. The layers run on the library's matrix kernels; the
+ * layers' SGD steps are fused into their weight-gradient products (the step's rows, {@code -lr} times the gradient,
+ * accumulated straight into the weights), and the input rows are updated by the SGD row rule.
  */
 final class Forward {
   private final TextClassifier model;
@@ -18,9 +25,13 @@ final class Forward {
   final float[] z1;
   final float[] h1;
   final double[] prob;
+  private final float[] logits;
+  private final float[] gradLogits;
+  private final float[] stepLogits;
   private final float[] gradTop;
   private final float[] gradH0;
   private final float[] gradZ1;
+  private final float[] stepZ1;
 
   Forward(TextClassifier model) {
     this.model = model;
@@ -32,14 +43,18 @@ final class Forward {
     this.z1 = new float[Math.max(hidden, 1)];
     this.h1 = new float[Math.max(hidden, 1)];
     this.prob = new double[classes];
+    this.logits = new float[classes];
+    this.gradLogits = new float[classes];
+    this.stepLogits = new float[classes];
     this.gradTop = new float[hidden > 0 ? hidden : dim];
     this.gradH0 = new float[dim];
     this.gradZ1 = new float[Math.max(hidden, 1)];
+    this.stepZ1 = new float[Math.max(hidden, 1)];
   }
 
   /** Computes the class probabilities of a text given by its input rows (an empty text gives the zero vector). */
   void run(int[] ids) {
-    java.util.Arrays.fill(h0, 0f);
+    Arrays.fill(h0, 0f);
     for (int id : ids) {
       rows.accumulateRow(id, 1f, h0, 0);
     }
@@ -57,11 +72,11 @@ final class Forward {
       }
       top = h1;
     }
-    float[] w = model.output.data();
     int width = hidden > 0 ? hidden : dim;
+    MatrixKernels.matmulTransposedB(top, model.output.data(), null, logits, 1, width, classes);
     double max = Double.NEGATIVE_INFINITY;
     for (int c = 0; c < classes; c++) {
-      prob[c] = MatrixKernels.dot(w, c * width, top, 0, width);
+      prob[c] = logits[c];
       max = Math.max(max, prob[c]);
     }
     double z = 0;
@@ -98,38 +113,33 @@ final class Forward {
     float[] top = hidden > 0 ? h1 : h0;
     int width = hidden > 0 ? hidden : dim;
     float[] w = model.output.data();
-    java.util.Arrays.fill(gradTop, 0f);
+    float minusLr = -lr;
+    // dL/dlogits = p - onehot(label), and the output layer's SGD step: W += (-lr * dL/dlogits)^T @ top
     for (int c = 0; c < classes; c++) {
-      float g = (float) (lr * ((c == label ? 1 : 0) - prob[c]));
-      int o = c * width;
-      for (int j = 0; j < width; j++) {
-        gradTop[j] += g * w[o + j];
-        w[o + j] += g * top[j];
-      }
+      gradLogits[c] = (float) (prob[c] - (c == label ? 1 : 0));
+      stepLogits[c] = minusLr * gradLogits[c];
     }
+    Arrays.fill(gradTop, 0f);
+    MatrixKernels.matmulAccumulate(gradLogits, w, gradTop, 1, width, classes); // before the step changes W
+    MatrixKernels.matmulTransposedAAccumulate(stepLogits, top, w, 1, width, classes);
     float[] toRows = gradTop;
     if (hidden > 0) {
       float[] w1 = model.hiddenWeight.data();
       float[] b1 = model.hiddenBias.data();
-      java.util.Arrays.fill(gradH0, 0f);
       for (int k = 0; k < hidden; k++) {
-        gradZ1[k] = z1[k] > 0 ? gradTop[k] : 0f;
-        if (gradZ1[k] == 0f) {
-          continue;
-        }
-        int o = k * dim;
-        for (int j = 0; j < dim; j++) {
-          gradH0[j] += gradZ1[k] * w1[o + j];
-          w1[o + j] += gradZ1[k] * h0[j];
-        }
-        b1[k] += gradZ1[k];
+        gradZ1[k] = z1[k] > 0 ? gradTop[k] : 0f; // ReLU
+        stepZ1[k] = minusLr * gradZ1[k];
+        b1[k] += stepZ1[k];
       }
+      Arrays.fill(gradH0, 0f);
+      MatrixKernels.matmulAccumulate(gradZ1, w1, gradH0, 1, dim, hidden);
+      MatrixKernels.matmulTransposedAAccumulate(stepZ1, h0, w1, 1, dim, hidden);
       toRows = gradH0;
     }
-    float share = 1f / ids.length;
-    for (int id : ids) {
-      rows.addToRow(id, share, toRows, 0);
-    }
+    // each input row's gradient is dL/dh0 / n (the mean): one SGD update per occurrence, as fastText's
+    RowMemory memory =
+        StoreMemory.of(rows).orElseThrow(() -> new IllegalStateException("input rows without a memory view"));
+    Kernels.updateEachRow(new RowRule.Sgd(minusLr, 0f), memory, ids, toRows, 1f / ids.length);
     return loss;
   }
 }

@@ -221,19 +221,23 @@ class KernelsTest {
       int[] sr = mapped ? srcRows : null;
       float[] sc = mapped ? scales : null;
       RowRule[] rules = {
-        new RowRule.Sgd(-0.1f), new RowRule.Adagrad(-0.1f, 1e-10f), new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
+        new RowRule.Sgd(-0.1f, 0f),
+        new RowRule.Adagrad(-0.1f, 0f, 1e-10f),
+        new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
       };
       for (RowRule rule : rules) {
         HeapRowStore w1 = HeapRowStore.allocate(v, d);
         HeapRowStore w2 = HeapRowStore.allocate(v, d);
         HeapRowStore[] s1 = stateOf(rule, v, d);
         HeapRowStore[] s2 = stateOf(rule, v, d);
-        Kernels.applySparseRows(rule, mem(w1), mems(s1), rows, start, order, values, sr, sc, count);
+        GradientEntries entries = new GradientEntries(values, sr, sc);
+        Kernels.updateSparseRows(new SparseStep(rule, mem(w1), mems(s1), rows, start, order, entries, count));
         ScalarKernels reference = new ScalarKernels();
+        StepScratch scratch = StepScratch.of(d, mems(s2), new float[0], 0);
         float[] g = new float[d];
         for (int u = 0; u < count; u++) {
-          reference.sumRows(values, sr, sc, d, order, start[u], start[u + 1], g, 0);
-          reference.applyRule(rule, mem(w2), mems(s2), rows[u], g, 0, null, 0, g, new float[d]);
+          reference.sumRows(entries, d, order, start[u], start[u + 1], g, 0);
+          reference.updateRow(rule, mem(w2), mems(s2), rows[u], g, 0, null, 0, scratch);
         }
         String where = what + ", " + rule + (mapped ? ", mapped" : "");
         assertArrayEquals(w2.toTensor().data(), w1.toTensor().data(), where);
@@ -246,7 +250,7 @@ class KernelsTest {
 
   /** Zeroed heap state slots of a {@code v x d} parameter for {@code rule}. */
   private static HeapRowStore[] stateOf(RowRule rule, long v, int d) {
-    HeapRowStore[] s = new HeapRowStore[rule.slots()];
+    HeapRowStore[] s = new HeapRowStore[rule instanceof RowRule.SparseAdam ? 2 : rule instanceof RowRule.Sgd ? 0 : 1];
     for (int k = 0; k < s.length; k++) {
       s[k] = HeapRowStore.allocate(v, d);
     }

@@ -9,6 +9,7 @@ import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The Vector API kernels against the scalar reference on random inputs: dims that are not a multiple of the vector
  * width (1, 3, 17, 300) and the common 128, heap and off-heap stores, padding, empty bags and per-sample weights.
  * Everything but the dot product and row-wise Adagrad's sum of squares must agree bit for bit; those two sum in
- * another order and agree to a few ulps. Needs {@code --add-modules jdk.incubator.vector} (the default test run).
+ * another order and agree to a few ulps. Needs {@code --add-modules jdk.incubator.vector} (the default test run, and
+ * the build's run at a forced 128-bit width).
  */
 class PanamaKernelsAgreementTest {
   private final KernelSupport scalar = new ScalarKernels();
@@ -38,7 +40,7 @@ class PanamaKernelsAgreementTest {
    * A table whose first {@code rows} rows are used; "heap, rows from a cache line" is made at least 1 MiB so that its
    * rows start after a few skipped floats (the kernels must index through the lead).
    */
-  private static RowStore table(long rows, int dim, String kind, long seed) {
+  static RowStore table(long rows, int dim, String kind, long seed) {
     RowStore s =
         switch (kind) {
           case "heap" -> HeapRowStore.allocate(rows, dim);
@@ -60,7 +62,7 @@ class PanamaKernelsAgreementTest {
     }
   }
 
-  private static long[] ids(int n, long rows, long seed) {
+  static long[] ids(int n, long rows, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     long[] ids = new long[n];
     for (int i = 0; i < n; i++) {
@@ -70,7 +72,7 @@ class PanamaKernelsAgreementTest {
   }
 
   /** Bags of 0 to 40 ids (some empty), CSR starts. */
-  private static int[] bagStarts(int n, long seed) {
+  static int[] bagStarts(int n, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int[] starts = new int[n + 1];
     int b = 0;
@@ -79,6 +81,12 @@ class PanamaKernelsAgreementTest {
       starts[++b] = Math.min(n, at += rnd.nextInt(41));
     }
     return java.util.Arrays.copyOf(starts, b + 1);
+  }
+
+  @Test
+  void theKernelsUseTheForcedWidthOrThePreferredOne() {
+    int forced = KernelProvider.forcedVectorBits();
+    assertEquals(forced == 0 ? PanamaKernels.preferredBits() : forced, PanamaKernels.bits());
   }
 
   @ParameterizedTest(name = "dim {0}, {1}")
@@ -182,8 +190,8 @@ class PanamaKernelsAgreementTest {
     }
     float[] ga = new float[dim];
     float[] gb = new float[dim];
-    scalar.sumRows(values, null, null, dim, order, 3, 60, ga, 0);
-    panama.sumRows(values, null, null, dim, order, 3, 60, gb, 0);
+    scalar.sumRows(new GradientEntries(values, null, null), dim, order, 3, 60, ga, 0);
+    panama.sumRows(new GradientEntries(values, null, null), dim, order, 3, 60, gb, 0);
     assertArrayEquals(ga, gb, "sumRows");
     int[] srcRows = new int[60];
     float[] scales = new float[60];
@@ -191,8 +199,8 @@ class PanamaKernelsAgreementTest {
       srcRows[i] = rnd.nextInt(60);
       scales[i] = (float) rnd.nextGaussian();
     }
-    scalar.sumRows(values, srcRows, scales, dim, order, 3, 60, ga, 0);
-    panama.sumRows(values, srcRows, scales, dim, order, 3, 60, gb, 0);
+    scalar.sumRows(new GradientEntries(values, srcRows, scales), dim, order, 3, 60, ga, 0);
+    panama.sumRows(new GradientEntries(values, srcRows, scales), dim, order, 3, 60, gb, 0);
     assertArrayEquals(ga, gb, "sumRows with source rows and scales");
     int[] rank = new int[60];
     boolean[] seen = new boolean[7];
@@ -206,39 +214,78 @@ class PanamaKernelsAgreementTest {
       float[] sb = new float[7 * dim];
       Arrays.fill(sa, Float.NaN);
       Arrays.fill(sb, Float.NaN);
-      scalar.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sa);
-      panama.accumulateRows(values, srcRows, sc, dim, rank, 60, 1, 6, sb);
+      scalar.accumulateRows(new GradientEntries(values, srcRows, sc), dim, rank, 60, 1, 6, sa);
+      panama.accumulateRows(new GradientEntries(values, srcRows, sc), dim, rank, 60, 1, 6, sb);
       assertArrayEquals(sa, sb, "accumulateRows" + (sc == null ? "" : " with scales"));
     }
 
-    RowRule[] rules = {
-      new RowRule.Sgd(-0.1f),
-      new RowRule.Adagrad(-0.05f, 1e-10f),
-      new RowRule.RowWiseAdagrad(0.05, 0f, 1e-10),
-      new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
-      new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
-    };
-    for (RowRule rule : rules) {
+    for (RowRule rule : RULES) {
       try (RowStore wa = table(20, dim, kind, 11);
           RowStore wb = table(20, dim, kind, 11)) {
         RowStore[] sa = slots(rule, 20, dim, 12);
         RowStore[] sb = slots(rule, 20, dim, 12);
-        float[] rowCopy = new float[dim];
-        Arrays.fill(rowCopy, Float.NaN); // whatever the buffer holds is overwritten before use
+        StepScratch scratch = StepScratch.of(dim, mems(sa), new float[0], 0);
+        Arrays.fill(scratch.w(), Float.NaN); // whatever the buffers hold is overwritten before use
         for (long row : new long[] {0, 19, 7, 7}) {
-          float[] g1 = ga.clone();
-          float[] g2 = ga.clone();
-          scalar.applyRule(rule, mem(wa), mems(sa), row, g1, 0, null, 0, g1, rowCopy);
-          panama.applyRule(rule, mem(wb), mems(sb), row, g2, 0, null, 0, g2, rowCopy);
+          scalar.updateRow(rule, mem(wa), mems(sa), row, ga.clone(), 0, null, 0, scratch);
+          panama.updateRow(rule, mem(wb), mems(sb), row, ga.clone(), 0, null, 0, scratch);
         }
-        if (rule instanceof RowRule.RowWiseAdagrad) {
-          assertClose(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
-        } else {
-          assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), rule.toString());
-          for (int k = 0; k < sa.length; k++) {
-            assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), rule + " slot " + k);
-          }
+        assertSameState(rule.toString(), rule, wa, sa, wb, sb);
+      }
+    }
+  }
+
+  /** Every rule with a Vector API twin, in each of its forms. */
+  static final RowRule[] RULES = {
+    new RowRule.Sgd(-0.1f, 0f),
+    new RowRule.Sgd(-0.1f, 0.01f),
+    new RowRule.SgdMomentum(-0.1f, 0f, 0.9f, 1f, false, true),
+    new RowRule.SgdMomentum(-0.1f, 0.01f, 0.9f, 0.75f, false, false),
+    new RowRule.SgdMomentum(-0.1f, 0f, 0.9f, 1f, true, false),
+    new RowRule.Adagrad(-0.05f, 0f, 1e-10f),
+    new RowRule.Adagrad(-0.05f, 0.01f, 1e-10f),
+    new RowRule.RowWiseAdagrad(0.05, 0f, 1e-10),
+    new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
+    new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f),
+    new RowRule.Adam(0.9f, 0.999f, 0.1f, 0.001f, -0.01f, 0.0316f, 1e-8f, 0.01f, 1f, false),
+    new RowRule.Adam(0.9f, 0.999f, 0.1f, 0.001f, -0.01f, 0.0316f, 1e-8f, 0f, 0.999f, true)
+  };
+
+  /** Parameters and state equal bit for bit (close, for row-wise Adagrad's double sum in another order). */
+  static void assertSameState(String what, RowRule rule, RowStore wa, RowStore[] sa, RowStore wb, RowStore[] sb) {
+    if (rule instanceof RowRule.RowWiseAdagrad) {
+      assertClose(wa.toTensor().data(), wb.toTensor().data(), what);
+      return;
+    }
+    assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), what);
+    for (int k = 0; k < sa.length; k++) {
+      assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), what + ", slot " + k);
+    }
+  }
+
+  /** The dims of {@link #cases()} on small heap and off-heap tables (a dense step updates every row). */
+  static Object[][] denseCases() {
+    return Arrays.stream(cases()).filter(c -> !((String) c[1]).contains("cache line")).toArray(Object[][]::new);
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("denseCases")
+  void denseRowUpdatesAgree(int dim, String kind) {
+    for (RowRule rule : RULES) {
+      try (RowStore wa = table(20, dim, kind, 17);
+          RowStore wb = table(20, dim, kind, 17);
+          RowStore g = table(wa.rows(), dim, "heap", 18)) {
+        g.writeRow(3, new float[dim], 0);
+        float[] negativeZeros = new float[dim];
+        Arrays.fill(negativeZeros, -0f); // a dense gradient is used as it is: -0 stays -0
+        g.writeRow(4, negativeZeros, 0);
+        RowStore[] sa = slots(rule, wa.rows(), dim, 19);
+        RowStore[] sb = slots(rule, wb.rows(), dim, 19);
+        for (int step = 0; step < 2; step++) {
+          scalar.updateDenseRows(rule, wa, sa, g);
+          panama.updateDenseRows(rule, wb, sb, g);
         }
+        assertSameState(rule + ", dense", rule, wa, sa, wb, sb);
       }
     }
   }
@@ -264,13 +311,7 @@ class PanamaKernelsAgreementTest {
     }
     long[] rows = {0, 2, 3, 5, 8, 11, 13, 17, 21, 22, 26, 29};
     int[] start = {0, 1, 2, 9, 10, 11, 20, 21, 22, 30, 31, 32, 40};
-    RowRule[] rules = {
-      new RowRule.Sgd(-0.1f),
-      new RowRule.Adagrad(-0.05f, 1e-10f),
-      new RowRule.RowWiseAdagrad(0.05, 0.01f, 1e-10),
-      new RowRule.SparseAdam(0.1f, 0.001f, 1e-8f, -0.01f)
-    };
-    for (RowRule rule : rules) {
+    for (RowRule rule : RULES) {
       for (float[] sc : new float[][] {null, scales}) {
         String what = rule + (sc == null ? "" : ", scaled");
         try (RowStore wa = table(30, dim, kind, 15);
@@ -279,24 +320,18 @@ class PanamaKernelsAgreementTest {
           RowStore[] sa = slots(rule, wa.rows(), dim, 16);
           RowStore[] sb = slots(rule, wb.rows(), dim, 16);
           RowStore[] sr = slots(rule, wr.rows(), dim, 16);
-          int[] gradAt = new int[rows.length];
-          scalar.applyRows(rule, mem(wa), mems(sa), rows, start, order, values, srcRows, sc, 0, rows.length,
-              new float[rows.length * dim], gradAt, new float[dim], new float[dim]);
-          panama.applyRows(rule, mem(wb), mems(sb), rows, start, order, values, srcRows, sc, 0, rows.length,
-              new float[rows.length * dim], gradAt, new float[dim], new float[dim]);
-          if (rule instanceof RowRule.RowWiseAdagrad) {
-            assertClose(wa.toTensor().data(), wb.toTensor().data(), what);
-          } else {
-            assertArrayEquals(wa.toTensor().data(), wb.toTensor().data(), what);
-            for (int k = 0; k < sa.length; k++) {
-              assertArrayEquals(sa[k].toTensor().data(), sb[k].toTensor().data(), what + ", slot " + k);
-            }
-          }
+          GradientEntries entries = new GradientEntries(values, srcRows, sc);
+          scalar.updateRows(new SparseStep(rule, mem(wa), mems(sa), rows, start, order, entries, rows.length), 0,
+              rows.length, StepScratch.of(dim, mems(sa), new float[rows.length * dim], rows.length));
+          panama.updateRows(new SparseStep(rule, mem(wb), mems(sb), rows, start, order, entries, rows.length), 0,
+              rows.length, StepScratch.of(dim, mems(sb), new float[rows.length * dim], rows.length));
+          assertSameState(what, rule, wa, sa, wb, sb);
           // the reference as defined: each row from the sum of its entries
           float[] g = new float[dim];
+          StepScratch scratch = StepScratch.of(dim, mems(sr), new float[0], 0);
           for (int u = 0; u < rows.length; u++) {
-            scalar.sumRows(values, srcRows, sc, dim, order, start[u], start[u + 1], g, 0);
-            scalar.applyRule(rule, mem(wr), mems(sr), rows[u], g, 0, null, 0, g, new float[dim]);
+            scalar.sumRows(entries, dim, order, start[u], start[u + 1], g, 0);
+            scalar.updateRow(rule, mem(wr), mems(sr), rows[u], g, 0, null, 0, scratch);
           }
           assertArrayEquals(wr.toTensor().data(), wa.toTensor().data(), what + ", against the definition");
         }
@@ -324,8 +359,8 @@ class PanamaKernelsAgreementTest {
     assertArrayEquals(ya, yb, "axpy");
   }
 
-  private static RowStore[] slots(RowRule rule, long rows, int dim, long seed) {
-    RowStore[] s = new RowStore[rule.slots()];
+  static RowStore[] slots(RowRule rule, long rows, int dim, long seed) {
+    RowStore[] s = new RowStore[slotCount(rule)];
     for (int k = 0; k < s.length; k++) {
       s[k] = HeapRowStore.allocate(rows, rule instanceof RowRule.RowWiseAdagrad ? 1 : dim);
       fill(s[k], seed + k);
@@ -342,11 +377,21 @@ class PanamaKernelsAgreementTest {
     return s;
   }
 
-  private static RowMemory mem(RowStore s) {
+  /** The state slots {@code rule} keeps. */
+  static int slotCount(RowRule rule) {
+    return switch (rule) {
+      case RowRule.Sgd r -> 0;
+      case RowRule.SparseAdam r -> 2;
+      case RowRule.Adam r -> r.amsgrad() ? 3 : 2;
+      default -> 1;
+    };
+  }
+
+  static RowMemory mem(RowStore s) {
     return StoreMemory.of(s).orElseThrow();
   }
 
-  private static RowMemory[] mems(RowStore[] s) {
+  static RowMemory[] mems(RowStore[] s) {
     RowMemory[] m = new RowMemory[s.length];
     for (int k = 0; k < s.length; k++) {
       m[k] = mem(s[k]);
@@ -354,7 +399,7 @@ class PanamaKernelsAgreementTest {
     return m;
   }
 
-  private static void assertClose(float[] a, float[] b, String what) {
+  static void assertClose(float[] a, float[] b, String what) {
     assertEquals(a.length, b.length);
     for (int i = 0; i < a.length; i++) {
       assertEquals(a[i], b[i], 1e-6f * (1 + Math.abs(a[i])), what + " at " + i);
