@@ -83,13 +83,7 @@ final class PanamaPooling {
         }
         out[o + j] = acc;
       }
-      int count = 0;
-      for (int i = start; i < end; i++) {
-        if (ids[i] != paddingIdx) {
-          count++;
-        }
-      }
-      bagSizes[b] = count;
+      bagSizes[b] = nonPadding(ids, start, end, paddingIdx);
     }
   }
 
@@ -290,13 +284,7 @@ final class PanamaPooling {
         out[o + j] = best;
         maxIndices[o + j] = winner;
       }
-      int count = 0;
-      for (int i = start; i < end; i++) {
-        if (ids[i] != paddingIdx) {
-          count++;
-        }
-      }
-      bagSizes[b] = count;
+      bagSizes[b] = nonPadding(ids, start, end, paddingIdx);
     }
   }
 
@@ -323,5 +311,16 @@ final class PanamaPooling {
       }
     }
     best.intoArray(out, o + j);
+  }
+
+  /** How many of the positions {@code [start, end)} of {@code ids} are not the padding row: a bag's size. */
+  private static int nonPadding(long[] ids, int start, int end, long paddingIdx) {
+    int count = 0;
+    for (int i = start; i < end; i++) {
+      if (ids[i] != paddingIdx) {
+        count++;
+      }
+    }
+    return count;
   }
 }
