@@ -16,7 +16,7 @@ import java.util.Map;
 public final class OneHotExample {
   private OneHotExample() {}
 
-  /** Prints both weight shapes and checks the lookup against {@code oneHot(ids) @ W} and a Linear holding {@code W^T}. */
+  /** Prints both weight shapes and compares the lookup with {@code oneHot(ids) @ W} and a Linear holding W^T. */
   public static void main(String[] args) {
     Emb4j.manualSeed(7);
     try (Embedding embedding = new Embedding(6, 3); // W: (V, D) = (6, 3)

@@ -42,6 +42,12 @@ class ExamplesTest {
     return out;
   }
 
+  private static void assertPrinted(String out, String... expected) {
+    for (String e : expected) {
+      assertTrue(out.contains(e), "missing:\n" + e + "\nin:\n" + out);
+    }
+  }
+
   private static double number(String out, String regex) {
     Matcher m = Pattern.compile(regex).matcher(out);
     assertTrue(m.find(), "no match for /" + regex + "/ in:\n" + out);
@@ -56,17 +62,18 @@ class ExamplesTest {
     try (Embedding table = new Embedding(10, 4)) {
       expected = table.weightTensor().index(IndexTensor.of(1, 2, 3));
     }
-    assertTrue(out.contains("ids: IndexTensor([1, 2, 3]"), out);
-    assertTrue(out.contains("embedding(ids), shape [3, 4]:\n" + expected + "\n"), out);
-    assertTrue(out.contains("equals weight[ids]: true"), out);
+    assertPrinted(
+        out,
+        "ids: IndexTensor([1, 2, 3]",
+        "embedding(ids), shape [3, 4]:\n" + expected + "\n",
+        "equals weight[ids]: true");
   }
 
   @Test
   void pretrainedLookupEqualsIndexing() throws Exception {
     String out = run(() -> PretrainedExample.main(new String[0]));
     String rows = FloatTensor.fromArray(new float[][] {{9, 10}, {1, 2}, {5, 6}, {5, 6}}).toString();
-    assertTrue(out.contains("embedding(ids):\n" + rows + "\nw[ids]:\n" + rows + "\n"), out);
-    assertTrue(out.contains("equal: true\nfrozen: true"), out);
+    assertPrinted(out, "embedding(ids):\n" + rows + "\nw[ids]:\n" + rows + "\n", "equal: true\nfrozen: true");
   }
 
   @Test
@@ -79,10 +86,12 @@ class ExamplesTest {
   @Test
   void oneHotTimesWeightEqualsTheLookup() throws Exception {
     String out = run(() -> OneHotExample.main(new String[0]));
-    assertTrue(out.contains("Embedding(6, 3).weight: [6, 3] = (V, D)"), out);
-    assertTrue(out.contains("Linear(6, 3).weight:    [3, 6] = (out, in)"), out);
-    assertTrue(out.contains("embedding(ids) == oneHot(ids) @ W: true"), out);
-    assertTrue(out.contains("linear(oneHot(ids)) == embedding(ids): true"), out);
+    assertPrinted(
+        out,
+        "Embedding(6, 3).weight: [6, 3] = (V, D)",
+        "Linear(6, 3).weight:    [3, 6] = (out, in)",
+        "embedding(ids) == oneHot(ids) @ W: true",
+        "linear(oneHot(ids)) == embedding(ids): true");
   }
 
   @Test
@@ -90,14 +99,12 @@ class ExamplesTest {
     String out = run(() -> PaddingExample.main(new String[0]));
     String grad =
         FloatTensor.fromArray(new float[][] {{0, 0, 0}, {1, 1, 1}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}}).toString();
-    assertTrue(out.contains("weight[0] (padding): FloatTensor([[0.0, 0.0, 0.0]])"), out);
-    assertTrue(out.contains("grad of sum(embedding(ids)):\n" + grad + "\n"), out);
-    assertTrue(out.contains("weight[0] after a step: FloatTensor([[0.0, 0.0, 0.0]])"), out);
-    assertTrue(
-        out.contains(
-            "out of range: index 7 at position [1, 0] of the indices is out of range for a table of 5 rows"
-                + " (valid 0..4)"),
-        out);
+    assertPrinted(
+        out,
+        "weight[0] (padding): FloatTensor([[0.0, 0.0, 0.0]])",
+        "grad of sum(embedding(ids)):\n" + grad + "\n",
+        "weight[0] after a step: FloatTensor([[0.0, 0.0, 0.0]])",
+        "out of range: index 7 at position [1, 0] of the indices is out of range for a table of 5 rows (valid 0..4)");
   }
 
   @Test

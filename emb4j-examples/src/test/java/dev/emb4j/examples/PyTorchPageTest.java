@@ -124,7 +124,7 @@ class PyTorchPageTest {
         try {
           run.invoke(null);
         } catch (InvocationTargetException e) {
-          throw new AssertionError("the Java block at line " + s.block().line() + " of " + PAGE + " fails", e.getCause());
+          throw new AssertionError("the Java block at line " + s.block().line() + " of the page fails", e.getCause());
         }
       }
     } finally {
