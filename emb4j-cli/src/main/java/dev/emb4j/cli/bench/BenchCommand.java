@@ -1,7 +1,7 @@
 package dev.emb4j.cli.bench;
 
+import dev.emb4j.Emb4j;
 import dev.emb4j.cli.VersionProvider;
-import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
 import java.util.List;
@@ -97,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (threads != null) {
-      Kernels.setThreads(threads);
+      Emb4j.setNumThreads(threads);
     }
     Storage storage =
         switch (store) {
@@ -136,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
                 workloads.get(i),
                 rows,
                 dim,
-                Kernels.threads(),
+                Emb4j.getNumThreads(),
                 r.millis(),
                 r.rows() / r.millis() / 1e3,
                 r.bestMillis(),

@@ -15,8 +15,8 @@ import java.util.Arrays;
  * validate them, with positions in the message, before calling a kernel.
  *
  * <p><b>Threads.</b> Gathers, bag pooling, gradient-row copies and fused sparse optimizer steps split large batches
- * over {@link #threads()} threads (default: the available processors, or the system property {@code emb4j.threads});
- * {@link #setThreads(int)} changes it. Every thread writes its own contiguous range of output rows, so results are
+ * over {@link #threads()} threads, the public setting {@code Emb4j.setNumThreads} (default: the available processors,
+ * or the system property {@code emb4j.threads}). Every thread writes its own contiguous range of output rows, so results are
  * bit-identical to one thread's; a sparse optimizer step partitions the touched rows, so no row is updated by two
  * threads (no Hogwild races). Dense gradient scatters run on the calling thread. Between calls, idle kernel threads
  * spin for a short while before they sleep, so that back-to-back calls do not pay a thread wake-up each (see {@code
@@ -39,8 +39,8 @@ public final class Kernels {
   }
 
   /**
-   * Sets how many threads large kernel calls use from now on (1: the calling thread only). Call it while no kernel
-   * runs, e.g. at start-up.
+   * Sets how many threads large kernel calls use from now on (1: the calling thread only): {@code
+   * Emb4j.setNumThreads}.
    *
    * @throws IllegalArgumentException unless {@code 1 <= threads <= 1024}
    */

@@ -1,5 +1,7 @@
 package dev.emb4j.internal.kernel;
 
+import dev.emb4j.Emb4j;
+
 /**
  * Splits a kernel's range of work (ids, bags, touched rows) into contiguous chunks, one per thread: the caller runs
  * the first chunk itself and a {@link WorkerTeam} of daemon threads the others. Each chunk writes only its own output
@@ -18,47 +20,24 @@ final class Parallel {
   /** Chunk boundaries are multiples of this many items. */
   static final int ALIGN = 16;
 
-  /** The system property that sets the initial number of threads (default: available processors). */
-  static final String THREADS_PROPERTY = "emb4j.threads";
-
-  private static int threads = initialThreads();
   private static WorkerTeam team;
 
-  private static int initialThreads() {
-    String value = System.getProperty(THREADS_PROPERTY);
-    if (value == null || value.isBlank()) {
-      return Runtime.getRuntime().availableProcessors();
-    }
-    try {
-      return checkThreads(Integer.parseInt(value.trim()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "system property " + THREADS_PROPERTY + " must be a positive integer, got '" + value + "'", e);
-    }
+  /** Sets {@link Emb4j#setNumThreads}: the next call makes a team of the new size. */
+  static void setThreads(int n) {
+    Emb4j.setNumThreads(n);
   }
 
-  static int checkThreads(int n) {
-    if (n < 1 || n > 1024) {
-      throw new IllegalArgumentException("the number of kernel threads must be in 1..1024, got " + n);
-    }
-    return n;
+  static int threads() {
+    return Emb4j.getNumThreads();
   }
 
-  static synchronized void setThreads(int n) {
-    checkThreads(n);
-    if (n != threads && team != null) {
-      team.close(); // waits for a running call; the next call makes a team of the new size
-      team = null;
-    }
-    threads = n;
-  }
-
-  static synchronized int threads() {
-    return threads;
-  }
-
-  private static synchronized WorkerTeam team() {
-    if (team == null) {
+  /**
+   * The team for {@code threads} threads. A team of another size is replaced once it is idle; while a call still uses
+   * it (this very thread's, when a kernel runs inside a chunk), it is returned as it is: waiting for it here could
+   * wait for ever, and results do not depend on the number of threads.
+   */
+  private static synchronized WorkerTeam team(int threads) {
+    if (team == null || (team.size() + 1 != threads && team.closeIfIdle())) {
       team = new WorkerTeam(threads - 1);
     }
     return team;
@@ -69,8 +48,15 @@ final class Parallel {
    * {@code minChunk} items; otherwise, or while another call has the threads, in the calling thread.
    */
   static void forRange(int n, int minChunk, RangeTask task) {
-    int chunks = (int) Math.min(threads(), n / (long) Math.max(minChunk, 1));
-    if (chunks <= 1 || !team().tryRun(n, chunks, task)) {
+    int threads = threads();
+    int chunks = (int) Math.min(threads, n / (long) Math.max(minChunk, 1));
+    if (chunks <= 1) {
+      task.run(0, n);
+      return;
+    }
+    WorkerTeam t = team(threads);
+    chunks = Math.min(chunks, t.size() + 1);
+    if (chunks <= 1 || !t.tryRun(n, chunks, task)) {
       task.run(0, n);
     }
   }

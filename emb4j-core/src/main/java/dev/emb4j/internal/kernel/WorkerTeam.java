@@ -48,16 +48,29 @@ final class WorkerTeam {
     }
   }
 
+  /** The number of worker threads (a call runs at most one chunk more, on the caller). */
+  int size() {
+    return workers.length;
+  }
+
   /** Waits for a running call to end, then lets the workers exit; later calls find the team in use. */
   void close() {
-    while (!busy.compareAndSet(false, true)) {
+    while (!closeIfIdle()) {
       LockSupport.parkNanos(50_000);
+    }
+  }
+
+  /** Lets the workers exit if no call is running, and says whether it did; later calls find the team in use. */
+  boolean closeIfIdle() {
+    if (!busy.compareAndSet(false, true)) {
+      return false;
     }
     closed = true;
     for (Thread w : workers) {
       LockSupport.unpark(w);
     }
     busy.set(false);
+    return true;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -191,6 +192,46 @@ class WorkerTeamTest {
         });
       });
       assertSame(OutOfMemoryError.class, error.getClass());
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+
+  @Test
+  void theThreadCountIsEmb4jsPublicSettingAndARejectedValueChangesNothing() {
+    int before = dev.emb4j.Emb4j.getNumThreads();
+    try {
+      dev.emb4j.Emb4j.setNumThreads(3);
+      assertEquals(3, Kernels.threads());
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> dev.emb4j.Emb4j.setNumThreads(0));
+      assertEquals("the number of kernel threads must be in 1..1024, got 0", e.getMessage());
+      assertEquals(3, dev.emb4j.Emb4j.getNumThreads());
+    } finally {
+      dev.emb4j.Emb4j.setNumThreads(before);
+    }
+  }
+
+  @Test
+  void aChunkThatChangesTheThreadCountAndCallsAKernelFinishes() {
+    int before = Parallel.threads();
+    try {
+      Parallel.setThreads(2);
+      AtomicInteger items = new AtomicInteger();
+      assertTimeoutPreemptively(
+          java.time.Duration.ofSeconds(20),
+          () ->
+              Parallel.forRange(
+                  256,
+                  16,
+                  (from, to) -> {
+                    if (from == 0) {
+                      Parallel.setThreads(3); // the team in use must not be waited for from inside its own call
+                      Parallel.forRange(512, 16, (f, t) -> items.addAndGet(t - f));
+                    }
+                    items.addAndGet(to - from);
+                  }));
+      assertEquals(256 + 512, items.get());
     } finally {
       Parallel.setThreads(before);
     }
