@@ -238,17 +238,17 @@ public final class MatrixFactorizationTrainer {
    * @param users distinct users
    * @param items distinct items
    * @param config the hyper-parameters
-   * @return the estimated bytes
+   * @return the estimated bytes, {@code Long.MAX_VALUE} for sizes beyond it
    */
   public static long estimatedBytes(long users, long items, Config config) {
-    long values = (users + items) * (config.dim() + 1L);
+    double values = (double) (users + items) * (config.dim() + 1L);
     int slots =
         switch (config.optimizer()) {
           case SGD -> 0;
           case ADAGRAD -> 1;
           case SPARSE_ADAM -> 2;
         };
-    return Float.BYTES * (values * (1 + slots) + users + items);
+    return (long) (Float.BYTES * (values * (1 + slots) + users + items)); // the cast saturates
   }
 
   private final Config config;

@@ -125,7 +125,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     TextClassifier.Shape shape =
         new TextClassifier.Shape(dim, ngrams, ngrams > 1 ? buckets : 0, hidden, !noLowercase);
     String model = describeModel(shape);
-    MemoryBudget.requireHeap(model, Float.BYTES * shape.parameterCount(0, 2)); // before reading: buckets and layers
+    MemoryBudget.requireHeap(model, shape.parameterBytes(0, 2)); // before reading: the buckets and the layers
     Tokenizer tokenizer = new Tokenizer(!noLowercase);
     LabeledTextFile.Loaded data = LabeledTextFile.read(input, tokenizer, skipBadLines);
     List<LabeledText> examples = data.examples();

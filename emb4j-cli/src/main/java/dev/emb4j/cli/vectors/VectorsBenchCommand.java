@@ -54,7 +54,7 @@ public final class VectorsBenchCommand implements Callable<Integer> {
     // the table, the normalised copy that cosine search builds, and the queries
     MemoryBudget.requireHeap(
         "a table of --rows " + rows + " x --dim " + dim,
-        2L * rows * dim * Float.BYTES + (long) queries * dim * Float.BYTES);
+        (long) ((2.0 * rows + queries) * dim * Float.BYTES)); // the cast saturates
     SplittableRandom rng = new SplittableRandom(seed);
     RowStore table = HeapRowStore.allocate(rows, dim);
     float[] row = new float[dim];

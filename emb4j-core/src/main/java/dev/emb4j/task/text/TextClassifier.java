@@ -83,16 +83,17 @@ public final class TextClassifier {
     }
 
     /**
-     * The number of weights of a model of this shape with {@code words} known words and {@code labels} labels: the
-     * input table ({@code (words + buckets) x dim}), the hidden layer and the output layer.
+     * The bytes of the weights of a model of this shape with {@code words} known words and {@code labels} labels: the
+     * input table ({@code (words + buckets) x dim}), the hidden layer and the output layer, as float32.
      *
      * @param words known words, the end-of-text token included
      * @param labels classes
-     * @return the number of float weights
+     * @return the bytes, {@code Long.MAX_VALUE} for sizes beyond it
      */
-    public long parameterCount(long words, int labels) {
-      long top = hidden > 0 ? hidden : dim;
-      return (words + buckets) * dim + (long) hidden * dim + hidden + labels * top;
+    public long parameterBytes(long words, int labels) {
+      double top = hidden > 0 ? hidden : dim;
+      double weights = (double) (words + buckets) * dim + (double) hidden * dim + hidden + labels * top;
+      return (long) (weights * Float.BYTES); // the cast saturates
     }
   }
 

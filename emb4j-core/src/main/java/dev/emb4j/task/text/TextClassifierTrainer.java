@@ -294,7 +294,7 @@ public final class TextClassifierTrainer {
     TextClassifier.Shape shape =
         new TextClassifier.Shape(
             config.dim(), config.ngrams(), effectiveBuckets(), config.hidden(), config.lowercase());
-    listener.beforeAllocating(Float.BYTES * shape.parameterCount(words.size(), labels.size()));
+    listener.beforeAllocating(shape.parameterBytes(words.size(), labels.size()));
     TextClassifier model = new TextClassifier(shape, words, labels, config.seed());
     int n = examples.size();
     int[][] ids = new int[n][];

@@ -89,11 +89,13 @@ class TextTrainingSafetyTest {
   }
 
   @Test
-  void parameterCountCoversEveryTable() {
+  void parameterBytesCoverEveryTable() {
     TextClassifier.Shape fastText = new TextClassifier.Shape(10, 2, 100, 0, true);
-    assertEquals((7 + 100) * 10 + 3 * 10, fastText.parameterCount(7, 3));
+    assertEquals(4 * ((7 + 100) * 10 + 3 * 10), fastText.parameterBytes(7, 3));
     TextClassifier.Shape hidden = new TextClassifier.Shape(10, 1, 0, 4, true);
-    assertEquals(7 * 10 + 4 * 10 + 4 + 3 * 4, hidden.parameterCount(7, 3));
+    assertEquals(4 * (7 * 10 + 4 * 10 + 4 + 3 * 4), hidden.parameterBytes(7, 3));
+    TextClassifier.Shape huge = new TextClassifier.Shape(Integer.MAX_VALUE, 2, Integer.MAX_VALUE, 0, true);
+    assertEquals(Long.MAX_VALUE, huge.parameterBytes(Integer.MAX_VALUE, 2), "saturates instead of overflowing");
   }
 
   @Test
