@@ -61,6 +61,7 @@ public final class Emb4jCommand implements Runnable {
   public static CommandLine newCommandLine() {
     CommandLine commandLine = new CommandLine(new Emb4jCommand());
     commandLine.setExecutionExceptionHandler(new FailureHandler());
+    commandLine.setExecutionStrategy(MemoryBudget.reportingOutOfMemory(new CommandLine.RunLast()));
     return commandLine;
   }
 

@@ -30,7 +30,9 @@ final class FailureHandler implements IExecutionExceptionHandler {
         exception instanceof IllegalArgumentException
             || exception instanceof IndexOutOfBoundsException
             || exception instanceof java.io.IOException
-            || exception instanceof java.io.UncheckedIOException;
+            || exception instanceof java.io.UncheckedIOException
+            || exception instanceof InsufficientMemoryException
+            || exception instanceof dev.emb4j.task.TrainingDivergedException;
     if (message == null || message.isBlank()) {
       message = exception.getClass().getName();
     }

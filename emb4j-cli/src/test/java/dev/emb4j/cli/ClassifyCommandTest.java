@@ -107,6 +107,6 @@ class ClassifyCommandTest {
         recommender.toString(), "-q", "--epochs", "1").exitCode());
     CliRun wrongKind = CliRun.run("classify", "test", "--model", recommender.toString(), "--input", bad.toString());
     assertEquals(1, wrongKind.exitCode());
-    assertTrue(wrongKind.err().contains("not an emb4j text classifier"), wrongKind.err());
+    assertTrue(wrongKind.err().contains(recommender + " holds a recommender"), wrongKind.err());
   }
 }

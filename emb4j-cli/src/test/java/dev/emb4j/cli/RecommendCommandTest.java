@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,20 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RecommendCommandTest {
   @TempDir Path dir;
 
-  /** Ratings of 30 users on 20 items with a learnable structure: users like items of their own parity. */
   private Path ratings(String name, long seed, int n) throws IOException {
-    SplittableRandom rng = new SplittableRandom(seed);
-    StringBuilder sb = new StringBuilder();
-    for (int k = 0; k < n; k++) {
-      int u = 1 + rng.nextInt(30);
-      int i = 100 + rng.nextInt(20);
-      int r = (u % 2 == i % 2) ? 4 + rng.nextInt(2) : 1 + rng.nextInt(2);
-      sb.append(u).append(k % 2 == 0 ? '\t' : ',').append(i).append(k % 2 == 0 ? '\t' : ',').append(r);
-      sb.append(k % 3 == 0 ? "\t881250949\n" : "\n");
-    }
-    Path p = dir.resolve(name);
-    Files.writeString(p, sb.toString());
-    return p;
+    return TestFiles.ratings(dir, name, seed, n);
   }
 
   private CliRun train(Path trainFile, Path model, String... extra) {

@@ -11,6 +11,7 @@ import dev.emb4j.store.RowStore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -350,6 +351,20 @@ public final class Checkpoint {
   // ---------------------------------------------------------------------------------------------------------------
   // Reading
   // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Whether {@code file} starts with a checkpoint's magic bytes; nothing else is checked. Tells a saved model apart from
+   * other files (e.g. vector files) before choosing how to read it.
+   *
+   * @param file the file
+   * @return true if its first 8 bytes are a checkpoint's magic
+   * @throws IOException if the file cannot be read
+   */
+  public static boolean isCheckpoint(Path file) throws IOException {
+    try (var in = Files.newInputStream(file)) {
+      return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+    }
+  }
 
   /**
    * Reads a whole checkpoint into memory after verifying it (structure, sizes and checksum).

@@ -9,6 +9,11 @@ import dev.emb4j.optim.Scheduler;
 import dev.emb4j.optim.Sgd;
 import dev.emb4j.optim.SparseAdam;
 import dev.emb4j.tensor.IndexTensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -193,20 +198,57 @@ public final class MatrixFactorizationTrainer {
    * @param items raw item id to row
    * @param seconds wall time of training
    * @param finalLoss the mean training loss of the last epoch
+   * @param history one summary per epoch, with the validation figures when the run had validation data
    */
-  public record Result(MatrixFactorization model, IdIndex users, IdIndex items, double seconds, double finalLoss) {
+  public record Result(
+      MatrixFactorization model,
+      IdIndex users,
+      IdIndex items,
+      double seconds,
+      double finalLoss,
+      List<EpochSummary> history) {
+
+    /** Copies the history. */
+    public Result {
+      history = List.copyOf(history);
+    }
 
     /** RMSE and MAE of the model on {@code test}; unseen users or items fall back to the known biases and mu. */
     public RegressionMetrics evaluate(Ratings test) {
-      int n = test.size();
-      int[] u = new int[n];
-      int[] i = new int[n];
-      for (int k = 0; k < n; k++) {
-        u[k] = users.indexOf(test.users()[k]);
-        i[k] = items.indexOf(test.items()[k]);
-      }
-      return RegressionMetrics.of(model.predictValues(u, i), test.values());
+      return MatrixFactorizationTrainer.evaluate(model, users, items, test);
     }
+  }
+
+  /** RMSE and MAE of {@code model} on {@code test}, its raw ids mapped through {@code users} and {@code items}. */
+  static RegressionMetrics evaluate(MatrixFactorization model, IdIndex users, IdIndex items, Ratings test) {
+    int n = test.size();
+    int[] u = new int[n];
+    int[] i = new int[n];
+    for (int k = 0; k < n; k++) {
+      u[k] = users.indexOf(test.users()[k]);
+      i[k] = items.indexOf(test.items()[k]);
+    }
+    return RegressionMetrics.of(model.predictValues(u, i), test.values());
+  }
+
+  /**
+   * The bytes a model of {@code users x items} with this config allocates: the four tables and the optimizer's state
+   * (none for SGD, one slot per value for Adagrad, two for SparseAdam), plus the per-row L2 strengths.
+   *
+   * @param users distinct users
+   * @param items distinct items
+   * @param config the hyper-parameters
+   * @return the estimated bytes, {@code Long.MAX_VALUE} for sizes beyond it
+   */
+  public static long estimatedBytes(long users, long items, Config config) {
+    double values = (double) (users + items) * (config.dim() + 1L);
+    int slots =
+        switch (config.optimizer()) {
+          case SGD -> 0;
+          case ADAGRAD -> 1;
+          case SPARSE_ADAM -> 2;
+        };
+    return (long) (Float.BYTES * (values * (1 + slots) + users + items)); // the cast saturates
   }
 
   private final Config config;
@@ -226,11 +268,27 @@ public final class MatrixFactorizationTrainer {
   }
 
   /**
-   * Trains on {@code train}, telling {@code listener} about each step.
+   * Trains on {@code train}, telling {@code listener} about each step and epoch.
    *
    * @throws IllegalArgumentException if there are no ratings
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite (no model is returned)
    */
   public Result train(Ratings train, TrainingListener listener) {
+    return train(train, null, listener);
+  }
+
+  /**
+   * Trains on {@code train}, reporting RMSE and MAE on {@code validation} (if not null) after each epoch to {@code
+   * listener} and in the result's history. The loss is checked after every step and the weights after every epoch.
+   *
+   * @param train the training ratings
+   * @param validation held-out ratings to evaluate after each epoch, or null
+   * @param listener hears about each step and epoch; may stop the run in {@link TrainingListener#beforeAllocating}
+   * @return the model and how the run went
+   * @throws IllegalArgumentException if there are no ratings
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite (no model is returned)
+   */
+  public Result train(Ratings train, Ratings validation, TrainingListener listener) {
     if (train.size() == 0) {
       throw new IllegalArgumentException("the training set has no ratings");
     }
@@ -244,6 +302,7 @@ public final class MatrixFactorizationTrainer {
       u[k] = users.add(train.users()[k]);
       i[k] = items.add(train.items()[k]);
     }
+    listener.beforeAllocating(estimatedBytes(users.size(), items.size(), config));
     float[] userReg = frequencyScaledReg(u, users.size());
     float[] itemReg = frequencyScaledReg(i, items.size());
     float min = Float.POSITIVE_INFINITY;
@@ -256,7 +315,8 @@ public final class MatrixFactorizationTrainer {
         new MatrixFactorization(
             users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed());
     Optimizer opt = optimizer(model);
-    long totalSteps = (long) config.epochs() * ((n + config.batchSize() - 1) / config.batchSize());
+    long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
+    long totalSteps = config.epochs() * stepsPerEpoch;
     Scheduler schedule = new Scheduler(opt, LearningRateSchedule.linear(), totalSteps);
     SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
     int[] order = new int[n];
@@ -265,7 +325,8 @@ public final class MatrixFactorizationTrainer {
     }
     double epochLoss = Double.NaN;
     long step = 0;
-    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+    List<EpochSummary> history = new ArrayList<>();
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       shuffle(order, rng);
       double lossSum = 0;
       int batches = 0;
@@ -285,17 +346,42 @@ public final class MatrixFactorizationTrainer {
           ri[k] = itemReg[bi[k]];
         }
         Variable loss = model.loss(IndexTensor.of(bu), IndexTensor.of(bi), br, ru, ri, config.biasReg());
+        double lr = opt.learningRate();
         loss.backward();
         opt.step();
         opt.zeroGrad();
         schedule.step();
         lossSum += loss.item();
         batches++;
-        listener.onStep(++step, totalSteps, loss.item());
+        step++;
+        if (!Double.isFinite(lossSum)) { // one comparison per step: a NaN or infinity stays in the sum
+          throw diverged(epoch, "at step " + (step - (epoch - 1) * stepsPerEpoch) + " of " + stepsPerEpoch,
+              "the loss is " + loss.item());
+        }
+        listener.onStep(new TrainingStep(step, totalSteps, lossSum / batches, lr));
       }
       epochLoss = lossSum / batches;
+      Optional<String> badWeight = TrainingDivergedException.firstNonFiniteWeight(model.parameters());
+      if (badWeight.isPresent()) {
+        throw diverged(epoch, "", badWeight.get());
+      }
+      Map<String, Double> figures = new LinkedHashMap<>();
+      if (validation != null) {
+        RegressionMetrics m = evaluate(model, users, items, validation);
+        figures.put("rmse", m.rmse());
+        figures.put("mae", m.mae());
+      }
+      EpochSummary summary =
+          new EpochSummary(
+              epoch, config.epochs(), epochLoss, opt.learningRate(), (System.nanoTime() - start) / 1e9, figures);
+      history.add(summary);
+      listener.onEpoch(summary);
     }
-    return new Result(model, users, items, (System.nanoTime() - start) / 1e9, epochLoss);
+    return new Result(model, users, items, (System.nanoTime() - start) / 1e9, epochLoss, history);
+  }
+
+  private TrainingDivergedException diverged(int epoch, String where, String problem) {
+    return new TrainingDivergedException(epoch, config.epochs(), where, problem, config.learningRate());
   }
 
   /** The factor L2 strength of each row: {@code reg / count^regExponent}. */

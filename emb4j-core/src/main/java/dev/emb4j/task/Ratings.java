@@ -11,7 +11,9 @@ import java.util.Arrays;
  * (user, item, rating) triples as read from a ratings file, with the raw user and item ids as they appear in it.
  *
  * <p>File format: one rating per line, {@code user item rating [timestamp]}, separated by tabs, commas or spaces
- * (MovieLens {@code u.data} is tab-separated). Blank lines and lines starting with {@code #} are skipped.
+ * (MovieLens {@code u.data} is tab-separated). Blank lines and lines starting with {@code #} are skipped. A rating
+ * must be a finite number within the {@link RatingRange} given to {@link #load(Path, boolean, RatingRange)} ({@link
+ * RatingRange#DEFAULT} otherwise).
  *
  * @param users raw user id of each rating
  * @param items raw item id of each rating
@@ -60,12 +62,22 @@ public record Ratings(long[] users, long[] items, float[] values) {
   }
 
   /**
-   * Reads a ratings file; with {@code skipBadLines}, malformed lines are counted and left out instead of stopping the
-   * read.
+   * Reads a ratings file whose ratings lie in {@link RatingRange#DEFAULT}; with {@code skipBadLines}, malformed lines
+   * are counted and left out instead of stopping the read.
    *
    * @throws RatingsFormatException naming the file and line of the first malformed line, unless skipping
    */
   public static Loaded load(Path file, boolean skipBadLines) throws IOException {
+    return load(file, skipBadLines, RatingRange.DEFAULT);
+  }
+
+  /**
+   * Reads a ratings file whose ratings lie in {@code range}; with {@code skipBadLines}, malformed lines (a rating out
+   * of range included) are counted and left out instead of stopping the read.
+   *
+   * @throws RatingsFormatException naming the file and line of the first malformed line, unless skipping
+   */
+  public static Loaded load(Path file, boolean skipBadLines, RatingRange range) throws IOException {
     long[] users = new long[1024];
     long[] items = new long[1024];
     float[] values = new float[1024];
@@ -91,7 +103,7 @@ public record Ratings(long[] users, long[] items, float[] values) {
           }
           user = parseId(file, lineNo, "user", f[0]);
           item = parseId(file, lineNo, "item", f[1]);
-          value = parseRating(file, lineNo, f[2]);
+          value = parseRating(file, lineNo, f[2], range);
         } catch (RatingsFormatException e) {
           if (!skipBadLines) {
             throw e;
@@ -121,7 +133,8 @@ public record Ratings(long[] users, long[] items, float[] values) {
     }
   }
 
-  private static float parseRating(Path file, int line, String s) throws RatingsFormatException {
+  private static float parseRating(Path file, int line, String s, RatingRange range)
+      throws RatingsFormatException {
     float v;
     try {
       v = Float.parseFloat(s);
@@ -130,6 +143,11 @@ public record Ratings(long[] users, long[] items, float[] values) {
     }
     if (!Float.isFinite(v)) {
       throw new RatingsFormatException(file, line, "rating " + s + " is not finite");
+    }
+    if (!range.contains(v)) {
+      throw new RatingsFormatException(
+          file, line, "rating " + clip(s) + " is outside the accepted range " + range
+              + (range.equals(RatingRange.DEFAULT) ? " (the default; give the data's scale, e.g. 1:5)" : ""));
     }
     return v;
   }

@@ -91,14 +91,7 @@ public final class Recommender {
 
   /** RMSE and MAE on {@code test}; users or items unseen in training fall back to the known biases and the mean. */
   public RegressionMetrics evaluate(Ratings test) {
-    int n = test.size();
-    int[] u = new int[n];
-    int[] i = new int[n];
-    for (int k = 0; k < n; k++) {
-      u[k] = users.indexOf(test.users()[k]);
-      i[k] = items.indexOf(test.items()[k]);
-    }
-    return RegressionMetrics.of(model.predictValues(u, i), test.values());
+    return MatrixFactorizationTrainer.evaluate(model, users, items, test);
   }
 
   /**
@@ -243,9 +236,11 @@ public final class Recommender {
     Checkpoint.Contents c = Checkpoint.read(file);
     Map<String, String> meta = c.metadata();
     if (!KIND.equals(meta.get("kind"))) {
+      String kind = meta.get("kind");
       throw new CheckpointFormatException(
-          file, "holds " + (meta.containsKey("kind") ? "a '" + meta.get("kind") + "' model" : "no model kind")
-              + ", not an emb4j recommender");
+          file,
+          file + (kind == null ? " is a checkpoint without a model kind" : " holds a model of kind '" + kind + "'")
+              + ", not a recommender");
     }
     try {
       IdIndex users = parseIds(meta.get("user_ids"));
@@ -264,7 +259,8 @@ public final class Recommender {
       for (Parameter p : model.parameters()) {
         RowStore saved = c.parameters().get(p.name());
         if (saved == null || saved.rows() != p.value().rows() || saved.dim() != p.value().dim()) {
-          throw new CheckpointFormatException(file, "parameter '" + p.name() + "' is missing or has the wrong shape");
+          throw new CheckpointFormatException(
+              file, file + ": parameter '" + p.name() + "' is missing or has the wrong shape");
         }
         float[] row = new float[saved.dim()];
         for (long r = 0; r < saved.rows(); r++) {
@@ -281,13 +277,13 @@ public final class Recommender {
         u[k] = (int) rp.get(k, 0);
         i[k] = (int) rp.get(k, 1);
         if (u[k] < 0 || u[k] >= users.size() || i[k] < 0 || i[k] >= items.size()) {
-          throw new CheckpointFormatException(file, "rated pair " + k + " names an unknown user or item");
+          throw new CheckpointFormatException(file, file + ": rated pair " + k + " names an unknown user or item");
         }
         counts[u[k]]++;
       }
       return new Recommender(model, users, items, group(u, i, counts));
     } catch (NumberFormatException | NullPointerException e) {
-      throw new CheckpointFormatException(file, "has incomplete or malformed recommender metadata", e);
+      throw new CheckpointFormatException(file, file + " has incomplete or malformed recommender metadata", e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.emb4j.cli.bench;
 
 import dev.emb4j.Emb4j;
+import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.VersionProvider;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
@@ -114,6 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
     String impl = "emb4j-" + VersionProvider.projectVersion();
     List<Long> sizes = vocab.stream().map(BenchCommand::parseCount).toList();
     List<Workload> chosen = workloads.stream().map(Workload::named).toList();
+    requireMemory(sizes, chosen, config);
     if (afterAll) {
       for (long rows : sizes) {
         for (Workload workload : chosen) {
@@ -145,6 +147,22 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Fails before any work unless the largest table asked for (with its optimizer state and buffers) fits. */
+  private static void requireMemory(List<Long> sizes, List<Workload> chosen, Workload.Config config) {
+    for (long rows : sizes) {
+      for (Workload w : chosen) {
+        String what = "the " + w.label() + " workload at --vocab " + rows + " (--dim " + config.dim() + ")";
+        long table = w.tableBytes(rows, config);
+        if (config.storage() == Storage.HEAP) {
+          MemoryBudget.requireHeap(what, Math.min(Long.MAX_VALUE - w.bufferBytes(config), table) + w.bufferBytes(config));
+        } else {
+          MemoryBudget.requireOffHeap(what, table);
+          MemoryBudget.requireHeap(what, w.bufferBytes(config));
+        }
+      }
+    }
   }
 
   /** {@code 10000}, {@code 1e6}, {@code 1_000_000}. */

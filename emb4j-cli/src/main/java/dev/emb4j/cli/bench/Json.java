@@ -13,7 +13,8 @@ final class Json {
 
   /**
    * {@code {"impl": ..., "workload": ..., "V": ..., "D": ..., "threads": ..., "ms": ..., "mrows_per_s": ...,
-   * "best_ms": ..., "jvm": ...}}, {@code ms} and {@code mrows_per_s} from the median call.
+   * "best_ms": ..., "jvm": ...}}, {@code ms} and {@code mrows_per_s} from the median call; a figure that is not
+   * finite (a call too fast for the clock) is {@code null}.
    */
   static String line(
       String impl,
@@ -27,8 +28,13 @@ final class Json {
       String jvm) {
     return String.format(
         Locale.ROOT,
-        "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %.3f,"
-            + " \"mrows_per_s\": %.2f, \"best_ms\": %.3f, \"jvm\": \"%s\"}",
-        impl, workload, v, d, threads, ms, mrowsPerSecond, bestMs, jvm);
+        "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %s,"
+            + " \"mrows_per_s\": %s, \"best_ms\": %s, \"jvm\": \"%s\"}",
+        impl, workload, v, d, threads, number(ms, 3), number(mrowsPerSecond, 2), number(bestMs, 3), jvm);
+  }
+
+  /** {@code v} with {@code decimals} places, or {@code null} when it is NaN or infinite. */
+  private static String number(double v, int decimals) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "null";
   }
 }

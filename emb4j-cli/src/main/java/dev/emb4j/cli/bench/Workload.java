@@ -51,11 +51,24 @@ enum Workload {
 
   /** The sizes and options of a run. */
   record Config(int dim, int ids, int bags, int bagSize, Storage storage, boolean rowWise) {
+    /** The most elements of one Java array, which holds a call's ids or outputs. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
     Config {
       if (dim < 1 || ids < 1 || bags < 1 || bagSize < 1) {
         throw new IllegalArgumentException(
             "--dim, --ids, --bags and --bag-size must be positive, got " + dim + ", " + ids + ", " + bags + ", "
                 + bagSize);
+      }
+      requireArray("--ids " + ids + " x --dim " + dim, (long) ids * dim);
+      requireArray("--bags " + bags + " x --bag-size " + bagSize, (long) bags * bagSize);
+      requireArray("--bags " + bags + " x --dim " + dim, (long) bags * dim);
+    }
+
+    private static void requireArray(String product, long elements) {
+      if (elements > MAX_ARRAY) {
+        throw new IllegalArgumentException(
+            product + " = " + elements + " values, more than one call's buffer holds (" + MAX_ARRAY + ")");
       }
     }
   }
@@ -66,6 +79,11 @@ enum Workload {
     this.label = label;
   }
 
+  /** The workload's name on the command line, e.g. {@code bag-sum}. */
+  String label() {
+    return label;
+  }
+
   static Workload named(String name) {
     for (Workload w : values()) {
       if (w.label.equals(name)) {
@@ -74,6 +92,22 @@ enum Workload {
     }
     throw new IllegalArgumentException(
         "unknown workload '" + name + "'; known: lookup, bag-sum, train-sgd, train-adagrad-bag");
+  }
+
+  /** The bytes of the table and the optimizer's state at {@code v} rows (saturating at {@code Long.MAX_VALUE}). */
+  long tableBytes(long v, Config c) {
+    double table = (double) v * c.dim() * Float.BYTES;
+    double state =
+        this != TRAIN_ADAGRAD_BAG ? 0 : c.rowWise() ? (double) v * Float.BYTES : table;
+    return (long) (table + state); // the cast saturates
+  }
+
+  /** The bytes of a call's ids, outputs and gradients, which live on the heap whatever the table's storage. */
+  long bufferBytes(Config c) {
+    long rows = this == LOOKUP || this == TRAIN_SGD ? c.ids() : c.bags();
+    long ids = this == LOOKUP || this == TRAIN_SGD ? c.ids() : (long) c.bags() * c.bagSize();
+    int copies = this == LOOKUP || this == BAG_SUM ? 1 : 3; // training: the output, the ones and the gradient
+    return copies * rows * c.dim() * Float.BYTES + ids * Long.BYTES;
   }
 
   Harness.Result run(long v, Config c, Harness harness) {

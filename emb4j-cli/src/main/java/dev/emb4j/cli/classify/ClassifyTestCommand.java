@@ -1,5 +1,6 @@
 package dev.emb4j.cli.classify;
 
+import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.ClassificationMetrics;
 import dev.emb4j.task.text.LabeledTextFile;
@@ -48,13 +49,13 @@ public final class ClassifyTestCommand implements Callable<Integer> {
     if (json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("n", m.count());
-      o.put("accuracy", ClassifyTrainCommand.round(m.accuracy()));
+      o.put("accuracy", JsonOutput.rounded(m.accuracy(), 4));
       Map<String, Object> classes = new LinkedHashMap<>();
       for (int c = 0; c < m.classes(); c++) {
         Map<String, Object> k = new LinkedHashMap<>();
-        k.put("precision", ClassifyTrainCommand.round(m.precision(c)));
-        k.put("recall", ClassifyTrainCommand.round(m.recall(c)));
-        k.put("f1", ClassifyTrainCommand.round(m.f1(c)));
+        k.put("precision", JsonOutput.rounded(m.precision(c), 4));
+        k.put("recall", JsonOutput.rounded(m.recall(c), 4));
+        k.put("f1", JsonOutput.rounded(m.f1(c), 4));
         k.put("support", m.support(c));
         classes.put(classifier.labels().get(c), k);
       }

@@ -1,10 +1,13 @@
 package dev.emb4j.cli.classify;
 
 import dev.emb4j.cli.ConfigDefaults;
+import dev.emb4j.cli.JsonOutput;
+import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.task.text.LabeledText;
 import dev.emb4j.task.text.LabeledTextFile;
+import dev.emb4j.task.text.TextClassifier;
 import dev.emb4j.task.text.TextClassifierTrainer;
 import dev.emb4j.task.text.TextClassifierTrainer.Config;
 import dev.emb4j.task.text.Tokenizer;
@@ -27,7 +30,13 @@ import picocli.CommandLine.Spec;
       "Train a text classifier on UTF-8 lines '__label__<label> <text>' (fastText) or '<label><TAB><text>'.",
       "The input is read and checked completely before training; the model file is written only on success.",
       "With --threads > 1 the threads update shared weights without locks (Hogwild, as fastText): fast but not",
-      "repeatable; --deterministic trains on one thread so that the same seed gives the same model."
+      "repeatable; --deterministic trains on one thread so that the same seed gives the same model.",
+      "Progress (stderr) shows the loss and learning rate; with --valid, one line per epoch gives the loss and",
+      "accuracy on the validation texts. A run whose loss or weights become NaN or infinite (learning rate too",
+      "high) stops with an error naming the epoch, and no model is saved. The tables' memory is checked first.",
+      "--json prints one object: examples, labels, vocabulary, threads, seconds, training_seconds,",
+      "words_per_sec_per_thread, skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and, with",
+      "--valid, validation {loss, accuracy}."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = ClassifyTrainCommand.Defaults.class,
@@ -44,6 +53,12 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
 
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
+
+  @Option(
+      names = "--valid",
+      paramLabel = "FILE",
+      description = "Labelled validation texts: loss and accuracy on them after each epoch.")
+  private Path valid;
 
   @Option(names = "--dim", description = "Embedding size (default: ${DEFAULT-VALUE}).")
   private int dim;
@@ -99,7 +114,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
             .epochs(epochs)
             .learningRate(lr)
             .ngrams(ngrams)
-            .buckets(ngrams > 1 ? buckets : 0)
+            .buckets(buckets)
             .minCount(minCount)
             .hidden(hidden)
             .threads(threads)
@@ -107,16 +122,28 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
             .lowercase(!noLowercase)
             .seed(seed)
             .build();
-    LabeledTextFile.Loaded data = LabeledTextFile.read(input, new Tokenizer(!noLowercase), skipBadLines);
+    TextClassifier.Shape shape =
+        new TextClassifier.Shape(dim, ngrams, ngrams > 1 ? buckets : 0, hidden, !noLowercase);
+    String model = describeModel(shape);
+    MemoryBudget.requireHeap(model, shape.parameterBytes(0, 2)); // before reading: the buckets and the layers
+    Tokenizer tokenizer = new Tokenizer(!noLowercase);
+    LabeledTextFile.Loaded data = LabeledTextFile.read(input, tokenizer, skipBadLines);
     List<LabeledText> examples = data.examples();
     if (examples.isEmpty()) {
       throw new IllegalArgumentException(input + " has no labelled texts to train on");
+    }
+    List<LabeledText> validation = List.of();
+    if (valid != null) {
+      validation = LabeledTextFile.read(valid, tokenizer, skipBadLines).examples();
+      if (validation.isEmpty()) {
+        throw new IllegalArgumentException(valid + " has no labelled texts to validate on");
+      }
     }
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "words");
     TextClassifierTrainer.Result r;
     try {
-      r = new TextClassifierTrainer(config).train(examples, (done, total, loss) -> progress.update(done, total));
+      r = new TextClassifierTrainer(config).train(examples, validation, MemoryBudget.checking(model, progress));
     } finally {
       progress.finish();
     }
@@ -128,11 +155,12 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
       o.put("labels", r.model().labels().size());
       o.put("vocabulary", r.model().vocabularySize());
       o.put("threads", r.threads());
-      o.put("seconds", round(r.seconds()));
-      o.put("training_seconds", round(r.trainingSeconds()));
+      o.put("seconds", JsonOutput.rounded(r.seconds(), 4));
+      o.put("training_seconds", JsonOutput.rounded(r.trainingSeconds(), 4));
       o.put("words_per_sec_per_thread", Math.round(r.wordsPerSecondPerThread()));
       o.put("skipped_lines", data.skippedLines());
       o.put("model", output.toString());
+      o.put("history", JsonOutput.history(r.history()));
       out.println(Json.write(o));
     } else {
       out.printf(
@@ -153,8 +181,11 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  static double round(double v) {
-    return Math.round(v * 1e4) / 1e4;
+  /** For memory messages: the options that size the tables, e.g. {@code "the model (--dim 100, --buckets 2000000)"}. */
+  private static String describeModel(TextClassifier.Shape shape) {
+    return "the model (--dim " + shape.dim()
+        + (shape.buckets() > 0 ? ", --buckets " + shape.buckets() : "")
+        + (shape.hidden() > 0 ? ", --hidden " + shape.hidden() : "") + ")";
   }
 
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */

@@ -1,5 +1,6 @@
 package dev.emb4j.cli.demo;
 
+import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.classify.MetricsTable;
 import dev.emb4j.metrics.ClassificationMetrics;
@@ -79,7 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
     Progress progress = new Progress(spec.commandLine().getErr(), Progress.styleFor(quiet), "training", "words");
     TextClassifierTrainer.Result r;
     try {
-      r = new TextClassifierTrainer(config).train(train, (done, total, loss) -> progress.update(done, total));
+      r = new TextClassifierTrainer(config).train(train, MemoryBudget.checking("the demo's model", progress));
     } finally {
       progress.finish();
     }

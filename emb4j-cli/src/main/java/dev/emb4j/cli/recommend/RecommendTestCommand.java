@@ -1,5 +1,6 @@
 package dev.emb4j.cli.recommend;
 
+import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.task.Ratings;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,6 +33,8 @@ public final class RecommendTestCommand implements Callable<Integer> {
   @Option(names = "--test", required = true, paramLabel = "FILE", description = "Ratings to evaluate on.")
   private Path test;
 
+  @Mixin private RatingRangeOption ratingRange;
+
   @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
   private boolean skipBadLines;
 
@@ -40,7 +44,7 @@ public final class RecommendTestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Recommender recommender = Recommender.load(model);
-    Ratings.Loaded data = Ratings.load(test, skipBadLines);
+    Ratings.Loaded data = Ratings.load(test, skipBadLines, ratingRange.range);
     if (data.ratings().size() == 0) {
       throw new IllegalArgumentException(test + " has no ratings to evaluate on");
     }
@@ -49,8 +53,8 @@ public final class RecommendTestCommand implements Callable<Integer> {
     if (json) {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("n", m.count());
-      o.put("rmse", RecommendTrainCommand.round(m.rmse()));
-      o.put("mae", RecommendTrainCommand.round(m.mae()));
+      o.put("rmse", JsonOutput.rounded(m.rmse(), 4));
+      o.put("mae", JsonOutput.rounded(m.mae(), 4));
       o.put("skipped_lines", data.skippedLines());
       out.println(Json.write(o));
     } else {

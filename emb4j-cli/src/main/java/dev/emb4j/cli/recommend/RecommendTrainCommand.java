@@ -1,6 +1,8 @@
 package dev.emb4j.cli.recommend;
 
 import dev.emb4j.cli.ConfigDefaults;
+import dev.emb4j.cli.JsonOutput;
+import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -25,7 +28,14 @@ import picocli.CommandLine.Spec;
     name = "train",
     description = {
       "Train biased matrix factorisation on 'user item rating [timestamp]' lines (tab, comma or space separated).",
-      "Both input files are read and checked before training; the model file is written only on success."
+      "Both input files are read and checked before training; the model file is written only on success.",
+      "A rating outside --rating-range is a malformed line; without it, ratings beyond -1000000..1000000 are.",
+      "Progress (stderr) shows the loss and learning rate; with --test, one line per epoch gives the RMSE and MAE",
+      "on the test ratings. A run whose loss or weights become NaN or infinite (learning rate too high) stops with",
+      "an error naming the epoch and step, and no model is saved. The tables' memory is checked first.",
+      "--json prints one object: train_ratings, users, items, seconds, test_ratings, rmse, mae (with --test),",
+      "skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and, with --test, validation",
+      "{rmse, mae}."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = RecommendTrainCommand.Defaults.class,
@@ -45,6 +55,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
+
+  @Mixin private RatingRangeOption ratingRange;
 
   @Option(names = "--dim", description = "Factor size (default: ${DEFAULT-VALUE}).")
   private int dim;
@@ -103,18 +115,22 @@ public final class RecommendTrainCommand implements Callable<Integer> {
             .optimizer(optimizer)
             .seed(seed)
             .build();
-    Ratings.Loaded trainData = Ratings.load(train, skipBadLines);
-    Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines);
+    Ratings.Loaded trainData = Ratings.load(train, skipBadLines, ratingRange.range);
+    Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines, ratingRange.range);
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
     PrintWriter err = spec.commandLine().getErr();
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
+    String model = "the model (--dim " + dim + ", --optimizer " + optimizer + ")";
     MatrixFactorizationTrainer.Result result;
     try {
       result =
           new MatrixFactorizationTrainer(config)
-              .train(trainData.ratings(), (step, total, loss) -> progress.update(step, total));
+              .train(
+                  trainData.ratings(),
+                  testData == null ? null : testData.ratings(),
+                  MemoryBudget.checking(model, progress));
     } finally {
       progress.finish();
     }
@@ -129,14 +145,15 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       o.put("train_ratings", trainData.ratings().size());
       o.put("users", recommender.userCount());
       o.put("items", recommender.itemCount());
-      o.put("seconds", round(result.seconds()));
+      o.put("seconds", JsonOutput.rounded(result.seconds(), 4));
       if (metrics != null) {
         o.put("test_ratings", metrics.count());
-        o.put("rmse", round(metrics.rmse()));
-        o.put("mae", round(metrics.mae()));
+        o.put("rmse", JsonOutput.rounded(metrics.rmse(), 4));
+        o.put("mae", JsonOutput.rounded(metrics.mae(), 4));
       }
       o.put("skipped_lines", skipped);
       o.put("model", output.toString());
+      o.put("history", JsonOutput.history(result.history()));
       out.println(Json.write(o));
     } else {
       out.printf(
@@ -156,10 +173,6 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
-  }
-
-  static double round(double v) {
-    return Math.round(v * 1e4) / 1e4;
   }
 
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */

@@ -1,5 +1,6 @@
 package dev.emb4j.cli.recommend;
 
+import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.task.Recommender.Scored;
 import java.io.PrintWriter;
@@ -19,7 +20,7 @@ final class ScoredOutput {
       for (Scored s : ranked) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("item", s.id());
-        o.put(scoreName, Math.round(s.score() * 1e4) / 1e4);
+        o.put(scoreName, JsonOutput.rounded(s.score(), 4));
         rows.add(o);
       }
       out.println(Json.write(rows));

@@ -1,10 +1,15 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.checkpoint.Checkpoint;
+import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.io.ProgressListener;
 import dev.emb4j.io.VectorFormat;
+import dev.emb4j.io.VectorInfo;
 import dev.emb4j.io.VectorReadOptions;
+import dev.emb4j.io.VectorReader;
 import dev.emb4j.io.Vectors;
 import dev.emb4j.store.Storage;
+import dev.emb4j.task.text.TextClassifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -12,6 +17,9 @@ import picocli.CommandLine.Option;
 
 /** The options that say how to read a vector file, shared by the {@code vectors} subcommands. */
 final class InputOptions {
+  /** A rough size of one token in memory: the string, its list slot and its map entry. */
+  private static final long BYTES_PER_TOKEN = 96;
+
   @Option(
       names = "--from",
       paramLabel = "FORMAT",
@@ -31,9 +39,25 @@ final class InputOptions {
     return new VectorReadOptions(listener, tensor);
   }
 
-  /** Reads the whole file onto the heap. */
-  Vectors read(Path file) throws IOException {
-    return Vectors.read(file, format(file), readOptions(ProgressListener.NONE), Storage.HEAP);
+  /**
+   * Reads the whole file onto the heap for nearest-neighbour search, after checking that the table, the normalised
+   * copy the search builds and the tokens fit (from the header, before reading a row). A model saved by {@code
+   * classify train} (told apart by its magic bytes) gives its word vectors.
+   */
+  Vectors readForSearch(Path file) throws IOException {
+    if (Checkpoint.isCheckpoint(file)) {
+      return TextClassifier.load(file).wordVectors();
+    }
+    VectorFormat format = format(file);
+    VectorInfo info;
+    try (VectorReader reader = format.open(file, readOptions(ProgressListener.NONE))) {
+      info = reader.info();
+    }
+    double tokenBytes = info.hasTokens() ? (double) info.rows() * BYTES_PER_TOKEN : 0;
+    MemoryBudget.requireHeap(
+        "searching " + file + " (" + info.rows() + " x " + info.dim() + ")",
+        (long) (2.0 * info.rows() * info.dim() * Float.BYTES + tokenBytes)); // the cast saturates
+    return Vectors.read(file, format, readOptions(ProgressListener.NONE), Storage.HEAP);
   }
 
   /** A listener printing a progress line on {@code err} about every 64 MiB. */

@@ -1,5 +1,6 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.io.Vectors;
 import dev.emb4j.search.Neighbor;
@@ -20,7 +21,7 @@ final class NeighborOutput {
       for (Neighbor n : neighbors) {
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("token", vectors.tokens().get((int) n.id()));
-        item.put("score", n.score());
+        item.put("score", JsonOutput.finite(n.score()));
         items.add(item);
       }
       out.println(Json.write(items));

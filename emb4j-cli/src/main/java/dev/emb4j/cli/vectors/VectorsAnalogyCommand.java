@@ -26,7 +26,7 @@ public final class VectorsAnalogyCommand implements Callable<Integer> {
 
   @Mixin private InputOptions input;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "The vector file.")
+  @Parameters(index = "0", paramLabel = "FILE", description = "The vector file, or a classifier model.")
   private Path file;
 
   @Parameters(index = "1", paramLabel = "A", description = "Added.")
@@ -49,7 +49,7 @@ public final class VectorsAnalogyCommand implements Callable<Integer> {
     if (k < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "-k must not be negative, got " + k);
     }
-    try (Vectors vectors = input.read(file);
+    try (Vectors vectors = input.readForSearch(file);
         NearestNeighbors nn = NearestNeighbors.over(vectors.table())) {
       long ia = NeighborOutput.rowOf(vectors, a, file);
       long ib = NeighborOutput.rowOf(vectors, b, file);

@@ -1,9 +1,12 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.JsonOutput;
+import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.search.NearestNeighbors;
 import dev.emb4j.search.Similarity;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -48,10 +51,18 @@ public final class VectorsBenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--rows, --dim, --queries must be positive; -k and --threads not negative");
     }
     int parallel = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    // the table, the normalised copy that cosine search builds, and the queries
+    MemoryBudget.requireHeap(
+        "a table of --rows " + rows + " x --dim " + dim,
+        (long) ((2.0 * rows + queries) * dim * Float.BYTES)); // the cast saturates
     SplittableRandom rng = new SplittableRandom(seed);
-    float[] data = new float[Math.multiplyExact(rows, dim)];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (float) rng.nextGaussian();
+    RowStore table = HeapRowStore.allocate(rows, dim);
+    float[] row = new float[dim];
+    for (long r = 0; r < rows; r++) {
+      for (int j = 0; j < dim; j++) {
+        row[j] = (float) rng.nextGaussian();
+      }
+      table.writeRow(r, row, 0);
     }
     float[][] qs = new float[queries][dim];
     for (float[] q : qs) {
@@ -59,7 +70,6 @@ public final class VectorsBenchCommand implements Callable<Integer> {
         q[j] = (float) rng.nextGaussian();
       }
     }
-    HeapRowStore table = HeapRowStore.wrap(data, dim);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("rows", (long) rows);
     result.put("dim", (long) dim);
@@ -67,9 +77,9 @@ public final class VectorsBenchCommand implements Callable<Integer> {
     result.put("queries", (long) queries);
     try (NearestNeighbors one = NearestNeighbors.over(table, 1);
         NearestNeighbors many = NearestNeighbors.over(table, parallel)) {
-      result.put("qps_1_thread", Math.round(qps(one, qs) * 10) / 10.0);
+      result.put("qps_1_thread", JsonOutput.rounded(qps(one, qs), 1));
       result.put("threads", (long) parallel);
-      result.put("qps_" + parallel + "_threads", Math.round(qps(many, qs) * 10) / 10.0);
+      result.put("qps_" + parallel + "_threads", JsonOutput.rounded(qps(many, qs), 1));
     }
     spec.commandLine().getOut().println(Json.write(result));
     spec.commandLine().getOut().flush();

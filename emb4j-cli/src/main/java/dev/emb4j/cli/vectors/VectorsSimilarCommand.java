@@ -16,15 +16,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "similar",
     mixinStandardHelpOptions = true,
-    description = "Print the k tokens most similar (cosine) to WORD, best first, WORD itself excluded.",
+    description = {
+      "Print the k tokens most similar (cosine) to WORD, best first, WORD itself excluded. FILE is a vector file",
+      "or a model saved by 'classify train' (its word vectors)."
+    },
     footerHeading = "%nExamples:%n",
-    footer = {"  emb4j vectors similar glove.6B.50d.txt frog -k 5 --json"})
+    footer = {"  emb4j vectors similar glove.6B.50d.txt frog -k 5 --json", "  emb4j vectors similar spam.model prize"})
 public final class VectorsSimilarCommand implements Callable<Integer> {
   @Spec private CommandLine.Model.CommandSpec spec;
 
   @Mixin private InputOptions input;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "The vector file.")
+  @Parameters(index = "0", paramLabel = "FILE", description = "The vector file, or a classifier model.")
   private Path file;
 
   @Parameters(index = "1", paramLabel = "WORD", description = "The query token.")
@@ -41,7 +44,7 @@ public final class VectorsSimilarCommand implements Callable<Integer> {
     if (k < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "-k must not be negative, got " + k);
     }
-    try (Vectors vectors = input.read(file);
+    try (Vectors vectors = input.readForSearch(file);
         NearestNeighbors nn = NearestNeighbors.over(vectors.table())) {
       long id = NeighborOutput.rowOf(vectors, word, file);
       NeighborOutput.print(spec.commandLine().getOut(), vectors, nn.similar(id, k, Similarity.COSINE), json);

@@ -89,6 +89,11 @@ final class Forward {
     }
   }
 
+  /** The loss of a text whose true class got probability {@code p}: {@code -log p}, at most about 69. */
+  static double loss(double p) {
+    return -Math.log(Math.max(p, 1e-30)); // a NaN probability gives a NaN loss, which the trainer catches
+  }
+
   /** The most probable class of the last {@link #run}. */
   int argmax() {
     int best = 0;
@@ -106,7 +111,7 @@ final class Forward {
    */
   double step(int[] ids, int label, float lr) {
     run(ids);
-    double loss = -Math.log(Math.max(prob[label], 1e-30));
+    double loss = loss(prob[label]);
     if (ids.length == 0) {
       return loss;
     }

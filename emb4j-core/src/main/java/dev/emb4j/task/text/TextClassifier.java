@@ -3,6 +3,7 @@ package dev.emb4j.task.text;
 import dev.emb4j.checkpoint.Checkpoint;
 import dev.emb4j.checkpoint.CheckpointFormatException;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.io.Vectors;
 import dev.emb4j.metrics.ClassificationMetrics;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.DenseParameter;
@@ -11,6 +12,8 @@ import dev.emb4j.nn.Initializer;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.nn.Parameters;
 import dev.emb4j.store.RowStore;
+import dev.emb4j.store.Storage;
+import dev.emb4j.task.Recommender;
 import dev.emb4j.vocab.FastTextHash;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,6 +53,9 @@ public final class TextClassifier {
    * @param lowercase whether texts are lower-cased before tokenising
    */
   public record Shape(int dim, int ngrams, int buckets, int hidden, boolean lowercase) {
+    /** Largest number of weights in one dense layer: one Java array holds them. */
+    private static final long MAX_DENSE_WEIGHTS = Integer.MAX_VALUE - 8;
+
     /** Checks the values. */
     public Shape {
       if (dim <= 0 || ngrams < 1 || buckets < 0 || hidden < 0) {
@@ -60,6 +66,34 @@ public final class TextClassifier {
       if (ngrams > 1 && buckets == 0) {
         throw new IllegalArgumentException("word n-grams (ngrams=" + ngrams + ") need buckets > 0");
       }
+      requireDenseLayerFits(hidden, dim);
+    }
+
+    /**
+     * Checks that a hidden layer of {@code hidden x dim} weights fits one dense layer.
+     *
+     * @throws IllegalArgumentException naming both values if it does not
+     */
+    static void requireDenseLayerFits(int hidden, int dim) {
+      if ((long) hidden * dim > MAX_DENSE_WEIGHTS) {
+        throw new IllegalArgumentException(
+            "hidden=" + hidden + " x dim=" + dim + " = " + (long) hidden * dim
+                + " weights are more than one dense layer holds (" + MAX_DENSE_WEIGHTS + ")");
+      }
+    }
+
+    /**
+     * The bytes of the weights of a model of this shape with {@code words} known words and {@code labels} labels: the
+     * input table ({@code (words + buckets) x dim}), the hidden layer and the output layer, as float32.
+     *
+     * @param words known words, the end-of-text token included
+     * @param labels classes
+     * @return the bytes, {@code Long.MAX_VALUE} for sizes beyond it
+     */
+    public long parameterBytes(long words, int labels) {
+      double top = hidden > 0 ? hidden : dim;
+      double weights = (double) (words + buckets) * dim + (double) hidden * dim + hidden + labels * top;
+      return (long) (weights * Float.BYTES); // the cast saturates
     }
   }
 
@@ -263,6 +297,23 @@ public final class TextClassifier {
     return out;
   }
 
+  /**
+   * The embedding rows of the known words with the words as tokens, copied onto the heap: the end-of-text token
+   * included and the word n-gram buckets left out, as in the {@code .vec} file fastText writes beside a model. Write
+   * them with {@link Vectors#write} (e.g. to {@code model.vec}) or search them with {@code NearestNeighbors}.
+   *
+   * @return the word vectors, {@code vocabularySize() x dim}
+   */
+  public Vectors wordVectors() {
+    RowStore table = Storage.HEAP.allocate(words.size(), shape.dim());
+    float[] row = new float[shape.dim()];
+    for (int i = 0; i < words.size(); i++) {
+      input.weight().readRow(i, row, 0);
+      table.writeRow(i, row, 0);
+    }
+    return Vectors.of(words.words(), table);
+  }
+
   private static double norm(float[] v) {
     double s = 0;
     for (float x : v) {
@@ -305,9 +356,7 @@ public final class TextClassifier {
     Checkpoint.Contents c = Checkpoint.read(file);
     Map<String, String> meta = c.metadata();
     if (!KIND.equals(meta.get("kind"))) {
-      throw new CheckpointFormatException(
-          file, "holds " + (meta.containsKey("kind") ? "a '" + meta.get("kind") + "' model" : "no model kind")
-              + ", not an emb4j text classifier");
+      throw new CheckpointFormatException(file, file + " " + otherKind(meta) + ", not a text classifier");
     }
     TextClassifier model;
     try {
@@ -322,12 +371,14 @@ public final class TextClassifier {
       WordIndex words = new WordIndex(strings(Json.parse(meta.get("words"))));
       model = new TextClassifier(shape, words, labels, 0);
     } catch (RuntimeException e) {
-      throw new CheckpointFormatException(file, "has incomplete or malformed classifier metadata: " + e.getMessage(), e);
+      throw new CheckpointFormatException(
+          file, file + " has incomplete or malformed classifier metadata: " + e.getMessage(), e);
     }
     for (Parameter p : model.parameters()) {
       RowStore saved = c.parameters().get(p.name());
       if (saved == null || saved.rows() != p.value().rows() || saved.dim() != p.value().dim()) {
-        throw new CheckpointFormatException(file, "parameter '" + p.name() + "' is missing or has the wrong shape");
+        throw new CheckpointFormatException(
+            file, file + ": parameter '" + p.name() + "' is missing or has the wrong shape");
       }
       float[] row = new float[saved.dim()];
       for (long r = 0; r < saved.rows(); r++) {
@@ -336,6 +387,15 @@ public final class TextClassifier {
       }
     }
     return model;
+  }
+
+  /** What a checkpoint that is not a text classifier holds, for a message. */
+  private static String otherKind(Map<String, String> meta) {
+    String kind = meta.get("kind");
+    if (Recommender.KIND.equals(kind)) {
+      return "holds a recommender (saved by 'recommend train')";
+    }
+    return kind == null ? "is a checkpoint without a model kind" : "holds a model of kind '" + kind + "'";
   }
 
   private static List<String> strings(Object json) {

@@ -1,10 +1,14 @@
 package dev.emb4j.task.text;
 
+import dev.emb4j.task.EpochSummary;
+import dev.emb4j.task.TrainingDivergedException;
 import dev.emb4j.task.TrainingListener;
+import dev.emb4j.task.TrainingStep;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -51,16 +55,24 @@ public final class TextClassifierTrainer {
       boolean lowercase,
       long seed) {
 
-    /** Checks the values. */
+    /** Checks each value; a message names the value at fault. */
     public Config {
-      if (dim <= 0 || epochs <= 0 || ngrams < 1 || buckets < 0 || minCount < 1 || hidden < 0 || threads < 1) {
-        throw new IllegalArgumentException(
-            "need dim, epochs, minCount, threads >= 1, ngrams >= 1, buckets >= 0, hidden >= 0; got dim=" + dim
-                + ", epochs=" + epochs + ", ngrams=" + ngrams + ", buckets=" + buckets + ", minCount=" + minCount
-                + ", hidden=" + hidden + ", threads=" + threads);
-      }
+      requireAtLeast("dim", dim, 1);
+      requireAtLeast("epochs", epochs, 1);
+      requireAtLeast("ngrams", ngrams, 1);
+      requireAtLeast("buckets", buckets, 0);
+      requireAtLeast("minCount", minCount, 1);
+      requireAtLeast("hidden", hidden, 0);
+      requireAtLeast("threads", threads, 1);
       if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-        throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
+        throw new IllegalArgumentException("learningRate must be positive and finite, got " + learningRate);
+      }
+      TextClassifier.Shape.requireDenseLayerFits(hidden, dim);
+    }
+
+    private static void requireAtLeast(String name, int value, int min) {
+      if (value < min) {
+        throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
       }
     }
 
@@ -204,14 +216,30 @@ public final class TextClassifierTrainer {
    * @param tokens tokens processed (all epochs; each text counts one end-of-text token, as fastText)
    * @param threads threads used
    * @param finalLoss mean loss of the last epoch
+   * @param history one summary per epoch, with the validation loss and accuracy when the run had validation data
    */
   public record Result(
-      TextClassifier model, double seconds, double trainingSeconds, long tokens, int threads, double finalLoss) {
+      TextClassifier model,
+      double seconds,
+      double trainingSeconds,
+      long tokens,
+      int threads,
+      double finalLoss,
+      List<EpochSummary> history) {
+
+    /** Copies the history. */
+    public Result {
+      history = List.copyOf(history);
+    }
+
     /** fastText's throughput figure: tokens per second per thread, over the SGD loop. */
     public double wordsPerSecondPerThread() {
       return trainingSeconds > 0 ? tokens / trainingSeconds / threads : 0;
     }
   }
+
+  /** Tokens between two progress reports (and divergence checks) of a training thread. */
+  private static final int REPORT_TOKENS = 10_000;
 
   private final Config config;
 
@@ -228,22 +256,46 @@ public final class TextClassifierTrainer {
   /**
    * Trains on {@code examples}, reporting progress in tokens.
    *
-   * @throws IllegalArgumentException if there are no examples or fewer than two labels
+   * @throws IllegalArgumentException if there are no examples, fewer than two labels or no word occurs {@code
+   *     minCount} times
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite (no model is returned)
    */
   public Result train(List<LabeledText> examples, TrainingListener listener) {
+    return train(examples, List.of(), listener);
+  }
+
+  /**
+   * Trains on {@code examples}, reporting progress in tokens and, after each epoch, the mean loss and the accuracy on
+   * {@code validation} (if not empty) to {@code listener} and in the result's history. The loss is checked every few
+   * thousand tokens and the weights once at the end.
+   *
+   * @param examples the training texts
+   * @param validation held-out texts to evaluate after each epoch (their labels must occur in training), or empty
+   * @param listener hears about progress and epochs; may stop the run in {@link TrainingListener#beforeAllocating}
+   * @return the model and how the run went
+   * @throws IllegalArgumentException if there are no examples, fewer than two labels, no word occurs {@code minCount}
+   *     times, or a validation text has a label not seen in training
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite (no model is returned)
+   */
+  public Result train(List<LabeledText> examples, List<LabeledText> validation, TrainingListener listener) {
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("the training set is empty");
     }
     long start = System.nanoTime();
     WordIndex words = WordIndex.build(examples, config.minCount());
+    if (words.size() - (words.id(TextClassifier.EOS) >= 0 ? 1 : 0) == 0) {
+      throw new IllegalArgumentException(
+          config.minCount() > 1
+              ? "empty vocabulary: no word occurs at least " + config.minCount() + " times (minCount)"
+              : "empty vocabulary: the texts have no words");
+    }
     List<String> labels = labelsByFrequency(examples);
-    int buckets = config.ngrams() > 1 ? config.buckets() : 0;
-    TextClassifier model =
-        new TextClassifier(
-            new TextClassifier.Shape(config.dim(), config.ngrams(), buckets, config.hidden(), config.lowercase()),
-            words,
-            labels,
-            config.seed());
+    requireKnownLabels(validation, labels);
+    TextClassifier.Shape shape =
+        new TextClassifier.Shape(
+            config.dim(), config.ngrams(), effectiveBuckets(), config.hidden(), config.lowercase());
+    listener.beforeAllocating(shape.parameterBytes(words.size(), labels.size()));
+    TextClassifier model = new TextClassifier(shape, words, labels, config.seed());
     int n = examples.size();
     int[][] ids = new int[n][];
     int[] y = new int[n];
@@ -252,6 +304,12 @@ public final class TextClassifierTrainer {
       ids[i] = model.inputIds(examples.get(i).tokens());
       y[i] = model.labelId(examples.get(i).label());
       tokensPerEpoch += examples.get(i).tokens().size() + 1;
+    }
+    int[][] validIds = new int[validation.size()][];
+    int[] validY = new int[validation.size()];
+    for (int i = 0; i < validIds.length; i++) {
+      validIds[i] = model.inputIds(validation.get(i).tokens());
+      validY[i] = model.labelId(validation.get(i).label());
     }
     long total = tokensPerEpoch * config.epochs();
     AtomicLong done = new AtomicLong();
@@ -262,32 +320,47 @@ public final class TextClassifierTrainer {
       order[i] = i;
     }
     double lastLoss = Double.NaN;
+    List<EpochSummary> history = new ArrayList<>();
     long loopStart = System.nanoTime();
     ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
     try {
-      for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      for (int epoch = 1; epoch <= config.epochs(); epoch++) {
         shuffle(order, rng);
+        Slice whole = new Slice(epoch, ids, y, examples, order, done, total, listener);
         double lossSum;
         if (pool == null) {
-          lossSum = runSlice(model, ids, y, examples, order, 0, n, done, total, listener);
+          lossSum = whole.run(model, 0, n);
         } else {
           List<Future<Double>> parts = new ArrayList<>();
           for (int t = 0; t < threads; t++) {
             int from = (int) ((long) n * t / threads);
             int to = (int) ((long) n * (t + 1) / threads);
-            parts.add(pool.submit(() -> runSlice(model, ids, y, examples, order, from, to, done, total, listener)));
+            parts.add(pool.submit(() -> whole.run(model, from, to)));
           }
           lossSum = 0;
           for (Future<Double> f : parts) {
             lossSum += f.get();
           }
         }
-        lastLoss = lossSum / n;
+        lastLoss = lossSum / n; // finite: each slice checked its own sum
+        EpochSummary summary =
+            new EpochSummary(
+                epoch,
+                config.epochs(),
+                lastLoss,
+                learningRate(done.get(), total),
+                (System.nanoTime() - start) / 1e9,
+                validate(model, validIds, validY));
+        history.add(summary);
+        listener.onEpoch(summary);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("training was interrupted", e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof TrainingDivergedException d) {
+        throw d;
+      }
       throw new IllegalStateException("a training thread failed: " + e.getCause(), e.getCause());
     } finally {
       if (pool != null) {
@@ -295,36 +368,112 @@ public final class TextClassifierTrainer {
       }
     }
     long end = System.nanoTime();
-    return new Result(model, (end - start) / 1e9, (end - loopStart) / 1e9, done.get(), threads, lastLoss);
+    Optional<String> badWeight = TrainingDivergedException.firstNonFiniteWeight(model.parameters());
+    if (badWeight.isPresent()) {
+      throw diverged(config.epochs(), "", badWeight.get());
+    }
+    return new Result(model, (end - start) / 1e9, (end - loopStart) / 1e9, done.get(), threads, lastLoss, history);
   }
 
-  private double runSlice(
-      TextClassifier model,
-      int[][] ids,
-      int[] y,
-      List<LabeledText> examples,
-      int[] order,
-      int from,
-      int to,
-      AtomicLong done,
-      long total,
-      TrainingListener listener) {
-    Forward f = new Forward(model);
-    double lossSum = 0;
-    long local = 0;
-    for (int k = from; k < to; k++) {
-      int i = order[k];
-      double progress = Math.min(1.0, (double) done.get() / total);
-      float lr = (float) (config.learningRate() * (1.0 - progress));
-      lossSum += f.step(ids[i], y[i], lr);
-      local += examples.get(i).tokens().size() + 1;
-      if (local >= 10_000 || k == to - 1) {
-        long now = done.addAndGet(local);
-        local = 0;
-        listener.onStep(now, total, lossSum / (k - from + 1));
+  /** The buckets the model gets: none without word n-grams, whatever the config says. */
+  private int effectiveBuckets() {
+    return config.ngrams() > 1 ? config.buckets() : 0;
+  }
+
+  /** The learning rate after {@code done} of {@code total} tokens: linear decay to zero, as fastText's. */
+  private double learningRate(long done, long total) {
+    return config.learningRate() * (1.0 - Math.min(1.0, (double) done / total));
+  }
+
+  private TrainingDivergedException diverged(int epoch, String where, String problem) {
+    return new TrainingDivergedException(epoch, config.epochs(), where, problem, config.learningRate());
+  }
+
+  private static void requireKnownLabels(List<LabeledText> validation, List<String> labels) {
+    for (LabeledText ex : validation) {
+      if (!labels.contains(ex.label())) {
+        throw new IllegalArgumentException(
+            "validation label '" + ex.label() + "'" + (ex.line() > 0 ? " on line " + ex.line() : "")
+                + " was not seen in training (known: " + String.join(", ", labels) + ")");
       }
     }
-    return lossSum;
+  }
+
+  /** Mean loss and accuracy (P@1) on the validation texts, or nothing without them. */
+  private static Map<String, Double> validate(TextClassifier model, int[][] ids, int[] y) {
+    if (ids.length == 0) {
+      return Map.of();
+    }
+    Forward f = new Forward(model);
+    double lossSum = 0;
+    int correct = 0;
+    for (int i = 0; i < ids.length; i++) {
+      f.run(ids[i]);
+      lossSum += Forward.loss(f.prob[y[i]]);
+      correct += f.argmax() == y[i] ? 1 : 0;
+    }
+    Map<String, Double> figures = new LinkedHashMap<>();
+    figures.put("loss", lossSum / ids.length);
+    figures.put("accuracy", (double) correct / ids.length);
+    return figures;
+  }
+
+  /** One epoch's work, shared by its threads: each runs a slice of the shuffled order. */
+  private final class Slice {
+    private final int epoch;
+    private final int[][] ids;
+    private final int[] y;
+    private final List<LabeledText> examples;
+    private final int[] order;
+    private final AtomicLong done;
+    private final long total;
+    private final TrainingListener listener;
+
+    Slice(
+        int epoch,
+        int[][] ids,
+        int[] y,
+        List<LabeledText> examples,
+        int[] order,
+        AtomicLong done,
+        long total,
+        TrainingListener listener) {
+      this.epoch = epoch;
+      this.ids = ids;
+      this.y = y;
+      this.examples = examples;
+      this.order = order;
+      this.done = done;
+      this.total = total;
+      this.listener = listener;
+    }
+
+    /**
+     * SGD over the examples at {@code order[from, to)}; returns their summed loss. The sum is checked at each
+     * report: a NaN or infinite loss stays in it, so one comparison every few thousand tokens catches divergence.
+     */
+    double run(TextClassifier model, int from, int to) {
+      Forward f = new Forward(model);
+      double lossSum = 0;
+      long local = 0;
+      for (int k = from; k < to; k++) {
+        int i = order[k];
+        float lr = (float) learningRate(done.get(), total);
+        lossSum += f.step(ids[i], y[i], lr);
+        local += examples.get(i).tokens().size() + 1;
+        if (local >= REPORT_TOKENS || k == to - 1) {
+          long now = done.addAndGet(local);
+          local = 0;
+          if (!Double.isFinite(lossSum)) {
+            String share = to - from < order.length ? " of a thread's share" : "";
+            String where = "by text " + (k - from + 1) + " of " + (to - from) + share;
+            throw diverged(epoch, where, "the loss is " + lossSum);
+          }
+          listener.onStep(new TrainingStep(now, total, lossSum / (k - from + 1), lr));
+        }
+      }
+      return lossSum;
+    }
   }
 
   private static List<String> labelsByFrequency(List<LabeledText> examples) {
