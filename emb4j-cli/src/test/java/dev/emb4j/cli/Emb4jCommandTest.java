@@ -30,6 +30,24 @@ class Emb4jCommandTest {
   }
 
   @Test
+  void helpIsWrappedByPicocliNotByHand() {
+    CliRun predict = CliRun.run("classify", "predict", "--help");
+    String flat = String.join(" ", predict.out().split("\\s+"));
+    assertTrue(flat.contains("each line of FILE (of standard input when FILE is '-' or not given): 'label"), flat);
+    CliRun train = CliRun.run("classify", "train", "--help");
+    assertTrue(String.join(" ", train.out().split("\\s+")).contains("fast but not repeatable;"), train.out());
+    for (String[] command : new String[][] {{"vectors"}, {"bench"}, {"vectors", "bench"}, {"classify", "predict"}}) {
+      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      args[command.length] = "--help";
+      CliRun run = CliRun.run(args);
+      assertTrue(run.out().contains("Examples:" + System.lineSeparator() + "  emb4j "), run.out());
+      for (String line : run.out().lines().toList()) {
+        assertTrue(line.length() <= 80 || line.startsWith("  emb4j "), "wider than 80 columns: " + line);
+      }
+    }
+  }
+
+  @Test
   void versionPrintsTheProjectVersion() {
     CliRun run = CliRun.run("--version");
     assertEquals(Emb4jCommand.EXIT_OK, run.exitCode(), run.err());

@@ -1,7 +1,9 @@
 package dev.emb4j.cli.classify;
 
 import dev.emb4j.cli.ConfigDefaults;
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.Progress;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.task.text.LabeledText;
 import dev.emb4j.task.text.LabeledTextFile;
@@ -10,6 +12,7 @@ import dev.emb4j.task.text.TextClassifierTrainer.Config;
 import dev.emb4j.task.text.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,10 +27,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     description = {
-      "Train a text classifier on UTF-8 lines '__label__<label> <text>' (fastText) or '<label><TAB><text>'.",
-      "The input is read and checked completely before training; the model file is written only on success.",
-      "With --threads > 1 the threads update shared weights without locks (Hogwild, as fastText): fast but not",
-      "repeatable; --deterministic trains on one thread so that the same seed gives the same model."
+      "Train a text classifier on UTF-8 lines '__label__<label> <text>' (fastText) or '<label><TAB><text>'. The"
+          + " input is read and checked completely before training; the model file is written only on success.",
+      "With --threads > 1 the threads update shared weights without locks (Hogwild, as fastText): fast but not"
+          + " repeatable; --deterministic trains on one thread so that the same seed gives the same model."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = ClassifyTrainCommand.Defaults.class,
@@ -45,31 +48,51 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
 
-  @Option(names = "--dim", description = "Embedding size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dim",
+      converter = Ranges.Positive.class,
+      description = "Embedding size (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--epochs", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      converter = Ranges.Positive.class,
+      description = "Passes over the data (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
-  @Option(names = "--lr", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      converter = Ranges.PositiveReal.class,
+      description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
   private double lr;
 
-  @Option(names = "--ngrams", description = "Longest word n-gram (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ngrams",
+      converter = Ranges.Positive.class,
+      description = "Longest word n-gram (default: ${DEFAULT-VALUE}).")
   private int ngrams;
 
   @Option(
       names = "--buckets",
+      converter = Ranges.NonNegative.class,
       description = "Hash buckets for word n-grams (default: ${DEFAULT-VALUE}).")
   private int buckets;
 
-  @Option(names = "--min-count", description = "Minimal word count (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--min-count",
+      converter = Ranges.Positive.class,
+      description = "Minimal word count (default: ${DEFAULT-VALUE}).")
   private int minCount;
 
-  @Option(names = "--hidden", description = "ReLU hidden layer size, 0 for none (default).")
+  @Option(
+      names = "--hidden",
+      converter = Ranges.NonNegative.class,
+      description = "ReLU hidden layer size, 0 for none (default).")
   private int hidden;
 
   @Option(
       names = "--threads",
+      converter = Ranges.Positive.class,
       description = "Training threads, Hogwild when > 1 (default: ${DEFAULT-VALUE}).")
   private int threads;
 
@@ -93,6 +116,10 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    FileChecks.readable(input);
+    FileChecks.notAnInput(spec, "--output", output, "--input", input);
+    FileChecks.writable(output, err);
     Config config =
         Config.builder()
             .dim(dim)
@@ -112,7 +139,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     if (examples.isEmpty()) {
       throw new IllegalArgumentException(input + " has no labelled texts to train on");
     }
-    PrintWriter err = spec.commandLine().getErr();
+    FileChecks.hasRoom(output, modelBytesAtLeast(examples, config));
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "words");
     TextClassifierTrainer.Result r;
     try {
@@ -151,6 +178,18 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The model file's size from below: 4 bytes for each value of its word and n-gram rows. */
+  private static long modelBytesAtLeast(List<LabeledText> examples, Config config) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (LabeledText e : examples) {
+      for (String t : e.tokens()) {
+        counts.merge(t, 1, Integer::sum);
+      }
+    }
+    long words = counts.values().stream().filter(c -> c >= config.minCount()).count();
+    return 4L * (words + config.buckets()) * config.dim();
   }
 
   static double round(double v) {

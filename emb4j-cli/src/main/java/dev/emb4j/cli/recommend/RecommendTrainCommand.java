@@ -1,7 +1,9 @@
 package dev.emb4j.cli.recommend;
 
 import dev.emb4j.cli.ConfigDefaults;
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.Progress;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.task.MatrixFactorizationTrainer;
@@ -11,6 +13,7 @@ import dev.emb4j.task.Ratings;
 import dev.emb4j.task.Recommender;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,10 +26,10 @@ import picocli.CommandLine.Spec;
 /** {@code emb4j recommend train}: fits a model on a ratings file, optionally evaluates it, and saves it. */
 @Command(
     name = "train",
-    description = {
-      "Train biased matrix factorisation on 'user item rating [timestamp]' lines (tab, comma or space separated).",
-      "Both input files are read and checked before training; the model file is written only on success."
-    },
+    description =
+        "Train biased matrix factorisation on 'user item rating [timestamp]' lines (tab, comma or space"
+            + " separated). Both input files are read and checked before training; the model file is written only"
+            + " on success.",
     mixinStandardHelpOptions = true,
     defaultValueProvider = RecommendTrainCommand.Defaults.class,
     footerHeading = "%nExamples:%n",
@@ -46,30 +49,45 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
 
-  @Option(names = "--dim", description = "Factor size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dim", converter = Ranges.Positive.class, description = "Factor size (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--epochs", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      converter = Ranges.Positive.class,
+      description = "Passes over the data (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
-  @Option(names = "--lr", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      converter = Ranges.PositiveReal.class,
+      description = "Learning rate (default: ${DEFAULT-VALUE}).")
   private double lr;
 
-  @Option(names = "--reg", description = "L2 on factors (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--reg",
+      converter = Ranges.NonNegativeReal.class,
+      description = "L2 on factors (default: ${DEFAULT-VALUE}).")
   private double reg;
 
   @Option(
       names = "--reg-exponent",
-      description = {
-        "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE};",
-        "0 = the same for every rating, as Funk-style SGD)."
-      })
+      converter = Ranges.NonNegativeReal.class,
+      description =
+          "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE}; 0 = the"
+              + " same for every rating, as Funk-style SGD).")
   private double regExponent;
 
-  @Option(names = "--bias-reg", description = "L2 on biases (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bias-reg",
+      converter = Ranges.NonNegativeReal.class,
+      description = "L2 on biases (default: ${DEFAULT-VALUE}).")
   private double biasReg;
 
-  @Option(names = "--batch-size", description = "Ratings per step (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      converter = Ranges.Positive.class,
+      description = "Ratings per step (default: ${DEFAULT-VALUE}).")
   private int batchSize;
 
   @Option(
@@ -91,6 +109,14 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    FileChecks.readable(train);
+    if (test != null) {
+      FileChecks.readable(test);
+    }
+    FileChecks.notAnInput(spec, "--output", output, "--train", train);
+    FileChecks.notAnInput(spec, "--output", output, "--test", test);
+    FileChecks.writable(output, err);
     Config config =
         Config.builder()
             .dim(dim)
@@ -108,7 +134,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
-    PrintWriter err = spec.commandLine().getErr();
+    FileChecks.hasRoom(output, modelBytesAtLeast(trainData.ratings(), config));
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
     MatrixFactorizationTrainer.Result result;
     try {
@@ -156,6 +182,13 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The model file's size from below: 4 bytes for each factor and bias, and for each (user, item) pair rated. */
+  private static long modelBytesAtLeast(Ratings ratings, Config config) {
+    long users = Arrays.stream(ratings.users()).distinct().count();
+    long items = Arrays.stream(ratings.items()).distinct().count();
+    return 4L * ((users + items) * (config.dim() + 1L) + 2L * ratings.size());
   }
 
   static double round(double v) {
