@@ -15,7 +15,7 @@ public final class Ranges {
   public static final class Positive implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-      return wholeNumber(value, 1);
+      return (int) wholeNumber(value, 1, Integer.MAX_VALUE);
     }
   }
 
@@ -23,24 +23,15 @@ public final class Ranges {
   public static final class NonNegative implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String value) {
-      return wholeNumber(value, 0);
+      return (int) wholeNumber(value, 0, Integer.MAX_VALUE);
     }
   }
 
-  /** A whole number of at least 0, up to {@link Long#MAX_VALUE} (milliseconds, bytes). */
+  /** A whole number of at least 0, up to {@link Long#MAX_VALUE} (milliseconds). */
   public static final class NonNegativeLong implements ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
-      long v;
-      try {
-        v = Long.parseLong(value.strip());
-      } catch (NumberFormatException e) {
-        throw new TypeConversionException("must be a whole number of at least 0, got '" + value + "'");
-      }
-      if (v < 0) {
-        throw new TypeConversionException("must be a whole number of at least 0, got '" + value + "'");
-      }
-      return v;
+      return wholeNumber(value, 0, Long.MAX_VALUE);
     }
   }
 
@@ -48,11 +39,7 @@ public final class Ranges {
   public static final class PositiveReal implements ITypeConverter<Double> {
     @Override
     public Double convert(String value) {
-      double v = real(value);
-      if (!(v > 0)) {
-        throw new TypeConversionException("must be a finite number greater than 0, got '" + value + "'");
-      }
-      return v;
+      return real(value, false);
     }
   }
 
@@ -60,24 +47,21 @@ public final class Ranges {
   public static final class NonNegativeReal implements ITypeConverter<Double> {
     @Override
     public Double convert(String value) {
-      double v = real(value);
-      if (!(v >= 0)) {
-        throw new TypeConversionException("must be a finite number of at least 0, got '" + value + "'");
-      }
-      return v;
+      return real(value, true);
     }
   }
 
-  private static int wholeNumber(String value, int min) {
+  private static long wholeNumber(String value, long min, long max) {
     String what = "must be a whole number of at least " + min + ", got '" + value + "'";
-    int v;
+    long v;
     try {
-      v = Integer.parseInt(value.strip());
+      v = Long.parseLong(value.strip());
     } catch (NumberFormatException e) {
-      if (value.strip().matches("[+-]?[0-9]+")) {
-        throw new TypeConversionException(what + " (the largest is " + Integer.MAX_VALUE + ")");
-      }
-      throw new TypeConversionException(what);
+      boolean digits = value.strip().matches("[+-]?[0-9]+");
+      throw new TypeConversionException(what + (digits ? " (the largest is " + max + ")" : ""));
+    }
+    if (v > max) {
+      throw new TypeConversionException(what + " (the largest is " + max + ")");
     }
     if (v < min) {
       throw new TypeConversionException(what);
@@ -85,15 +69,17 @@ public final class Ranges {
     return v;
   }
 
-  private static double real(String value) {
+  private static double real(String value, boolean zeroAllowed) {
+    String what =
+        "must be a finite number " + (zeroAllowed ? "of at least 0" : "greater than 0") + ", got '" + value + "'";
     double v;
     try {
       v = Double.parseDouble(value.strip());
     } catch (NumberFormatException e) {
-      throw new TypeConversionException("must be a number, got '" + value + "'");
+      throw new TypeConversionException(what);
     }
-    if (!Double.isFinite(v)) {
-      throw new TypeConversionException("must be a finite number, got '" + value + "'");
+    if (!Double.isFinite(v) || v < 0 || v == 0 && !zeroAllowed) {
+      throw new TypeConversionException(what);
     }
     return v;
   }
