@@ -168,7 +168,7 @@ public final class FileChecks {
     String[] units = {"kB", "MB", "GB", "TB", "PB", "EB"};
     double v = n;
     int u = -1;
-    while (v >= 1000 && u < units.length - 1) {
+    while (v >= 999.5 && u < units.length - 1) {
       v /= 1000;
       u++;
     }

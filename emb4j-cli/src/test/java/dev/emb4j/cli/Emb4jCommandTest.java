@@ -114,6 +114,22 @@ class Emb4jCommandTest {
   }
 
   @Test
+  void fileSystemErrorsAreDescribedInWords() throws Exception {
+    assertEquals("cannot open missing.txt: no such file",
+        FailureHandler.describe(new java.nio.file.NoSuchFileException("missing.txt")));
+    assertEquals("cannot open x: permission denied",
+        FailureHandler.describe(new java.nio.file.AccessDeniedException("x")));
+    assertEquals("cannot open d: is a directory",
+        FailureHandler.describe(new java.nio.file.FileSystemException("d", null, "Is a directory")));
+    assertEquals("cannot open m: no such file",
+        FailureHandler.describe(new java.io.UncheckedIOException(new java.nio.file.NoSuchFileException("m"))));
+    assertEquals("is a directory", FailureHandler.describe(new java.io.IOException("Is a directory")));
+    assertTrue(FailureHandler.describe(new java.io.IOException("File too large")).startsWith("file too large"));
+    assertTrue(FailureHandler.describe(new java.io.IOException("Illegal seek")).startsWith("not a regular file"));
+    assertEquals("x.txt:3: has no label", FailureHandler.describe(new java.io.IOException("x.txt:3: has no label")));
+  }
+
+  @Test
   void verboseAddsTheStackTrace() {
     for (String[] args : new String[][] {{"--verbose", "fail"}, {"fail", "--verbose"}}) {
       CliRun run = CliRun.run(withFailingCommand(), args);

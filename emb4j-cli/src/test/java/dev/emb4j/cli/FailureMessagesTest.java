@@ -3,6 +3,7 @@ package dev.emb4j.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -68,6 +69,19 @@ class FailureMessagesTest {
     Path aDirectory = Files.createDirectory(dir.resolve("out.model"));
     assertOneLine(CliRun.run("classify", "train", "--input", train.toString(), "--output", aDirectory.toString()), 1,
         "cannot write " + aDirectory + ": is a directory");
+  }
+
+  @Test
+  void tooLittleDiskSpaceIsReportedWithBothSizes() throws Exception {
+    Path out = dir.resolve("huge.model");
+    IOException e = assertThrows(IOException.class, () -> FileChecks.hasRoom(out, Long.MAX_VALUE));
+    assertTrue(e.getMessage().matches("cannot write " + java.util.regex.Pattern.quote(out.toString())
+        + ": it needs about 9\\.2 EB, and .+ has [0-9.]+ [kMGTPE]?B(ytes)? free"), e.getMessage());
+    FileChecks.hasRoom(out, 1);
+    assertEquals("999 bytes", FileChecks.bytes(999));
+    assertEquals("1.5 MB", FileChecks.bytes(1_500_000));
+    assertEquals("1.0 MB", FileChecks.bytes(999_999));
+    assertEquals("25 GB", FileChecks.bytes(25_000_000_000L));
   }
 
   @Test
