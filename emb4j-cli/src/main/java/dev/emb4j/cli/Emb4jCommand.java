@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
  * The {@code emb4j} command: the entry point of the runnable jar that the {@code ./emb4j} launcher starts.
  *
  * <p>Exit codes: {@value #EXIT_OK} on success, {@value #EXIT_USER_ERROR} when the command could not do what was
- * asked (one line on stderr; the stack trace only with {@code --verbose}), {@value #EXIT_USAGE} for a usage error
- * such as an unknown subcommand or option (the message and the usage help on stderr).
+ * asked (one line on stderr; the stack trace only with {@code --verbose}), {@value #EXIT_USAGE} for a usage error:
+ * an unknown subcommand or option, or an option value out of its range (see {@link UsageErrorHandler}).
  */
 @Command(
     name = "emb4j",
@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "0:success",
       "1:the command failed (the reason on stderr; --verbose adds the stack trace)",
-      "2:usage error (unknown command or option, bad option value)"
+      "2:usage error (unknown command or option, invalid option value, an output that is also an input)",
+      "130:interrupted by Ctrl-C (143: by SIGTERM); no partly written file is left"
     })
 public final class Emb4jCommand implements Runnable {
 
@@ -62,6 +63,9 @@ public final class Emb4jCommand implements Runnable {
     CommandLine commandLine = new CommandLine(new Emb4jCommand());
     commandLine.setExecutionExceptionHandler(new FailureHandler());
     commandLine.setExecutionStrategy(MemoryBudget.reportingOutOfMemory(new CommandLine.RunLast()));
+    commandLine.setParameterExceptionHandler(new UsageErrorHandler());
+    // Help is wrapped at the terminal's width (80 columns when there is none), not where the source breaks lines.
+    commandLine.setUsageHelpAutoWidth(true);
     return commandLine;
   }
 

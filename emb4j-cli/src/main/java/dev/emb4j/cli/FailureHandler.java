@@ -1,6 +1,10 @@
 package dev.emb4j.cli;
 
+import dev.emb4j.internal.format.FileErrors;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -23,14 +27,27 @@ final class FailureHandler implements IExecutionExceptionHandler {
     return Emb4jCommand.EXIT_USER_ERROR;
   }
 
-  /** The message, or the exception's kind when it has none; a library bug is named as such. */
+  /**
+   * The message, or the exception's kind when it has none; a library bug is named as such. A file-system error
+   * names the file and the reason ({@code "cannot open missing.txt: no such file"}) instead of the JDK's bare path.
+   */
   static String describe(Throwable exception) {
+    if (exception instanceof UncheckedIOException u && u.getCause() != null) {
+      return describe(u.getCause());
+    }
+    if (exception instanceof FileSystemException fse && fse.getFile() != null) {
+      return "cannot open " + fse.getFile() + ": " + FileErrors.reason(fse);
+    }
     String message = exception.getMessage();
+    if (exception.getClass() == IOException.class && message != null) {
+      // The operating system's own text, with no file named: "Is a directory", "File too large".
+      message = FileErrors.systemReason(message).orElse(message);
+    }
     boolean callerError =
         exception instanceof IllegalArgumentException
             || exception instanceof IndexOutOfBoundsException
-            || exception instanceof java.io.IOException
-            || exception instanceof java.io.UncheckedIOException
+            || exception instanceof IOException
+            || exception instanceof UncheckedIOException
             || exception instanceof InsufficientMemoryException
             || exception instanceof dev.emb4j.task.TrainingDivergedException;
     if (message == null || message.isBlank()) {

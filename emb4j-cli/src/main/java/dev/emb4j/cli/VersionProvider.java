@@ -1,5 +1,6 @@
 package dev.emb4j.cli;
 
+import dev.emb4j.internal.kernel.Kernels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,7 +36,9 @@ public final class VersionProvider implements IVersionProvider {
     return new String[] {
       "emb4j " + projectVersion(),
       "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", " + System.getProperty("java.home")
-          + ")"
+          + ")",
+      "kernels: " + Kernels.implementationName()
+          + (Kernels.implementationName().startsWith("Panama") ? " (Vector API)" : " (scalar: no Vector API module)")
     };
   }
 }

@@ -30,6 +30,24 @@ class Emb4jCommandTest {
   }
 
   @Test
+  void helpIsWrappedByPicocliNotByHand() {
+    CliRun predict = CliRun.run("classify", "predict", "--help");
+    String flat = String.join(" ", predict.out().split("\\s+"));
+    assertTrue(flat.contains("each line of FILE (of standard input when FILE is '-' or not given): 'label"), flat);
+    CliRun train = CliRun.run("classify", "train", "--help");
+    assertTrue(String.join(" ", train.out().split("\\s+")).contains("fast but not repeatable;"), train.out());
+    for (String[] command : new String[][] {{"vectors"}, {"bench"}, {"vectors", "bench"}, {"classify", "predict"}}) {
+      String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+      args[command.length] = "--help";
+      CliRun run = CliRun.run(args);
+      assertTrue(run.out().contains("Examples:" + System.lineSeparator() + "  emb4j "), run.out());
+      for (String line : run.out().lines().toList()) {
+        assertTrue(line.length() <= 80 || line.startsWith("  emb4j "), "wider than 80 columns: " + line);
+      }
+    }
+  }
+
+  @Test
   void versionPrintsTheProjectVersion() {
     CliRun run = CliRun.run("--version");
     assertEquals(Emb4jCommand.EXIT_OK, run.exitCode(), run.err());
@@ -93,6 +111,22 @@ class Emb4jCommandTest {
         "emb4j: index 70001 at position [3] is out of range for a table of 70000 rows" + System.lineSeparator(),
         run.err());
     assertEquals("", run.out());
+  }
+
+  @Test
+  void fileSystemErrorsAreDescribedInWords() throws Exception {
+    assertEquals("cannot open missing.txt: no such file",
+        FailureHandler.describe(new java.nio.file.NoSuchFileException("missing.txt")));
+    assertEquals("cannot open x: permission denied",
+        FailureHandler.describe(new java.nio.file.AccessDeniedException("x")));
+    assertEquals("cannot open d: is a directory",
+        FailureHandler.describe(new java.nio.file.FileSystemException("d", null, "Is a directory")));
+    assertEquals("cannot open m: no such file",
+        FailureHandler.describe(new java.io.UncheckedIOException(new java.nio.file.NoSuchFileException("m"))));
+    assertEquals("is a directory", FailureHandler.describe(new java.io.IOException("Is a directory")));
+    assertTrue(FailureHandler.describe(new java.io.IOException("File too large")).startsWith("file too large"));
+    assertTrue(FailureHandler.describe(new java.io.IOException("Illegal seek")).startsWith("not a regular file"));
+    assertEquals("x.txt:3: has no label", FailureHandler.describe(new java.io.IOException("x.txt:3: has no label")));
   }
 
   @Test

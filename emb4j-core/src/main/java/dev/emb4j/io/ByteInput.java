@@ -196,6 +196,16 @@ final class ByteInput implements Closeable {
     return true;
   }
 
+  /** Skips a UTF-8 byte-order mark when the next three bytes are one (text formats call this at offset 0). */
+  void skipUtf8Bom() throws IOException {
+    while (limit - pos < 3 && fill()) {
+      // reads until three bytes are there or the file ends
+    }
+    if (limit - pos >= 3 && buf[pos] == (byte) 0xEF && buf[pos + 1] == (byte) 0xBB && buf[pos + 2] == (byte) 0xBF) {
+      pos += 3;
+    }
+  }
+
   /** Tells the listener where the read is, when a mebibyte has passed since the last report or {@code force}. */
   void reportProgress(long rowsRead, boolean force) {
     long at = position();

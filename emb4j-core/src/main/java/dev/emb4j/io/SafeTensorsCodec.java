@@ -1,19 +1,18 @@
 package dev.emb4j.io;
 
+import dev.emb4j.internal.format.FileErrors;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.internal.format.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Vectors as one 2-D tensor of a safetensors file (see {@link SafeTensorsHeader} for the layout). Tokens, when there
@@ -164,11 +163,15 @@ final class SafeTensorsCodec {
           throw VectorFormatException.inFile(file, rows + " tokens do not fit safetensors metadata");
         }
         this.tokens = new ArrayList<>();
-        Path abs = file.toAbsolutePath();
-        this.side =
-            abs.resolveSibling("." + abs.getFileName() + ".rows-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        this.sideChannel =
-            FileChannel.open(side, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        TempFiles.Created created;
+        try {
+          created = TempFiles.create(file, "rows");
+        } catch (IOException e) {
+          out.close();
+          throw FileErrors.cannot("write", file, e);
+        }
+        this.side = created.path();
+        this.sideChannel = created.channel();
         this.sideBuf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
       } else {
         this.tokens = null;
@@ -232,8 +235,12 @@ final class SafeTensorsCodec {
 
     private void drainSide() throws IOException {
       sideBuf.flip();
-      while (sideBuf.hasRemaining()) {
-        sideChannel.write(sideBuf);
+      try {
+        while (sideBuf.hasRemaining()) {
+          sideChannel.write(sideBuf);
+        }
+      } catch (IOException e) {
+        throw FileErrors.cannot("write", file, e);
       }
       sideBuf.clear();
     }
@@ -266,7 +273,7 @@ final class SafeTensorsCodec {
         try {
           sideChannel.close();
         } finally {
-          Files.deleteIfExists(side);
+          TempFiles.release(side);
         }
       }
     }

@@ -9,7 +9,7 @@ import java.util.Map;
  * The whitespace-separated text formats: word2vec text and fastText {@code .vec} (a header line {@code "<rows>
  * <dim>"}, then one row per line: the token and its values, separated by spaces), and GloVe (the same rows without a
  * header line). fastText writes a space after the last value; readers accept spaces and tabs between fields and at
- * the end of a line, and {@code \r\n} line ends.
+ * the end of a line, {@code \r\n} line ends, and a UTF-8 byte-order mark at the start of the file.
  *
  * <p>Values are written in the shortest form that reads back to the same float ({@link Float#toString}), so text
  * round trips are exact. Readers accept decimal numbers only ({@code 0.25}, {@code -1e-5}), not {@code nan}, {@code
@@ -68,6 +68,7 @@ final class TextVectorCodec {
       this.header = format != VectorFormat.GLOVE;
       long rows;
       int dim;
+      in.skipUtf8Bom();
       if (header) {
         if (!in.readLine(line, MAX_LINE_BYTES, 1)) {
           throw VectorFormatException.atLine(in.file, 1, "file is empty; expected a header '<rows> <dim>'");
@@ -107,6 +108,7 @@ final class TextVectorCodec {
           throw VectorFormatException.atLine(in.file, 1, "file is empty; expected one row per line");
         }
         in.seek(0);
+        in.skipUtf8Bom();
         rows = count;
         dim = firstWidth;
       }

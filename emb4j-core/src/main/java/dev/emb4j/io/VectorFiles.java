@@ -1,6 +1,7 @@
 package dev.emb4j.io;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -23,7 +24,7 @@ public final class VectorFiles {
    * @return what was read
    * @throws VectorFormatException if the source is malformed or the target format cannot hold it
    * @throws IOException if a file cannot be read or written
-   * @throws IllegalArgumentException if {@code in} and {@code out} are the same file
+   * @throws IllegalArgumentException if {@code in} and {@code out} are the same file (by name, or through a link)
    */
   public static VectorInfo convert(
       Path in,
@@ -36,8 +37,11 @@ public final class VectorFiles {
       throws IOException {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(out, "out");
-    if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
-      throw new IllegalArgumentException("input and output are the same file: " + in);
+    if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())
+        || Files.exists(out) && Files.exists(in) && Files.isSameFile(in, out)) {
+      throw new IllegalArgumentException(
+          "input and output are the same file: " + in + (in.equals(out) ? "" : " and " + out)
+              + "; the conversion would replace what it reads");
     }
     try (VectorReader reader = inFormat.open(in, readOptions)) {
       VectorInfo info = reader.info();

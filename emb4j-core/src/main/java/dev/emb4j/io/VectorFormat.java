@@ -141,20 +141,21 @@ public enum VectorFormat {
     try (var in = Files.newInputStream(file)) {
       n = in.readNBytes(head, 0, head.length);
     }
-    int end = 0;
+    int start = n >= 3 && head[0] == (byte) 0xEF && head[1] == (byte) 0xBB && head[2] == (byte) 0xBF ? 3 : 0;
+    int end = start;
     while (end < n && head[end] != '\n' && head[end] != '\r') {
       end++;
     }
     int sp = -1;
-    for (int i = 0; i < end; i++) {
+    for (int i = start; i < end; i++) {
       if (head[i] == ' ') {
         sp = i;
         break;
       }
     }
     boolean header =
-        sp > 0
-            && TextVectorCodec.parseCount(head, 0, sp) >= 0
+        sp > start
+            && TextVectorCodec.parseCount(head, start, sp) >= 0
             && TextVectorCodec.parseCount(head, sp + 1, trimEnd(head, sp + 1, end)) >= 0;
     return header ? WORD2VEC_TEXT : GLOVE;
   }

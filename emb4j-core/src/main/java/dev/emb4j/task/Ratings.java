@@ -1,8 +1,8 @@
 package dev.emb4j.task;
 
-import java.io.BufferedReader;
+import dev.emb4j.internal.format.Utf8Lines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,8 +11,9 @@ import java.util.Arrays;
  * (user, item, rating) triples as read from a ratings file, with the raw user and item ids as they appear in it.
  *
  * <p>File format: one rating per line, {@code user item rating [timestamp]}, separated by tabs, commas or spaces
- * (MovieLens {@code u.data} is tab-separated). Blank lines and lines starting with {@code #} are skipped. A rating
- * must be a finite number within the {@link RatingRange} given to {@link #load(Path, boolean, RatingRange)} ({@link
+ * (MovieLens {@code u.data} is tab-separated), in UTF-8. Blank lines, lines starting with {@code #} and a byte-order
+ * mark at the start are skipped; invalid UTF-8 is an error naming the file and the line. A rating must be a finite
+ * number within the {@link RatingRange} given to {@link #load(Path, boolean, RatingRange)} ({@link
  * RatingRange#DEFAULT} otherwise).
  *
  * @param users raw user id of each rating
@@ -83,11 +84,11 @@ public record Ratings(long[] users, long[] items, float[] values) {
     float[] values = new float[1024];
     int n = 0;
     int skipped = 0;
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (InputStream stream = Files.newInputStream(file)) {
+      Utf8Lines lines = new Utf8Lines(stream, (line, what) -> new RatingsFormatException(file, line, what));
       String line;
-      int lineNo = 0;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
+      while ((line = lines.next()) != null) {
+        int lineNo = Math.toIntExact(lines.lineNumber());
         String t = line.strip();
         if (t.isEmpty() || t.startsWith("#")) {
           continue;

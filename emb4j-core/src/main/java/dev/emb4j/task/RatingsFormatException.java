@@ -8,10 +8,10 @@ public final class RatingsFormatException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final Path file;
-  private final int line;
+  private final long line;
 
   /** A problem at {@code file}:{@code line}. */
-  public RatingsFormatException(Path file, int line, String problem) {
+  public RatingsFormatException(Path file, long line, String problem) {
     super(file + ":" + line + ": " + problem);
     this.file = file;
     this.line = line;
@@ -23,7 +23,7 @@ public final class RatingsFormatException extends IOException {
   }
 
   /** The 1-based line number. */
-  public int line() {
+  public long line() {
     return line;
   }
 }

@@ -4,11 +4,11 @@ import dev.emb4j.internal.format.AtomicOutput;
 import dev.emb4j.internal.format.Container;
 import dev.emb4j.internal.format.ContainerReader;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.internal.format.Utf8Lines;
 import dev.emb4j.tensor.IndexTensor;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -411,9 +411,9 @@ public final class Vocabulary {
 
   /** Version 1: a JSON header line, then one JSON string per line. */
   private static Vocabulary loadText(Path file) throws IOException {
-    var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
-    try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder))) {
-      String first = r.readLine();
+    try (InputStream in = Files.newInputStream(file)) {
+      Utf8Lines r = new Utf8Lines(in, (line, what) -> VocabularyFormatException.atLine(file, line, what));
+      String first = r.next();
       if (first == null) {
         throw VocabularyFormatException.atLine(file, 1, "file is empty; expected an emb4j-vocabulary header");
       }
@@ -434,8 +434,8 @@ public final class Vocabulary {
       List<String> tokens = new ArrayList<>();
       String line;
       long ln = 1;
-      while ((line = r.readLine()) != null) {
-        ln++;
+      while ((line = r.next()) != null) {
+        ln = r.lineNumber();
         if (tokens.size() == size) {
           if (line.isEmpty()) {
             continue;
@@ -457,8 +457,6 @@ public final class Vocabulary {
         throw VocabularyFormatException.atLine(file, ln, "file ends after " + tokens.size() + " tokens, the header says " + size);
       }
       return header.build(file, tokens);
-    } catch (CharacterCodingException e) {
-      throw VocabularyFormatException.inFile(file, "invalid UTF-8: " + e);
     }
   }
 

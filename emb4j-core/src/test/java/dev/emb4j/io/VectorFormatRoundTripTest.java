@@ -155,6 +155,40 @@ class VectorFormatRoundTripTest {
   }
 
   @Test
+  void textReadersSkipAByteOrderMark() throws IOException {
+    Path w2v = dir.resolve("bom.txt");
+    Files.writeString(w2v, "\uFEFF2 2\nthe 1 2\ncat 3 4\n");
+    assertEquals(VectorFormat.WORD2VEC_TEXT, VectorFormat.detect(w2v));
+    assertEquals(List.of("the", "cat"), Vectors.read(w2v).tokens());
+    Path glove = dir.resolve("bom-glove.txt");
+    Files.writeString(glove, "\uFEFFthe 1 2\ncat 3 4\n");
+    assertEquals(VectorFormat.GLOVE, VectorFormat.detect(glove));
+    Vectors g = Vectors.read(glove);
+    assertEquals(List.of("the", "cat"), g.tokens());
+    assertArrayEquals(new float[] {1, 2}, g.vector("the"));
+    Path vec = dir.resolve("bom.vec");
+    Files.writeString(vec, "\uFEFF1 2\nthe 1 2 \n");
+    assertEquals(List.of("the"), Vectors.read(vec).tokens());
+  }
+
+  @Test
+  void convertRefusesToWriteOverItsInputThroughALink() throws IOException {
+    Path in = dir.resolve("in.txt");
+    Files.writeString(in, "1 2\nx 1 2\n");
+    Path link = Files.createSymbolicLink(dir.resolve("link.txt"), in);
+    Path dotted = dir.resolve(".").resolve("in.txt");
+    for (Path out : List.of(link, dotted)) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> VectorFiles.convert(in, VectorFormat.WORD2VEC_TEXT, out, VectorFormat.WORD2VEC_TEXT,
+                  VectorReadOptions.DEFAULTS, VectorWriteOptions.DEFAULTS, false));
+      assertTrue(e.getMessage().startsWith("input and output are the same file"), e.getMessage());
+    }
+    assertEquals("1 2\nx 1 2\n", Files.readString(in));
+  }
+
+  @Test
   void convertStreamsAndReportsProgress() throws IOException {
     Vectors v = random(3000, 50, DType.F32, 9, true);
     Path txt = dir.resolve("big.txt");

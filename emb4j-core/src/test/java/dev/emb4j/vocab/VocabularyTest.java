@@ -140,6 +140,25 @@ class VocabularyTest {
             + "\"oov\":\"ERROR\",\"hash_buckets\":0}\n\"<pad>\"\n\"the\"\n",
         StandardCharsets.UTF_8);
     assertEquals(v, Vocabulary.load(text));
+    Files.writeString(text, "\uFEFF" + Files.readString(text), StandardCharsets.UTF_8);
+    assertEquals(v, Vocabulary.load(text), "a byte-order mark before the header is skipped");
+  }
+
+  @Test
+  void invalidUtf8InVersionOneTextNamesItsLine() throws IOException {
+    Path f = dir.resolve("latin1.vocab");
+    byte[] head =
+        ("{\"format\":\"emb4j-vocabulary\",\"version\":1,\"size\":2,\"padding\":null,\"unknown\":null,"
+                + "\"oov\":\"ERROR\",\"hash_buckets\":0}\n\"a\"\n\"caf")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] all = java.util.Arrays.copyOf(head, head.length + 3);
+    all[head.length] = (byte) 0xE9;
+    all[head.length + 1] = '"';
+    all[head.length + 2] = '\n';
+    Files.write(f, all);
+    VocabularyFormatException e = assertThrows(VocabularyFormatException.class, () -> Vocabulary.load(f));
+    assertEquals(3, e.line().orElseThrow(), e.getMessage());
+    assertTrue(e.getMessage().endsWith("is not valid UTF-8 (byte 5 of the line is 0xE9)"), e.getMessage());
   }
 
   @Test

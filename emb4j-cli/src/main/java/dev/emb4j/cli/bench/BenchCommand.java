@@ -2,6 +2,7 @@ package dev.emb4j.cli.bench;
 
 import dev.emb4j.Emb4j;
 import dev.emb4j.cli.MemoryBudget;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.VersionProvider;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
@@ -10,6 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -22,10 +24,18 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure lookup, bag-sum and training throughput with the workloads of PyTorch's torch_embedding_bench.py",
-      "(D = 128; lookup of N = 65536 ids; bag-sum of B = 2048 bags x L = 32; the same ids in every repetition).",
-      "Prints one JSON line per workload and table size: impl, workload, V, D, threads, ms and mrows_per_s (of the",
-      "median timed call, as torch_embedding_bench.py reports) and best_ms (the fastest, as gather_limit.c reports)."
+      "Measure lookup, bag-sum and training throughput with the workloads of PyTorch's torch_embedding_bench.py"
+          + " (D = 128; lookup of N = 65536 ids; bag-sum of B = 2048 bags x L = 32; the same ids in every"
+          + " repetition).",
+      "Prints one JSON line per workload and table size: impl, workload, V, D, threads, ms and mrows_per_s (of the"
+          + " median timed call, as torch_embedding_bench.py reports) and best_ms (the fastest, as gather_limit.c"
+          + " reports)."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  emb4j bench",
+      "  emb4j bench --workload lookup,bag-sum --vocab 1e4,1e6 --threads 2",
+      "  emb4j bench --workload train-adagrad-bag --optimizer rowwise-adagrad --store offheap"
     })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -48,6 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--threads",
       paramLabel = "N",
+      converter = Ranges.Positive.class,
       description = "Kernel threads (default: the available processors).")
   private Integer threads;
 
@@ -63,24 +74,45 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Optimizer of train-adagrad-bag: adagrad (PyTorch's, the default) or rowwise-adagrad.")
   private String optimizer = "adagrad";
 
-  @Option(names = "--dim", paramLabel = "D", description = "Row width D (default: 128).")
+  @Option(
+      names = "--dim",
+      paramLabel = "D",
+      converter = Ranges.Positive.class,
+      description = "Row width D (default: 128).")
   private int dim = Workload.D;
 
-  @Option(names = "--ids", paramLabel = "N", description = "Ids per lookup and training step (default: 65536).")
+  @Option(
+      names = "--ids",
+      paramLabel = "N",
+      converter = Ranges.Positive.class,
+      description = "Ids per lookup and training step (default: 65536).")
   private int ids = Workload.N;
 
-  @Option(names = "--bags", paramLabel = "B", description = "Bags per bag-sum call (default: 2048).")
+  @Option(
+      names = "--bags",
+      paramLabel = "B",
+      converter = Ranges.Positive.class,
+      description = "Bags per bag-sum call (default: 2048).")
   private int bags = Workload.B;
 
-  @Option(names = "--bag-size", paramLabel = "L", description = "Ids per bag (default: 32).")
+  @Option(
+      names = "--bag-size",
+      paramLabel = "L",
+      converter = Ranges.Positive.class,
+      description = "Ids per bag (default: 32).")
   private int bagSize = Workload.L;
 
-  @Option(names = "--reps", paramLabel = "R", description = "Timed repetitions; the median is reported (default: 7).")
+  @Option(
+      names = "--reps",
+      paramLabel = "R",
+      converter = Ranges.Positive.class,
+      description = "Timed repetitions; the median is reported (default: 7).")
   private int reps = Harness.REPS;
 
   @Option(
       names = "--warmup-ms",
       paramLabel = "MS",
+      converter = Ranges.NonNegativeLong.class,
       description =
           "Minimum warm-up time per workload before timing, for the JIT and for the heap to have touched its"
               + " pages (default: 5000).")
@@ -104,17 +136,25 @@ public final class BenchCommand implements Callable<Integer> {
         switch (store) {
           case "heap" -> Storage.HEAP;
           case "offheap", "off-heap" -> Storage.OFF_HEAP;
-          default -> throw new IllegalArgumentException("--store must be heap or offheap, got '" + store + "'");
+          default ->
+              throw new ParameterException(spec.commandLine(), "--store must be heap or offheap, got '" + store + "'");
         };
     if (!optimizer.equals("adagrad") && !optimizer.equals("rowwise-adagrad")) {
-      throw new IllegalArgumentException("--optimizer must be adagrad or rowwise-adagrad, got '" + optimizer + "'");
+      throw new ParameterException(
+          spec.commandLine(), "--optimizer must be adagrad or rowwise-adagrad, got '" + optimizer + "'");
     }
     Workload.Config config =
         new Workload.Config(dim, ids, bags, bagSize, storage, optimizer.equals("rowwise-adagrad"));
     Harness harness = new Harness(reps, warmupMillis);
     String impl = "emb4j-" + VersionProvider.projectVersion();
-    List<Long> sizes = vocab.stream().map(BenchCommand::parseCount).toList();
-    List<Workload> chosen = workloads.stream().map(Workload::named).toList();
+    List<Long> sizes;
+    List<Workload> chosen;
+    try {
+      sizes = vocab.stream().map(BenchCommand::parseCount).toList();
+      chosen = workloads.stream().map(Workload::named).toList();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     requireMemory(sizes, chosen, config);
     if (afterAll) {
       for (long rows : sizes) {

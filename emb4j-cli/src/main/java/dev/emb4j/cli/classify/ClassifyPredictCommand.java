@@ -1,12 +1,15 @@
 package dev.emb4j.cli.classify;
 
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.JsonOutput;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.internal.format.Utf8Lines;
 import dev.emb4j.task.text.TextClassifier;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import dev.emb4j.task.text.TextFormatException;
+import java.io.FilterInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +27,12 @@ import picocli.CommandLine.Spec;
 /** {@code emb4j classify predict}: the top-k labels with probabilities for each input line. */
 @Command(
     name = "predict",
-    description = {
-      "Print the k most probable labels with their probabilities for each line of FILE (or standard input with '-'",
-      "or no FILE): 'label probability' pairs separated by spaces. __label__ tokens in a line are ignored.",
-      "With --json, one JSON object per input line instead: {\"predictions\": [{\"label\": ..., \"probability\": ...},",
-      "...]}, best first; unambiguous when a label holds a space."
-    },
+    description =
+        "Print the k most probable labels with their probabilities for each line of FILE (of standard input when"
+            + " FILE is '-' or not given): 'label probability' pairs separated by spaces. __label__ tokens in a line"
+            + " are ignored. With --json, one JSON object per input line instead: {\"predictions\": [{\"label\":"
+            + " ..., \"probability\": ...}, ...]}, best first; unambiguous when a label holds a space. A FILE is"
+            + " checked to be valid UTF-8 before anything is printed.",
     mixinStandardHelpOptions = true,
     footerHeading = "%nExamples:%n",
     footer = {
@@ -42,7 +45,11 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model saved by 'classify train'.")
   private Path model;
 
-  @Option(names = "-k", defaultValue = "1", description = "Labels per line (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "-k",
+      defaultValue = "1",
+      converter = Ranges.Positive.class,
+      description = "Labels per line (default: ${DEFAULT-VALUE}).")
   private int k;
 
   @Option(names = "--json", description = "One JSON object per input line.")
@@ -53,17 +60,26 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    boolean stdin = file == null || file.equals("-");
+    FileChecks.seekable(model);
+    if (!stdin) {
+      FileChecks.readable(Path.of(file));
+    }
     TextClassifier classifier = TextClassifier.load(model);
-    if (k < 1) {
-      throw new IllegalArgumentException("-k must be at least 1, got " + k);
+    if (!stdin && Files.isRegularFile(Path.of(file))) {
+      // A bad line must not end the output halfway through: the whole file is checked first.
+      try (InputStream in = Files.newInputStream(Path.of(file))) {
+        Utf8Lines lines = lines(in);
+        while (lines.next() != null) {
+          // only decoding
+        }
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (BufferedReader in =
-        file == null || file.equals("-")
-            ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-            : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+    try (InputStream in = stdin ? nonClosing(System.in) : Files.newInputStream(Path.of(file))) {
+      Utf8Lines lines = lines(in);
       String line;
-      while ((line = in.readLine()) != null) {
+      while ((line = lines.next()) != null) {
         List<TextClassifier.Prediction> predictions = classifier.predict(line.replaceAll("__label__\\S*", " "), k);
         out.println(json ? toJson(predictions) : toText(predictions));
       }
@@ -90,5 +106,18 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
       list.add(o);
     }
     return Json.write(Map.of("predictions", list));
+  }
+
+  private Utf8Lines lines(InputStream in) {
+    Path name = Path.of(file == null ? "-" : file);
+    return new Utf8Lines(in, (line, what) -> new TextFormatException(name, line, what));
+  }
+
+  /** Standard input, which is not ours to close. */
+  private static InputStream nonClosing(InputStream in) {
+    return new FilterInputStream(in) {
+      @Override
+      public void close() {}
+    };
   }
 }

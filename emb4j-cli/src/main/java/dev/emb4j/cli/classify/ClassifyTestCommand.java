@@ -1,5 +1,6 @@
 package dev.emb4j.cli.classify;
 
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.ClassificationMetrics;
@@ -39,6 +40,8 @@ public final class ClassifyTestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    FileChecks.seekable(model);
+    FileChecks.readable(input);
     TextClassifier classifier = TextClassifier.load(model);
     LabeledTextFile.Loaded data = LabeledTextFile.read(input, classifier.tokenizer(), skipBadLines);
     if (data.examples().isEmpty()) {

@@ -1,9 +1,11 @@
 package dev.emb4j.cli.classify;
 
 import dev.emb4j.cli.ConfigDefaults;
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.task.text.LabeledText;
 import dev.emb4j.task.text.LabeledTextFile;
@@ -13,6 +15,7 @@ import dev.emb4j.task.text.TextClassifierTrainer.Config;
 import dev.emb4j.task.text.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,16 +30,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     description = {
-      "Train a text classifier on UTF-8 lines '__label__<label> <text>' (fastText) or '<label><TAB><text>'.",
-      "The input is read and checked completely before training; the model file is written only on success.",
-      "With --threads > 1 the threads update shared weights without locks (Hogwild, as fastText): fast but not",
-      "repeatable; --deterministic trains on one thread so that the same seed gives the same model.",
-      "Progress (stderr) shows the loss and learning rate; with --valid, one line per epoch gives the loss and",
-      "accuracy on the validation texts. A run whose loss or weights become NaN or infinite (learning rate too",
-      "high) stops with an error naming the epoch, and no model is saved. The tables' memory is checked first.",
-      "--json prints one object: examples, labels, vocabulary, threads, seconds, training_seconds,",
-      "words_per_sec_per_thread, skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and, with",
-      "--valid, validation {loss, accuracy}."
+      "Train a text classifier on UTF-8 lines '__label__<label> <text>' (fastText) or '<label><TAB><text>'. The"
+          + " input is read and checked completely before training; the model file is written only on success.",
+      "With --threads > 1 the threads update shared weights without locks (Hogwild, as fastText): fast but not"
+          + " repeatable; --deterministic trains on one thread so that the same seed gives the same model.",
+      "Progress (stderr) shows the loss and learning rate; with --valid, one line per epoch gives the loss and"
+          + " accuracy on the validation texts. A run whose loss or weights become NaN or infinite (learning rate too"
+          + " high) stops with an error naming the epoch, and no model is saved. The tables' memory is checked first.",
+      "--json prints one object: examples, labels, vocabulary, threads, seconds, training_seconds,"
+          + " words_per_sec_per_thread, skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and,"
+          + " with --valid, validation {loss, accuracy}."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = ClassifyTrainCommand.Defaults.class,
@@ -60,31 +63,51 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
       description = "Labelled validation texts: loss and accuracy on them after each epoch.")
   private Path valid;
 
-  @Option(names = "--dim", description = "Embedding size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dim",
+      converter = Ranges.Positive.class,
+      description = "Embedding size (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--epochs", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      converter = Ranges.Positive.class,
+      description = "Passes over the data (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
-  @Option(names = "--lr", description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      converter = Ranges.PositiveReal.class,
+      description = "Initial learning rate (default: ${DEFAULT-VALUE}).")
   private double lr;
 
-  @Option(names = "--ngrams", description = "Longest word n-gram (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ngrams",
+      converter = Ranges.Positive.class,
+      description = "Longest word n-gram (default: ${DEFAULT-VALUE}).")
   private int ngrams;
 
   @Option(
       names = "--buckets",
+      converter = Ranges.NonNegative.class,
       description = "Hash buckets for word n-grams (default: ${DEFAULT-VALUE}).")
   private int buckets;
 
-  @Option(names = "--min-count", description = "Minimal word count (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--min-count",
+      converter = Ranges.Positive.class,
+      description = "Minimal word count (default: ${DEFAULT-VALUE}).")
   private int minCount;
 
-  @Option(names = "--hidden", description = "ReLU hidden layer size, 0 for none (default).")
+  @Option(
+      names = "--hidden",
+      converter = Ranges.NonNegative.class,
+      description = "ReLU hidden layer size, 0 for none (default).")
   private int hidden;
 
   @Option(
       names = "--threads",
+      converter = Ranges.Positive.class,
       description = "Training threads, Hogwild when > 1 (default: ${DEFAULT-VALUE}).")
   private int threads;
 
@@ -108,6 +131,14 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    FileChecks.readable(input);
+    FileChecks.notAnInput(spec, "--output", output, "--input", input);
+    if (valid != null) {
+      FileChecks.readable(valid);
+      FileChecks.notAnInput(spec, "--output", output, "--valid", valid);
+    }
+    FileChecks.writable(output, err);
     Config config =
         Config.builder()
             .dim(dim)
@@ -132,6 +163,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     if (examples.isEmpty()) {
       throw new IllegalArgumentException(input + " has no labelled texts to train on");
     }
+    FileChecks.hasRoom(output, modelBytesAtLeast(examples, config));
     List<LabeledText> validation = List.of();
     if (valid != null) {
       validation = LabeledTextFile.read(valid, tokenizer, skipBadLines).examples();
@@ -139,7 +171,6 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException(valid + " has no labelled texts to validate on");
       }
     }
-    PrintWriter err = spec.commandLine().getErr();
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "words");
     TextClassifierTrainer.Result r;
     try {
@@ -186,6 +217,18 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     return "the model (--dim " + shape.dim()
         + (shape.buckets() > 0 ? ", --buckets " + shape.buckets() : "")
         + (shape.hidden() > 0 ? ", --hidden " + shape.hidden() : "") + ")";
+  }
+
+  /** The model file's size from below: 4 bytes for each value of its word and n-gram rows. */
+  private static long modelBytesAtLeast(List<LabeledText> examples, Config config) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (LabeledText e : examples) {
+      for (String t : e.tokens()) {
+        counts.merge(t, 1, Integer::sum);
+      }
+    }
+    long words = counts.values().stream().filter(c -> c >= config.minCount()).count();
+    return 4L * (words + config.buckets()) * config.dim();
   }
 
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */

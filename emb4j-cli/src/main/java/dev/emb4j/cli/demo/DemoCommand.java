@@ -1,5 +1,6 @@
 package dev.emb4j.cli.demo;
 
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.classify.MetricsTable;
@@ -65,6 +66,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    Path file = output != null ? output : Path.of(System.getProperty("java.io.tmpdir"), "emb4j-demo", "sms-spam.model");
+    if (output == null) {
+      Files.createDirectories(file.getParent());
+    }
+    FileChecks.writable(file, spec.commandLine().getErr());
     List<LabeledText> all = load();
     Collections.shuffle(all, new Random(seed));
     int cut = (int) (all.size() * 0.8);
@@ -102,10 +108,6 @@ public final class DemoCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  %-6s -> %s%n", w, sb);
     }
 
-    Path file = output != null ? output : Path.of(System.getProperty("java.io.tmpdir"), "emb4j-demo", "sms-spam.model");
-    if (file.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-    }
     model.save(file);
     TextClassifier reloaded = TextClassifier.load(file);
     out.printf(Locale.ROOT, "%nsaved the model to %s (%d KB) and reloaded it:%n", file, Files.size(file) / 1024);

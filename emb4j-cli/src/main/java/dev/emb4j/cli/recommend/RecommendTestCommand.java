@@ -1,5 +1,6 @@
 package dev.emb4j.cli.recommend;
 
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
@@ -43,6 +44,8 @@ public final class RecommendTestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    FileChecks.seekable(model);
+    FileChecks.readable(test);
     Recommender recommender = Recommender.load(model);
     Ratings.Loaded data = Ratings.load(test, skipBadLines, ratingRange.range);
     if (data.ratings().size() == 0) {

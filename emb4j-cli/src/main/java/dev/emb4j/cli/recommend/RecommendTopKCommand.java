@@ -1,5 +1,7 @@
 package dev.emb4j.cli.recommend;
 
+import dev.emb4j.cli.FileChecks;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.task.Recommender;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -24,7 +26,11 @@ public final class RecommendTopKCommand implements Callable<Integer> {
   @Option(names = "--user", required = true, paramLabel = "ID", description = "The user's id as in the ratings file.")
   private long user;
 
-  @Option(names = "-k", defaultValue = "10", description = "How many items (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "-k",
+      defaultValue = "10",
+      converter = Ranges.Positive.class,
+      description = "How many items (default: ${DEFAULT-VALUE}).")
   private int k;
 
   @Option(names = "--json", description = "Print a JSON array of {\"item\", \"predicted\"}.")
@@ -32,6 +38,7 @@ public final class RecommendTopKCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    FileChecks.seekable(model);
     Recommender recommender = Recommender.load(model);
     ScoredOutput.print(spec.commandLine().getOut(), recommender.topK(user, k), json, "predicted");
     return 0;

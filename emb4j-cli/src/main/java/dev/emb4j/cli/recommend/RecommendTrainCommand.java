@@ -1,9 +1,11 @@
 package dev.emb4j.cli.recommend;
 
 import dev.emb4j.cli.ConfigDefaults;
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.task.MatrixFactorizationTrainer;
@@ -13,6 +15,7 @@ import dev.emb4j.task.Ratings;
 import dev.emb4j.task.Recommender;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,15 +30,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     description = {
-      "Train biased matrix factorisation on 'user item rating [timestamp]' lines (tab, comma or space separated).",
-      "Both input files are read and checked before training; the model file is written only on success.",
+      "Train biased matrix factorisation on 'user item rating [timestamp]' lines (tab, comma or space separated)."
+          + " Both input files are read and checked before training; the model file is written only on success.",
       "A rating outside --rating-range is a malformed line; without it, ratings beyond -1000000..1000000 are.",
-      "Progress (stderr) shows the loss and learning rate; with --test, one line per epoch gives the RMSE and MAE",
-      "on the test ratings. A run whose loss or weights become NaN or infinite (learning rate too high) stops with",
-      "an error naming the epoch and step, and no model is saved. The tables' memory is checked first.",
-      "--json prints one object: train_ratings, users, items, seconds, test_ratings, rmse, mae (with --test),",
-      "skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and, with --test, validation",
-      "{rmse, mae}."
+      "Progress (stderr) shows the loss and learning rate; with --test, one line per epoch gives the RMSE and MAE"
+          + " on the test ratings. A run whose loss or weights become NaN or infinite (learning rate too high) stops"
+          + " with an error naming the epoch and step, and no model is saved. The tables' memory is checked first.",
+      "--json prints one object: train_ratings, users, items, seconds, test_ratings, rmse, mae (with --test),"
+          + " skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and, with --test, validation"
+          + " {rmse, mae}."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = RecommendTrainCommand.Defaults.class,
@@ -58,30 +61,45 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Mixin private RatingRangeOption ratingRange;
 
-  @Option(names = "--dim", description = "Factor size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dim", converter = Ranges.Positive.class, description = "Factor size (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--epochs", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      converter = Ranges.Positive.class,
+      description = "Passes over the data (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
-  @Option(names = "--lr", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      converter = Ranges.PositiveReal.class,
+      description = "Learning rate (default: ${DEFAULT-VALUE}).")
   private double lr;
 
-  @Option(names = "--reg", description = "L2 on factors (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--reg",
+      converter = Ranges.NonNegativeReal.class,
+      description = "L2 on factors (default: ${DEFAULT-VALUE}).")
   private double reg;
 
   @Option(
       names = "--reg-exponent",
-      description = {
-        "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE};",
-        "0 = the same for every rating, as Funk-style SGD)."
-      })
+      converter = Ranges.NonNegativeReal.class,
+      description =
+          "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE}; 0 = the"
+              + " same for every rating, as Funk-style SGD).")
   private double regExponent;
 
-  @Option(names = "--bias-reg", description = "L2 on biases (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bias-reg",
+      converter = Ranges.NonNegativeReal.class,
+      description = "L2 on biases (default: ${DEFAULT-VALUE}).")
   private double biasReg;
 
-  @Option(names = "--batch-size", description = "Ratings per step (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      converter = Ranges.Positive.class,
+      description = "Ratings per step (default: ${DEFAULT-VALUE}).")
   private int batchSize;
 
   @Option(
@@ -103,6 +121,14 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    FileChecks.readable(train);
+    if (test != null) {
+      FileChecks.readable(test);
+    }
+    FileChecks.notAnInput(spec, "--output", output, "--train", train);
+    FileChecks.notAnInput(spec, "--output", output, "--test", test);
+    FileChecks.writable(output, err);
     Config config =
         Config.builder()
             .dim(dim)
@@ -120,7 +146,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
-    PrintWriter err = spec.commandLine().getErr();
+    FileChecks.hasRoom(output, modelBytesAtLeast(trainData.ratings(), config));
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
     String model = "the model (--dim " + dim + ", --optimizer " + optimizer + ")";
     MatrixFactorizationTrainer.Result result;
@@ -174,6 +200,14 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     out.flush();
     return 0;
   }
+
+  /** The model file's size from below: 4 bytes for each factor and bias, and for each (user, item) pair rated. */
+  private static long modelBytesAtLeast(Ratings ratings, Config config) {
+    long users = Arrays.stream(ratings.users()).distinct().count();
+    long items = Arrays.stream(ratings.items()).distinct().count();
+    return 4L * ((users + items) * (config.dim() + 1L) + 2L * ratings.size());
+  }
+
 
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */
   static final class Defaults extends ConfigDefaults {

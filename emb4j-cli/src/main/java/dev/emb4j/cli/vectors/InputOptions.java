@@ -1,6 +1,7 @@
 package dev.emb4j.cli.vectors;
 
 import dev.emb4j.checkpoint.Checkpoint;
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.io.ProgressListener;
 import dev.emb4j.io.VectorFormat;
@@ -13,7 +14,10 @@ import dev.emb4j.task.text.TextClassifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The options that say how to read a vector file, shared by the {@code vectors} subcommands. */
 final class InputOptions {
@@ -26,12 +30,35 @@ final class InputOptions {
       description = "Input format: word2vec, glove, fasttext, word2vec-bin, npy, safetensors, emb4j (default: from the extension).")
   String from;
 
-  @Option(names = "--tensor", paramLabel = "NAME", description = "The tensor to read from a safetensors file with several.")
+  @Option(
+      names = "--tensor",
+      paramLabel = "NAME",
+      description = "The tensor to read from a safetensors file with several.")
   String tensor;
+
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec command;
 
   /** The input format: named, or detected from the file. */
   VectorFormat format(Path file) throws IOException {
-    return from != null ? VectorFormat.fromName(from) : VectorFormat.detect(file);
+    if (from != null) {
+      return named(command, "--from", from);
+    }
+    try {
+      return VectorFormat.detect(file);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /** The format called {@code name}, or a usage error naming {@code option}. */
+  static VectorFormat named(CommandSpec command, String option, String name) {
+    try {
+      return VectorFormat.fromName(name);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          command.commandLine(), "Invalid value for option '" + option + "': " + e.getMessage(), e);
+    }
   }
 
   /** Read options with the tensor and the given listener. */
@@ -45,6 +72,7 @@ final class InputOptions {
    * classify train} (told apart by its magic bytes) gives its word vectors.
    */
   Vectors readForSearch(Path file) throws IOException {
+    FileChecks.seekable(file);
     if (Checkpoint.isCheckpoint(file)) {
       return TextClassifier.load(file).wordVectors();
     }

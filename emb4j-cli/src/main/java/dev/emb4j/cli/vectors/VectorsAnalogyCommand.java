@@ -1,5 +1,6 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.io.Vectors;
 import dev.emb4j.search.NearestNeighbors;
 import java.nio.file.Path;
@@ -38,7 +39,11 @@ public final class VectorsAnalogyCommand implements Callable<Integer> {
   @Parameters(index = "3", paramLabel = "C", description = "Added.")
   private String c;
 
-  @Option(names = "-k", defaultValue = "10", description = "How many tokens (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "-k",
+      defaultValue = "10",
+      converter = Ranges.Positive.class,
+      description = "How many tokens (default: ${DEFAULT-VALUE}).")
   private int k;
 
   @Option(names = "--json", description = "Print a JSON array of {\"token\": ..., \"score\": ...}.")
@@ -46,9 +51,6 @@ public final class VectorsAnalogyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (k < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "-k must not be negative, got " + k);
-    }
     try (Vectors vectors = input.readForSearch(file);
         NearestNeighbors nn = NearestNeighbors.over(vectors.table())) {
       long ia = NeighborOutput.rowOf(vectors, a, file);

@@ -2,6 +2,7 @@ package dev.emb4j.cli.vectors;
 
 import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.cli.MemoryBudget;
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.search.NearestNeighbors;
 import dev.emb4j.search.Similarity;
@@ -23,23 +24,45 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Measure nearest-neighbour queries/sec (exact cosine top-k) over a random table; prints JSON.")
+    description = "Measure nearest-neighbour queries/sec (exact cosine top-k) over a random table; prints JSON.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  emb4j vectors bench", "  emb4j vectors bench --rows 1000000 --dim 100 -k 10 --threads 4"})
 public final class VectorsBenchCommand implements Callable<Integer> {
   @Spec private CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--rows", defaultValue = "100000", description = "Table rows (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      defaultValue = "100000",
+      converter = Ranges.Positive.class,
+      description = "Table rows (default: ${DEFAULT-VALUE}).")
   private int rows;
 
-  @Option(names = "--dim", defaultValue = "300", description = "Dimension (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dim",
+      defaultValue = "300",
+      converter = Ranges.Positive.class,
+      description = "Dimension (default: ${DEFAULT-VALUE}).")
   private int dim;
 
-  @Option(names = "--queries", defaultValue = "200", description = "Timed queries per setting (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--queries",
+      defaultValue = "200",
+      converter = Ranges.Positive.class,
+      description = "Timed queries per setting (default: ${DEFAULT-VALUE}).")
   private int queries;
 
-  @Option(names = "-k", defaultValue = "10", description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "-k",
+      defaultValue = "10",
+      converter = Ranges.Positive.class,
+      description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
   private int k;
 
-  @Option(names = "--threads", defaultValue = "0", description = "Threads for the parallel run (default: all processors).")
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      converter = Ranges.NonNegative.class,
+      description = "Threads for the parallel run (default: all processors).")
   private int threads;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the random table (default: ${DEFAULT-VALUE}).")
@@ -47,9 +70,6 @@ public final class VectorsBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (rows < 1 || dim < 1 || queries < 1 || k < 0 || threads < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--rows, --dim, --queries must be positive; -k and --threads not negative");
-    }
     int parallel = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     // the table, the normalised copy that cosine search builds, and the queries
     MemoryBudget.requireHeap(

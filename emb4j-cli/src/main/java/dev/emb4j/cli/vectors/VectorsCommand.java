@@ -13,6 +13,14 @@ import picocli.CommandLine.Spec;
       "Formats (by extension, or --from/--to): word2vec (.txt with a '<rows> <dim>' header), glove (.txt without),"
           + " fasttext (.vec), word2vec-bin (.bin), npy (.npy), safetensors (.safetensors), emb4j (.emb4j)."
     },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  emb4j vectors info glove.6B.50d.txt",
+      "  emb4j vectors convert glove.6B.50d.txt glove.safetensors --from glove",
+      "  emb4j vectors similar glove.6B.50d.txt frog -k 5",
+      "  emb4j vectors analogy glove.6B.50d.txt king man woman",
+      "  emb4j vectors bench --rows 100000 --dim 300"
+    },
     subcommands = {
       VectorsConvertCommand.class,
       VectorsInfoCommand.class,

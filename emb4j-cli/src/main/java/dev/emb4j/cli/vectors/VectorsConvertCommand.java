@@ -1,10 +1,12 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.io.DType;
 import dev.emb4j.io.ProgressListener;
 import dev.emb4j.io.VectorFiles;
 import dev.emb4j.io.VectorFormat;
 import dev.emb4j.io.VectorInfo;
+import dev.emb4j.io.VectorReader;
 import dev.emb4j.io.VectorWriteOptions;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -43,13 +45,23 @@ public final class VectorsConvertCommand implements Callable<Integer> {
   @Option(names = "--to", paramLabel = "FORMAT", description = "Output format (default: from the extension of OUT).")
   private String to;
 
-  @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "f32", description = "Element type of npy/safetensors output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dtype",
+      paramLabel = "TYPE",
+      defaultValue = "f32",
+      description = "Element type of npy/safetensors output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
   private String dtype;
 
-  @Option(names = "--name", paramLabel = "NAME", defaultValue = "weight", description = "Tensor name in safetensors output (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      defaultValue = "weight",
+      description = "Tensor name in safetensors output (default: ${DEFAULT-VALUE}).")
   private String name;
 
-  @Option(names = "--drop-tokens", description = "Write the rows without their tokens (needed for npy when the input has tokens).")
+  @Option(
+      names = "--drop-tokens",
+      description = "Write the rows without their tokens (needed for npy when the input has tokens).")
   private boolean dropTokens;
 
   @Option(names = "--progress", description = "Report progress on stderr.")
@@ -57,13 +69,28 @@ public final class VectorsConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    VectorFormat inFormat = input.format(in);
-    VectorFormat outFormat = to != null ? VectorFormat.fromName(to) : VectorFormat.byExtension(out);
+    VectorFormat outFormat;
+    try {
+      outFormat = to != null ? InputOptions.named(spec, "--to", to) : VectorFormat.byExtension(out);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     DType type;
     try {
       type = DType.valueOf(dtype.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--dtype must be f32, f16 or bf16, got '" + dtype + "'");
+    }
+    FileChecks.seekable(in);
+    FileChecks.notAnInput(spec, "OUT", out, "IN", in);
+    VectorFormat inFormat = input.format(in);
+    FileChecks.writable(out, spec.commandLine().getErr());
+    if (inFormat != VectorFormat.GLOVE) { // GloVe has no header: its size is known only after a pass over it
+      try (VectorReader reader = inFormat.open(in, input.readOptions(ProgressListener.NONE))) {
+        VectorInfo shape = reader.info();
+        int valueBytes = outFormat == VectorFormat.NPY || outFormat == VectorFormat.SAFETENSORS ? type.bytes() : 4;
+        FileChecks.hasRoom(out, shape.rows() * shape.dim() * valueBytes);
+      }
     }
     ProgressListener listener = progress ? InputOptions.progressTo(spec.commandLine().getErr()) : ProgressListener.NONE;
     VectorInfo info =

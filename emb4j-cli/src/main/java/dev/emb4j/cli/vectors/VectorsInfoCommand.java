@@ -1,5 +1,6 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.FileChecks;
 import dev.emb4j.io.ProgressListener;
 import dev.emb4j.io.SafeTensorsHeader;
 import dev.emb4j.io.VectorFormat;
@@ -35,6 +36,7 @@ public final class VectorsInfoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    FileChecks.seekable(file);
     PrintWriter out = spec.commandLine().getOut();
     VectorFormat format = input.format(file);
     try (VectorReader reader = format.open(file, input.readOptions(ProgressListener.NONE))) {

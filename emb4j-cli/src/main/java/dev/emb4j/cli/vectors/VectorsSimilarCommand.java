@@ -1,5 +1,6 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.Ranges;
 import dev.emb4j.io.Vectors;
 import dev.emb4j.search.NearestNeighbors;
 import dev.emb4j.search.Similarity;
@@ -33,7 +34,11 @@ public final class VectorsSimilarCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "WORD", description = "The query token.")
   private String word;
 
-  @Option(names = "-k", defaultValue = "10", description = "How many tokens (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "-k",
+      defaultValue = "10",
+      converter = Ranges.Positive.class,
+      description = "How many tokens (default: ${DEFAULT-VALUE}).")
   private int k;
 
   @Option(names = "--json", description = "Print a JSON array of {\"token\": ..., \"score\": ...}.")
@@ -41,9 +46,6 @@ public final class VectorsSimilarCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (k < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "-k must not be negative, got " + k);
-    }
     try (Vectors vectors = input.readForSearch(file);
         NearestNeighbors nn = NearestNeighbors.over(vectors.table())) {
       long id = NeighborOutput.rowOf(vectors, word, file);

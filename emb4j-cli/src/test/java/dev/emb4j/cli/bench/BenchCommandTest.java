@@ -75,9 +75,9 @@ class BenchCommandTest {
   }
 
   @Test
-  void anUnknownWorkloadFailsWithTheKnownOnes() {
+  void anUnknownWorkloadIsAUsageErrorNamingTheKnownOnes() {
     Run r = run("bench", "--workload", "gather", "--vocab", "10");
-    assertEquals(Emb4jCommand.EXIT_USER_ERROR, r.exitCode());
+    assertEquals(Emb4jCommand.EXIT_USAGE, r.exitCode());
     assertTrue(r.err().contains("unknown workload 'gather'") && r.err().contains("bag-sum"), r.err());
   }
 

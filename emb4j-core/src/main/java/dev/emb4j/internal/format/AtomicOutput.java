@@ -5,19 +5,20 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
 /**
- * A file written atomically: into a temporary file {@code .<name>.tmp-<random>} beside the target, forced to disk and
- * renamed over the target ({@link StandardCopyOption#ATOMIC_MOVE}) by {@link #commit}. Closing without a commit
- * deletes the temporary file, so a failed write leaves nothing behind and any file already at the target unchanged.
- * Every emb4j file (checkpoints, tables, vocabularies, word-vector files) is written through this class.
+ * A file written atomically: into a temporary file {@code .<name>.tmp-<pid>-<random>} beside the target, forced to
+ * disk and renamed over the target ({@link StandardCopyOption#ATOMIC_MOVE}) by {@link #commit}. Closing without a
+ * commit deletes the temporary file, so a failed write leaves nothing behind and any file already at the target
+ * unchanged; {@link TempFiles} deletes it as well when the JVM is stopped mid-write. Every emb4j file (checkpoints,
+ * tables, vocabularies, word-vector files) is written through this class. Its exceptions name the target and the
+ * reason ({@code "cannot write x.model: no space left on the device"}).
  */
 public final class AtomicOutput implements Closeable {
   private static final int BUFFER_BYTES = 1 << 20;
@@ -31,31 +32,27 @@ public final class AtomicOutput implements Closeable {
   private boolean done;
 
   /**
-   * Opens the temporary file for {@code target}.
+   * Opens the temporary file for {@code target}, first deleting what an interrupted write of the same file left
+   * behind (see {@link TempFiles#removeLeftovers}).
    *
    * @param target the file to write
    * @param checksum whether to keep a CRC32C of every byte written (see {@link #checksum()})
-   * @throws IOException if the temporary file cannot be created
+   * @throws IOException if the temporary file cannot be created; the message names {@code target} and the reason
    */
   public AtomicOutput(Path target, boolean checksum) throws IOException {
     this.target = target;
-    Path abs = target.toAbsolutePath();
-    Path dir = abs.getParent();
-    String base = abs.getFileName().toString();
-    FileChannel ch = null;
-    Path t = null;
-    for (int attempt = 0; ch == null; attempt++) {
-      t = dir.resolve("." + base + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-      try {
-        ch = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 16) {
-          throw e;
-        }
-      }
+    TempFiles.removeLeftovers(target);
+    TempFiles.Created created;
+    try {
+      created = TempFiles.create(target, "tmp");
+    } catch (NoSuchFileException e) {
+      throw new IOException(
+          "cannot write " + target + ": directory " + target.toAbsolutePath().getParent() + " does not exist", e);
+    } catch (IOException e) {
+      throw FileErrors.cannot("write", target, e);
     }
-    this.tmp = t;
-    this.channel = ch;
+    this.tmp = created.path();
+    this.channel = created.channel();
     this.crc = checksum ? new CRC32C() : null;
   }
 
@@ -158,8 +155,12 @@ public final class AtomicOutput implements Closeable {
     if (crc != null) {
       crc.update(buf.duplicate());
     }
-    while (buf.hasRemaining()) {
-      flushed += channel.write(buf);
+    try {
+      while (buf.hasRemaining()) {
+        flushed += channel.write(buf);
+      }
+    } catch (IOException e) {
+      throw FileErrors.cannot("write", target, e);
     }
     buf.clear();
   }
@@ -167,9 +168,14 @@ public final class AtomicOutput implements Closeable {
   /** Flushes, forces the file to disk and renames it over the target. */
   public void commit() throws IOException {
     flush();
-    channel.force(true);
-    channel.close();
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try {
+      channel.force(true);
+      channel.close();
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw FileErrors.cannot("write", target, e);
+    }
+    TempFiles.committed(tmp);
     done = true;
     try (FileChannel dc = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
       dc.force(true);
@@ -188,7 +194,7 @@ public final class AtomicOutput implements Closeable {
     try {
       channel.close();
     } finally {
-      Files.deleteIfExists(tmp);
+      TempFiles.release(tmp);
     }
   }
 }

@@ -1,11 +1,8 @@
 package dev.emb4j.task.text;
 
-import java.io.BufferedReader;
+import dev.emb4j.internal.format.Utf8Lines;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +17,8 @@ import java.util.List;
  *   <li>TSV: {@code spam<TAB>win a prize now}.
  * </ul>
  *
- * Blank lines are skipped. Invalid UTF-8 and lines with no label or no text are errors naming the file and line,
- * unless skipping is asked for.
+ * Blank lines are skipped, and so is a byte-order mark at the start. Invalid UTF-8 (always) and lines with no label
+ * or no text (unless skipping is asked for) are errors naming the file and the line.
  */
 public final class LabeledTextFile {
   private static final String LABEL_PREFIX = "__label__";
@@ -56,24 +53,10 @@ public final class LabeledTextFile {
       throws IOException {
     List<LabeledText> out = new ArrayList<>();
     int skipped = 0;
-    var decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    BufferedReader in = new BufferedReader(new java.io.InputStreamReader(stream, decoder));
-    int lineNo = 0;
-    while (true) {
-      String line;
-      try {
-        line = in.readLine();
-      } catch (CharacterCodingException e) {
-        throw new TextFormatException(file, lineNo + 1, "is not valid UTF-8");
-      }
-      if (line == null) {
-        break;
-      }
-      lineNo++;
+    Utf8Lines lines = new Utf8Lines(stream, (line, what) -> new TextFormatException(file, line, what));
+    String line;
+    while ((line = lines.next()) != null) {
+      int lineNo = Math.toIntExact(lines.lineNumber());
       if (line.isBlank()) {
         continue;
       }

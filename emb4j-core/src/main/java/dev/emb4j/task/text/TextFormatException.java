@@ -8,7 +8,7 @@ public final class TextFormatException extends IOException {
   private static final long serialVersionUID = 1L;
 
   /** A problem at {@code file}:{@code line}. */
-  public TextFormatException(Path file, int line, String problem) {
+  public TextFormatException(Path file, long line, String problem) {
     super(file + ":" + line + ": " + problem);
   }
 }
