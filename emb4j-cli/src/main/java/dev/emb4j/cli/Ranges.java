@@ -51,14 +51,31 @@ public final class Ranges {
     }
   }
 
+  /**
+   * {@code 100}, {@code 1_000_000} or {@code 2e6}: a whole number, also in scientific notation, within {@code [min,
+   * max]}; a value too large for the option says the largest it takes.
+   */
   private static long wholeNumber(String value, long min, long max) {
     String what = "must be a whole number of at least " + min + ", got '" + value + "'";
+    String t = value.strip().replace("_", "");
     long v;
     try {
-      v = Long.parseLong(value.strip());
+      v = Long.parseLong(t);
     } catch (NumberFormatException e) {
-      boolean digits = value.strip().matches("[+-]?[0-9]+");
-      throw new TypeConversionException(what + (digits ? " (the largest is " + max + ")" : ""));
+      double d;
+      try {
+        d = t.matches("[+-]?[0-9.]+[eE][+]?[0-9]+") ? Double.parseDouble(t) : Double.NaN;
+      } catch (NumberFormatException notANumber) {
+        d = Double.NaN;
+      }
+      if (d != Math.rint(d)) {
+        boolean digits = t.matches("[+-]?[0-9]+"); // too many digits for a long
+        throw new TypeConversionException(what + (digits ? " (the largest is " + max + ")" : ""));
+      }
+      v = d >= 0x1p63 ? Long.MAX_VALUE : (long) d;
+      if (d > max) {
+        throw new TypeConversionException(what + " (the largest is " + max + ")");
+      }
     }
     if (v > max) {
       throw new TypeConversionException(what + " (the largest is " + max + ")");
