@@ -12,7 +12,6 @@ public final class BceWithLogitsLoss {
   /** A binary cross-entropy loss on logits. */
   public BceWithLogitsLoss() {}
 
-
   /** The mean loss of {@code logits} against {@code targets} of the same shape. */
   public Variable apply(Variable logits, FloatTensor targets) {
     if (!targets.shape().equals(logits.shape())) {

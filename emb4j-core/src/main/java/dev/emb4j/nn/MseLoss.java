@@ -9,7 +9,6 @@ public final class MseLoss {
   /** A mean squared error loss. */
   public MseLoss() {}
 
-
   /** The mean squared error of {@code prediction} against {@code target} of the same shape. */
   public Variable apply(Variable prediction, FloatTensor target) {
     if (!target.shape().equals(prediction.shape())) {

@@ -4,7 +4,6 @@ import dev.emb4j.Emb4j;
 import dev.emb4j.autograd.Ops;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.optim.Sgd;
-import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 
 /**

@@ -208,7 +208,6 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     return 4L * ((users + items) * (config.dim() + 1L) + 2L * ratings.size());
   }
 
-
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */
   static final class Defaults extends ConfigDefaults {
     @Override

@@ -32,7 +32,6 @@ final class PanamaDenseMath {
     return s;
   }
 
-
   static void axpy(float s, float[] x, int xo, float[] y, int yo, int len) {
     int j = 0;
     for (; j + L <= len; j += L) {

@@ -42,7 +42,6 @@ final class PanamaGather {
    * the JIT does not know measured 2x slower on a DRAM-resident table).
    */
 
-
   /** The gather from heap chunks; returns the sum of the read-ahead loads. */
   private static float gatherHeap(RowMemory mem, long[] ids, int from, int to, float[] out) {
     int d = mem.dim();

@@ -101,7 +101,6 @@ final class PanamaGradients {
     }
   }
 
-
   /**
    * {@code dst[dstOffset ..] = } the sum of the entries {@code order[from .. to)}; see {@link KernelSupport#sumRows}.
    * Its eight-vector block reads each entry's row where it lies: a sparse step calls this for every row with several
