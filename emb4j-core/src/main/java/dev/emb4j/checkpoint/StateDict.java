@@ -1,6 +1,6 @@
 package dev.emb4j.checkpoint;
 
-import dev.emb4j.io.DType;
+import dev.emb4j.store.DType;
 import dev.emb4j.io.SafeTensorsHeader;
 import dev.emb4j.io.VectorFormatException;
 import dev.emb4j.nn.Model;

@@ -1,5 +1,6 @@
 package dev.emb4j.io;
 
+import dev.emb4j.store.DType;
 import dev.emb4j.internal.format.AtomicOutput;
 import java.io.IOException;
 import java.nio.file.Path;

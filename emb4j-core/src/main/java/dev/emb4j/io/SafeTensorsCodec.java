@@ -1,5 +1,6 @@
 package dev.emb4j.io;
 
+import dev.emb4j.store.DType;
 import dev.emb4j.internal.format.FileErrors;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.internal.format.TempFiles;

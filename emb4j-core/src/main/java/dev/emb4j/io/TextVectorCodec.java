@@ -1,5 +1,6 @@
 package dev.emb4j.io;
 
+import dev.emb4j.store.DType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.emb4j.io;
 
+import dev.emb4j.store.DType;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

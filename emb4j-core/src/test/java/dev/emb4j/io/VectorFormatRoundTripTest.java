@@ -1,5 +1,6 @@
 package dev.emb4j.io;
 
+import dev.emb4j.store.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,7 @@
 package dev.emb4j.cli.vectors;
 
 import dev.emb4j.cli.FileChecks;
-import dev.emb4j.io.DType;
+import dev.emb4j.store.DType;
 import dev.emb4j.io.ProgressListener;
 import dev.emb4j.io.VectorFiles;
 import dev.emb4j.io.VectorFormat;

@@ -1,4 +1,4 @@
-package dev.emb4j.io;
+package dev.emb4j.store;
 
 /**
  * The element types that vector files store, with their size in bytes. Values are always handled as {@code float} in
