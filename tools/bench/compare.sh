@@ -18,8 +18,12 @@
 # with --after-all (each figure taken in a JVM that already ran every other workload and size), and a second table
 # sets the two side by side: a model with several tables of different sizes lives in the second case.
 #
+# With HISTORY=only, just the history check runs (no C, no PyTorch, no shared-JVM emb4j run): about a third of the
+# time, for checking that figure on its own.
+#
 # Usage: tools/bench/compare.sh            (threads 1 and 2; V = 1e4, 1e6, 1e7)
-# Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1  HISTORY=1
+# Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1
+#              HISTORY=1|0|only
 #              EMB4J_JAVA_OPTS (default -Xmx14g: a 1e7 x 128 table is 5.1 GB and Adagrad keeps as much again)
 #              EMB4J_SHARED (default: ../shared next to the repository)
 # Measure on a quiet machine: other processes on the same cores change every figure. On a virtual machine, where the
@@ -67,17 +71,20 @@ core_latency() {
 for round in $(seq "$ROUNDS"); do
   for t in $THREADS; do
     for v in $VOCABS; do
+      [ "$HISTORY" = only ] && break
       echo "round $round: C probe: V=$v threads=$t" >&2
       OMP_PROC_BIND=close "$OUT/gather_limit" "$v" "$t" 2>/dev/null | grep '"reuse"' >> "$RESULTS"
       OMP_PROC_BIND=close "$OUT/train_limit" "$v" "$t" 2>/dev/null >> "$RESULTS"
     done
-    echo "round $round: PyTorch: threads=$t V=$VOCABS" >&2
-    "$PYTHON" "$SHARED/bench/torch_embedding_bench.py" "$t" $VOCABS >> "$RESULTS"
-    echo "round $round: emb4j: threads=$t V=$VOCABS store=$STORE" >&2
-    if [ "$t" -gt 1 ]; then core_latency "$round" "before emb4j threads=$t" >> "$RESULTS"; fi
-    "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" 2>/dev/null >> "$RESULTS"
-    if [ "$t" -gt 1 ]; then core_latency "$round" "after emb4j threads=$t" >> "$RESULTS"; fi
-    if [ "$HISTORY" = 1 ]; then
+    if [ "$HISTORY" != only ]; then
+      echo "round $round: PyTorch: threads=$t V=$VOCABS" >&2
+      "$PYTHON" "$SHARED/bench/torch_embedding_bench.py" "$t" $VOCABS >> "$RESULTS"
+      echo "round $round: emb4j: threads=$t V=$VOCABS store=$STORE" >&2
+      if [ "$t" -gt 1 ]; then core_latency "$round" "before emb4j threads=$t" >> "$RESULTS"; fi
+      "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" 2>/dev/null >> "$RESULTS"
+      if [ "$t" -gt 1 ]; then core_latency "$round" "after emb4j threads=$t" >> "$RESULTS"; fi
+    fi
+    if [ "$HISTORY" = 1 ] || [ "$HISTORY" = only ]; then
       for v in $VOCABS; do
         for w in $WORKLOADS; do
           echo "round $round: emb4j fresh JVM: $w V=$v threads=$t" >&2
@@ -119,8 +126,9 @@ keys = sorted({(w, v, t) for (w, v, t, _) in table},
 if rounds > 1:
     print("median of %d rounds for each side; 'best %% of C': emb4j's best call of all rounds / C's" % rounds)
 fmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12} {:>9} {:>9}"
-print(fmt.format("workload", "V", "thr", "emb4j", "pytorch", "c", "x torch", "% of C", "best % of C", "c no-pf",
-                 "% no-pf"))
+if keys:
+    print(fmt.format("workload", "V", "thr", "emb4j", "pytorch", "c", "x torch", "% of C", "best % of C", "c no-pf",
+                   "% no-pf"))
 for w, v, t in keys:
     e = table.get((w, v, t, "emb4j")); p = table.get((w, v, t, "torch")); c = table.get((w, v, t, "c"))
     c0 = table.get((w, v, t, "c0"))
