@@ -270,6 +270,11 @@ public final class DeltaCheckpointer implements Closeable {
           reset = false;
         }
       }
+      Map<String, Parameter> byName = new HashMap<>();
+      params.forEach(p -> byName.put(p.name(), p));
+      for (DeltaRecord r : records) {
+        checkFits(r, byName);
+      }
       OptimizerState saved = Checkpoint.load(base, params, true);
       Map<String, RowStore> slots = new TreeMap<>();
       Map<String, Double> scalars = new LinkedHashMap<>();
@@ -278,8 +283,6 @@ public final class DeltaCheckpointer implements Closeable {
         slots.putAll(saved.slots());
         scalars.putAll(saved.scalars());
       }
-      Map<String, Parameter> byName = new HashMap<>();
-      params.forEach(p -> byName.put(p.name(), p));
       for (DeltaRecord r : records) {
         apply(reader, r, byName, slots);
         scalars = new LinkedHashMap<>(r.scalars());
@@ -313,20 +316,32 @@ public final class DeltaCheckpointer implements Closeable {
     return OptionalLong.of(seq);
   }
 
+  /** Checks that a record fits the parameters and the optimizer, before anything is loaded. */
+  private void checkFits(DeltaRecord r, Map<String, Parameter> byName) {
+    String where = "delta log " + log + ": the record at offset " + r.offset();
+    if (!r.optimizer().equals(optimizer.kind())) {
+      throw new IllegalArgumentException(
+          where + " holds the state of a " + r.optimizer() + " optimizer, not of a " + optimizer.kind());
+    }
+    for (DeltaRecord.Tensor t : r.tensors()) {
+      String owner = t.parameter() ? t.name() : t.name().substring(0, Math.max(0, t.name().lastIndexOf('/')));
+      Parameter p = byName.get(owner);
+      if (p == null || p.value().rows() != t.rows() || (t.parameter() && p.value().dim() != t.dim())) {
+        throw new IllegalArgumentException(
+            where + " holds " + (t.parameter() ? "parameter" : "optimizer slot") + " '" + t.name() + "' ("
+                + t.rows() + " x " + t.dim() + "), which does not fit the model's "
+                + (p == null ? "parameters " + byName.keySet() : "'" + owner + "' (" + p.value().rows() + " x "
+                    + p.value().dim() + ")"));
+      }
+    }
+  }
+
   private void apply(DeltaLog reader, DeltaRecord r, Map<String, Parameter> byName, Map<String, RowStore> slots)
       throws IOException {
     for (DeltaRecord.Tensor t : r.tensors()) {
-      if (t.parameter()) {
-        Parameter p = byName.get(t.name());
-        if (p == null || p.value().rows() != t.rows() || p.value().dim() != t.dim()) {
-          throw new IllegalArgumentException(
-              "delta log " + log + ": the record at offset " + r.offset() + " holds parameter '" + t.name() + "' ("
-                  + t.rows() + " x " + t.dim() + "), which the model "
-                  + (p == null ? "does not have" : "has as " + p.value().rows() + " x " + p.value().dim()));
-        }
-      } else if (t.changed() == t.rows()) {
+      if (!t.parameter() && t.changed() == t.rows()) {
         slots.computeIfAbsent(t.name(), k -> HeapRowStore.allocate(t.rows(), t.dim()));
-      } else if (!slots.containsKey(t.name())) {
+      } else if (!t.parameter() && !slots.containsKey(t.name())) {
         throw new CheckpointFormatException(
             log, "delta log " + log + ": the record at offset " + r.offset() + " changes rows of slot '" + t.name()
                 + "', which does not exist");

@@ -107,10 +107,10 @@ import java.util.zip.CRC32C;
  * and the checksum matches. The writer forces each record to disk before it reports the checkpoint done, and never
  * writes after a record that did not complete (it cuts the log back first), so only the last record of a log can be
  * incomplete, after a crash or while it is being written: {@link #next()} then returns nothing, and a reader that
- * tails the log tries the same offset again later. A record whose header checks out but whose checksum does not,
- * with more bytes after it, is corruption in the middle of the log: {@link #next()} throws {@link
- * CheckpointFormatException} naming the file and the record's offset. So does a record whose number does not follow
- * the one before.
+ * tails the log tries the same offset again later. Corruption in the middle of the log is an error, {@link
+ * CheckpointFormatException} naming the file and the record's offset: a record whose header checks out but whose
+ * checksum does not, with more bytes after it; a record whose header does not check out, with an intact record
+ * header after it; a record whose number does not follow the one before.
  *
  * <p>Not thread-safe; one reader per thread. Readers may run while a {@link DeltaCheckpointer} in another process
  * appends to the same file.
@@ -234,7 +234,11 @@ public final class DeltaLog implements Closeable {
     CRC32C headCrc = new CRC32C();
     headCrc.update(head.array(), 0, 24);
     if (!Arrays.equals(magic, RECORD_MAGIC) || (int) headCrc.getValue() != head.getInt(24)) {
-      return Optional.empty(); // a header written in part: only the last record can be one
+      long later = nextValidHeader(at + 1, size);
+      if (later >= 0) {
+        throw error(at, "has a corrupt header, and a record header follows at offset " + later);
+      }
+      return Optional.empty(); // a header written in part: the last record's
     }
     long sequence = head.getLong(8);
     long body = head.getLong(16);
@@ -330,6 +334,28 @@ public final class DeltaLog implements Closeable {
   @Override
   public void close() throws IOException {
     channel.close();
+  }
+
+  /**
+   * The offset of the first intact record header (magic and header checksum) at or after {@code from}, or -1: a bad
+   * header followed by a good one is corruption in the middle, not a torn tail.
+   */
+  private long nextValidHeader(long from, long size) throws IOException {
+    int overlap = RECORD_HEADER_BYTES - 1;
+    for (long at = from; at + RECORD_HEADER_BYTES <= size; at += BUFFER_BYTES - overlap) {
+      ByteBuffer chunk = readAt(at, (int) Math.min(BUFFER_BYTES, size - at));
+      byte[] b = chunk.array();
+      for (int i = 0; i + RECORD_HEADER_BYTES <= b.length; i++) {
+        if (Arrays.equals(b, i, i + RECORD_MAGIC.length, RECORD_MAGIC, 0, RECORD_MAGIC.length)) {
+          CRC32C crc = new CRC32C();
+          crc.update(b, i, 24);
+          if ((int) crc.getValue() == chunk.getInt(i + 24)) {
+            return at + i;
+          }
+        }
+      }
+    }
+    return -1;
   }
 
   private CheckpointFormatException error(long offset, String what) {
@@ -658,7 +684,7 @@ public final class DeltaLog implements Closeable {
   /** Buffered little-endian writes at a channel position, with a running CRC32C. */
   private static final class Appender {
     private final FileChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
     private long flushed;
 

@@ -256,6 +256,23 @@ class DeltaCheckpointerTest {
       assertEquals(logFile, e.file());
     }
     assertSameState(before, fresh.state(), "a failed restore changes nothing");
+    // the first record's header: an intact header after it shows it is not the tail
+    bad = original.clone();
+    int first = (int) DeltaLog.readHeader(logFile).end();
+    bad[first + 3] ^= 1;
+    Files.write(logFile, bad);
+    try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(dir, fresh.model, fresh.optimizer)) {
+      CheckpointFormatException e = assertThrows(CheckpointFormatException.class, ckpt::restore);
+      assertTrue(e.getMessage().contains("record at offset " + first + " has a corrupt header, and a record header"
+          + " follows at offset " + second), e.getMessage());
+    }
+    // the last record's header: a torn tail
+    bad = original.clone();
+    bad[(int) second + 20] ^= 1;
+    Files.write(logFile, bad);
+    try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(dir, fresh.model, fresh.optimizer)) {
+      assertEquals(OptionalLong.of(2), ckpt.restore());
+    }
   }
 
   @Test

@@ -140,9 +140,9 @@ final class TrainingRun {
 
   /**
    * The child of the crash test: {@code dir rows dim storage seed every steps life} (life
-   * numbers the child's runs, so that each starts from other initial values than the state it restores). Resumes from {@code dir} if it holds
-   * a checkpoint, trains to {@code steps}, checkpoints every {@code every} steps (every fifth checkpoint a
-   * compaction), and prints {@code checkpoint k done step s} after each.
+   * numbers the child's runs, so that each resumed one starts from other initial values than the state it restores). Resumes from {@code dir} if it holds
+   * a checkpoint, trains to {@code steps}, checkpoints every {@code every} steps (every fourth checkpoint a
+   * compaction, announced by {@code compacting}), and prints {@code checkpoint k done step s} after each (with the time a compaction took).
    */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
@@ -152,7 +152,10 @@ final class TrainingRun {
     long seed = Long.parseLong(args[4]);
     int every = Integer.parseInt(args[5]);
     long steps = Long.parseLong(args[6]);
-    TrainingRun run = new TrainingRun(rows, dim, storage, seed, seed + Long.parseLong(args[7]), true);
+    // a fresh start draws the uninterrupted run's initial values; a resumed one others, which the restore replaces
+    boolean resumes = java.nio.file.Files.exists(dir.resolve(DeltaCheckpointer.BASE_FILE));
+    long initSeed = resumes ? seed + 1 + Long.parseLong(args[7]) : seed;
+    TrainingRun run = new TrainingRun(rows, dim, storage, seed, initSeed, true);
     try (DeltaCheckpointer ckpt =
         DeltaCheckpointer.open(dir, run.model.parameters(), run.optimizer, new DeltaCheckpointer.Config(0.25))) {
       OptionalLong restored = ckpt.restore();
@@ -164,8 +167,17 @@ final class TrainingRun {
         run.step(++run.step);
         if (run.step % every == 0) {
           Map<String, String> meta = Map.of("step", Long.toString(run.step));
-          long k = (run.step / every) % 5 == 0 ? ckpt.compact(meta) : ckpt.checkpoint(meta);
-          System.out.println("checkpoint " + k + " done step " + run.step);
+          if ((run.step / every) % 4 == 0) {
+            System.out.println("compacting");
+            System.out.flush();
+            long start = System.nanoTime();
+            long k = ckpt.compact(meta);
+            System.out.println(
+                "checkpoint " + k + " done step " + run.step + " (compaction, "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms)");
+          } else {
+            System.out.println("checkpoint " + ckpt.checkpoint(meta) + " done step " + run.step);
+          }
           System.out.flush();
         }
       }
