@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * Optimizer} records, once {@linkplain Optimizer#trackChangedRows() asked to}, so that a delta checkpoint writes only
  * those rows (and the same rows of the parameter's optimizer state).
  *
- * <p>A bitmap of one bit per row, in pages of {@value #PAGE_ROWS} rows allocated the first time one of their rows is
+ * <p>A bitmap of one bit per row, in pages of 2<sup>18</sup> rows allocated the first time one of their rows is
  * added: a table of 10<sup>9</sup> rows of which a few thousand change between checkpoints costs a few pages, and
  * adding a row never allocates more than one page. {@link #addAll()} is a flag, not a fill. Rows are visited in
  * ascending order by {@link #next(long)}.
