@@ -248,7 +248,7 @@ public final class Checkpoint {
     return name;
   }
 
-  private static Object scalarToJson(Double v) {
+  static Object scalarToJson(Double v) {
     if (v == null) {
       throw new IllegalArgumentException("an optimizer scalar must not be null");
     }
@@ -261,7 +261,7 @@ public final class Checkpoint {
     return v;
   }
 
-  private static double scalarFromJson(Object v) {
+  static double scalarFromJson(Object v) {
     if (v instanceof Double d) {
       return d;
     }
@@ -377,7 +377,7 @@ public final class Checkpoint {
   public static Contents read(Path file) throws IOException {
     Objects.requireNonNull(file, "file");
     try (ContainerReader in = ContainerReader.open(file)) {
-      Layout layout = verify(file, in);
+      Layout layout = verify(file, in, true);
       Reader reader = new Reader(file, in);
       Map<String, RowStore> params = new LinkedHashMap<>();
       for (Entry e : layout.entries) {
@@ -434,7 +434,7 @@ public final class Checkpoint {
       }
     }
     try (ContainerReader in = ContainerReader.open(file)) {
-      Layout layout = verify(file, in);
+      Layout layout = verify(file, in, true);
 
       Map<String, Entry> saved = new LinkedHashMap<>();
       for (Entry e : layout.entries) {
@@ -483,6 +483,27 @@ public final class Checkpoint {
     }
   }
 
+  /**
+   * What a checkpoint's header says beyond its tensors.
+   *
+   * @param metadata the saved metadata
+   * @param optimizerKind the saved optimizer's kind, or null if none was saved
+   */
+  record Summary(Map<String, String> metadata, String optimizerKind) {}
+
+  /**
+   * The metadata and optimizer kind of {@code file}, after checking its structure and sizes, and its checksum if
+   * {@code checksum} (which reads the whole file).
+   *
+   * @throws CheckpointFormatException if the file is not an intact checkpoint
+   */
+  static Summary summary(Path file, boolean checksum) throws IOException {
+    try (ContainerReader in = ContainerReader.open(file)) {
+      Layout layout = verify(file, in, checksum);
+      return new Summary(layout.metadata, layout.optimizerKind);
+    }
+  }
+
   private static String shape(long rows, int dim) {
     return rows + " x " + dim;
   }
@@ -524,7 +545,7 @@ public final class Checkpoint {
    * Checks everything about the file that does not depend on the caller: magic, version, header, sizes and the
    * checksum.
    */
-  private static Layout verify(Path file, ContainerReader in) throws IOException {
+  private static Layout verify(Path file, ContainerReader in, boolean checksum) throws IOException {
     long size = in.size();
     ContainerReader.Preamble pre = in.preamble();
     if (!pre.agreesWith(MAGIC)) {
@@ -602,6 +623,9 @@ public final class Checkpoint {
               + ", but is " + size + " bytes long)");
     }
 
+    if (!checksum) {
+      return layout;
+    }
     int stored;
     int computed;
     try {
@@ -721,28 +745,28 @@ public final class Checkpoint {
     return new Layout(version, offset, List.copyOf(entries), kind, scalars, metadata);
   }
 
-  private static Map<?, ?> asMap(Object v, String what) {
+  static Map<?, ?> asMap(Object v, String what) {
     if (v instanceof Map<?, ?> m) {
       return m;
     }
     throw new IllegalArgumentException(what + " is " + describe(v) + ", expected an object");
   }
 
-  private static List<?> asList(Object v, String what) {
+  static List<?> asList(Object v, String what) {
     if (v instanceof List<?> l) {
       return l;
     }
     throw new IllegalArgumentException(what + " is " + describe(v) + ", expected an array");
   }
 
-  private static String asString(Object v, String what) {
+  static String asString(Object v, String what) {
     if (v instanceof String s) {
       return s;
     }
     throw new IllegalArgumentException(what + " is " + describe(v) + ", expected a string");
   }
 
-  private static long asInteger(Object v, String what, long min, long max) {
+  static long asInteger(Object v, String what, long min, long max) {
     if (v instanceof Double d) {
       double x = d;
       if (x == Math.rint(x) && x >= min && x <= max) {

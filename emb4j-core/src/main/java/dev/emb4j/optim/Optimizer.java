@@ -89,6 +89,10 @@ import java.util.Set;
  * {@link #checkGradient} may refuse a kind of gradient and {@link #initSlots} give the slots a starting value. The
  * library's optimizers run their rules on Vector API twins; a user's rule runs as written, in plain Java.
  *
+ * <p><b>Changed rows.</b> After {@link #trackChangedRows()}, each step records which rows it changes, per parameter
+ * ({@link #changedRows}); {@code dev.emb4j.checkpoint.DeltaCheckpointer} writes just those rows, with the same rows
+ * of the state slots ({@link #stateView()} shows them without a copy).
+ *
  * <p>Not thread-safe: {@code step}, {@code zeroGrad} and the state methods must not run concurrently with each
  * other or with backward passes or lookups of the same parameters.
  */
@@ -125,6 +129,8 @@ public abstract class Optimizer {
   private final List<Parameter> parameters;
   private final List<String> keys;
   private final ParamState[] states;
+  /** Per parameter, the rows changed since the last clear; null until {@link #trackChangedRows()}. */
+  private ChangedRows[] changed;
   private double learningRate;
 
   /**
@@ -273,6 +279,19 @@ public abstract class Optimizer {
    * parameters that have been updated have entries. Later steps do not change the snapshot.
    */
   public final OptimizerState exportState() {
+    return state(true);
+  }
+
+  /**
+   * The optimizer's state as {@link #exportState()} gives it, but without copying the slots: they are the live
+   * stores, which later steps change. For code that saves the state as it is now without doubling its memory (a
+   * checkpoint of a large table); do not write into the stores, and do not keep the view across steps.
+   */
+  public final OptimizerState stateView() {
+    return state(false);
+  }
+
+  private OptimizerState state(boolean copy) {
     Map<String, Double> scalars = new LinkedHashMap<>();
     scalars.put("lr", learningRate);
     Map<String, RowStore> slotMap = new LinkedHashMap<>();
@@ -286,10 +305,48 @@ public abstract class Optimizer {
         scalars.put(keys.get(i) + "/step", (double) st.step);
       }
       for (int k = 0; k < spec.size(); k++) {
-        slotMap.put(keys.get(i) + "/" + spec.get(k).name(), copyOf(st.slots[k]));
+        slotMap.put(keys.get(i) + "/" + spec.get(k).name(), copy ? copyOf(st.slots[k]) : st.slots[k]);
       }
     }
     return new OptimizerState(kind(), scalars, slotMap);
+  }
+
+  /**
+   * Starts recording, per parameter, which rows each {@link #step()} changes (see {@link #changedRows}); a delta
+   * checkpoint reads and clears the sets. A sparse step records its touched rows (one bit each, set before the rows
+   * are updated); a dense step and {@link #importState} record every row, since a dense rule may change rows whose
+   * gradient is zero (momentum, weight decay). The state rows of a parameter change exactly with its rows. Calling it
+   * again does nothing.
+   */
+  public final void trackChangedRows() {
+    if (changed != null) {
+      return;
+    }
+    ChangedRows[] c = new ChangedRows[parameters.size()];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = new ChangedRows(parameters.get(i).value().rows());
+    }
+    changed = c;
+  }
+
+  /**
+   * The rows of {@code p} (and of its state slots) changed since the set was last cleared: the live set, which later
+   * steps add to.
+   *
+   * @param p one of {@link #parameters()} (the same object)
+   * @throws IllegalStateException if {@link #trackChangedRows()} was not called
+   * @throws IllegalArgumentException if {@code p} is not one of this optimizer's parameters
+   */
+  public final ChangedRows changedRows(Parameter p) {
+    if (changed == null) {
+      throw new IllegalStateException("call trackChangedRows() first: this optimizer does not record changed rows");
+    }
+    for (int i = 0; i < parameters.size(); i++) {
+      if (parameters.get(i) == p) {
+        return changed[i];
+      }
+    }
+    throw new IllegalArgumentException("parameter '" + p.name() + "' is not one of this optimizer's parameters " + keys);
   }
 
   /**
@@ -401,6 +458,11 @@ public abstract class Optimizer {
     if (lr != null) {
       learningRate = lr;
     }
+    if (changed != null) {
+      for (ChangedRows c : changed) {
+        c.addAll();
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -430,11 +492,23 @@ public abstract class Optimizer {
       slotStores = st.slots;
     }
     dev.emb4j.internal.kernel.RowRule rule = kernelRule(step, fresh);
+    ChangedRows track = changed == null ? null : changed[i];
     switch (grad) {
-      case DenseGradient d -> Kernels.updateDenseRows(rule, p.value(), slotStores, d.values());
+      case DenseGradient d -> {
+        if (track != null) {
+          track.addAll();
+        }
+        Kernels.updateDenseRows(rule, p.value(), slotStores, d.values());
+      }
       case SparseGradient s -> {
-        if (!updateSparseFused(p.value(), s, slotStores, rule)) {
-          updateSparse(p.value(), s, slotStores, rule);
+        SparseRows rows = SparseRows.of(s.indices());
+        if (track != null) {
+          for (int u = 0, n = rows.size(); u < n; u++) {
+            track.add(rows.row(u));
+          }
+        }
+        if (!updateSparseFused(p.value(), s, rows, slotStores, rule)) {
+          updateSparse(p.value(), s, rows, slotStores, rule);
         }
       }
     }
@@ -446,7 +520,8 @@ public abstract class Optimizer {
    * no memory view.
    */
   private static boolean updateSparseFused(
-      RowStore value, SparseGradient grad, RowStore[] slots, dev.emb4j.internal.kernel.RowRule rule) {
+      RowStore value, SparseGradient grad, SparseRows rows, RowStore[] slots,
+      dev.emb4j.internal.kernel.RowRule rule) {
     Optional<RowMemory> w = StoreMemory.of(value);
     RowMemory[] slotMemory = new RowMemory[slots.length];
     for (int k = 0; k < slots.length; k++) {
@@ -459,7 +534,6 @@ public abstract class Optimizer {
     if (w.isEmpty()) {
       return false;
     }
-    SparseRows rows = SparseRows.of(grad.indices());
     SparseGradient.EntryRows entries = grad.entryRows();
     Kernels.updateSparseRows(
         new SparseStep(
@@ -473,9 +547,9 @@ public abstract class Optimizer {
    * summed first.
    */
   private static void updateSparse(
-      RowStore value, SparseGradient grad, RowStore[] slots, dev.emb4j.internal.kernel.RowRule rule) {
+      RowStore value, SparseGradient grad, SparseRows rows, RowStore[] slots,
+      dev.emb4j.internal.kernel.RowRule rule) {
     int d = value.dim();
-    SparseRows rows = SparseRows.of(grad.indices());
     float[] values = grad.values().data();
     float[] g = new float[d];
     RowCopies copies = new RowCopies(value, slots);

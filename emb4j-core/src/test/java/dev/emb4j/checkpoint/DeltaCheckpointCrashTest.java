@@ -1,0 +1,168 @@
+package dev.emb4j.checkpoint;
+
+import static dev.emb4j.checkpoint.TrainingRun.assertSameState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.emb4j.store.Storage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The "done when" of delta checkpoints: a child JVM trains an {@code EmbeddingBag} (off-heap, sparse gradients) and a
+ * {@code Linear} with row-wise Adagrad, checkpointing every {@value #EVERY} steps and compacting every fourth time,
+ * and is killed with SIGKILL at random points, {@value #KILLS} times; each next child resumes from what the one
+ * before left. After every kill this JVM restores the directory into a fresh model and checks, bit for bit, that it
+ * holds the state of an uninterrupted run at the restored checkpoint's step, and that this checkpoint is the last
+ * one the child reported done, or the one it was writing. Tagged {@code crash} ({@code ./mvnw -Pcrash test}, as
+ * {@code .ci/run} runs it).
+ */
+@Tag("crash")
+class DeltaCheckpointCrashTest {
+  private static final int KILLS = Integer.getInteger("kills", 32);
+  private static final long ROWS = 30_000;
+  private static final int DIM = 32;
+  private static final int EVERY = 2;
+  private static final long SEED = 18;
+  private static final Pattern DONE = Pattern.compile("checkpoint (\\d+) done step (\\d+)");
+  private static final Pattern COMPACTION = Pattern.compile("\\(compaction, (\\d+) ms\\)");
+
+  @TempDir Path tmp;
+
+  private Process start(Path dir, Path out, int life) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // the kernels this JVM's reference run uses: dense sums differ in the last bit between kernel sets and widths
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+      cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    }
+    for (String property : List.of("emb4j.kernels", "emb4j.vectorBits")) {
+      if (System.getProperty(property) != null) {
+        cmd.add("-D" + property + "=" + System.getProperty(property));
+      }
+    }
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx512m"));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TrainingRun.class.getName()));
+    cmd.addAll(
+        List.of(dir.toString(), Long.toString(ROWS), Integer.toString(DIM), Storage.OFF_HEAP.name(),
+            Long.toString(SEED), Integer.toString(EVERY), "1000000000", Integer.toString(life)));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+  }
+
+  /**
+   * Waits until the child has reported {@code n} checkpoints done and printed {@code line}, or has ended; true if it
+   * is running. Waiting for the child's progress rather than for a time puts the kills in the middle of training
+   * and checkpointing however fast the machine is.
+   */
+  private static boolean awaitReported(Process p, Path out, int n, String line) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      String log = Files.readString(out);
+      if (DONE.matcher(log).results().count() >= n && log.contains(line)) {
+        return true;
+      }
+      Thread.sleep(2);
+    }
+    return p.isAlive();
+  }
+
+  @Test
+  void aKilledRunAlwaysRestoresToItsLastCompleteCheckpoint() throws Exception {
+    Path dir = tmp.resolve("ckpt");
+    SplittableRandom rng = new SplittableRandom(SEED);
+    TrainingRun reference = new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, SEED, true);
+    long restoredBefore = 0;
+    int inBaseWrite = 0;
+    int betweenBaseAndLog = 0;
+    int tornRecord = 0;
+    int aheadOfReport = 0;
+    int inCompaction = 0;
+    long compactionMillis = 100; // how long a child's first compaction takes, as the last one to finish one said
+    for (int life = 0; life < KILLS; life++) {
+      Path out = tmp.resolve("child-" + life + ".log");
+      Process p = start(dir, out, life);
+      if (life % 8 == 7) {
+        Thread.sleep(rng.nextLong(800)); // a random point from JVM start: restoring included
+      } else if (life % 3 == 1) {
+        if (awaitReported(p, out, 0, "compacting")) {
+          Thread.sleep(rng.nextLong(compactionMillis + 1)); // a random point of a compaction
+        }
+      } else if (awaitReported(p, out, rng.nextInt(4), "restored")) {
+        Thread.sleep(rng.nextLong(150)); // a random point of training, checkpointing and compacting
+      }
+      p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+      String log = Files.readString(out);
+      assertTrue(!log.contains("Exception") && !log.contains("finished"), "life " + life + ":\n" + log);
+
+      Matcher compaction = COMPACTION.matcher(log);
+      if (compaction.find()) { // a life's first compaction, as slow as the one a compaction life is killed in
+        compactionMillis = Long.parseLong(compaction.group(1));
+      }
+      inCompaction += log.strip().endsWith("compacting") ? 1 : 0;
+      long reported = -1;
+      long reportedStep = -1;
+      for (Matcher m = DONE.matcher(log); m.find(); ) {
+        reported = Long.parseLong(m.group(1));
+        reportedStep = Long.parseLong(m.group(2));
+      }
+      try (Stream<Path> files = Files.exists(dir) ? Files.list(dir) : Stream.empty()) {
+        inBaseWrite += (int) files.filter(f -> f.getFileName().toString().startsWith(".base.ckpt.tmp-")).count();
+      }
+      if (Files.exists(dir.resolve(DeltaCheckpointer.LOG_FILE))) {
+        String baseSeq =
+            Checkpoint.summary(dir.resolve(DeltaCheckpointer.BASE_FILE), false)
+                .metadata()
+                .get(DeltaCheckpointer.SEQUENCE_KEY);
+        try (DeltaLog deltas = DeltaLog.open(dir.resolve(DeltaCheckpointer.LOG_FILE))) {
+          betweenBaseAndLog += deltas.baseSequence() < Long.parseLong(baseSeq) ? 1 : 0;
+          deltas.readAll();
+          tornRecord += deltas.position() < Files.size(dir.resolve(DeltaCheckpointer.LOG_FILE)) ? 1 : 0;
+        }
+      }
+
+      TrainingRun probe = new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, 1000 + life, true);
+      OptionalLong restored;
+      long step = 0;
+      try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(dir, probe.model, probe.optimizer)) {
+        restored = ckpt.restore();
+        if (restored.isPresent()) {
+          step = Long.parseLong(ckpt.metadata().get("step"));
+        }
+      }
+      String what = "life " + life + " (reported checkpoint " + reported + " at step " + reportedStep + ")";
+      if (reported >= 0) {
+        long k = restored.orElseThrow();
+        assertTrue(k == reported || k == reported + 1, what + ": restored checkpoint " + k);
+        assertEquals(k == reported ? reportedStep : reportedStep + EVERY, step, what + ": the restored step");
+        aheadOfReport += k == reported ? 0 : 1;
+      }
+      assertTrue(step >= restoredBefore, what + ": step " + step + " after " + restoredBefore);
+      restoredBefore = step;
+      if (restored.isPresent()) {
+        reference.trainTo(step);
+        assertSameState(reference.state(), probe.state(), what + ", restored step " + step);
+      }
+    }
+    System.out.printf(
+        "DeltaCheckpointCrashTest: %d kills up to step %d; %d inside a compaction: writing the base %d times,"
+            + " between the base and the log %d; leaving a torn record %d; restored a checkpoint not yet reported"
+            + " %d times%n",
+        KILLS, restoredBefore, inCompaction, inBaseWrite, betweenBaseAndLog, tornRecord, aheadOfReport);
+    assertTrue(restoredBefore > 0, "the children made progress");
+    assertTrue(inCompaction > 0, "no kill landed inside a compaction");
+    assertTrue(inBaseWrite + betweenBaseAndLog > 0, "no kill landed while a compaction wrote its files");
+  }
+}
