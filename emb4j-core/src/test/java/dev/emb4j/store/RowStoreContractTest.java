@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@link RowStore} contract, run against every store implementation through one factory per kind: heap
  * (default and tiny chunks, so rows cross chunk boundaries), heap over caller memory, off-heap allocated and off-heap
- * over caller memory.
+ * over caller memory, mapped files, and lazy stores over the heap and over a mapped file.
  */
 class RowStoreContractTest {
 
@@ -302,6 +302,56 @@ class RowStoreContractTest {
         }
         s.writeRow(r, row, 0);
       }
+    }
+  }
+
+  @Nested
+  class Mapped extends Contract {
+    @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+    private int files;
+
+    @Override
+    RowStore newStore(long rows, int dim) {
+      try {
+        return MappedRowStore.create(dir.resolve("t" + files++ + ".emb4j"), rows, dim, null);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    boolean closeFreesMemory() {
+      return true;
+    }
+  }
+
+  /** Lazy rows whose initial values are zeros, over each kind of memory: the contract of a zero-filled store. */
+  @Nested
+  class LazyOverHeap extends Contract {
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return Storage.HEAP.allocateLazy(rows, dim, RowInit.constant(0));
+    }
+
+    @Override
+    boolean closeFreesMemory() {
+      return true; // the bitmap is freed
+    }
+  }
+
+  @Nested
+  class LazyMapped extends Contract {
+    @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+    private int files;
+
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return Storage.mapped(dir.resolve("t" + files++ + ".emb4j")).allocateLazy(rows, dim, RowInit.constant(0));
+    }
+
+    @Override
+    boolean closeFreesMemory() {
+      return true;
     }
   }
 
