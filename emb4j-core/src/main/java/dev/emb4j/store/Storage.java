@@ -26,7 +26,7 @@ public sealed interface Storage permits Storage.Heap, Storage.OffHeap, Storage.M
    * @param file the table's file
    * @return the storage
    */
-  static Storage mapped(Path file) {
+  static Mapped mapped(Path file) {
     return new Mapped(file);
   }
 
