@@ -136,6 +136,20 @@ public sealed interface Storage permits Storage.Heap, Storage.OffHeap, Storage.M
     }
 
     /**
+     * The storage of one of several tables kept beside this one: the file name with {@code "." + part} inserted
+     * before its extension, e.g. {@code model.emb4j} and {@code user} give {@code model.user.emb4j}.
+     *
+     * @param part the table's name, e.g. {@code user}
+     * @return the storage of that table
+     */
+    public Mapped part(String part) {
+      String name = file.getFileName().toString();
+      int dot = name.lastIndexOf('.');
+      String named = dot > 0 ? name.substring(0, dot) + "." + part + name.substring(dot) : name + "." + part;
+      return new Mapped(file.resolveSibling(named));
+    }
+
+    /**
      * Whether the file exists, so that {@link #open} applies rather than {@link #allocate}.
      *
      * @return true if it exists
