@@ -265,9 +265,12 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
   /** Closes the store under this view and frees an in-memory bitmap. Idempotent. */
   @Override
   public void close() {
-    inner.close();
-    if (bitsArena != null && bitsArena.scope().isAlive()) {
-      bitsArena.close();
+    try {
+      inner.close();
+    } finally {
+      if (bitsArena != null && bitsArena.scope().isAlive()) {
+        bitsArena.close();
+      }
     }
   }
 

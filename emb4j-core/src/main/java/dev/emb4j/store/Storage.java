@@ -10,13 +10,13 @@ import java.util.Objects;
  * Where a new table keeps its rows, the user's choice when building an embedding: {@link #HEAP} (the default), {@link
  * #OFF_HEAP} or a memory-mapped file, {@link #mapped(Path)}. Immutable.
  */
-public sealed interface Storage permits Storage.Heap, Storage.OffHeap, Storage.Mapped {
+public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
 
   /** {@link HeapRowStore}: Java arrays, garbage collected. The default. */
-  Storage HEAP = new Heap();
+  Storage HEAP = new InMemory(false);
 
   /** {@link OffHeapRowStore}: native memory with 64-byte aligned rows; close the table to free it. */
-  Storage OFF_HEAP = new OffHeap();
+  Storage OFF_HEAP = new InMemory(true);
 
   /**
    * {@link MappedRowStore}: rows in {@code file}, mapped into memory, so that the table may be larger than RAM and
@@ -62,43 +62,27 @@ public sealed interface Storage permits Storage.Heap, Storage.OffHeap, Storage.M
    */
   String label();
 
-  /** Rows on the Java heap; the value of {@link #HEAP}. */
-  final class Heap implements Storage {
-    private Heap() {}
+  /** Rows in the process's memory: the class of {@link #HEAP} and {@link #OFF_HEAP}, its only two values. */
+  final class InMemory implements Storage {
+    private final boolean offHeap;
+
+    private InMemory(boolean offHeap) {
+      this.offHeap = offHeap;
+    }
 
     @Override
     public RowStore allocate(long rows, int dim) {
-      return HeapRowStore.allocate(rows, dim);
+      return offHeap ? OffHeapRowStore.allocate(rows, dim) : HeapRowStore.allocate(rows, dim);
     }
 
     @Override
     public String label() {
-      return "heap";
+      return offHeap ? "offheap" : "heap";
     }
 
     @Override
     public String toString() {
-      return "HEAP";
-    }
-  }
-
-  /** Rows in native memory; the value of {@link #OFF_HEAP}. */
-  final class OffHeap implements Storage {
-    private OffHeap() {}
-
-    @Override
-    public RowStore allocate(long rows, int dim) {
-      return OffHeapRowStore.allocate(rows, dim);
-    }
-
-    @Override
-    public String label() {
-      return "offheap";
-    }
-
-    @Override
-    public String toString() {
-      return "OFF_HEAP";
+      return offHeap ? "OFF_HEAP" : "HEAP";
     }
   }
 
