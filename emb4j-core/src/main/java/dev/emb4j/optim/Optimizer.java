@@ -535,7 +535,7 @@ public abstract class Optimizer {
 
   /** The name of a slot's store beside a file-backed parameter, e.g. {@code adagrad-sum}. */
   private String slotRole(Slot slot) {
-    return (kind() + "-" + slot.name()).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    return (kind() + "-" + slot.name()).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
   }
 
   /** A heap copy of {@code src}, row by row. */

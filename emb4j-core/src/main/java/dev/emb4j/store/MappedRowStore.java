@@ -582,8 +582,8 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
   @Override
   public RowStore allocateSibling(String role, long rows, int dim) {
     requireOpen();
-    if (!role.matches("[a-z0-9][a-z0-9-]*")) {
-      throw new IllegalArgumentException("a sibling role is lower-case letters, digits and '-', got '" + role + "'");
+    if (!role.matches("[a-z0-9][a-z0-9_-]*")) {
+      throw new IllegalArgumentException("a sibling role is lower-case letters, digits, '_' and '-', got '" + role + "'");
     }
     Path sibling = file.resolveSibling(file.getFileName() + "." + role);
     try {

@@ -68,26 +68,32 @@ class MappedTableTrainingTest {
 
   @Test
   void aMappedTableTrainsBitForBitAsAHeapTableWithTheSameSeed() {
-    Function<EmbeddingBag, Optimizer> adagrad = b -> new Adagrad(b.parameters(), Adagrad.Config.of(0.1));
-    float[] heap;
-    try (EmbeddingBag bag = builder().lazyInit(true).build()) {
-      heap = train(bag, adagrad, 6);
+    java.util.Map<String, Function<EmbeddingBag, Optimizer>> optimizers = new java.util.LinkedHashMap<>();
+    optimizers.put("adagrad-sum", b -> new Adagrad(b.parameters(), Adagrad.Config.of(0.1)));
+    optimizers.put("sparseadam-exp_avg_sq", b -> new SparseAdam(b.parameters(), SparseAdam.Config.of(0.01)));
+    for (var e : optimizers.entrySet()) {
+      float[] heap;
+      try (EmbeddingBag bag = builder().lazyInit(true).build()) {
+        heap = train(bag, e.getValue(), 6);
+      }
+      float[] offHeap;
+      try (EmbeddingBag bag = builder().lazyInit(true).storage(Storage.OFF_HEAP).build()) {
+        offHeap = train(bag, e.getValue(), 6);
+      }
+      Path file = dir.resolve(e.getKey() + ".emb4j");
+      float[] mapped;
+      try (EmbeddingBag bag = builder().storage(Storage.mapped(file)).build()) {
+        assertInstanceOf(LazyRowStore.class, bag.weight(), "mapped tables are lazy by default");
+        mapped = train(bag, e.getValue(), 6);
+        assertTrue(
+            Files.exists(dir.resolve(e.getKey() + ".emb4j." + e.getKey())),
+            "the optimizer's state lives beside the table");
+      }
+      assertArrayEquals(heap, offHeap, e.getKey());
+      assertArrayEquals(heap, mapped, e.getKey());
+      float[] zeros = new float[D];
+      assertArrayEquals(zeros, Arrays.copyOfRange(mapped, 3 * D, 4 * D), "the padding row stays zero");
     }
-    float[] offHeap;
-    try (EmbeddingBag bag = builder().lazyInit(true).storage(Storage.OFF_HEAP).build()) {
-      offHeap = train(bag, adagrad, 6);
-    }
-    Path file = dir.resolve("table.emb4j");
-    float[] mapped;
-    try (EmbeddingBag bag = builder().storage(Storage.mapped(file)).build()) {
-      assertInstanceOf(LazyRowStore.class, bag.weight(), "mapped tables are lazy by default");
-      mapped = train(bag, adagrad, 6);
-      assertTrue(Files.exists(dir.resolve("table.emb4j.adagrad-sum")), "the optimizer's state lives beside the table");
-    }
-    assertArrayEquals(heap, offHeap);
-    assertArrayEquals(heap, mapped);
-    float[] zeros = new float[D];
-    assertArrayEquals(zeros, Arrays.copyOfRange(mapped, 3 * D, 4 * D), "the padding row stays zero");
   }
 
   @Test
