@@ -417,7 +417,8 @@ public abstract class Optimizer {
       RowStore value = p.value();
       RowStore[] slotStores = new RowStore[spec.size()];
       for (int k = 0; k < slotStores.length; k++) {
-        slotStores[k] = value.allocateSibling(slotRole(spec.get(k)), value.rows(), spec.get(k).perRow() ? 1 : value.dim());
+        int width = spec.get(k).perRow() ? 1 : value.dim();
+        slotStores[k] = value.allocateSibling(slotRole(spec.get(k)), value.rows(), width);
       }
       initSlots(slotStores);
       st = new ParamState(slotStores);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -171,10 +172,12 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
               header.put("data_offset", offset);
               return Json.write(header);
             });
-    long size = Math.addExact(Container.PREAMBLE_BYTES + (long) padded.length, rowBytes(rows, dim)) + Container.CHECKSUM_BYTES;
+    long size =
+        Math.addExact(Container.PREAMBLE_BYTES + (long) padded.length, rowBytes(rows, dim)) + Container.CHECKSUM_BYTES;
     long bitmapBytes = lazyInit == null ? 0 : LazyRowStore.bitmapBytes(rows);
     requireFreeSpace(file, rows, dim, size + bitmapBytes);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       FileLock lock = lockOrThrow(file, channel);
       ByteBuffer pre = ByteBuffer.allocate(Container.PREAMBLE_BYTES + padded.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -184,7 +187,10 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
       if (bitmapFile != null) {
         try (FileChannel bc =
             FileChannel.open(
-                bitmapFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                bitmapFile,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
           extend(bc, Math.max(bitmapBytes, Long.BYTES));
         }
       }
@@ -271,7 +277,8 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     }
     int version = pre.getInt(8);
     if (version != VERSION) {
-      throw new MappedTableException(file, "emb4j table format version " + version + " is not supported (only " + VERSION + ")");
+      throw new MappedTableException(
+          file, "emb4j table format version " + version + " is not supported (only " + VERSION + ")");
     }
     int h = pre.getInt(12);
     if (h < 2 || h > MAX_HEADER) {
@@ -318,7 +325,8 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     header.put("data_offset", dataOffset);
     if (dataOffset != Container.PREAMBLE_BYTES + (long) h || dataOffset % Container.ALIGNMENT != 0) {
       throw new MappedTableException(
-          file, "header data_offset " + dataOffset + " must be 16 + header length (" + (16L + h) + ") and a multiple of "
+          file,
+          "header data_offset " + dataOffset + " must be 16 + header length (" + (16L + h) + ") and a multiple of "
               + Container.ALIGNMENT);
     }
     long expected;
@@ -346,10 +354,12 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
                 Long.parseLong((String) lazy.get("seed")));
         bitmapName = (String) Objects.requireNonNull(lazy.get("initialized"));
       } catch (RuntimeException e) {
-        throw new MappedTableException(file, "header lazy_init " + Json.write(lazy) + " is not valid: " + e.getMessage());
+        throw new MappedTableException(
+            file, "header lazy_init " + Json.write(lazy) + " is not valid: " + e.getMessage());
       }
       if (bitmapName.contains("/") || bitmapName.contains("\\") || bitmapName.startsWith(".")) {
-        throw new MappedTableException(file, "header lazy_init names the bitmap '" + bitmapName + "', not a file beside it");
+        throw new MappedTableException(
+            file, "header lazy_init names the bitmap '" + bitmapName + "', not a file beside it");
       }
     } else if (header.containsKey("lazy_init")) {
       throw new MappedTableException(file, "header lazy_init is " + header.get("lazy_init") + ", expected an object");
@@ -360,13 +370,15 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
   private static void requireMember(Path file, Map<String, Object> header, String key, String expected)
       throws MappedTableException {
     if (!expected.equals(header.get(key))) {
-      throw new MappedTableException(file, "header " + key + " is " + header.get(key) + ", expected \"" + expected + "\"");
+      throw new MappedTableException(
+          file, "header " + key + " is " + header.get(key) + ", expected \"" + expected + "\"");
     }
   }
 
   private static long integer(Path file, Map<String, Object> header, String key) throws MappedTableException {
     if (!(header.get(key) instanceof Double d) || d < 0 || d != Math.rint(d) || d > (1L << 53)) {
-      throw new MappedTableException(file, "header " + key + " is " + header.get(key) + ", expected a non-negative integer");
+      throw new MappedTableException(
+          file, "header " + key + " is " + header.get(key) + ", expected a non-negative integer");
     }
     return d.longValue();
   }
@@ -463,8 +475,9 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
           file, "changed underneath: it has " + channel.size() + " bytes now, " + fileSize + " when it was mapped");
     }
     byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
-    byte[] in = mapping.asSlice(Container.PREAMBLE_BYTES, json.length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-    if (!java.util.Arrays.equals(json, in) || !java.util.Arrays.equals(mapping.asSlice(0, 8).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), MAGIC)) {
+    byte[] in = mapping.asSlice(Container.PREAMBLE_BYTES, json.length).toArray(ValueLayout.JAVA_BYTE);
+    byte[] magic = mapping.asSlice(0, MAGIC.length).toArray(ValueLayout.JAVA_BYTE);
+    if (!java.util.Arrays.equals(json, in) || !java.util.Arrays.equals(magic, MAGIC)) {
       throw new MappedTableException(file, "changed underneath: its header was rewritten while mapped");
     }
   }
@@ -583,7 +596,8 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
   public RowStore allocateSibling(String role, long rows, int dim) {
     requireOpen();
     if (!role.matches("[a-z0-9][a-z0-9_-]*")) {
-      throw new IllegalArgumentException("a sibling role is lower-case letters, digits, '_' and '-', got '" + role + "'");
+      throw new IllegalArgumentException(
+          "a sibling role is lower-case letters, digits, '_' and '-', got '" + role + "'");
     }
     Path sibling = file.resolveSibling(file.getFileName() + "." + role);
     try {

@@ -9,8 +9,8 @@ import dev.emb4j.tensor.Shape;
  *
  * <p>Implementations: {@link HeapRowStore} (Java arrays, chunked), {@link OffHeapRowStore} (an FFM {@code
  * MemorySegment} with 64-byte aligned rows), {@link MappedRowStore} (a memory-mapped file) and {@link LazyRowStore}
- * (rows initialised on first touch, over any of the three). Every method that takes a row number expects {@code 0 <= row < rows()};
- * tables check ids at their public boundary, so stores only assert. The built-in stores also hand their memory to
+ * (rows initialised on first touch, over any of the three). Every method that takes a row number expects {@code 0 <=
+ * row < rows()}; tables check ids at their public boundary, so stores only assert. The built-in stores also hand their memory to
  * emb4j's kernels directly; other implementations are used through the methods below.
  *
  * <p>Thread safety: concurrent reads are safe; a write concurrent with a read or a write of the same row is a data

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -71,18 +72,17 @@ final class TableFiles implements AutoCloseable {
     }
   }
 
-  /** Deletes the table file of the workload just run and the files beside it ({@code FILE.*}); nothing if not mapped. */
+  /** Deletes the table file of the workload just run and the files beside it ({@code FILE.*}); none if not mapped. */
   void deleteTables() {
     if (file == null) {
       return;
     }
     String name = file.getFileName().toString();
     Path dir = file.toAbsolutePath().getParent();
+    Pattern ours = Pattern.compile(Pattern.quote(name) + "(\\.[a-z0-9_-]+)?");
     List<Path> doomed = new ArrayList<>();
     try (Stream<Path> entries = Files.list(dir)) {
-      entries
-          .filter(p -> p.getFileName().toString().equals(name) || p.getFileName().toString().matches(java.util.regex.Pattern.quote(name) + "\\.[a-z0-9_-]+"))
-          .forEach(doomed::add);
+      entries.filter(p -> ours.matcher(p.getFileName().toString()).matches()).forEach(doomed::add);
       for (Path p : doomed) {
         Files.deleteIfExists(p);
       }

@@ -180,7 +180,9 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "words");
     TextClassifierTrainer.Result r;
     try {
-      r = new TextClassifierTrainer(config, storage).train(examples, validation, MemoryBudget.checking(model, progress));
+      r =
+          new TextClassifierTrainer(config, storage)
+              .train(examples, validation, MemoryBudget.checking(model, progress));
     } finally {
       progress.finish();
     }
