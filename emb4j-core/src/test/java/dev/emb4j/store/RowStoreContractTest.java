@@ -305,18 +305,13 @@ class RowStoreContractTest {
     }
   }
 
-  @Nested
-  class Mapped extends Contract {
+  /** Stores whose close frees what they hold (a mapping, a bitmap), with a directory for their files. */
+  abstract static class ClosingContract extends Contract {
     @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
     private int files;
 
-    @Override
-    RowStore newStore(long rows, int dim) {
-      try {
-        return MappedRowStore.create(dir.resolve("t" + files++ + ".emb4j"), rows, dim, null);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+    java.nio.file.Path newFile() {
+      return dir.resolve("t" + files++ + ".emb4j");
     }
 
     @Override
@@ -325,33 +320,28 @@ class RowStoreContractTest {
     }
   }
 
-  /** Lazy rows whose initial values are zeros, over each kind of memory: the contract of a zero-filled store. */
   @Nested
-  class LazyOverHeap extends Contract {
+  class Mapped extends ClosingContract {
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return Storage.mapped(newFile()).allocate(rows, dim);
+    }
+  }
+
+  /** Lazy rows whose initial values are zeros: the contract of a zero-filled store, over the heap and over a file. */
+  @Nested
+  class LazyOverHeap extends ClosingContract {
     @Override
     RowStore newStore(long rows, int dim) {
       return Storage.HEAP.allocateLazy(rows, dim, RowInit.constant(0));
     }
-
-    @Override
-    boolean closeFreesMemory() {
-      return true; // the bitmap is freed
-    }
   }
 
   @Nested
-  class LazyMapped extends Contract {
-    @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
-    private int files;
-
+  class LazyMapped extends ClosingContract {
     @Override
     RowStore newStore(long rows, int dim) {
-      return Storage.mapped(dir.resolve("t" + files++ + ".emb4j")).allocateLazy(rows, dim, RowInit.constant(0));
-    }
-
-    @Override
-    boolean closeFreesMemory() {
-      return true;
+      return Storage.mapped(newFile()).allocateLazy(rows, dim, RowInit.constant(0));
     }
   }
 
