@@ -56,9 +56,9 @@ public class LookupBenchmark {
   @Param({"128"})
   public int embeddingDim;
 
-  /** Where the table keeps its rows. */
+  /** Where the table keeps its rows: {@code HEAP} or {@code OFF_HEAP}, as {@link Storage}'s constants. */
   @Param({"HEAP", "OFF_HEAP"})
-  public Storage storage;
+  public String storage;
 
   private Embedding table;
   private EmbeddingBag bagTable;
@@ -66,20 +66,24 @@ public class LookupBenchmark {
   private IndexTensor bagIds;
   private IndexTensor offsets;
 
+  private Storage storage() {
+    return storage.equals("HEAP") ? Storage.HEAP : Storage.OFF_HEAP;
+  }
+
   /** Builds both tables and draws the ids once (seeded, so every run measures the same access pattern). */
   @Setup(Level.Trial)
   public void setUp() {
     table =
         Embedding.builder(numEmbeddings, embeddingDim)
             .initializer(Initializer.normal(1))
-            .storage(storage)
+            .storage(storage())
             .freeze(true)
             .build();
     bagTable =
         EmbeddingBag.builder(numEmbeddings, embeddingDim)
             .mode(BagMode.SUM)
             .initializer(Initializer.normal(1))
-            .storage(storage)
+            .storage(storage())
             .freeze(true)
             .build();
     lookupIds = IndexTensor.of(randomIds(N, 2));

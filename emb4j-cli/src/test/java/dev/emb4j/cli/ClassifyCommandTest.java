@@ -37,6 +37,36 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void aClassifierTrainedOnAMappedTableIsTheSameModel() throws Exception {
+    Path train = texts("train.txt", 1, 300, true);
+    Path heap = dir.resolve("heap.model");
+    Path mapped = dir.resolve("mapped.model");
+    String[] common = {"--dim", "8", "--epochs", "3", "--threads", "1", "--deterministic", "-q"};
+    CliRun h = CliRun.run(concat(new String[] {"classify", "train", "--input", train.toString(), "--output", heap.toString()}, common));
+    assertEquals(0, h.exitCode(), h.err());
+    Path table = dir.resolve("input.emb4j");
+    CliRun m =
+        CliRun.run(
+            concat(
+                new String[] {"classify", "train", "--input", train.toString(), "--output", mapped.toString(),
+                  "--store", "mapped", "--table-file", table.toString()},
+                common));
+    assertEquals(0, m.exitCode(), m.err());
+    assertTrue(Files.exists(table));
+    // one thread, the same seed, eager rows: the same arithmetic on the same values, wherever the rows live
+    CliRun a = CliRun.run("classify", "predict", "--model", heap.toString(), "-k", "2", train.toString());
+    CliRun b = CliRun.run("classify", "predict", "--model", mapped.toString(), "-k", "2", train.toString());
+    assertEquals(0, a.exitCode(), a.err());
+    assertEquals(a.out(), b.out());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void trainTestPredict() throws Exception {
     Path train = texts("train.txt", 1, 600, true);

@@ -65,6 +65,34 @@ class RecommendCommandTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aModelTrainedOnMappedTablesScoresAsWellAndLeavesSealedTableFiles() throws Exception {
+    Path train = ratings("train.tsv", 1, 500);
+    Path test = ratings("test.tsv", 2, 100);
+    Path model = dir.resolve("mapped.model");
+    Path tables = dir.resolve("mf.emb4j");
+    CliRun t = train(train, model, "--test", test.toString(), "--json", "--store", "mapped", "--table-file", tables.toString());
+    assertEquals(0, t.exitCode(), t.err());
+    double rmse = (Double) ((Map<String, Object>) Json.parse(t.out().strip())).get("rmse");
+    assertTrue(rmse < 1.2, "the structure is learnable; rmse " + rmse);
+    for (String part : List.of("user", "item", "user_bias", "item_bias")) {
+      Path file = dir.resolve("mf." + part + ".emb4j");
+      assertTrue(Files.exists(file), part);
+      assertTrue(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1).contains("\"state\":\"clean\""), part);
+    }
+    assertTrue(Files.exists(dir.resolve("mf.item.emb4j.adagrad-sum")), "the optimizer's state beside its table");
+    CliRun ev = CliRun.run("recommend", "test", "--model", model.toString(), "--test", test.toString(), "--json");
+    assertEquals(rmse, (Double) ((Map<String, Object>) Json.parse(ev.out().strip())).get("rmse"), 1e-4);
+
+    CliRun again = train(train, dir.resolve("again.model"), "--store", "mapped", "--table-file", tables.toString());
+    assertEquals(Emb4jCommand.EXIT_USAGE, again.exitCode());
+    assertTrue(again.err().contains("mf.user.emb4j exists"), again.err());
+    CliRun noFile = train(train, dir.resolve("again.model"), "--store", "mapped");
+    assertEquals(Emb4jCommand.EXIT_USAGE, noFile.exitCode());
+    assertTrue(noFile.err().contains("--store mapped needs --table-file"), noFile.err());
+  }
+
+  @Test
   void malformedLineNamesFileAndLineAndWritesNothing() throws Exception {
     Path bad = dir.resolve("bad.tsv");
     Files.writeString(bad, "1\t10\t5\n2\t11\t4\n3\televen\t4\n");

@@ -37,7 +37,10 @@ import java.util.Map;
  *  "data_offset": 128, "vocabulary": "inline", "checksum": "crc32c", "metadata": {"source": "glove.6B.50d"}}
  * }</pre>
  *
- * <p>A reader checks the whole file (structure, sizes, then the checksum) before it returns the first row.
+ * <p>A reader checks the whole file (structure, sizes, then the checksum) before it returns the first row. A file
+ * written by {@code MappedRowStore} has a member {@code "state"}: {@code "clean"} files read as any other, {@code
+ * "dirty"} ones (mapped now, or not closed) and those with {@code "lazy_init"} (lazy rows) are refused with a message
+ * that says so.
  */
 final class Emb4jTableCodec {
   private static final byte[] MAGIC = Container.magic("EMB4JTBL");
@@ -118,6 +121,16 @@ final class Emb4jTableCodec {
       requireString(header, "dtype", "f32");
       requireString(header, "byte_order", "little");
       requireString(header, "checksum", "crc32c");
+      if ("dirty".equals(header.get("state"))) {
+        throw VectorFormatException.atOffset(
+            in.file, 16, "a mapped table that is open, or was not closed (header state \"dirty\"): its checksum is"
+                + " stale; open it with Storage.mapped and close it to seal it");
+      }
+      if (header.containsKey("lazy_init")) {
+        throw VectorFormatException.atOffset(
+            in.file, 16, "a mapped table with lazy rows (header lazy_init): rows never touched are not in the file;"
+                + " open it with Storage.mapped");
+      }
       long rows = integer(header, "rows");
       long dim = integer(header, "dim");
       long dataOffset = integer(header, "data_offset");

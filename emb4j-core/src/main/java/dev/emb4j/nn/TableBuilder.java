@@ -1,6 +1,7 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.Emb4j;
+import dev.emb4j.store.RowInit;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
@@ -30,6 +31,8 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
   /** Null for the default, N(0, 1) from a seed drawn at build time from the global generator. */
   Initializer initializer;
   Storage storage = Storage.HEAP;
+  /** Null for the default: lazy rows for a mapped table, eager ones otherwise. */
+  Boolean lazyInit;
 
   TableBuilder(long numEmbeddings, int embeddingDim, FloatTensor pretrained, RowStore wrapped, boolean freeze) {
     this.numEmbeddings = numEmbeddings;
@@ -97,12 +100,29 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
     return self();
   }
 
-  /** Where a fresh or copied table keeps its rows; default {@link Storage#HEAP}. */
+  /**
+   * Where a fresh or copied table keeps its rows; default {@link Storage#HEAP}. A fresh table built on {@link
+   * Storage#mapped} with an existing file uses that file's rows (their shape must be this table's) and ignores the
+   * initializer: that is how a mapped table is reopened in a later run. Close the table to seal its file.
+   */
   public B storage(Storage storage) {
     if (wrapped != null) {
       throw new IllegalStateException("a wrapped table uses the caller's store; it has no storage choice");
     }
     this.storage = java.util.Objects.requireNonNull(storage, "storage");
+    return self();
+  }
+
+  /**
+   * Whether a fresh table draws each row from the initializer the first time the row is touched ({@link
+   * dev.emb4j.store.LazyRowStore}) instead of filling every row at build time: building then takes constant time
+   * whatever the size, and the same seed gives the same table whatever order the rows are touched in. Lazy rows use
+   * the initializer's {@link Initializer#lazyForm per-row form}: the same distribution as the eager fill, other
+   * values. Default: true for {@link Storage#mapped mapped} tables, false otherwise.
+   */
+  public B lazyInit(boolean lazyInit) {
+    requireFresh("lazyInit");
+    this.lazyInit = lazyInit;
     return self();
   }
 
@@ -148,6 +168,25 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
       store = wrapped; // the caller's memory, used as is: not copied and not scanned
       if (store.dim() != embeddingDim || store.rows() != v) {
         throw new IllegalStateException("wrapped store changed shape");
+      }
+    } else if (storage instanceof Storage.Mapped mapped && mapped.exists()) {
+      if (pretrained != null) {
+        throw new IllegalStateException(
+            mapped.file() + " exists: pretrained weights are copied into a new mapped file, not over a table");
+      }
+      store = mapped.open(v, embeddingDim); // the rows of an earlier run, lazy if they were
+    } else if (pretrained == null && (lazyInit != null ? lazyInit : storage instanceof Storage.Mapped)) {
+      Initializer init = initializer != null ? initializer : Initializer.normal(Emb4j.nextSeed());
+      RowInit rows =
+          init.lazyForm(v, embeddingDim)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "lazy rows need an initializer with a per-row form (the factories of Initializer but"
+                              + " fromFunction); set lazyInit(false) to fill this one's rows at build time"));
+      store = storage.allocateLazy(v, embeddingDim, rows);
+      if (pad >= 0) {
+        store.writeRow(pad, new float[embeddingDim], 0); // written whole: the padding row is never drawn
       }
     } else {
       store = storage.allocate(v, embeddingDim);

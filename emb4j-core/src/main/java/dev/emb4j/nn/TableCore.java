@@ -6,6 +6,7 @@ import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.internal.kernel.IdRange;
 import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.IndexTensor;
 import java.util.Arrays;
@@ -130,8 +131,14 @@ final class TableCore {
     return (int) n;
   }
 
-  /** Runs {@code body} after renormalising the rows of {@code ids} in place when maxNorm is set. */
+  /**
+   * Runs {@code body}, a kernel over the rows of {@code ids}, after initialising those of a lazy table that are not yet
+   * (the kernels read the rows' memory directly) and renormalising them in place when maxNorm is set.
+   */
   void withRenorm(long[] ids, Runnable body) {
+    if (store instanceof LazyRowStore lazy) {
+      lazy.ensureRows(ids);
+    }
     if (!hasMaxNorm()) {
       body.run();
       return;

@@ -11,6 +11,7 @@ import dev.emb4j.internal.kernel.SparseStep;
 import dev.emb4j.internal.kernel.StoreMemory;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.ArrayList;
@@ -478,7 +479,8 @@ public abstract class Optimizer {
       RowStore value = p.value();
       RowStore[] slotStores = new RowStore[spec.size()];
       for (int k = 0; k < slotStores.length; k++) {
-        slotStores[k] = HeapRowStore.allocate(value.rows(), spec.get(k).perRow() ? 1 : value.dim());
+        int width = spec.get(k).perRow() ? 1 : value.dim();
+        slotStores[k] = value.allocateSibling(slotRole(spec.get(k)), value.rows(), width);
       }
       initSlots(slotStores);
       st = new ParamState(slotStores);
@@ -490,6 +492,13 @@ public abstract class Optimizer {
       st.step++;
       step = st.step;
       slotStores = st.slots;
+    }
+    if (p.value() instanceof LazyRowStore lazy) {
+      // the kernels update the rows' memory directly: rows never looked up get their initial values first
+      switch (grad) {
+        case DenseGradient d -> lazy.ensureAllRows();
+        case SparseGradient s -> lazy.ensureRows(s.indices());
+      }
     }
     dev.emb4j.internal.kernel.RowRule rule = kernelRule(step, fresh);
     ChangedRows track = changed == null ? null : changed[i];
@@ -597,6 +606,11 @@ public abstract class Optimizer {
 
   private static List<String> slotNames(List<Slot> spec) {
     return spec.stream().map(Slot::name).toList();
+  }
+
+  /** The name of a slot's store beside a file-backed parameter, e.g. {@code adagrad-sum}. */
+  private String slotRole(Slot slot) {
+    return (kind() + "-" + slot.name()).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
   }
 
   /** A heap copy of {@code src}, row by row. */

@@ -7,9 +7,10 @@ import dev.emb4j.tensor.Shape;
  * The memory behind a table: {@code rows} rows of {@code dim} float32 values, addressed by a {@code long} row number
  * so that tables of more than 2^31 floats work.
  *
- * <p>Implementations: {@link HeapRowStore} (Java arrays, chunked) and {@link OffHeapRowStore} (an FFM {@code
- * MemorySegment} with 64-byte aligned rows). Every method that takes a row number expects {@code 0 <= row < rows()};
- * tables check ids at their public boundary, so stores only assert. The built-in stores also hand their memory to
+ * <p>Implementations: {@link HeapRowStore} (Java arrays, chunked), {@link OffHeapRowStore} (an FFM {@code
+ * MemorySegment} with 64-byte aligned rows), {@link MappedRowStore} (a memory-mapped file) and {@link LazyRowStore}
+ * (rows initialised on first touch, over any of the three). Every method that takes a row number expects {@code 0 <=
+ * row < rows()}; tables check ids at their public boundary, so stores only assert. The built-in stores also hand their memory to
  * emb4j's kernels directly; other implementations are used through the methods below.
  *
  * <p>Thread safety: concurrent reads are safe; a write concurrent with a read or a write of the same row is a data
@@ -64,6 +65,27 @@ public interface RowStore extends AutoCloseable {
       readRow(r, out, (int) (r * d));
     }
     return FloatTensor.wrap(Shape.of((int) rows(), d), out);
+  }
+
+  /**
+   * Forces the rows to disk, for a store over a file ({@link MappedRowStore}); stores in memory have nothing to do.
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be written, or changed underneath the store
+   */
+  default void flush() {}
+
+  /**
+   * A new zero-filled store of the same kind beside this one, for state kept per row of this store (an optimizer's
+   * slots): on the heap for heap and off-heap stores, a mapped file named after this one's plus {@code "." + role}
+   * for a mapped store (e.g. {@code table.emb4j.adagrad-sum}), flushed and closed with it.
+   *
+   * @param role what the store holds, a short lower-case name such as {@code adagrad-sum}
+   * @param rows its rows
+   * @param dim its floats per row
+   * @return the new store
+   */
+  default RowStore allocateSibling(String role, long rows, int dim) {
+    return HeapRowStore.allocate(rows, dim);
   }
 
   /** Releases off-heap memory; a closed store must not be used again. Closing a heap store does nothing. */

@@ -9,6 +9,7 @@ import dev.emb4j.optim.Scheduler;
 import dev.emb4j.optim.Sgd;
 import dev.emb4j.optim.SparseAdam;
 import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.store.Storage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -252,10 +253,20 @@ public final class MatrixFactorizationTrainer {
   }
 
   private final Config config;
+  private final Storage storage;
 
-  /** A trainer with the given hyper-parameters. */
+  /** A trainer with the given hyper-parameters, whose models keep their tables on the heap. */
   public MatrixFactorizationTrainer(Config config) {
+    this(config, Storage.HEAP);
+  }
+
+  /**
+   * A trainer with the given hyper-parameters whose models keep their tables in {@code storage} (see {@link
+   * MatrixFactorization#MatrixFactorization(int, int, int, float, float, float, double, long, Storage)}).
+   */
+  public MatrixFactorizationTrainer(Config config, Storage storage) {
     this.config = java.util.Objects.requireNonNull(config, "config");
+    this.storage = java.util.Objects.requireNonNull(storage, "storage");
   }
 
   /**
@@ -313,7 +324,8 @@ public final class MatrixFactorizationTrainer {
     }
     MatrixFactorization model =
         new MatrixFactorization(
-            users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed());
+            users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed(),
+            storage);
     Optimizer opt = optimizer(model);
     long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     long totalSteps = config.epochs() * stepsPerEpoch;

@@ -20,7 +20,7 @@ import java.util.PriorityQueue;
  * already rated) and similar items, with the raw user and item ids of the training data. Saved as an emb4j
  * checkpoint whose metadata says {@code kind = emb4j-recommender}.
  */
-public final class Recommender {
+public final class Recommender implements AutoCloseable {
   /** The {@code kind} metadata value of a saved recommender. */
   public static final String KIND = "emb4j-recommender";
 
@@ -77,6 +77,16 @@ public final class Recommender {
       Arrays.sort(r);
     }
     return rated;
+  }
+
+  /**
+   * Releases the model's tables: frees off-heap memory and seals mapped files (see {@link
+   * MatrixFactorizationTrainer#MatrixFactorizationTrainer(MatrixFactorizationTrainer.Config,
+   * dev.emb4j.store.Storage)}); nothing to do on the heap. The recommender must not be used afterwards.
+   */
+  @Override
+  public void close() {
+    model.close();
   }
 
   /** Number of users known from training. */

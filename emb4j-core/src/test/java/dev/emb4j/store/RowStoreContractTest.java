@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@link RowStore} contract, run against every store implementation through one factory per kind: heap
  * (default and tiny chunks, so rows cross chunk boundaries), heap over caller memory, off-heap allocated and off-heap
- * over caller memory.
+ * over caller memory, mapped files, and lazy stores over the heap and over a mapped file.
  */
 class RowStoreContractTest {
 
@@ -302,6 +302,46 @@ class RowStoreContractTest {
         }
         s.writeRow(r, row, 0);
       }
+    }
+  }
+
+  /** Stores whose close frees what they hold (a mapping, a bitmap), with a directory for their files. */
+  abstract static class ClosingContract extends Contract {
+    @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+    private int files;
+
+    java.nio.file.Path newFile() {
+      return dir.resolve("t" + files++ + ".emb4j");
+    }
+
+    @Override
+    boolean closeFreesMemory() {
+      return true;
+    }
+  }
+
+  @Nested
+  class Mapped extends ClosingContract {
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return Storage.mapped(newFile()).allocate(rows, dim);
+    }
+  }
+
+  /** Lazy rows whose initial values are zeros: the contract of a zero-filled store, over the heap and over a file. */
+  @Nested
+  class LazyOverHeap extends ClosingContract {
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return Storage.HEAP.allocateLazy(rows, dim, RowInit.constant(0));
+    }
+  }
+
+  @Nested
+  class LazyMapped extends ClosingContract {
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return Storage.mapped(newFile()).allocateLazy(rows, dim, RowInit.constant(0));
     }
   }
 

@@ -6,6 +6,7 @@ import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.VersionProvider;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "  emb4j bench",
       "  emb4j bench --workload lookup,bag-sum --vocab 1e4,1e6 --threads 2",
-      "  emb4j bench --workload train-adagrad-bag --optimizer rowwise-adagrad --store offheap"
+      "  emb4j bench --workload train-adagrad-bag --optimizer rowwise-adagrad --store offheap",
+      "  emb4j bench --workload train-adagrad-bag --store mapped --vocab 1e8 --dim 64 --ids zipf"
     })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -65,8 +67,19 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--store",
       paramLabel = "KIND",
-      description = "Where the table lives: heap or offheap (default: heap).")
+      description =
+          "Where the table lives: heap, offheap or mapped (a memory-mapped file, its rows initialised lazily; see"
+              + " --table-file) (default: heap).")
   private String store = "heap";
+
+  @Option(
+      names = "--table-file",
+      paramLabel = "FILE",
+      description =
+          "The file of a mapped table (--store mapped); it must not exist: each workload creates it and it is deleted"
+              + " after the workload, with the optimizer state beside it (default: a file in a new temporary"
+              + " directory).")
+  private Path tableFile;
 
   @Option(
       names = "--optimizer",
@@ -83,6 +96,20 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--ids",
+      paramLabel = "DIST",
+      description =
+          "How ids are drawn: uniform (as torch_embedding_bench.py) or zipf (rank k with probability ~ 1/k^s, hot"
+              + " rows scattered over the table) (default: uniform).")
+  private String idStream = "uniform";
+
+  @Option(
+      names = "--zipf-exponent",
+      paramLabel = "S",
+      description = "The exponent s of --ids zipf (default: 1.05).")
+  private double zipfExponent = IdStream.DEFAULT_EXPONENT;
+
+  @Option(
+      names = "--num-ids",
       paramLabel = "N",
       converter = Ranges.Positive.class,
       description = "Ids per lookup and training step (default: 65536).")
@@ -132,35 +159,44 @@ public final class BenchCommand implements Callable<Integer> {
     if (threads != null) {
       Emb4j.setNumThreads(threads);
     }
-    Storage storage =
-        switch (store) {
-          case "heap" -> Storage.HEAP;
-          case "offheap", "off-heap" -> Storage.OFF_HEAP;
-          default ->
-              throw new ParameterException(spec.commandLine(), "--store must be heap or offheap, got '" + store + "'");
-        };
     if (!optimizer.equals("adagrad") && !optimizer.equals("rowwise-adagrad")) {
       throw new ParameterException(
           spec.commandLine(), "--optimizer must be adagrad or rowwise-adagrad, got '" + optimizer + "'");
     }
-    Workload.Config config =
-        new Workload.Config(dim, ids, bags, bagSize, storage, optimizer.equals("rowwise-adagrad"));
-    Harness harness = new Harness(reps, warmupMillis);
-    String impl = "emb4j-" + VersionProvider.projectVersion();
+    if (tableFile != null && !store.equals("mapped")) {
+      throw new ParameterException(spec.commandLine(), "--table-file needs --store mapped");
+    }
     List<Long> sizes;
     List<Workload> chosen;
+    IdStream stream;
     try {
       sizes = vocab.stream().map(BenchCommand::parseCount).toList();
       chosen = workloads.stream().map(Workload::named).toList();
+      stream = new IdStream(idStream, zipfExponent);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    requireMemory(sizes, chosen, config);
+    try (TableFiles files = TableFiles.forStore(spec.commandLine(), store, tableFile)) {
+      Workload.Config config =
+          new Workload.Config(dim, ids, bags, bagSize, files.storage(), optimizer.equals("rowwise-adagrad"), stream);
+      requireMemory(sizes, chosen, config, files);
+      measure(out, sizes, chosen, config, files, new Json.Setup(files.storage().label(), stream.name()));
+    }
+    return 0;
+  }
+
+  /** Runs each workload at each size (all of them once first with --after-all) and prints a line per result. */
+  private void measure(
+      PrintWriter out, List<Long> sizes, List<Workload> chosen, Workload.Config config, TableFiles files,
+      Json.Setup setup) {
+    Harness harness = new Harness(reps, warmupMillis);
+    String impl = "emb4j-" + VersionProvider.projectVersion();
     if (afterAll) {
       for (long rows : sizes) {
         for (Workload workload : chosen) {
           System.gc();
           workload.run(rows, config, harness);
+          files.deleteTables();
         }
       }
     }
@@ -170,32 +206,28 @@ public final class BenchCommand implements Callable<Integer> {
         // free the last workload's tables first, as the PyTorch script does (del, gc.collect())
         System.gc();
         Harness.Result r = chosen.get(i).run(rows, config, harness);
+        files.deleteTables();
         String jvm = afterAll ? "after-all" : first ? "fresh" : "after-others";
         first = false;
-        out.println(
-            Json.line(
-                impl,
-                workloads.get(i),
-                rows,
-                dim,
-                Emb4j.getNumThreads(),
-                r.millis(),
-                r.rows() / r.millis() / 1e3,
-                r.bestMillis(),
-                jvm));
+        out.println(Json.line(impl, workloads.get(i), rows, dim, Emb4j.getNumThreads(), r, jvm, setup));
         out.flush();
       }
     }
-    return 0;
   }
 
-  /** Fails before any work unless the largest table asked for (with its optimizer state and buffers) fits. */
-  private static void requireMemory(List<Long> sizes, List<Workload> chosen, Workload.Config config) {
+  /**
+   * Fails before any work unless the largest table asked for (with its optimizer state and buffers) fits: in memory,
+   * or for a mapped table on the disk.
+   */
+  private static void requireMemory(List<Long> sizes, List<Workload> chosen, Workload.Config config, TableFiles files) {
     for (long rows : sizes) {
       for (Workload w : chosen) {
         String what = "the " + w.label() + " workload at --vocab " + rows + " (--dim " + config.dim() + ")";
         long table = w.tableBytes(rows, config);
-        if (config.storage() == Storage.HEAP) {
+        if (config.storage() instanceof Storage.Mapped) {
+          files.requireDisk(what, table);
+          MemoryBudget.requireHeap(what, w.bufferBytes(config));
+        } else if (config.storage() == Storage.HEAP) {
           MemoryBudget.requireHeap(what, Math.min(Long.MAX_VALUE - w.bufferBytes(config), table) + w.bufferBytes(config));
         } else {
           MemoryBudget.requireOffHeap(what, table);

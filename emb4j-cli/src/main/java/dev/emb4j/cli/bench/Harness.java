@@ -29,8 +29,11 @@ final class Harness {
     this.warmupNanos = warmupMillis * 1_000_000;
   }
 
-  /** The median and the fastest time of one call, and the rows it processes. */
-  record Result(double millis, double bestMillis, long rows) {}
+  /**
+   * The median and the fastest time of one call, the rows it processes, and the peak resident memory (kB, -1 if
+   * unknown) sampled after each timed call.
+   */
+  record Result(double millis, double bestMillis, long rows, long rssAnonKb, long rssFileKb) {}
 
   /** Warms up, then times {@code reps} calls of {@code op} and returns the median. */
   Result time(Runnable op, long rowsPerCall) {
@@ -38,13 +41,15 @@ final class Harness {
     for (int k = 0; k < MIN_WARMUP_CALLS || System.nanoTime() - start < warmupNanos; k++) {
       op.run();
     }
+    ResidentMemory memory = new ResidentMemory();
     double[] t = new double[reps];
     for (int r = 0; r < reps; r++) {
       long t0 = System.nanoTime();
       op.run();
       t[r] = (System.nanoTime() - t0) / 1e6;
+      memory.sample(); // outside the timing
     }
     java.util.Arrays.sort(t);
-    return new Result(t[reps / 2], t[0], rowsPerCall);
+    return new Result(t[reps / 2], t[0], rowsPerCall, memory.anonKb(), memory.fileKb());
   }
 }

@@ -4,17 +4,28 @@ import java.util.Locale;
 
 /**
  * The result line of {@code emb4j bench}, field for field as {@code torch_embedding_bench.py} prints it, plus {@code
- * best_ms}: the fastest timed call, to set beside {@code gather_limit.c}, which reports its best repetition, and
- * {@code jvm}: what the JVM had run before the figure was taken ({@code fresh}: nothing; {@code after-others}: the
- * workloads listed before it; {@code after-all}: every workload of the run, see {@code --after-all}).
+ * best_ms}: the fastest timed call, to set beside {@code gather_limit.c}, which reports its best repetition, {@code
+ * jvm}: what the JVM had run before the figure was taken ({@code fresh}: nothing; {@code after-others}: the workloads
+ * listed before it; {@code after-all}: every workload of the run, see {@code --after-all}), and the {@link Setup} and
+ * peak resident memory of the run.
  */
 final class Json {
   private Json() {}
 
   /**
+   * What a run was measured on besides V and D, printed after the PyTorch script's fields: the table's storage
+   * ({@code heap}, {@code offheap}, {@code mapped}) and the id stream ({@code uniform}, {@code zipf}).
+   *
+   * @param store the storage's label
+   * @param ids the id stream's name
+   */
+  record Setup(String store, String ids) {}
+
+  /**
    * {@code {"impl": ..., "workload": ..., "V": ..., "D": ..., "threads": ..., "ms": ..., "mrows_per_s": ...,
-   * "best_ms": ..., "jvm": ...}}, {@code ms} and {@code mrows_per_s} from the median call; a figure that is not
-   * finite (a call too fast for the clock) is {@code null}.
+   * "best_ms": ..., "jvm": ..., "store": ..., "ids": ..., "rss_anon_kb": ..., "rss_file_kb": ...}}, {@code ms} and
+   * {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed calls; a figure
+   * that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
    */
   static String line(
       String impl,
@@ -22,15 +33,21 @@ final class Json {
       long v,
       int d,
       int threads,
-      double ms,
-      double mrowsPerSecond,
-      double bestMs,
-      String jvm) {
+      Harness.Result r,
+      String jvm,
+      Setup setup) {
     return String.format(
         Locale.ROOT,
         "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %s,"
-            + " \"mrows_per_s\": %s, \"best_ms\": %s, \"jvm\": \"%s\"}",
-        impl, workload, v, d, threads, number(ms, 3), number(mrowsPerSecond, 2), number(bestMs, 3), jvm);
+            + " \"mrows_per_s\": %s, \"best_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\", \"ids\": \"%s\","
+            + " \"rss_anon_kb\": %s, \"rss_file_kb\": %s}",
+        impl, workload, v, d, threads, number(r.millis(), 3), number(r.rows() / r.millis() / 1e3, 2),
+        number(r.bestMillis(), 3), jvm, setup.store(), setup.ids(), kilobytes(r.rssAnonKb()),
+        kilobytes(r.rssFileKb()));
+  }
+
+  private static String kilobytes(long kb) {
+    return kb < 0 ? "null" : Long.toString(kb);
   }
 
   /** {@code v} with {@code decimals} places, or {@code null} when it is NaN or infinite. */

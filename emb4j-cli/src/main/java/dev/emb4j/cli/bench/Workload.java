@@ -10,12 +10,12 @@ import dev.emb4j.optim.Adagrad;
 import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.RowWiseAdagrad;
 import dev.emb4j.optim.Sgd;
+import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * The four workloads of {@code torch_embedding_bench.py}, defined as there (the PyTorch line in each comment):
@@ -35,8 +35,9 @@ import java.util.SplittableRandom;
  * </ul>
  *
  * <p>The scalar loss ({@code .sum()}) is not computed: its gradient, all ones, is what drives the backward pass, and
- * emb4j's backward takes it directly. Ids are drawn once per table (uniform, seeded) and reused by every repetition,
- * as in the PyTorch script; the table is filled from N(0, 1).
+ * emb4j's backward takes it directly. Ids are drawn once per table (uniform as in the PyTorch script, or Zipf: see
+ * {@link IdStream}; seeded) and reused by every repetition; the table is filled from N(0, 1), on a mapped table lazily
+ * (each row when first touched, which the warm-up does).
  */
 enum Workload {
   LOOKUP("lookup"),
@@ -49,18 +50,29 @@ enum Workload {
   static final int B = 2048;
   static final int L = 32;
 
-  /** The sizes and options of a run. */
-  record Config(int dim, int ids, int bags, int bagSize, Storage storage, boolean rowWise) {
+  /**
+   * The sizes and options of a run.
+   *
+   * @param dim the row width D
+   * @param ids ids per lookup and training step
+   * @param bags bags per bag-sum call
+   * @param bagSize ids per bag
+   * @param storage where each table lives; a mapped table's file must not exist: the run creates it and {@link
+   *     BenchCommand} deletes it, with the files beside it, after each workload
+   * @param rowWise row-wise Adagrad instead of Adagrad for train-adagrad-bag
+   * @param idStream how ids are drawn
+   */
+  record Config(int dim, int ids, int bags, int bagSize, Storage storage, boolean rowWise, IdStream idStream) {
     /** The most elements of one Java array, which holds a call's ids or outputs. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     Config {
       if (dim < 1 || ids < 1 || bags < 1 || bagSize < 1) {
         throw new IllegalArgumentException(
-            "--dim, --ids, --bags and --bag-size must be positive, got " + dim + ", " + ids + ", " + bags + ", "
+            "--dim, --num-ids, --bags and --bag-size must be positive, got " + dim + ", " + ids + ", " + bags + ", "
                 + bagSize);
       }
-      requireArray("--ids " + ids + " x --dim " + dim, (long) ids * dim);
+      requireArray("--num-ids " + ids + " x --dim " + dim, (long) ids * dim);
       requireArray("--bags " + bags + " x --bag-size " + bagSize, (long) bags * bagSize);
       requireArray("--bags " + bags + " x --dim " + dim, (long) bags * dim);
     }
@@ -121,8 +133,11 @@ enum Workload {
 
   private static Harness.Result lookup(long v, Config c, Harness harness) {
     try (Embedding emb = Embedding.builder(v, c.dim()).initializer(Initializer.normal(1)).storage(c.storage()).build()) {
-      long[] ids = randomIds(c.ids(), v, 2);
+      long[] ids = c.idStream().draw(c.ids(), v, 2);
       float[] out = new float[c.ids() * c.dim()];
+      if (emb.weight() instanceof LazyRowStore lazy) {
+        lazy.ensureRows(ids); // the kernel reads the rows' memory directly, as the table's lookup would after this
+      }
       return harness.time(() -> Kernels.gatherRows(emb.weight(), ids, out), c.ids());
     }
   }
@@ -134,7 +149,7 @@ enum Workload {
             .initializer(Initializer.normal(1))
             .storage(c.storage())
             .build()) {
-      IndexTensor ids = IndexTensor.of(randomIds(c.bags() * c.bagSize(), v, 3));
+      IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
       IndexTensor offsets = offsets(c);
       FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
       return harness.time(() -> bag.lookupInto(ids, offsets, null, out), (long) c.bags() * c.bagSize());
@@ -148,7 +163,7 @@ enum Workload {
             .storage(c.storage())
             .sparse(true)
             .build()) {
-      IndexTensor ids = IndexTensor.of(randomIds(c.ids(), v, 2));
+      IndexTensor ids = IndexTensor.of(c.idStream().draw(c.ids(), v, 2));
       FloatTensor ones = ones(Shape.of(c.ids(), c.dim()));
       FloatTensor out = FloatTensor.zeros(Shape.of(c.ids(), c.dim()));
       Optimizer opt = new Sgd(emb.parameters(), Sgd.Config.of(0.01));
@@ -171,7 +186,7 @@ enum Workload {
             .storage(c.storage())
             .sparse(true)
             .build()) {
-      IndexTensor ids = IndexTensor.of(randomIds(c.bags() * c.bagSize(), v, 3));
+      IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
       IndexTensor offsets = offsets(c);
       FloatTensor ones = ones(Shape.of(c.bags(), c.dim()));
       FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
@@ -188,15 +203,6 @@ enum Workload {
           },
           (long) c.bags() * c.bagSize());
     }
-  }
-
-  private static long[] randomIds(int count, long v, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    long[] ids = new long[count];
-    for (int i = 0; i < count; i++) {
-      ids[i] = random.nextLong(v);
-    }
-    return ids;
   }
 
   private static IndexTensor offsets(Config c) {

@@ -6,7 +6,9 @@ import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.Ranges;
+import dev.emb4j.cli.StoreOptions;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.store.Storage;
 import dev.emb4j.task.text.LabeledText;
 import dev.emb4j.task.text.LabeledTextFile;
 import dev.emb4j.task.text.TextClassifier;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -56,6 +59,8 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
 
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
+
+  @Mixin private StoreOptions storeOptions;
 
   @Option(
       names = "--valid",
@@ -156,6 +161,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     TextClassifier.Shape shape =
         new TextClassifier.Shape(dim, ngrams, ngrams > 1 ? buckets : 0, hidden, !noLowercase);
     String model = describeModel(shape);
+    Storage storage = storeOptions.storage(List.of());
     MemoryBudget.requireHeap(model, shape.parameterBytes(0, 2)); // before reading: the buckets and the layers
     Tokenizer tokenizer = new Tokenizer(!noLowercase);
     LabeledTextFile.Loaded data = LabeledTextFile.read(input, tokenizer, skipBadLines);
@@ -174,11 +180,15 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "words");
     TextClassifierTrainer.Result r;
     try {
-      r = new TextClassifierTrainer(config).train(examples, validation, MemoryBudget.checking(model, progress));
+      r =
+          new TextClassifierTrainer(config, storage)
+              .train(examples, validation, MemoryBudget.checking(model, progress));
     } finally {
       progress.finish();
     }
-    r.model().save(output);
+    try (TextClassifier trained = r.model()) {
+      trained.save(output);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> o = new LinkedHashMap<>();

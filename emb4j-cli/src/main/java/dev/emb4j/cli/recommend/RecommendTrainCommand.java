@@ -6,8 +6,10 @@ import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.Ranges;
+import dev.emb4j.cli.StoreOptions;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
+import dev.emb4j.store.Storage;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.task.MatrixFactorizationTrainer.OptimizerKind;
@@ -17,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,6 +63,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   private Path output;
 
   @Mixin private RatingRangeOption ratingRange;
+
+  @Mixin private StoreOptions storeOptions;
 
   @Option(names = "--dim", converter = Ranges.Positive.class, description = "Factor size (default: ${DEFAULT-VALUE}).")
   private int dim;
@@ -141,6 +146,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
             .optimizer(optimizer)
             .seed(seed)
             .build();
+    Storage storage = storeOptions.storage(List.of("user", "item", "user_bias", "item_bias"));
     Ratings.Loaded trainData = Ratings.load(train, skipBadLines, ratingRange.range);
     Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines, ratingRange.range);
     if (trainData.ratings().size() == 0) {
@@ -152,7 +158,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     MatrixFactorizationTrainer.Result result;
     try {
       result =
-          new MatrixFactorizationTrainer(config)
+          new MatrixFactorizationTrainer(config, storage)
               .train(
                   trainData.ratings(),
                   testData == null ? null : testData.ratings(),
@@ -160,9 +166,12 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     } finally {
       progress.finish();
     }
+    RegressionMetrics metrics;
     Recommender recommender = Recommender.of(result, trainData.ratings());
-    RegressionMetrics metrics = testData == null ? null : recommender.evaluate(testData.ratings());
-    recommender.save(output);
+    try (recommender) {
+      metrics = testData == null ? null : recommender.evaluate(testData.ratings());
+      recommender.save(output);
+    }
 
     int skipped = trainData.skippedLines() + (testData == null ? 0 : testData.skippedLines());
     PrintWriter out = spec.commandLine().getOut();

@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.cli.Emb4jCommand;
 import dev.emb4j.internal.kernel.Kernels;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code emb4j bench} on tiny sizes: every workload runs and prints its JSON line (no timing is asserted). */
@@ -18,7 +22,8 @@ class BenchCommandTest {
       Pattern.compile(
           "\\{\"impl\": \"emb4j-[^\"]+\", \"workload\": \"([a-z-]+)\", \"V\": 1000, \"D\": 17, \"threads\": 2,"
               + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+,"
-              + " \"jvm\": \"(fresh|after-others|after-all)\"\\}");
+              + " \"jvm\": \"(fresh|after-others|after-all)\", \"store\": \"(heap|offheap|mapped)\","
+              + " \"ids\": \"(uniform|zipf)\", \"rss_anon_kb\": [0-9]+, \"rss_file_kb\": [0-9]+\\}");
 
   private record Run(int exitCode, String out, String err) {}
 
@@ -42,7 +47,7 @@ class BenchCommandTest {
       for (String optimizer : List.of("adagrad", "rowwise-adagrad")) {
         Run r =
             run(
-                "bench", "--vocab", "1e3", "--dim", "17", "--ids", "64", "--bags", "8", "--bag-size", "4",
+                "bench", "--vocab", "1e3", "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4",
                 "--reps", "1", "--warmup-ms", "0", "--threads", "2", "--store", store, "--optimizer", optimizer);
         assertEquals(0, r.exitCode(), r.err());
         List<String> lines = r.out().lines().toList();
@@ -62,7 +67,7 @@ class BenchCommandTest {
   void afterAllMeasuresEachWorkloadAfterEveryOther() {
     Run r =
         run(
-            "bench", "--vocab", "1e3", "--dim", "17", "--ids", "64", "--bags", "8", "--bag-size", "4", "--reps", "1",
+            "bench", "--vocab", "1e3", "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4", "--reps", "1",
             "--warmup-ms", "0", "--threads", "2", "--workload", "lookup,train-sgd", "--after-all");
     assertEquals(0, r.exitCode(), r.err());
     List<String> lines = r.out().lines().toList();
@@ -72,6 +77,69 @@ class BenchCommandTest {
       assertTrue(m.matches(), line);
       assertEquals("after-all", m.group(2));
     }
+  }
+
+  @Test
+  void aMappedTableWithZipfIdsRunsEveryWorkloadAndLeavesNoFileBehind(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("bench.emb4j");
+    Run r =
+        run(
+            "bench", "--vocab", "1e3", "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4",
+            "--reps", "1", "--warmup-ms", "0", "--threads", "2", "--store", "mapped", "--table-file", file.toString(),
+            "--ids", "zipf", "--zipf-exponent", "1.2");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(4, lines.size(), r.out());
+    for (String line : lines) {
+      var m = LINE.matcher(line);
+      assertTrue(m.matches(), line);
+      assertEquals("mapped", m.group(3));
+      assertEquals("zipf", m.group(4));
+    }
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of(), left.toList(), "the table files are deleted after each workload");
+    }
+  }
+
+  @Test
+  void anExistingTableFileOrAnUnknownIdStreamIsAUsageError(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("keep.emb4j"), "mine");
+    Run r = run("bench", "--vocab", "10", "--store", "mapped", "--table-file", file.toString());
+    assertEquals(Emb4jCommand.EXIT_USAGE, r.exitCode());
+    assertTrue(r.err().contains("exists"), r.err());
+    assertEquals("mine", Files.readString(file));
+    Run ids = run("bench", "--vocab", "10", "--ids", "normal");
+    assertEquals(Emb4jCommand.EXIT_USAGE, ids.exitCode());
+    assertTrue(ids.err().contains("--ids must be uniform or zipf, got 'normal'"), ids.err());
+  }
+
+  @Test
+  void zipfIdsAreInRangeAndTheHotRanksDominate() {
+    long v = 1_000_000;
+    long[] ids = new IdStream("zipf", 1.05).draw(100_000, v, 4);
+    java.util.Map<Long, Integer> counts = new java.util.HashMap<>();
+    for (long id : ids) {
+      assertTrue(id >= 0 && id < v, "id " + id);
+      counts.merge(id, 1, Integer::sum);
+    }
+    // rank 1 has probability 1 / H(1e6, 1.05), about 7 %: far above a uniform draw's 1e-6
+    assertEquals(0L, new IdStream("zipf", 1.05).draw(1, 1, 1)[0]);
+    int top = counts.values().stream().max(Integer::compare).orElseThrow();
+    assertTrue(top > 4_000 && top < 12_000, "the hottest id was drawn " + top + " times in 100000");
+    assertTrue(counts.size() > 10_000, "a long tail: " + counts.size() + " distinct ids");
+  }
+
+  @Test
+  void theRankBijectionIsOneToOne() {
+    for (long v : new long[] {1, 2, 3, 10, 97, 1000, 4096}) {
+      long m = IdStream.coprimeMultiplier(v);
+      java.util.Set<Long> seen = new java.util.HashSet<>();
+      for (long r = 0; r < v; r++) {
+        seen.add(IdStream.mulMod(r, m, v));
+      }
+      assertEquals(v, seen.size(), "V = " + v);
+    }
+    assertEquals(999_999_999_999L - 1, IdStream.mulMod(999_999_999_999L - 1, 1, 999_999_999_999L));
   }
 
   @Test

@@ -216,28 +216,46 @@ final class PanamaRowUpdates {
     }
   }
 
-  /** {@link KernelSupport#updateRow} on the rule's twin when it has one and the state is on the heap. */
+  /**
+   * {@link KernelSupport#updateRow} on the rule's twin when it has one. Rows off the heap (off-heap and mapped
+   * tables, a mapped table's optimizer state) are updated in heap copies, written back after.
+   */
   static void updateRow(
       RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] src, int so, float[] scales, int e,
       StepScratch scratch) {
-    boolean heapSlots = true;
-    for (RowMemory slot : slots) {
-      heapSlots &= slot.isHeap(); // optimizers keep their state on the heap; anything else: scalar
-    }
-    if (!heapSlots || !PanamaRowRules.hasTwin(rule)) {
+    if (!PanamaRowRules.hasTwin(rule)) {
       SCALAR.updateRow(rule, w, slots, row, src, so, scales, e, scratch);
       return;
     }
+    boolean heapSlots = true;
+    for (RowMemory slot : slots) {
+      heapSlots &= slot.isHeap();
+    }
+    RowMemory[] state = slots;
+    long stateRow = row;
+    if (!heapSlots) {
+      // the state rows in the scratch's one-row views (two bulk copies per slot), written back below
+      for (int k = 0; k < slots.length; k++) {
+        MemorySegment.copy(slots[k].segment(row), FLOAT, slots[k].offset(row), scratch.state()[k], 0, slots[k].dim());
+      }
+      state = scratch.stateViews();
+      stateRow = 0;
+    }
     int d = w.dim();
     if (w.isHeap()) {
-      PanamaRowRules.update(rule, w.array(row), w.index(row), slots, row, src, so, scales, e, SUM, d);
-      return;
+      PanamaRowRules.update(rule, w.array(row), w.index(row), state, stateRow, src, so, scales, e, SUM, d);
+    } else {
+      // an off-heap row: update a heap copy (two bulk copies of D floats), then write it back
+      float[] rowCopy = scratch.w();
+      MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), rowCopy, 0, d);
+      PanamaRowRules.update(rule, rowCopy, 0, state, stateRow, src, so, scales, e, SUM, d);
+      MemorySegment.copy(rowCopy, 0, w.segment(row), FLOAT, w.offset(row), d);
     }
-    // an off-heap row: update a heap copy (two bulk copies of D floats), then write it back
-    float[] rowCopy = scratch.w();
-    MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), rowCopy, 0, d);
-    PanamaRowRules.update(rule, rowCopy, 0, slots, row, src, so, scales, e, SUM, d);
-    MemorySegment.copy(rowCopy, 0, w.segment(row), FLOAT, w.offset(row), d);
+    if (!heapSlots) {
+      for (int k = 0; k < slots.length; k++) {
+        MemorySegment.copy(scratch.state()[k], 0, slots[k].segment(row), FLOAT, slots[k].offset(row), slots[k].dim());
+      }
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.emb4j.internal.kernel;
 
 import dev.emb4j.internal.store.RowMemory;
+import java.lang.foreign.MemorySegment;
 
 /**
  * One thread's buffers for a sparse optimizer step, so that a step over many rows does not allocate per row.
@@ -10,15 +11,23 @@ import dev.emb4j.internal.store.RowMemory;
  * @param state copies of a row's state rows, one per slot (each the slot's width)
  * @param sums the summed gradients of the rows with several entries in a block (may be empty when unused)
  * @param gradAt where each row of a block finds its gradient (see {@link KernelSupport#locateGradients})
+ * @param stateViews {@code state} as one-row {@link RowMemory}s, for the Vector API rules when the state lives off
+ *     the heap (a mapped table's optimizer files)
  */
-record StepScratch(float[] g, float[] w, float[][] state, float[] sums, int[] gradAt) {
+record StepScratch(float[] g, float[] w, float[][] state, float[] sums, int[] gradAt, RowMemory[] stateViews) {
 
   /** Buffers for rows of {@code dim} floats with {@code slots}, and blocks of {@code blockRows} rows. */
   static StepScratch of(int dim, RowMemory[] slots, float[] sums, int blockRows) {
     float[][] state = new float[slots.length][];
+    RowMemory[] views = new RowMemory[slots.length];
     for (int k = 0; k < slots.length; k++) {
-      state[k] = new float[slots[k].dim()];
+      int width = slots[k].dim();
+      state[k] = new float[width];
+      views[k] =
+          new RowMemory(
+              new MemorySegment[] {MemorySegment.ofArray(state[k])}, new float[][] {state[k]}, 0, 1,
+              (long) width * Float.BYTES, 1, width);
     }
-    return new StepScratch(new float[dim], new float[dim], state, sums, new int[blockRows]);
+    return new StepScratch(new float[dim], new float[dim], state, sums, new int[blockRows], views);
   }
 }

@@ -36,7 +36,7 @@ import java.util.PriorityQueue;
  * <p>Trained by {@link TextClassifierTrainer}; saved and loaded as an emb4j checkpoint of kind {@value #KIND}.
  * Prediction is read-only and safe from many threads.
  */
-public final class TextClassifier {
+public final class TextClassifier implements AutoCloseable {
   /** The {@code kind} metadata value of a saved text classifier. */
   public static final String KIND = "emb4j-text-classifier";
 
@@ -116,6 +116,10 @@ public final class TextClassifier {
   private final Map<String, Integer> labelIds = new LinkedHashMap<>();
 
   TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed) {
+    this(shape, words, labels, seed, Storage.HEAP);
+  }
+
+  TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed, Storage storage) {
     if (labels.size() < 2) {
       throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
     }
@@ -132,6 +136,8 @@ public final class TextClassifier {
         EmbeddingBag.builder(rows, shape.dim())
             .mode(BagMode.MEAN)
             .initializer(Initializer.uniform(-bound, bound, seed))
+            .storage(storage)
+            .lazyInit(false) // training reads and updates the rows in memory directly, by word id
             .build();
     int top = shape.hidden() > 0 ? shape.hidden() : shape.dim();
     if (shape.hidden() > 0) {
@@ -157,6 +163,16 @@ public final class TextClassifier {
   /** The model's shape. */
   public Shape shape() {
     return shape;
+  }
+
+  /**
+   * Releases the input table: frees off-heap memory and seals a mapped file (see {@link
+   * TextClassifierTrainer#TextClassifierTrainer(TextClassifierTrainer.Config, Storage)}); nothing to do on the heap.
+   * The classifier must not be used afterwards.
+   */
+  @Override
+  public void close() {
+    input.close();
   }
 
   /** Number of known words (including the end-of-text token). */

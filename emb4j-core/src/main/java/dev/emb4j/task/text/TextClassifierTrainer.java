@@ -4,6 +4,7 @@ import dev.emb4j.task.EpochSummary;
 import dev.emb4j.task.TrainingDivergedException;
 import dev.emb4j.task.TrainingListener;
 import dev.emb4j.task.TrainingStep;
+import dev.emb4j.store.Storage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -242,10 +243,21 @@ public final class TextClassifierTrainer {
   private static final int REPORT_TOKENS = 10_000;
 
   private final Config config;
+  private final Storage storage;
 
-  /** A trainer with the given hyper-parameters. */
+  /** A trainer with the given hyper-parameters, whose models keep their input table on the heap. */
   public TextClassifierTrainer(Config config) {
+    this(config, Storage.HEAP);
+  }
+
+  /**
+   * A trainer with the given hyper-parameters whose models keep their input table (words and n-gram buckets) in
+   * {@code storage}; a mapped table is filled when the model is made (training updates its rows in place, Hogwild,
+   * without the lazy rows' bookkeeping). Close the model to seal a mapped file.
+   */
+  public TextClassifierTrainer(Config config, Storage storage) {
     this.config = java.util.Objects.requireNonNull(config, "config");
+    this.storage = java.util.Objects.requireNonNull(storage, "storage");
   }
 
   /** Trains on {@code examples}. */
@@ -295,7 +307,7 @@ public final class TextClassifierTrainer {
         new TextClassifier.Shape(
             config.dim(), config.ngrams(), effectiveBuckets(), config.hidden(), config.lowercase());
     listener.beforeAllocating(shape.parameterBytes(words.size(), labels.size()));
-    TextClassifier model = new TextClassifier(shape, words, labels, config.seed());
+    TextClassifier model = new TextClassifier(shape, words, labels, config.seed(), storage);
     int n = examples.size();
     int[][] ids = new int[n][];
     int[] y = new int[n];
