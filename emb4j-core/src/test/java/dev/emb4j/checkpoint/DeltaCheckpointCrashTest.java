@@ -56,7 +56,7 @@ class DeltaCheckpointCrashTest {
     cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx512m"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TrainingRun.class.getName()));
     cmd.addAll(
-        List.of(dir.toString(), Long.toString(ROWS), Integer.toString(DIM), Storage.OFF_HEAP.name(),
+        List.of(dir.toString(), Long.toString(ROWS), Integer.toString(DIM), Storage.OFF_HEAP.label(),
             Long.toString(SEED), Integer.toString(EVERY), "1000000000", Integer.toString(life)));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
   }

@@ -22,10 +22,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Delta checkpoints: round trips, what a record holds, torn and corrupt logs, compaction. */
 class DeltaCheckpointerTest {
@@ -68,6 +69,10 @@ class DeltaCheckpointerTest {
     return r;
   }
 
+  static Stream<Storage> inMemoryStorages() {
+    return Stream.of(Storage.HEAP, Storage.OFF_HEAP);
+  }
+
   private static TrainingRun reference(long steps, boolean rowWise) {
     TrainingRun r = new TrainingRun(ROWS, DIM, Storage.HEAP, 7, 7, rowWise);
     r.trainTo(steps);
@@ -75,7 +80,7 @@ class DeltaCheckpointerTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Storage.class)
+  @MethodSource("inMemoryStorages")
   void restoreGivesTheLastCheckpointBitForBit(Storage storage) throws IOException {
     TrainingRun run = run(storage);
     try (DeltaCheckpointer ckpt = open(run)) {

@@ -148,7 +148,7 @@ final class TrainingRun {
     Path dir = Path.of(args[0]);
     long rows = Long.parseLong(args[1]);
     int dim = Integer.parseInt(args[2]);
-    Storage storage = Storage.valueOf(args[3]);
+    Storage storage = args[3].equals(Storage.OFF_HEAP.label()) ? Storage.OFF_HEAP : Storage.HEAP;
     long seed = Long.parseLong(args[4]);
     int every = Integer.parseInt(args[5]);
     long steps = Long.parseLong(args[6]);
