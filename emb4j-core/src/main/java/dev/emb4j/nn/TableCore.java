@@ -249,6 +249,10 @@ final class TableCore {
 
   /** Why {@link #grad()} is empty, for the message of a caller that expected a gradient. */
   String whyNoGrad() {
+    if (frozen && store.dtype().quantized()) {
+      return "its rows are quantized to " + store.dtype().label() + ", which makes it read-only, for inference only"
+          + " (train a float32 table, then quantize it)";
+    }
     if (frozen) {
       return "it is frozen (fromPretrained and wrap freeze a table unless freeze(false) is set)";
     }
@@ -289,6 +293,9 @@ final class TableCore {
     }
     if (frozen) {
       sb.append(", frozen=true");
+    }
+    if (store.dtype() != dev.emb4j.store.DType.F32) {
+      sb.append(", dtype=").append(store.dtype().label());
     }
     return sb.toString();
   }
