@@ -87,6 +87,23 @@ public final class QuantizedRowStore implements RowStore, QuantizedBacked {
    * @throws IllegalArgumentException if the type is not quantized, the shape is negative or the size differs
    */
   public static QuantizedRowStore fromPrepacked(DType dtype, MemorySegment prepacked, long rows, int dim) {
+    return fromPrepacked(dtype, prepacked, rows, dim, null);
+  }
+
+  /**
+   * {@link #fromPrepacked(DType, MemorySegment, long, int)} over memory of {@code owner}, which the store closes when
+   * it is closed: for a table read or mapped into an arena of its own.
+   *
+   * @param dtype {@link DType#INT8} or {@link DType#INT4}
+   * @param prepacked the rows, exactly {@code rows * dtype.rowBytes(dim)} bytes
+   * @param rows the number of rows
+   * @param dim values per row
+   * @param owner the arena of {@code prepacked}, closed with the store; null to leave the memory to the caller
+   * @return the store
+   * @throws IllegalArgumentException if the type is not quantized, the shape is negative or the size differs
+   */
+  public static QuantizedRowStore fromPrepacked(
+      DType dtype, MemorySegment prepacked, long rows, int dim, Arena owner) {
     int bits = bitsOf(dtype);
     StoreChecks.checkShape(rows, dim);
     long need = rows * dtype.rowBytes(dim);
@@ -95,7 +112,7 @@ public final class QuantizedRowStore implements RowStore, QuantizedBacked {
           "prepacked " + dtype.label() + " rows of " + dim + " values take " + dtype.rowBytes(dim) + " bytes each: "
               + rows + " rows need " + need + " bytes, got " + prepacked.byteSize());
     }
-    return new QuantizedRowStore(new QuantizedRows(prepacked, rows, dim, bits), dtype, null);
+    return new QuantizedRowStore(new QuantizedRows(prepacked, rows, dim, bits), dtype, owner);
   }
 
   /**
