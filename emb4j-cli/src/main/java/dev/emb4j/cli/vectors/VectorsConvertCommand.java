@@ -49,7 +49,7 @@ public final class VectorsConvertCommand implements Callable<Integer> {
       names = "--dtype",
       paramLabel = "TYPE",
       defaultValue = "f32",
-      description = "Element type of npy/safetensors output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
+      description = "Element type of npy/safetensors/emb4j output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
   private String dtype;
 
   @Option(
@@ -81,6 +81,10 @@ public final class VectorsConvertCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--dtype must be f32, f16 or bf16, got '" + dtype + "'");
     }
+    if (type.quantized()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--dtype " + dtype + " quantizes rows: use 'emb4j vectors quantize IN OUT --dtype " + dtype + "'");
+    }
     FileChecks.seekable(in);
     FileChecks.notAnInput(spec, "OUT", out, "IN", in);
     VectorFormat inFormat = input.format(in);
@@ -88,7 +92,7 @@ public final class VectorsConvertCommand implements Callable<Integer> {
     if (inFormat != VectorFormat.GLOVE) { // GloVe has no header: its size is known only after a pass over it
       try (VectorReader reader = inFormat.open(in, input.readOptions(ProgressListener.NONE))) {
         VectorInfo shape = reader.info();
-        int valueBytes = outFormat == VectorFormat.NPY || outFormat == VectorFormat.SAFETENSORS ? type.bytes() : 4;
+        int valueBytes = typed(outFormat) ? type.bytes() : 4;
         FileChecks.hasRoom(out, shape.rows() * shape.dim() * valueBytes);
       }
     }
@@ -107,7 +111,12 @@ public final class VectorsConvertCommand implements Callable<Integer> {
             inFormat.displayName(),
             out,
             outFormat.displayName(),
-            outFormat == VectorFormat.NPY || outFormat == VectorFormat.SAFETENSORS ? ", " + type : "");
+            typed(outFormat) ? ", " + type : "");
     return 0;
+  }
+
+  /** Whether the format stores the element type --dtype chooses. */
+  private static boolean typed(VectorFormat format) {
+    return format == VectorFormat.NPY || format == VectorFormat.SAFETENSORS || format == VectorFormat.EMB4J;
   }
 }
