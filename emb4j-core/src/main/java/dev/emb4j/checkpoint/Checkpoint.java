@@ -13,7 +13,6 @@ import dev.emb4j.store.QuantizedRowStore;
 import dev.emb4j.store.RowStore;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -807,21 +806,19 @@ public final class Checkpoint {
 
     RowStore readNew(Entry e) throws IOException {
       if (e.dtype.quantized()) {
-        Arena arena = Arena.ofShared();
-        try {
-          MemorySegment rows = arena.allocate(Math.max(1, e.length), 64).asSlice(0, e.length);
-          ContainerReader.Cursor cursor = in.cursor(e.offset);
-          byte[] batch = new byte[(int) Math.min(e.length, BATCH_FLOATS * (long) Float.BYTES)];
-          for (long at = 0; at < e.length; at += batch.length) {
-            int n = (int) Math.min(batch.length, e.length - at);
-            readBytes(cursor, e, batch, n);
-            MemorySegment.copy(MemorySegment.ofArray(batch), 0, rows, at, n);
-          }
-          return QuantizedRowStore.fromPrepacked(e.dtype, rows, e.rows, e.dim, arena);
-        } catch (IOException | RuntimeException x) {
-          arena.close();
-          throw x;
-        }
+        ContainerReader.Cursor cursor = in.cursor(e.offset);
+        byte[] batch = new byte[(int) Math.min(e.length, BATCH_FLOATS * (long) Float.BYTES)];
+        return QuantizedRowStore.read(
+            e.dtype,
+            e.rows,
+            e.dim,
+            rows -> {
+              for (long at = 0; at < e.length; at += batch.length) {
+                int n = (int) Math.min(batch.length, e.length - at);
+                readBytes(cursor, e, batch, n);
+                MemorySegment.copy(MemorySegment.ofArray(batch), 0, rows, at, n);
+              }
+            });
       }
       HeapRowStore store = HeapRowStore.allocate(e.rows, e.dim);
       readInto(e, store);

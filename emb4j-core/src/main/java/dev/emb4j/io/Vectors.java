@@ -5,7 +5,6 @@ import dev.emb4j.store.QuantizedRowStore;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,25 +148,22 @@ public final class Vectors implements AutoCloseable {
         throw VectorFormatException.inFile(file, info.rows() + " tokens are more than one list can hold");
       }
       long rowBytes = info.dtype().rowBytes(info.dim());
-      Arena arena = Arena.ofShared();
-      try {
-        MemorySegment rows = arena.allocate(Math.max(1, info.rows() * rowBytes), 64);
-        List<String> tokens = info.hasTokens() ? new ArrayList<>((int) info.rows()) : null;
-        for (long r = 0; r < info.rows(); r++) {
-          String t = in.readEncoded(rows.asSlice(r * rowBytes, rowBytes));
-          if (tokens != null) {
-            tokens.add(t);
-          }
-        }
-        QuantizedRowStore table =
-            QuantizedRowStore.fromPrepacked(
-                info.dtype(), rows.asSlice(0, info.rows() * rowBytes), info.rows(), info.dim(), arena);
-        Vectors v = of(tokens, table);
-        return new Vectors(v.tokens, v.ids, v.table, Collections.unmodifiableMap(new LinkedHashMap<>(info.metadata())));
-      } catch (IOException | RuntimeException e) {
-        arena.close();
-        throw e;
-      }
+      List<String> tokens = info.hasTokens() ? new ArrayList<>((int) info.rows()) : null;
+      QuantizedRowStore table =
+          QuantizedRowStore.read(
+              info.dtype(),
+              info.rows(),
+              info.dim(),
+              rows -> {
+                for (long r = 0; r < info.rows(); r++) {
+                  String t = in.readEncoded(rows.asSlice(r * rowBytes, rowBytes));
+                  if (tokens != null) {
+                    tokens.add(t);
+                  }
+                }
+              });
+      Vectors v = of(tokens, table);
+      return new Vectors(v.tokens, v.ids, v.table, Collections.unmodifiableMap(new LinkedHashMap<>(info.metadata())));
     }
   }
 

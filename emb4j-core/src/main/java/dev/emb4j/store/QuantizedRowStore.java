@@ -2,6 +2,7 @@ package dev.emb4j.store;
 
 import dev.emb4j.internal.store.QuantizedBacked;
 import dev.emb4j.internal.store.QuantizedRows;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -55,7 +56,7 @@ public final class QuantizedRowStore implements RowStore, QuantizedBacked {
     long n = source.rows();
     Arena arena = Arena.ofShared();
     try {
-      MemorySegment seg = arena.allocate(Math.max(1, n * QuantizedRows.rowBytes(d, bits)), 64);
+      MemorySegment seg = allocate(arena, n * QuantizedRows.rowBytes(d, bits));
       QuantizedRows q = new QuantizedRows(seg, n, d, bits);
       float[] row = new float[d];
       for (long r = 0; r < n; r++) {
@@ -90,19 +91,56 @@ public final class QuantizedRowStore implements RowStore, QuantizedBacked {
     return fromPrepacked(dtype, prepacked, rows, dim, null);
   }
 
+  /** Where {@link #read} gets a new store's rows from: a file, a stream, a checkpoint. */
+  @FunctionalInterface
+  public interface Source {
+    /**
+     * Fills {@code rows} with the prepacked rows, all of its bytes.
+     *
+     * @param rows the store's memory, {@code rows * dtype.rowBytes(dim)} bytes
+     * @throws IOException if the rows cannot be read
+     */
+    void fill(MemorySegment rows) throws IOException;
+  }
+
   /**
-   * {@link #fromPrepacked(DType, MemorySegment, long, int)} over memory of {@code owner}, which the store closes when
-   * it is closed: for a table read or mapped into an arena of its own.
+   * A new store whose prepacked rows {@code source} writes into its memory (off the Java heap, on huge pages where the
+   * JVM allows them, as {@link OffHeapRowStore}'s): how a quantized table is read from a file without a copy.
    *
    * @param dtype {@link DType#INT8} or {@link DType#INT4}
-   * @param prepacked the rows, exactly {@code rows * dtype.rowBytes(dim)} bytes
    * @param rows the number of rows
    * @param dim values per row
-   * @param owner the arena of {@code prepacked}, closed with the store; null to leave the memory to the caller
-   * @return the store
-   * @throws IllegalArgumentException if the type is not quantized, the shape is negative or the size differs
+   * @param source fills the rows
+   * @return the store, which owns its memory
+   * @throws IOException if the source fails; nothing is kept then
    */
-  public static QuantizedRowStore fromPrepacked(
+  public static QuantizedRowStore read(DType dtype, long rows, int dim, Source source) throws IOException {
+    int bits = bitsOf(dtype);
+    StoreChecks.checkShape(rows, dim);
+    Arena arena = Arena.ofShared();
+    try {
+      MemorySegment seg = allocate(arena, rows * dtype.rowBytes(dim));
+      source.fill(seg);
+      return new QuantizedRowStore(new QuantizedRows(seg, rows, dim, bits), dtype, arena);
+    } catch (IOException | RuntimeException | Error e) {
+      arena.close();
+      throw e;
+    }
+  }
+
+  /**
+   * {@code bytes} of row memory, 64-byte aligned, on transparent huge pages when the table is large and the JVM allows
+   * native access (random rows of a large table then cost no TLB miss each), and exactly {@code bytes} long.
+   */
+  private static MemorySegment allocate(Arena arena, long bytes) {
+    MemorySegment seg = HugePageMemory.allocate(Math.max(1, bytes), arena);
+    if (seg == null) {
+      seg = arena.allocate(Math.max(1, bytes), OffHeapRowStore.ROW_ALIGNMENT_BYTES);
+    }
+    return seg.asSlice(0, bytes);
+  }
+
+  private static QuantizedRowStore fromPrepacked(
       DType dtype, MemorySegment prepacked, long rows, int dim, Arena owner) {
     int bits = bitsOf(dtype);
     StoreChecks.checkShape(rows, dim);
@@ -133,11 +171,11 @@ public final class QuantizedRowStore implements RowStore, QuantizedBacked {
           prepacked.length + " bytes are not a whole number of " + dtype.label() + " rows of " + dim + " values ("
               + rowBytes + " bytes each)");
     }
-    long n = prepacked.length / rowBytes;
-    Arena arena = Arena.ofShared();
-    MemorySegment seg = arena.allocate(Math.max(1, prepacked.length), 64).asSlice(0, prepacked.length);
-    seg.copyFrom(MemorySegment.ofArray(prepacked));
-    return new QuantizedRowStore(new QuantizedRows(seg, n, dim, bits), dtype, arena);
+    try {
+      return read(dtype, prepacked.length / rowBytes, dim, rows -> rows.copyFrom(MemorySegment.ofArray(prepacked)));
+    } catch (IOException e) {
+      throw new AssertionError("a copy from an array does no I/O", e);
+    }
   }
 
   private static int bitsOf(DType dtype) {
