@@ -3,6 +3,7 @@ package dev.emb4j.io;
 import dev.emb4j.store.DType;
 import dev.emb4j.internal.format.AtomicOutput;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -59,14 +60,14 @@ abstract class BaseVectorWriter implements VectorWriter {
    * Appends one row already encoded in the file's dtype (the rows of a quantized store, copied as they are rather
    * than decoded and quantized again), after the checks {@link #write} makes of the count and the token.
    */
-  final void writeEncodedRow(String token, java.lang.foreign.MemorySegment row) throws IOException {
+  final void writeEncodedRow(String token, MemorySegment row) throws IOException {
     checkNext(token);
     writeEncoded(token, row);
     written++;
   }
 
   /** Writes one row of encoded bytes; only formats that hold encoded rows override it. */
-  void writeEncoded(String token, java.lang.foreign.MemorySegment row) throws IOException {
+  void writeEncoded(String token, MemorySegment row) throws IOException {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " takes float rows only");
   }
 

@@ -5,6 +5,7 @@ import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.internal.kernel.IdRange;
 import dev.emb4j.internal.kernel.Kernels;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.IndexTensor;
@@ -294,7 +295,7 @@ final class TableCore {
     if (frozen) {
       sb.append(", frozen=true");
     }
-    if (store.dtype() != dev.emb4j.store.DType.F32) {
+    if (store.dtype() != DType.F32) {
       sb.append(", dtype=").append(store.dtype().label());
     }
     return sb.toString();

@@ -1,5 +1,6 @@
 package dev.emb4j.cli.classify;
 
+import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.cli.FileChecks;
 import dev.emb4j.store.DType;
 import dev.emb4j.task.text.TextClassifier;
@@ -41,15 +42,7 @@ public final class ClassifyQuantizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DType type;
-    try {
-      type = DType.fromLabel(dtype);
-    } catch (IllegalArgumentException e) {
-      type = null;
-    }
-    if (type == null || !type.quantized()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--dtype must be int8 or int4, got '" + dtype + "'");
-    }
+    DType type = DTypeOption.parse(spec, dtype, DType.INT8, DType.INT4);
     FileChecks.seekable(model);
     FileChecks.notAnInput(spec, "OUT", out, "MODEL", model);
     FileChecks.writable(out, spec.commandLine().getErr());

@@ -1,12 +1,8 @@
 package dev.emb4j.cli.vectors;
 
-import dev.emb4j.cli.FileChecks;
 import dev.emb4j.store.DType;
-import dev.emb4j.io.ProgressListener;
-import dev.emb4j.io.VectorFiles;
 import dev.emb4j.io.VectorFormat;
 import dev.emb4j.io.VectorInfo;
-import dev.emb4j.io.VectorReader;
 import dev.emb4j.io.VectorWriteOptions;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -85,21 +81,10 @@ public final class VectorsConvertCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--dtype " + dtype + " quantizes rows: use 'emb4j vectors quantize IN OUT --dtype " + dtype + "'");
     }
-    FileChecks.seekable(in);
-    FileChecks.notAnInput(spec, "OUT", out, "IN", in);
-    VectorFormat inFormat = input.format(in);
-    FileChecks.writable(out, spec.commandLine().getErr());
-    if (inFormat != VectorFormat.GLOVE) { // GloVe has no header: its size is known only after a pass over it
-      try (VectorReader reader = inFormat.open(in, input.readOptions(ProgressListener.NONE))) {
-        VectorInfo shape = reader.info();
-        int valueBytes = typed(outFormat) ? type.bytes() : 4;
-        FileChecks.hasRoom(out, shape.rows() * shape.dim() * valueBytes);
-      }
-    }
-    ProgressListener listener = progress ? InputOptions.progressTo(spec.commandLine().getErr()) : ProgressListener.NONE;
     VectorInfo info =
-        VectorFiles.convert(
-            in, inFormat, out, outFormat, input.readOptions(listener), VectorWriteOptions.DEFAULTS.withDtype(type).withTensor(name), dropTokens);
+        Conversion.run(
+            spec, input, in, out, outFormat, VectorWriteOptions.DEFAULTS.withDtype(type).withTensor(name), dropTokens,
+            progress);
     spec.commandLine()
         .getOut()
         .printf(
@@ -108,15 +93,10 @@ public final class VectorsConvertCommand implements Callable<Integer> {
             info.dim(),
             info.hasTokens() ? (dropTokens ? ", tokens dropped" : " with tokens") : "",
             in,
-            inFormat.displayName(),
+            info.format().displayName(),
             out,
             outFormat.displayName(),
-            typed(outFormat) ? ", " + type : "");
+            Conversion.typed(outFormat) ? ", " + type : "");
     return 0;
-  }
-
-  /** Whether the format stores the element type --dtype chooses. */
-  private static boolean typed(VectorFormat format) {
-    return format == VectorFormat.NPY || format == VectorFormat.SAFETENSORS || format == VectorFormat.EMB4J;
   }
 }

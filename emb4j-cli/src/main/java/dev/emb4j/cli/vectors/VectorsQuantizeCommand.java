@@ -1,11 +1,8 @@
 package dev.emb4j.cli.vectors;
 
-import dev.emb4j.cli.FileChecks;
-import dev.emb4j.io.ProgressListener;
-import dev.emb4j.io.VectorFiles;
+import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.io.VectorFormat;
 import dev.emb4j.io.VectorInfo;
-import dev.emb4j.io.VectorReader;
 import dev.emb4j.io.VectorWriteOptions;
 import dev.emb4j.store.DType;
 import java.nio.file.Path;
@@ -58,27 +55,10 @@ public final class VectorsQuantizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DType type;
-    try {
-      type = DType.fromLabel(dtype);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--dtype must be fp16, bf16, int8 or int4, got '" + dtype + "'");
-    }
-    FileChecks.seekable(in);
-    FileChecks.notAnInput(spec, "OUT", out, "IN", in);
-    VectorFormat inFormat = input.format(in);
-    FileChecks.writable(out, spec.commandLine().getErr());
-    if (inFormat != VectorFormat.GLOVE) { // GloVe has no header: its size is known only after a pass over it
-      try (VectorReader reader = inFormat.open(in, input.readOptions(ProgressListener.NONE))) {
-        VectorInfo shape = reader.info();
-        FileChecks.hasRoom(out, shape.rows() * type.rowBytes(shape.dim()));
-      }
-    }
-    ProgressListener listener = progress ? InputOptions.progressTo(spec.commandLine().getErr()) : ProgressListener.NONE;
+    DType type = DTypeOption.parse(spec, dtype, DType.F16, DType.BF16, DType.INT8, DType.INT4);
     VectorInfo info =
-        VectorFiles.convert(
-            in, inFormat, out, VectorFormat.EMB4J, input.readOptions(listener), VectorWriteOptions.DEFAULTS.withDtype(type), false);
+        Conversion.run(
+            spec, input, in, out, VectorFormat.EMB4J, VectorWriteOptions.DEFAULTS.withDtype(type), false, progress);
     long rowBytes = type.rowBytes(info.dim());
     spec.commandLine()
         .getOut()
@@ -90,7 +70,7 @@ public final class VectorsQuantizeCommand implements Callable<Integer> {
             info.hasTokens() ? " with tokens" : "",
             type.label(),
             in,
-            inFormat.displayName(),
+            info.format().displayName(),
             out,
             rowBytes,
             DType.F32.rowBytes(info.dim()) / (double) rowBytes);

@@ -59,44 +59,28 @@ final class PanamaQuantized {
     int touched = 0;
     for (int i = from; i < to; i++) {
       touched += seg.get(ValueLayout.JAVA_BYTE, q.offset(ids[Math.min(i + AHEAD, aheadLast)]));
-      long at = q.offset(ids[i]);
-      int o = (outRow + i - from) * d;
-      if (q.bits() == 8) {
-        decode8(q, seg, at, d, out, o);
-      } else {
-        decode4(q, seg, at, d, out, o);
-      }
+      decodeRow(q, seg, q.offset(ids[i]), d, out, (outRow + i - from) * d);
     }
     PanamaVectors.sink = touched;
   }
 
-  /** One 8-bit row at byte {@code at} into {@code out[o .. o + d)}. */
-  private static void decode8(QuantizedRows q, MemorySegment seg, long at, int d, float[] out, int o) {
+  /** One row at byte {@code at} into {@code out[o .. o + d)}: whole byte vectors, then a scalar tail. */
+  private static void decodeRow(QuantizedRows q, MemorySegment seg, long at, int d, float[] out, int o) {
     float scale = q.scaleAt(seg, at);
     float bias = q.biasAt(seg, at);
     FloatVector sv = FloatVector.broadcast(S, scale);
     FloatVector bv = FloatVector.broadcast(S, bias);
     int j = 0;
-    for (; j + BL <= d; j += BL) {
-      store(ByteVector.fromMemorySegment(BYTES, seg, at + j, NATIVE), sv, bv, out, o + j);
-    }
-    // scalar tail
-    for (; j < d; j++) {
-      out[o + j] = Math.fma(scale, (float) q.quantum(at, j), bias);
-    }
-  }
-
-  /** One 4-bit row at byte {@code at} into {@code out[o .. o + d)}. */
-  private static void decode4(QuantizedRows q, MemorySegment seg, long at, int d, float[] out, int o) {
-    float scale = q.scaleAt(seg, at);
-    float bias = q.biasAt(seg, at);
-    FloatVector sv = FloatVector.broadcast(S, scale);
-    FloatVector bv = FloatVector.broadcast(S, bias);
-    int j = 0;
-    for (; j + 2 * BL <= d; j += 2 * BL) {
-      ByteVector packed = ByteVector.fromMemorySegment(BYTES, seg, at + j / 2, NATIVE);
-      store(nibbles(packed.rearrange(SPREAD_FIRST)), sv, bv, out, o + j);
-      store(nibbles(packed.rearrange(SPREAD_SECOND)), sv, bv, out, o + j + BL);
+    if (q.bits() == 8) {
+      for (; j + BL <= d; j += BL) {
+        store(ByteVector.fromMemorySegment(BYTES, seg, at + j, NATIVE), sv, bv, out, o + j);
+      }
+    } else {
+      for (; j + 2 * BL <= d; j += 2 * BL) {
+        ByteVector packed = ByteVector.fromMemorySegment(BYTES, seg, at + j / 2, NATIVE);
+        store(nibbles(packed.rearrange(SPREAD_FIRST)), sv, bv, out, o + j);
+        store(nibbles(packed.rearrange(SPREAD_SECOND)), sv, bv, out, o + j + BL);
+      }
     }
     // scalar tail
     for (; j < d; j++) {

@@ -64,28 +64,56 @@ final class QuantizedPooling {
     return s;
   }
 
+  /** What pooling does with each group of bags decoded into the scratch, and with each bag too long for it. */
+  private interface Groups {
+    /** Pools bags {@code [b, e)}, whose positions from {@code first} on are the scratch rows. */
+    void group(int b, int e, int first);
+
+    /** Pools bag {@code b}, which has more positions than the scratch has rows. */
+    void large(int b);
+  }
+
+  /** Splits bags {@code [bagFrom, bagTo)} into groups that fit the scratch, decodes each and hands it on. */
+  private static void forEachGroup(
+      KernelSupport impl, QuantizedRows q, Scratch s, long[] ids, int[] bagStarts, int bagFrom, int bagTo,
+      long paddingIdx, int[] starts, Groups pool) {
+    for (int b = bagFrom; b < bagTo; ) {
+      int e = groupEnd(s, bagStarts, b, bagTo);
+      if (e == b) {
+        pool.large(b);
+        b++;
+      } else {
+        pool.group(b, e, decodeGroup(impl, q, s, ids, bagStarts, b, e, paddingIdx, starts));
+        b = e;
+      }
+    }
+  }
+
   /** {@link KernelSupport#poolSum} over quantized rows. */
   static void poolSum(
       KernelSupport impl, QuantizedRows q, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw,
       long paddingIdx, float[] out, int[] bagSizes) {
     Scratch s = scratch(q.dim());
     int[] starts = s.starts(bagTo);
-    for (int b = bagFrom; b < bagTo; ) {
-      int e = groupEnd(s, bagStarts, b, bagTo);
-      if (e == b) {
-        sumLargeBag(impl, q, s, ids, bagStarts[b], bagStarts[b + 1], psw, paddingIdx, out, b, bagSizes);
-        b++;
-        continue;
-      }
-      int first = decodeGroup(impl, q, s, ids, bagStarts, b, e, paddingIdx, starts);
-      float[] weights = null;
-      if (psw != null) {
-        weights = s.weights;
-        System.arraycopy(psw, first, weights, 0, bagStarts[e] - first);
-      }
-      impl.poolSum(s.table, s.localIds, starts, b, e, weights, paddingIdx < 0 ? -1 : s.rows, out, bagSizes);
-      b = e;
-    }
+    long localPad = paddingIdx < 0 ? -1 : s.rows;
+    forEachGroup(
+        impl, q, s, ids, bagStarts, bagFrom, bagTo, paddingIdx, starts,
+        new Groups() {
+          @Override
+          public void group(int b, int e, int first) {
+            float[] weights = null;
+            if (psw != null) {
+              weights = s.weights;
+              System.arraycopy(psw, first, weights, 0, bagStarts[e] - first);
+            }
+            impl.poolSum(s.table, s.localIds, starts, b, e, weights, localPad, out, bagSizes);
+          }
+
+          @Override
+          public void large(int b) {
+            sumLargeBag(impl, q, s, ids, bagStarts[b], bagStarts[b + 1], psw, paddingIdx, out, b, bagSizes);
+          }
+        });
   }
 
   /** {@link KernelSupport#poolMax} over quantized rows; {@code out} is zero for the bags of the range. */
@@ -95,23 +123,26 @@ final class QuantizedPooling {
     int d = q.dim();
     Scratch s = scratch(d);
     int[] starts = s.starts(bagTo);
-    for (int b = bagFrom; b < bagTo; ) {
-      int e = groupEnd(s, bagStarts, b, bagTo);
-      if (e == b) {
-        maxLargeBag(impl, q, s, ids, bagStarts[b], bagStarts[b + 1], paddingIdx, out, maxIndices, b, bagSizes);
-        b++;
-        continue;
-      }
-      int first = decodeGroup(impl, q, s, ids, bagStarts, b, e, paddingIdx, starts);
-      impl.poolMax(s.table, s.localIds, starts, b, e, paddingIdx < 0 ? -1 : s.rows, out, maxIndices, bagSizes);
-      // the winners are local positions: back to the caller's row ids
-      for (int k = b * d; k < e * d; k++) {
-        if (maxIndices[k] >= 0) {
-          maxIndices[k] = ids[first + (int) maxIndices[k]];
-        }
-      }
-      b = e;
-    }
+    long localPad = paddingIdx < 0 ? -1 : s.rows;
+    forEachGroup(
+        impl, q, s, ids, bagStarts, bagFrom, bagTo, paddingIdx, starts,
+        new Groups() {
+          @Override
+          public void group(int b, int e, int first) {
+            impl.poolMax(s.table, s.localIds, starts, b, e, localPad, out, maxIndices, bagSizes);
+            // the winners are local positions: back to the caller's row ids
+            for (int k = b * d; k < e * d; k++) {
+              if (maxIndices[k] >= 0) {
+                maxIndices[k] = ids[first + (int) maxIndices[k]];
+              }
+            }
+          }
+
+          @Override
+          public void large(int b) {
+            maxLargeBag(impl, q, s, ids, bagStarts[b], bagStarts[b + 1], paddingIdx, out, maxIndices, b, bagSizes);
+          }
+        });
   }
 
   /**
