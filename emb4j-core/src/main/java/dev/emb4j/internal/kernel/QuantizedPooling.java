@@ -66,24 +66,31 @@ final class QuantizedPooling {
 
   /** What pooling does with each group of bags decoded into the scratch, and with each bag too long for it. */
   private interface Groups {
-    /** Pools bags {@code [b, e)}, whose positions from {@code first} on are the scratch rows. */
-    void group(int b, int e, int first);
+    /**
+     * Pools bags {@code [b, e)}, whose positions from {@code first} on are the rows of {@code s}: local ids in {@code
+     * s.localIds}, local bag starts in {@code starts}, the local padding id {@code localPad}.
+     */
+    void group(Scratch s, int[] starts, long localPad, int b, int e, int first);
 
-    /** Pools bag {@code b}, which has more positions than the scratch has rows. */
-    void large(int b);
+    /** Pools bag {@code b}, which has more positions than {@code s} has rows. */
+    void large(Scratch s, int b);
   }
 
   /** Splits bags {@code [bagFrom, bagTo)} into groups that fit the scratch, decodes each and hands it on. */
   private static void forEachGroup(
-      KernelSupport impl, QuantizedRows q, Scratch s, long[] ids, int[] bagStarts, int bagFrom, int bagTo,
-      long paddingIdx, int[] starts, Groups pool) {
+      KernelSupport impl, QuantizedRows q, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx,
+      Groups pool) {
+    Scratch s = scratch(q.dim());
+    int[] starts = s.starts(bagTo);
+    long localPad = paddingIdx < 0 ? -1 : s.rows;
     for (int b = bagFrom; b < bagTo; ) {
       int e = groupEnd(s, bagStarts, b, bagTo);
       if (e == b) {
-        pool.large(b);
+        pool.large(s, b);
         b++;
       } else {
-        pool.group(b, e, decodeGroup(impl, q, s, ids, bagStarts, b, e, paddingIdx, starts));
+        int first = decodeGroup(impl, q, s, ids, bagStarts, b, e, paddingIdx, starts);
+        pool.group(s, starts, localPad, b, e, first);
         b = e;
       }
     }
@@ -93,14 +100,11 @@ final class QuantizedPooling {
   static void poolSum(
       KernelSupport impl, QuantizedRows q, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw,
       long paddingIdx, float[] out, int[] bagSizes) {
-    Scratch s = scratch(q.dim());
-    int[] starts = s.starts(bagTo);
-    long localPad = paddingIdx < 0 ? -1 : s.rows;
     forEachGroup(
-        impl, q, s, ids, bagStarts, bagFrom, bagTo, paddingIdx, starts,
+        impl, q, ids, bagStarts, bagFrom, bagTo, paddingIdx,
         new Groups() {
           @Override
-          public void group(int b, int e, int first) {
+          public void group(Scratch s, int[] starts, long localPad, int b, int e, int first) {
             float[] weights = null;
             if (psw != null) {
               weights = s.weights;
@@ -110,7 +114,7 @@ final class QuantizedPooling {
           }
 
           @Override
-          public void large(int b) {
+          public void large(Scratch s, int b) {
             sumLargeBag(impl, q, s, ids, bagStarts[b], bagStarts[b + 1], psw, paddingIdx, out, b, bagSizes);
           }
         });
@@ -121,14 +125,11 @@ final class QuantizedPooling {
       KernelSupport impl, QuantizedRows q, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx,
       float[] out, long[] maxIndices, int[] bagSizes) {
     int d = q.dim();
-    Scratch s = scratch(d);
-    int[] starts = s.starts(bagTo);
-    long localPad = paddingIdx < 0 ? -1 : s.rows;
     forEachGroup(
-        impl, q, s, ids, bagStarts, bagFrom, bagTo, paddingIdx, starts,
+        impl, q, ids, bagStarts, bagFrom, bagTo, paddingIdx,
         new Groups() {
           @Override
-          public void group(int b, int e, int first) {
+          public void group(Scratch s, int[] starts, long localPad, int b, int e, int first) {
             impl.poolMax(s.table, s.localIds, starts, b, e, localPad, out, maxIndices, bagSizes);
             // the winners are local positions: back to the caller's row ids
             for (int k = b * d; k < e * d; k++) {
@@ -139,7 +140,7 @@ final class QuantizedPooling {
           }
 
           @Override
-          public void large(int b) {
+          public void large(Scratch s, int b) {
             maxLargeBag(impl, q, s, ids, bagStarts[b], bagStarts[b + 1], paddingIdx, out, maxIndices, b, bagSizes);
           }
         });
