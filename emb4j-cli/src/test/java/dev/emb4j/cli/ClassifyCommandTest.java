@@ -102,6 +102,35 @@ class ClassifyCommandTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aQuantizedModelIsSmallerAndTestsAsAnyModel() throws Exception {
+    Path train = texts("train.txt", 1, 600, true);
+    Path test = texts("test.tsv", 2, 200, false);
+    Path model = dir.resolve("c.model");
+    assertEquals(0, CliRun.run("classify", "train", "--input", train.toString(), "--output", model.toString(), "--dim",
+        "16", "--epochs", "10", "-q").exitCode());
+    Path int8 = dir.resolve("c-int8.model");
+    CliRun q = CliRun.run("classify", "quantize", model.toString(), int8.toString(), "--dtype", "int8");
+    assertEquals(0, q.exitCode(), q.err());
+    assertTrue(q.out().contains("to int8: " + int8), q.out());
+    assertTrue(Files.size(int8) < Files.size(model) / 2, Files.size(int8) + " vs " + Files.size(model));
+    double[] accuracy = new double[2];
+    for (int k = 0; k < 2; k++) {
+      CliRun ev = CliRun.run("classify", "test", "--model", (k == 0 ? model : int8).toString(), "--input",
+          test.toString(), "--json");
+      assertEquals(0, ev.exitCode(), ev.err());
+      accuracy[k] = (Double) ((Map<String, Object>) Json.parse(ev.out().strip())).get("accuracy");
+    }
+    assertEquals(accuracy[0], accuracy[1], 0.02, "float32 vs int8 accuracy");
+    CliRun again = CliRun.run("classify", "quantize", int8.toString(), dir.resolve("x.model").toString(), "--dtype", "int4");
+    assertEquals(1, again.exitCode());
+    assertTrue(again.err().contains("is already quantized (int8)"), again.err());
+    CliRun bad = CliRun.run("classify", "quantize", model.toString(), dir.resolve("y.model").toString(), "--dtype", "f16");
+    assertEquals(2, bad.exitCode());
+    assertTrue(bad.err().contains("--dtype must be int8 or int4, got 'f16'"), bad.err());
+  }
+
+  @Test
   void badInputGivesOneClearLine() throws Exception {
     Path bad = dir.resolve("bad.txt");
     Files.writeString(bad, "__label__a hello\nno label at all\n__label__b bye\n");

@@ -5,11 +5,15 @@ import dev.emb4j.internal.format.Container;
 import dev.emb4j.internal.format.ContainerReader;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.nn.Parameter;
+import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.optim.OptimizerState;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.QuantizedRowStore;
 import dev.emb4j.store.RowStore;
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +56,8 @@ import java.util.zip.CRC32C;
  * 16            H      header: a JSON object in UTF-8 (see below), padded with trailing spaces so that the
  *                      tensor data starts on a 64-byte boundary
  * 16 + H        ...    tensor data: for each tensor of the header, in header order and back to back,
- *                      rows x dim float32 values, row-major (row 0, then row 1, ...), no padding
+ *                      rows x dim float32 values, row-major (row 0, then row 1, ...), no padding; a tensor of
+ *                      dtype "int8" or "int4" holds its rows as PyTorch prepacks them instead (see DType)
  * E             4      checksum: CRC32C (java.util.zip.CRC32C, the Castagnoli polynomial) of bytes [0, E),
  *                      i.e. of everything before it, as an unsigned int32
  * E + 4                end of file (a longer file is rejected)
@@ -78,7 +83,9 @@ import java.util.zip.CRC32C;
  *
  * <p>{@code role} is {@code "param"} for a parameter (named by {@link Parameter#name()}) or {@code
  * "optimizer_slot"} for an optimizer state matrix (named by its key in {@link OptimizerState#slots()}, {@code
- * "<parameter name>/<slot>"}). {@code length} is {@code rows * dim * 4}; the first tensor starts at {@code 16 + H} and
+ * "<parameter name>/<slot>"}). {@code dtype} is {@code "f32"}, or {@code "int8"} / {@code "int4"} for a parameter
+ * held in a {@link QuantizedRowStore} (an inference model), whose bytes are saved as they are. {@code length} is
+ * {@code rows * DType.rowBytes(dim)} ({@code rows * dim * 4} for f32); the first tensor starts at {@code 16 + H} and
  * each next one where the previous one ends, so {@code E} is the end of the last tensor (or {@code 16 + H} when there
  * is none). Scalars are JSON numbers, written in their shortest exact form (so they round-trip bit for bit); the
  * non-finite values are written as the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}. Parameters
@@ -151,7 +158,7 @@ public final class Checkpoint {
    * @param formatVersion the file's format version
    * @param metadata the saved metadata (sorted by key; unmodifiable)
    * @param parameters the saved parameter values by name, in the order they were saved, each as a {@link
-   *     HeapRowStore} (unmodifiable map)
+   *     HeapRowStore}, or a {@link QuantizedRowStore} for an int8 or int4 tensor (unmodifiable map)
    * @param optimizer the saved optimizer state (its slots as {@link HeapRowStore}s), or null if none was saved
    */
   public record Contents(
@@ -289,7 +296,7 @@ public final class Checkpoint {
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("name", s.name);
       t.put("role", s.role);
-      t.put("dtype", "f32");
+      t.put("dtype", s.dtype.label());
       t.put("rows", s.rows);
       t.put("dim", s.dim);
       t.put("offset", offset);
@@ -311,6 +318,16 @@ public final class Checkpoint {
   }
 
   private static void writeTensor(AtomicOutput out, Source s) throws IOException {
+    if (s.dtype.quantized()) {
+      MemorySegment rows = ((QuantizedRowStore) s.store).prepacked();
+      byte[] batch = new byte[(int) Math.min(rows.byteSize(), BATCH_FLOATS * (long) Float.BYTES)];
+      for (long at = 0; at < rows.byteSize(); at += batch.length) {
+        int n = (int) Math.min(batch.length, rows.byteSize() - at);
+        MemorySegment.copy(rows, at, MemorySegment.ofArray(batch), 0, n);
+        out.write(batch, 0, n);
+      }
+      return;
+    }
     int dim = s.dim;
     int rowsPerBatch = (int) Math.max(1, Math.min(s.rows, BATCH_FLOATS / dim));
     float[] batch = new float[rowsPerBatch * dim];
@@ -331,6 +348,8 @@ public final class Checkpoint {
     final RowStore store;
     final long rows;
     final int dim;
+    /** F32, or the quantized type of a {@link QuantizedRowStore}, saved as it is. */
+    final DType dtype;
 
     Source(String name, String role, RowStore store) {
       this.name = name;
@@ -341,10 +360,11 @@ public final class Checkpoint {
       if (rows < 0 || dim <= 0) {
         throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + rows + " x " + dim);
       }
+      this.dtype = store instanceof QuantizedRowStore q ? q.dtype() : DType.F32;
     }
 
     long bytes() {
-      return Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) Float.BYTES);
+      return Math.multiplyExact(rows, dtype.rowBytes(dim));
     }
   }
 
@@ -522,7 +542,7 @@ public final class Checkpoint {
   }
 
   /** One tensor of the header. */
-  private record Entry(String name, String role, long rows, int dim, long offset, long length) {}
+  private record Entry(String name, String role, DType dtype, long rows, int dim, long offset, long length) {}
 
   /** A parsed and checked header. */
   private record Layout(
@@ -683,9 +703,11 @@ public final class Checkpoint {
       if (!names.add(name)) {
         throw new IllegalArgumentException("two tensors of role " + role + " are named '" + name + "'");
       }
-      String dtype = asString(t.get("dtype"), where + " \"dtype\"");
-      if (!dtype.equals("f32")) {
-        throw new IllegalArgumentException(where + " has an unsupported dtype \"" + dtype + "\" (expected \"f32\")");
+      String label = asString(t.get("dtype"), where + " \"dtype\"");
+      DType dtype = label.equals("f32") ? DType.F32 : label.equals("int8") ? DType.INT8 : label.equals("int4") ? DType.INT4 : null;
+      if (dtype == null || dtype.quantized() && !role.equals(ROLE_PARAM)) {
+        throw new IllegalArgumentException(
+            where + " has an unsupported dtype \"" + label + "\" (expected \"f32\", or \"int8\" or \"int4\" for a parameter)");
       }
       long rows = asInteger(t.get("rows"), where + " \"rows\"", 0, MAX_JSON_INTEGER);
       int dim = (int) asInteger(t.get("dim"), where + " \"dim\"", 1, Integer.MAX_VALUE);
@@ -693,14 +715,14 @@ public final class Checkpoint {
       long length = asInteger(t.get("length"), where + " \"length\"", 0, MAX_JSON_INTEGER);
       long expectedLength;
       try {
-        expectedLength = Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) Float.BYTES);
+        expectedLength = Math.multiplyExact(rows, dtype.rowBytes(dim));
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException(where + " has a shape " + shape(rows, dim) + " that is too large", e);
       }
       if (length != expectedLength) {
         throw new IllegalArgumentException(
-            where + " has length " + length + ", but " + rows + " x " + dim + " floats take " + expectedLength
-                + " bytes");
+            where + " has length " + length + ", but " + rows + " x " + dim
+                + (dtype == DType.F32 ? " floats" : " " + label + " values") + " take " + expectedLength + " bytes");
       }
       if (at != offset) {
         throw new IllegalArgumentException(
@@ -710,7 +732,7 @@ public final class Checkpoint {
       if (offset > MAX_JSON_INTEGER) {
         throw new IllegalArgumentException("the tensors end past the format's limit of 2^53 bytes");
       }
-      entries.add(new Entry(name, role, rows, dim, at, length));
+      entries.add(new Entry(name, role, dtype, rows, dim, at, length));
     }
 
     String kind = null;
@@ -806,13 +828,50 @@ public final class Checkpoint {
       this.in = in;
     }
 
-    HeapRowStore readNew(Entry e) throws IOException {
+    RowStore readNew(Entry e) throws IOException {
+      if (e.dtype.quantized()) {
+        ContainerReader.Cursor cursor = in.cursor(e.offset);
+        byte[] batch = new byte[(int) Math.min(e.length, BATCH_FLOATS * (long) Float.BYTES)];
+        return QuantizedRowStore.read(
+            e.dtype,
+            e.rows,
+            e.dim,
+            rows -> {
+              for (long at = 0; at < e.length; at += batch.length) {
+                int n = (int) Math.min(batch.length, e.length - at);
+                readBytes(cursor, e, batch, n);
+                MemorySegment.copy(MemorySegment.ofArray(batch), 0, rows, at, n);
+              }
+            });
+      }
       HeapRowStore store = HeapRowStore.allocate(e.rows, e.dim);
       readInto(e, store);
       return store;
     }
 
+    private void readBytes(ContainerReader.Cursor cursor, Entry e, byte[] dst, int n) throws IOException {
+      try {
+        cursor.readFully(dst, 0, n);
+      } catch (EOFException x) {
+        throw error(
+            file, "ended at " + cursor.position() + " while tensor '" + e.name + "' was being read (was it modified?)");
+      }
+    }
+
+    /** Copies a tensor into {@code dst}; a quantized one is decoded (a float32 model loads an int8 checkpoint). */
     void readInto(Entry e, RowStore dst) throws IOException {
+      if (e.dtype.quantized()) {
+        byte[] row = new byte[(int) e.dtype.rowBytes(e.dim)];
+        QuantizedRows one = new QuantizedRows(MemorySegment.ofArray(row), 1, e.dim, e.dtype.bits());
+        float[] values = new float[e.dim];
+        ContainerReader.Cursor cursor = in.cursor(e.offset);
+        for (long r = 0; r < e.rows; r++) {
+          readBytes(cursor, e, row, row.length);
+          one.decodeRow(0, values, 0);
+          dst.writeRow(r, values, 0);
+        }
+        return;
+      }
       ContainerReader.Cursor cursor = in.cursor(e.offset);
       int dim = e.dim;
       int rowsPerBatch = (int) Math.max(1, Math.min(e.rows, BATCH_FLOATS / dim));

@@ -35,13 +35,24 @@ abstract class BaseVectorReader implements VectorReader {
 
   @Override
   public final String next(float[] row) throws IOException {
-    if (rowsRead >= info.rows()) {
-      throw new IllegalStateException("all " + info.rows() + " rows of " + in.file + " were already read");
-    }
     if (row.length < info.dim()) {
       throw new IllegalArgumentException("row buffer of " + row.length + " floats is shorter than dim " + info.dim());
     }
-    String token = readRow(row);
+    return advance(() -> readRow(row));
+  }
+
+  /** Reads one row in some form and returns its token or null. */
+  @FunctionalInterface
+  interface RowRead {
+    String read() throws IOException;
+  }
+
+  /** Reads row number {@link #rowsRead} with {@code read}, then counts it and reports progress. */
+  final String advance(RowRead read) throws IOException {
+    if (rowsRead >= info.rows()) {
+      throw new IllegalStateException("all " + info.rows() + " rows of " + in.file + " were already read");
+    }
+    String token = read.read();
     rowsRead++;
     if (rowsRead == info.rows()) {
       finish();

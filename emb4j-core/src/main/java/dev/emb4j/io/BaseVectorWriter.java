@@ -3,6 +3,7 @@ package dev.emb4j.io;
 import dev.emb4j.store.DType;
 import dev.emb4j.internal.format.AtomicOutput;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -36,14 +37,47 @@ abstract class BaseVectorWriter implements VectorWriter {
 
   @Override
   public final void write(String token, float[] row) throws IOException {
+    if (row.length < dim) {
+      throw new IllegalArgumentException("row " + written + " has " + row.length + " values, expected " + dim);
+    }
+    checkNext(token);
+    for (int i = 0; i < dim; i++) {
+      if (!Float.isFinite(row[i])) {
+        throw VectorFormatException.inFile(
+            file, rowName(token) + ", column " + i + " is " + row[i] + "; only finite values can be written");
+      }
+    }
+    writeRow(token, row);
+    written++;
+  }
+
+  /** {@code row 12}, or {@code row 12 ('frog')} when the row has a token: how messages name the row being written. */
+  final String rowName(String token) {
+    return "row " + written + (token == null ? "" : " ('" + token + "')");
+  }
+
+  /**
+   * Appends one row already encoded in the file's dtype (the rows of a quantized store, copied as they are rather
+   * than decoded and quantized again), after the checks {@link #write} makes of the count and the token.
+   */
+  final void writeEncodedRow(String token, MemorySegment row) throws IOException {
+    checkNext(token);
+    writeEncoded(token, row);
+    written++;
+  }
+
+  /** Writes one row of encoded bytes; only formats that hold encoded rows override it. */
+  void writeEncoded(String token, MemorySegment row) throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " takes float rows only");
+  }
+
+  /** Checks that another row with this token may be written. */
+  private void checkNext(String token) throws IOException {
     if (committed) {
       throw new IllegalStateException(file + " was already committed");
     }
     if (written >= rows) {
       throw new IllegalStateException("all " + rows + " declared rows of " + file + " were already written");
-    }
-    if (row.length < dim) {
-      throw new IllegalArgumentException("row " + written + " has " + row.length + " values, expected " + dim);
     }
     if (hasTokens != (token != null)) {
       throw new IllegalArgumentException(
@@ -55,14 +89,6 @@ abstract class BaseVectorWriter implements VectorWriter {
         throw VectorFormatException.inFile(file, "row " + written + ": duplicate token '" + token + "'");
       }
     }
-    for (int i = 0; i < dim; i++) {
-      if (!Float.isFinite(row[i])) {
-        throw VectorFormatException.inFile(
-            file, "row " + written + ", column " + i + " is " + row[i] + "; only finite values can be written");
-      }
-    }
-    writeRow(token, row);
-    written++;
   }
 
   /** Rejects a token the format cannot hold (for example with whitespace in a text format). */

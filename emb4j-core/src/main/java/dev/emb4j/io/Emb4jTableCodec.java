@@ -1,10 +1,12 @@
 package dev.emb4j.io;
 
-import dev.emb4j.store.DType;
 import dev.emb4j.internal.format.Container;
 import dev.emb4j.internal.format.ContainerReader;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.internal.store.QuantizedRows;
+import dev.emb4j.store.DType;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,17 +16,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * emb4j's own table format, in the emb4j {@link Container}: a small self-describing header, then the rows as raw
- * little-endian float32 starting on a 64-byte boundary (so that the rows can be memory-mapped and used in place), then
- * the tokens, then a checksum.
+ * emb4j's own table format, in the emb4j {@link Container}: a small self-describing header, then the rows starting
+ * on a 64-byte boundary (so that the rows can be memory-mapped and used in place), then the tokens, then a checksum.
  *
  * <pre>
  * offset      size   field
  * 0           8      magic: the ASCII bytes "EMB4JTBL"
- * 8           4      format version: int32 little-endian, currently 1
+ * 8           4      format version: int32 little-endian: 1 for float32 rows, 2 for the other dtypes
  * 12          4      H: header length in bytes, int32 little-endian
  * 16          H      header: a JSON object in UTF-8, padded with spaces so that the rows start at a multiple of 64
- * 16 + H      R*D*4  the rows: row 0, row 1, ..., each D float32 little-endian, no padding
+ * 16 + H      R*RB   the rows: row 0, row 1, ..., each RB bytes, no padding; RB = DType.rowBytes(D):
+ *                    "f32" D float32, "f16" D float16, "bf16" D bfloat16, all little-endian;
+ *                    "int8" D uint8 then scale and bias as float32; "int4" ceil(D/2) bytes (two 4-bit values per
+ *                    byte, the first in the low bits) then scale and bias as float16: PyTorch's prepacked rows
  * T           ...    when "vocabulary" is "inline": R tokens, each an int32 little-endian byte length then that
  *                    many bytes of UTF-8; nothing when it is "none"
  * E           4      CRC32C (java.util.zip.CRC32C) of bytes [0, E), unsigned int32 little-endian
@@ -37,14 +41,21 @@ import java.util.Map;
  *  "data_offset": 128, "vocabulary": "inline", "checksum": "crc32c", "metadata": {"source": "glove.6B.50d"}}
  * }</pre>
  *
- * <p>A reader checks the whole file (structure, sizes, then the checksum) before it returns the first row. A file
- * written by {@code MappedRowStore} has a member {@code "state"}: {@code "clean"} files read as any other, {@code
- * "dirty"} ones (mapped now, or not closed) and those with {@code "lazy_init"} (lazy rows) are refused with a message
- * that says so.
+ * <p>Version 2 added the {@code "dtype"} values other than {@code "f32"}; a float32 table is still written as version 1,
+ * so that its bytes do not change, and both versions are read. A reader checks the whole file (structure, sizes, then
+ * the checksum) before it returns the first row; rows of every dtype are returned decoded to float32 ({@link
+ * Reader#readEncoded} gives a quantized row's bytes as they are).
+ *
+ * <p>A file written by {@code MappedRowStore} has a member {@code "state"}: {@code "clean"} files read as any other,
+ * {@code "dirty"} ones (mapped now, or not closed) and those with {@code "lazy_init"} (lazy rows) are refused with a
+ * message that says so.
  */
 final class Emb4jTableCodec {
   private static final byte[] MAGIC = Container.magic("EMB4JTBL");
+  /** The version of float32 tables, the only dtype of version 1. */
   static final int VERSION = 1;
+  /** The version of tables of the other dtypes. */
+  static final int VERSION_DTYPES = 2;
   private static final int ALIGNMENT = Container.ALIGNMENT;
   private static final int MAX_HEADER = 1 << 24;
   private static final int MAX_TOKEN_BYTES = 1 << 20;
@@ -63,14 +74,29 @@ final class Emb4jTableCodec {
 
   static VectorWriter create(Path file, long rows, int dim, boolean withTokens, VectorWriteOptions options)
       throws IOException {
-    if (options.dtype() != DType.F32) {
-      throw VectorFormatException.inFile(file, "emb4j tables hold float32 values only, not " + options.dtype());
-    }
-    return new Writer(file, rows, dim, withTokens, options.metadata());
+    return new Writer(file, rows, dim, withTokens, options.dtype(), options.metadata());
   }
 
-  private static final class Reader extends BaseVectorReader {
+  /** The dtype of a header's {@code "dtype"} value, or null if it names none. */
+  private static DType dtypeOf(Object label) {
+    for (DType t : DType.values()) {
+      if (t.label().equals(label)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** A quantized row of {@code dim} values in a buffer of its own, to encode or decode one row at a time. */
+  private static QuantizedRows oneRow(DType type, byte[] buffer, int dim) {
+    return new QuantizedRows(MemorySegment.ofArray(buffer), 1, dim, type.bits());
+  }
+
+  static final class Reader extends BaseVectorReader {
     private List<String> tokens;
+    private DType dtype;
+    private byte[] encoded;
+    private QuantizedRows quantized;
 
     Reader(ByteInput in) throws IOException {
       super(in);
@@ -93,8 +119,9 @@ final class Emb4jTableCodec {
         throw in.truncated(8, 4, "the format version");
       }
       int version = pre.version();
-      if (version != VERSION) {
-        throw VectorFormatException.atOffset(in.file, 8, "emb4j table format version " + version + " is not supported (only " + VERSION + ")");
+      if (version != VERSION && version != VERSION_DTYPES) {
+        throw VectorFormatException.atOffset(
+            in.file, 8, "emb4j table format version " + version + " is not supported (only " + VERSION + " and " + VERSION_DTYPES + ")");
       }
       if (!pre.complete()) {
         throw in.truncated(12, 4, "the header length");
@@ -118,7 +145,14 @@ final class Emb4jTableCodec {
         throw VectorFormatException.atOffset(in.file, 16 + Math.max(0, e.offset()), "header is not valid JSON: " + e.getMessage());
       }
       requireString(header, "format", "emb4j-table");
-      requireString(header, "dtype", "f32");
+      if (version == VERSION) {
+        requireString(header, "dtype", "f32");
+      }
+      dtype = dtypeOf(header.get("dtype"));
+      if (dtype == null) {
+        throw VectorFormatException.atOffset(
+            in.file, 16, "header dtype is " + header.get("dtype") + ", expected one of f32, f16, bf16, int8, int4");
+      }
       requireString(header, "byte_order", "little");
       requireString(header, "checksum", "crc32c");
       if ("dirty".equals(header.get("state"))) {
@@ -158,12 +192,15 @@ final class Emb4jTableCodec {
       long end = in.size - 4;
       long dataBytes;
       try {
-        dataBytes = Math.multiplyExact(rows, dim * 4);
+        dataBytes = Math.multiplyExact(rows, dtype.rowBytes((int) dim));
       } catch (ArithmeticException e) {
         dataBytes = Long.MAX_VALUE;
       }
       if (dataBytes > end - dataOffset) {
-        throw in.truncated(dataOffset, dataBytes + 4, "the " + rows + " x " + dim + " rows and the checksum");
+        throw in.truncated(
+            dataOffset,
+            dataBytes + 4,
+            "the " + rows + " x " + dim + (dtype == DType.F32 ? "" : " " + dtype.label()) + " rows and the checksum");
       }
       verifyChecksum(container, end);
       long tokensAt = dataOffset + dataBytes;
@@ -194,7 +231,11 @@ final class Emb4jTableCodec {
         throw VectorFormatException.atOffset(in.file, in.position(), (end - in.position()) + " unexpected bytes before the checksum");
       }
       in.seek(dataOffset);
-      this.info = new VectorInfo(in.file, VectorFormat.EMB4J, rows, (int) dim, DType.F32, inline, metadata);
+      this.info = new VectorInfo(in.file, VectorFormat.EMB4J, rows, (int) dim, dtype, inline, metadata);
+      if (dtype.quantized()) {
+        encoded = new byte[(int) dtype.rowBytes((int) dim)];
+        quantized = oneRow(dtype, encoded, (int) dim);
+      }
       in.reportProgress(0, true);
     }
 
@@ -226,14 +267,47 @@ final class Emb4jTableCodec {
 
     @Override
     String readRow(float[] row) throws IOException {
-      long at = in.readValues(row, info.dim(), DType.F32, ByteOrder.LITTLE_ENDIAN, "row " + rowsRead);
-      checkFinite(row, info.dim(), at, 4);
+      long at;
+      if (quantized == null) {
+        at = in.readValues(row, info.dim(), dtype, ByteOrder.LITTLE_ENDIAN, "row " + rowsRead);
+        checkFinite(row, info.dim(), at, dtype.bytes());
+      } else {
+        at = in.position();
+        in.readFully(encoded, 0, encoded.length, "row " + rowsRead);
+        quantized.decodeRow(0, row, 0);
+        checkFinite(row, info.dim(), at, 0);
+      }
+      return token(at);
+    }
+
+    /** The token of the row just read, checked for duplicates, or null. */
+    private String token(long at) throws VectorFormatException {
       if (tokens == null) {
         return null;
       }
       String t = tokens.get((int) rowsRead);
       checkUnique(t, rowsRead, false, at);
       return t;
+    }
+
+    /**
+     * Reads the next row of a quantized table as it is stored (PyTorch's prepacked bytes) into {@code dst}, which must
+     * hold {@code info().dtype().rowBytes(dim)} bytes; the row is not decoded, so a table read this way keeps its
+     * exact bytes.
+     *
+     * @return the row's token, or null
+     */
+    String readEncoded(MemorySegment dst) throws IOException {
+      if (quantized == null) {
+        throw new IllegalStateException(in.file + " holds " + dtype.label() + " rows, which are not quantized");
+      }
+      return advance(
+          () -> {
+            long at = in.position();
+            in.readFully(encoded, 0, encoded.length, "row " + rowsRead);
+            MemorySegment.copy(MemorySegment.ofArray(encoded), 0, dst, 0, encoded.length);
+            return token(at);
+          });
     }
 
     @Override
@@ -245,14 +319,17 @@ final class Emb4jTableCodec {
   private static final class Writer extends BaseVectorWriter {
     private final int[] bits;
     private final List<String> tokens;
+    private final byte[] encoded;
 
-    Writer(Path file, long rows, int dim, boolean withTokens, Map<String, String> metadata) throws IOException {
-      super(file, rows, dim, withTokens, DType.F32, true);
+    Writer(Path file, long rows, int dim, boolean withTokens, DType dtype, Map<String, String> metadata)
+        throws IOException {
+      super(file, rows, dim, withTokens, dtype, true);
       this.bits = new int[dim];
       this.tokens = withTokens ? new ArrayList<>() : null;
+      this.encoded = dtype.quantized() ? new byte[(int) dtype.rowBytes(dim)] : null;
       Map<String, Object> header = new LinkedHashMap<>();
       header.put("format", "emb4j-table");
-      header.put("dtype", "f32");
+      header.put("dtype", dtype.label());
       header.put("byte_order", "little");
       header.put("rows", rows);
       header.put("dim", (long) dim);
@@ -270,13 +347,39 @@ final class Emb4jTableCodec {
       if (padded.length > MAX_HEADER) {
         throw VectorFormatException.inFile(file, "header of " + padded.length + " bytes is over the limit of " + MAX_HEADER + " (metadata too large)");
       }
-      Container.writePreamble(out, MAGIC, VERSION, padded);
+      Container.writePreamble(out, MAGIC, dtype == DType.F32 ? VERSION : VERSION_DTYPES, padded);
     }
 
     @Override
     void writeRow(String token, float[] row) throws IOException {
-      encode(row, bits);
-      out.writeElements(bits, dim, Float.BYTES, ByteOrder.LITTLE_ENDIAN);
+      if (encoded == null) {
+        encode(row, bits);
+        out.writeElements(bits, dim, dtype.bytes(), ByteOrder.LITTLE_ENDIAN);
+      } else {
+        String problem = QuantizedRows.problem(row, 0, dim, dtype.bits());
+        if (problem != null) {
+          throw VectorFormatException.inFile(
+              file, rowName(token) + " cannot be quantized to " + dtype.label() + ": " + problem);
+        }
+        QuantizedRows.encodeRow(row, 0, dim, dtype.bits(), MemorySegment.ofArray(encoded), 0);
+        out.write(encoded);
+      }
+      addToken(token);
+    }
+
+    @Override
+    void writeEncoded(String token, MemorySegment row) throws IOException {
+      if (encoded == null || row.byteSize() != encoded.length) {
+        throw new IllegalArgumentException(
+            "an encoded " + dtype.label() + " row of " + dim + " values has " + dtype.rowBytes(dim) + " bytes, got "
+                + row.byteSize());
+      }
+      MemorySegment.copy(row, 0, MemorySegment.ofArray(encoded), 0, encoded.length);
+      out.write(encoded);
+      addToken(token);
+    }
+
+    private void addToken(String token) throws VectorFormatException {
       if (tokens != null) {
         if (token.length() * 3L > MAX_TOKEN_BYTES && token.getBytes(StandardCharsets.UTF_8).length > MAX_TOKEN_BYTES) {
           throw VectorFormatException.inFile(file, "row " + written + ": token longer than " + MAX_TOKEN_BYTES + " bytes");

@@ -20,7 +20,8 @@ import java.util.Objects;
  *   <tr><td>{@link #NPY}</td><td>npy</td><td>.npy</td><td>none</td><td>F32, F16</td></tr>
  *   <tr><td>{@link #SAFETENSORS}</td><td>safetensors</td><td>.safetensors</td><td>optional (in
  *       metadata)</td><td>F32, F16, BF16</td></tr>
- *   <tr><td>{@link #EMB4J}</td><td>emb4j</td><td>.emb4j</td><td>optional (inline)</td><td>F32</td></tr>
+ *   <tr><td>{@link #EMB4J}</td><td>emb4j</td><td>.emb4j</td><td>optional (inline)</td><td>F32, F16, BF16, INT8,
+ *       INT4</td></tr>
  * </table>
  *
  * <p>A {@code .txt} file being read is word2vec text when its first line is {@code "<rows> <dim>"}, GloVe otherwise;
@@ -39,7 +40,10 @@ public enum VectorFormat {
   NPY("npy", ".npy", "NumPy .npy"),
   /** safetensors: named F32 / F16 / BF16 tensors and string metadata (Hugging Face, PyTorch). */
   SAFETENSORS("safetensors", ".safetensors", "safetensors"),
-  /** emb4j's own table: a checksummed header, 64-byte aligned little-endian float32 rows, optional inline tokens. */
+  /**
+   * emb4j's own table: a checksummed header, rows from a 64-byte boundary (float32, float16, bfloat16 or row-wise
+   * quantized int8 / int4), optional inline tokens.
+   */
   EMB4J("emb4j", ".emb4j", "emb4j table");
 
   private final String cliName;
@@ -217,7 +221,7 @@ public enum VectorFormat {
    * @param options dtype, tensor name, metadata
    * @return a writer; call {@link VectorWriter#commit} after the last row, and close it in any case
    * @throws VectorFormatException if this format cannot hold such vectors (tokens missing or not allowed, a dtype it
-   *     does not store); nothing is created then
+   *     does not store: only {@link #EMB4J} holds the quantized types); nothing is created then
    * @throws IOException if the file cannot be created
    */
   public VectorWriter create(Path file, long rows, int dim, boolean withTokens, VectorWriteOptions options)
@@ -231,6 +235,12 @@ public enum VectorFormat {
     if (!canHoldTokens() && withTokens) {
       throw VectorFormatException.inFile(
           file, displayName + " cannot hold tokens; drop them explicitly (--drop-tokens) or choose safetensors or emb4j");
+    }
+    if (options.dtype().quantized() && this != EMB4J) {
+      throw VectorFormatException.inFile(
+          file,
+          displayName + " cannot hold " + options.dtype().label() + " rows (quantized row-wise, with a scale and a"
+              + " bias per row); write an emb4j table (.emb4j)");
     }
     return switch (this) {
       case WORD2VEC_TEXT, GLOVE, FASTTEXT_VEC -> TextVectorCodec.create(file, this, rows, dim);

@@ -10,8 +10,9 @@ import java.util.Objects;
  * How to write a vector file.
  *
  * @param dtype the element type of binary formats: {@link DType#F32} (the default) everywhere, {@link DType#F16} for
- *     NumPy and safetensors, {@link DType#BF16} for safetensors; text formats ignore it and word2vec binary and emb4j
- *     tables accept only F32
+ *     NumPy, safetensors and emb4j tables, {@link DType#BF16} for safetensors and emb4j tables, the row-wise quantized
+ *     {@link DType#INT8} and {@link DType#INT4} for emb4j tables only; text formats ignore the float types and word2vec
+ *     binary accepts only F32
  * @param tensor the name of the tensor in a safetensors file (default {@code "weight"})
  * @param metadata string pairs to store in the file where the format has room for them (safetensors, emb4j tables);
  *     unmodifiable

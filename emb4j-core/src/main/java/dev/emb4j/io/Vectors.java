@@ -1,8 +1,11 @@
 package dev.emb4j.io;
 
+import dev.emb4j.store.DType;
+import dev.emb4j.store.QuantizedRowStore;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +27,9 @@ import java.util.Objects;
  *
  * <p>Reading streams the file through a small buffer into a {@link RowStore} of the caller's choice ({@link
  * Storage#OFF_HEAP} keeps a multi-gigabyte table off the Java heap); to convert between formats without holding the
- * table at all, use {@link VectorFiles#convert}. The rows are the caller's to change; the tokens are fixed.
+ * table at all, use {@link VectorFiles#convert}. The rows are the caller's to change; the tokens are fixed. Files of
+ * every dtype are read as float32; an emb4j table of quantized rows can also be kept quantized ({@link
+ * #readQuantized}), and a {@link QuantizedRowStore} is written with its bytes as they are.
  */
 public final class Vectors implements AutoCloseable {
   private final List<String> tokens;
@@ -122,6 +127,47 @@ public final class Vectors implements AutoCloseable {
   }
 
   /**
+   * Reads an emb4j table of {@link DType#INT8} or {@link DType#INT4} rows as they are stored (not decoded and quantized
+   * again) into a {@link QuantizedRowStore}, read-only and for inference (close the vectors to free it).
+   *
+   * @param file an emb4j table ({@code .emb4j}) of quantized rows
+   * @param options progress listener
+   * @return the vectors, their table a {@link QuantizedRowStore}
+   * @throws VectorFormatException if the file is malformed or its rows are not quantized (read it with {@link #read}
+   *     then)
+   * @throws IOException if it cannot be read
+   */
+  public static Vectors readQuantized(Path file, VectorReadOptions options) throws IOException {
+    try (Emb4jTableCodec.Reader in = (Emb4jTableCodec.Reader) VectorFormat.EMB4J.open(file, options)) {
+      VectorInfo info = in.info();
+      if (!info.dtype().quantized()) {
+        throw VectorFormatException.inFile(
+            file, "holds " + info.dtype().label() + " rows, not quantized ones; read it with Vectors.read");
+      }
+      if (info.rows() > Integer.MAX_VALUE - 8 && info.hasTokens()) {
+        throw VectorFormatException.inFile(file, info.rows() + " tokens are more than one list can hold");
+      }
+      long rowBytes = info.dtype().rowBytes(info.dim());
+      List<String> tokens = info.hasTokens() ? new ArrayList<>((int) info.rows()) : null;
+      QuantizedRowStore table =
+          QuantizedRowStore.read(
+              info.dtype(),
+              info.rows(),
+              info.dim(),
+              rows -> {
+                for (long r = 0; r < info.rows(); r++) {
+                  String t = in.readEncoded(rows.asSlice(r * rowBytes, rowBytes));
+                  if (tokens != null) {
+                    tokens.add(t);
+                  }
+                }
+              });
+      Vectors v = of(tokens, table);
+      return new Vectors(v.tokens, v.ids, v.table, Collections.unmodifiableMap(new LinkedHashMap<>(info.metadata())));
+    }
+  }
+
+  /**
    * Writes these vectors to {@code file} in the format its extension names, atomically.
    *
    * @param file the target
@@ -144,10 +190,20 @@ public final class Vectors implements AutoCloseable {
    */
   public void write(Path file, VectorFormat format, VectorWriteOptions options) throws IOException {
     try (VectorWriter out = format.create(file, table.rows(), table.dim(), tokens != null, options)) {
-      float[] row = new float[table.dim()];
-      for (long r = 0; r < table.rows(); r++) {
-        table.readRow(r, row, 0);
-        out.write(tokens == null ? null : tokens.get((int) r), row);
+      if (table instanceof QuantizedRowStore q && q.dtype() == options.dtype()) {
+        // the rows as they are: decoding and quantizing again would not give the same bytes
+        MemorySegment rows = q.prepacked();
+        long rowBytes = q.dtype().rowBytes(q.dim());
+        for (long r = 0; r < table.rows(); r++) {
+          ((BaseVectorWriter) out)
+              .writeEncodedRow(tokens == null ? null : tokens.get((int) r), rows.asSlice(r * rowBytes, rowBytes));
+        }
+      } else {
+        float[] row = new float[table.dim()];
+        for (long r = 0; r < table.rows(); r++) {
+          table.readRow(r, row, 0);
+          out.write(tokens == null ? null : tokens.get((int) r), row);
+        }
       }
       out.commit();
     }

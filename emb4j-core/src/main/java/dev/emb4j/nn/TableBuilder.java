@@ -169,6 +169,7 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
       if (store.dim() != embeddingDim || store.rows() != v) {
         throw new IllegalStateException("wrapped store changed shape");
       }
+      checkReadOnly(store);
     } else if (storage instanceof Storage.Mapped mapped && mapped.exists()) {
       if (pretrained != null) {
         throw new IllegalStateException(
@@ -204,6 +205,22 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
     }
     return new TableCore(
         kind, store, pad, maxNorm == null ? Double.NaN : maxNorm, normType, scaleGradByFreq, sparse, freeze, wrapped == null);
+  }
+
+  /** A quantized (read-only) store makes an inference-only table: frozen, and never renormalised in place. */
+  private void checkReadOnly(RowStore store) {
+    if (!store.dtype().quantized()) {
+      return;
+    }
+    if (!freeze) {
+      throw new IllegalArgumentException(
+          "a table over " + store.dtype().label() + " quantized rows is for inference only and cannot be trained"
+              + " (freeze(false)); train a float32 table and quantize it, or dequantize these rows first");
+    }
+    if (maxNorm != null) {
+      throw new IllegalArgumentException(
+          "maxNorm renormalises rows in place, but " + store.dtype().label() + " quantized rows are read-only");
+    }
   }
 
   /** The shape of pretrained weights: must be 2-D. */

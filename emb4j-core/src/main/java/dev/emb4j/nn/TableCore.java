@@ -5,6 +5,7 @@ import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.internal.kernel.IdRange;
 import dev.emb4j.internal.kernel.Kernels;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.store.RowStore;
@@ -256,6 +257,10 @@ final class TableCore {
 
   /** Why {@link #grad()} is empty, for the message of a caller that expected a gradient. */
   String whyNoGrad() {
+    if (frozen && store.dtype().quantized()) {
+      return "its rows are quantized to " + store.dtype().label() + ", which makes it read-only, for inference only"
+          + " (train a float32 table, then quantize it)";
+    }
     if (frozen) {
       return "it is frozen (fromPretrained and wrap freeze a table unless freeze(false) is set)";
     }
@@ -296,6 +301,9 @@ final class TableCore {
     }
     if (frozen) {
       sb.append(", frozen=true");
+    }
+    if (store.dtype() != DType.F32) {
+      sb.append(", dtype=").append(store.dtype().label());
     }
     return sb.toString();
   }

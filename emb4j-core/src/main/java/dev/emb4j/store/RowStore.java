@@ -24,6 +24,14 @@ public interface RowStore extends AutoCloseable {
   /** Floats per row (D). */
   int dim();
 
+  /**
+   * How the rows are stored: {@link DType#F32} unless the store says otherwise (a {@link QuantizedRowStore} holds
+   * {@link DType#INT8} or {@link DType#INT4} rows). Every method reads and writes floats whatever the type.
+   */
+  default DType dtype() {
+    return DType.F32;
+  }
+
   /** One value. */
   float get(long row, int col);
 

@@ -240,7 +240,7 @@ class VectorFormatRoundTripTest {
     float[] data = {1, 2, 3, Float.NaN, 5, 6};
     Vectors bad = Vectors.of(List.of("a", "b", "c"), HeapRowStore.wrap(data, 2));
     VectorFormatException e = assertThrows(VectorFormatException.class, () -> bad.write(f));
-    assertTrue(e.getMessage().contains("row 1, column 1 is NaN"), e.getMessage());
+    assertTrue(e.getMessage().contains("row 1 ('b'), column 1 is NaN"), e.getMessage());
     assertEquals("old contents", Files.readString(f));
     assertEquals(List.of("keep.bin"), listDir());
     Path fresh = dir.resolve("fresh.safetensors");

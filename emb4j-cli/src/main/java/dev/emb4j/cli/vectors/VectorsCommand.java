@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
     name = "vectors",
     mixinStandardHelpOptions = true,
     description = {
-      "Convert, inspect and query pretrained vector files.",
+      "Convert, quantize, inspect and query pretrained vector files.",
       "Formats (by extension, or --from/--to): word2vec (.txt with a '<rows> <dim>' header), glove (.txt without),"
           + " fasttext (.vec), word2vec-bin (.bin), npy (.npy), safetensors (.safetensors), emb4j (.emb4j)."
     },
@@ -17,12 +17,14 @@ import picocli.CommandLine.Spec;
     footer = {
       "  emb4j vectors info glove.6B.50d.txt",
       "  emb4j vectors convert glove.6B.50d.txt glove.safetensors --from glove",
+      "  emb4j vectors quantize glove.6B.50d.txt glove-int8.emb4j --from glove --dtype int8",
       "  emb4j vectors similar glove.6B.50d.txt frog -k 5",
       "  emb4j vectors analogy glove.6B.50d.txt king man woman",
       "  emb4j vectors bench --rows 100000 --dim 300"
     },
     subcommands = {
       VectorsConvertCommand.class,
+      VectorsQuantizeCommand.class,
       VectorsInfoCommand.class,
       VectorsSimilarCommand.class,
       VectorsAnalogyCommand.class,

@@ -1,12 +1,8 @@
 package dev.emb4j.cli.vectors;
 
-import dev.emb4j.cli.FileChecks;
 import dev.emb4j.store.DType;
-import dev.emb4j.io.ProgressListener;
-import dev.emb4j.io.VectorFiles;
 import dev.emb4j.io.VectorFormat;
 import dev.emb4j.io.VectorInfo;
-import dev.emb4j.io.VectorReader;
 import dev.emb4j.io.VectorWriteOptions;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -49,7 +45,7 @@ public final class VectorsConvertCommand implements Callable<Integer> {
       names = "--dtype",
       paramLabel = "TYPE",
       defaultValue = "f32",
-      description = "Element type of npy/safetensors output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
+      description = "Element type of npy/safetensors/emb4j output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
   private String dtype;
 
   @Option(
@@ -81,21 +77,14 @@ public final class VectorsConvertCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--dtype must be f32, f16 or bf16, got '" + dtype + "'");
     }
-    FileChecks.seekable(in);
-    FileChecks.notAnInput(spec, "OUT", out, "IN", in);
-    VectorFormat inFormat = input.format(in);
-    FileChecks.writable(out, spec.commandLine().getErr());
-    if (inFormat != VectorFormat.GLOVE) { // GloVe has no header: its size is known only after a pass over it
-      try (VectorReader reader = inFormat.open(in, input.readOptions(ProgressListener.NONE))) {
-        VectorInfo shape = reader.info();
-        int valueBytes = outFormat == VectorFormat.NPY || outFormat == VectorFormat.SAFETENSORS ? type.bytes() : 4;
-        FileChecks.hasRoom(out, shape.rows() * shape.dim() * valueBytes);
-      }
+    if (type.quantized()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--dtype " + dtype + " quantizes rows: use 'emb4j vectors quantize IN OUT --dtype " + dtype + "'");
     }
-    ProgressListener listener = progress ? InputOptions.progressTo(spec.commandLine().getErr()) : ProgressListener.NONE;
     VectorInfo info =
-        VectorFiles.convert(
-            in, inFormat, out, outFormat, input.readOptions(listener), VectorWriteOptions.DEFAULTS.withDtype(type).withTensor(name), dropTokens);
+        Conversion.run(
+            spec, input, in, out, outFormat, VectorWriteOptions.DEFAULTS.withDtype(type).withTensor(name), dropTokens,
+            progress);
     spec.commandLine()
         .getOut()
         .printf(
@@ -104,10 +93,10 @@ public final class VectorsConvertCommand implements Callable<Integer> {
             info.dim(),
             info.hasTokens() ? (dropTokens ? ", tokens dropped" : " with tokens") : "",
             in,
-            inFormat.displayName(),
+            info.format().displayName(),
             out,
             outFormat.displayName(),
-            outFormat == VectorFormat.NPY || outFormat == VectorFormat.SAFETENSORS ? ", " + type : "");
+            Conversion.typed(outFormat) ? ", " + type : "");
     return 0;
   }
 }

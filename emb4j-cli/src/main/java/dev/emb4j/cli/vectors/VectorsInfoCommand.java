@@ -44,7 +44,12 @@ public final class VectorsInfoCommand implements Callable<Integer> {
       out.println("file:     " + file + " (" + Files.size(file) + " bytes)");
       out.println("format:   " + format.displayName() + " (" + format.cliName() + ")");
       out.println("shape:    " + info.rows() + " x " + info.dim());
-      out.println("dtype:    " + info.dtype().name().toLowerCase(java.util.Locale.ROOT));
+      boolean text =
+          format == VectorFormat.WORD2VEC_TEXT || format == VectorFormat.GLOVE || format == VectorFormat.FASTTEXT_VEC;
+      out.println(
+          "dtype:    " + info.dtype().label()
+              + (text ? "" : " (" + info.dtype().rowBytes(info.dim()) + " bytes per row)")
+              + (info.dtype().quantized() ? ", quantized row-wise (a scale and a bias per row)" : ""));
       List<String> first = new ArrayList<>();
       if (info.hasTokens()) {
         float[] row = new float[info.dim()];

@@ -96,6 +96,48 @@ class VectorsCommandTest {
   }
 
   @Test
+  void quantizeInfoAndSimilarOnEveryDtype() throws IOException {
+    for (String type : List.of("fp16", "bf16", "int8", "int4")) {
+      Path q = dir.resolve(type + ".emb4j");
+      Run r = run("vectors", "quantize", glove.toString(), q.toString(), "--dtype", type);
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().startsWith("quantized 5 x 4 vectors with tokens to "), r.out());
+      Run info = run("vectors", "info", q.toString());
+      assertEquals(0, info.exit(), info.err());
+      long rowBytes = switch (type) {
+        case "int8" -> 12;
+        case "int4" -> 6;
+        default -> 8;
+      };
+      assertTrue(info.out().contains("(" + rowBytes + " bytes per row)"), info.out());
+      Run similar = run("vectors", "similar", q.toString(), "king", "-k", "1");
+      assertEquals(0, similar.exit(), similar.err());
+      assertTrue(similar.out().startsWith("man\t"), type + ": " + similar.out());
+    }
+    Run info = run("vectors", "info", dir.resolve("int8.emb4j").toString());
+    assertTrue(info.out().contains("dtype:    int8 (12 bytes per row), quantized row-wise"), info.out());
+    Run refused = run("vectors", "convert", glove.toString(), dir.resolve("c.emb4j").toString(), "--dtype", "int8");
+    assertEquals(2, refused.exit());
+    assertTrue(refused.err().contains("use 'emb4j vectors quantize"), refused.err());
+  }
+
+  @Test
+  void aRowThatCannotBeQuantizedIsNamedWithItsTokenAndNothingIsWritten() throws IOException {
+    Path bad = dir.resolve("bad.txt");
+    Files.writeString(bad, "2 3\nfrog 1 2 3\ntoad 1 nan 3\n");
+    Path out = dir.resolve("bad.emb4j");
+    Run r = run("vectors", "quantize", bad.toString(), out.toString(), "--dtype", "int8");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("line 3: row 'toad', column 1: value 'nan' is not finite"), r.err());
+    assertFalse(Files.exists(out));
+    Files.writeString(bad, "2 2\nfrog 1 2\ntoad -3e38 3e38\n");
+    Run wide = run("vectors", "quantize", bad.toString(), out.toString(), "--dtype", "int8");
+    assertEquals(1, wide.exit());
+    assertTrue(wide.err().contains("row 1 ('toad') cannot be quantized to int8: its values span"), wide.err());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
   void userErrorsAreOneLineWithExitOne() throws IOException {
     Run unknown = run("vectors", "similar", glove.toString(), "zebra");
     assertEquals(1, unknown.exit());

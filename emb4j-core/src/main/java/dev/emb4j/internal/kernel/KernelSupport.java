@@ -1,5 +1,6 @@
 package dev.emb4j.internal.kernel;
 
+import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 
@@ -23,6 +24,13 @@ interface KernelSupport {
 
   /** {@code out[i * D .. (i + 1) * D) = W[ids[i]]} for i in {@code [from, to)}. */
   void gatherRows(RowStore w, long[] ids, int from, int to, float[] out);
+
+  /**
+   * Decodes the quantized rows of the positions {@code [from, to)} into consecutive float rows: {@code out[(outRow + i
+   * - from) * D ..] = decode(q, ids[i])}, each value {@code fma(scale, q, bias)} as {@link QuantizedRows#decodeRow}
+   * computes it. Reads ahead up to {@code ids.length}, past {@code to}.
+   */
+  void decodeRows(QuantizedRows q, long[] ids, int from, int to, float[] out, int outRow);
 
   /**
    * For each bag b in {@code [bagFrom, bagTo)}: {@code out[b] = sum of psw[i] * W[ids[i]]} over the non-padding

@@ -1,5 +1,7 @@
 package dev.emb4j.internal.kernel;
 
+import dev.emb4j.internal.store.QuantizedBacked;
+import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.util.Arrays;
@@ -21,6 +23,11 @@ import java.util.Arrays;
  * threads (no Hogwild races). Dense gradient scatters run on the calling thread. Between calls, idle kernel threads
  * spin for a short while before they sleep, so that back-to-back calls do not pay a thread wake-up each (see {@code
  * WorkerTeam}; the system property {@code emb4j.spinMicros}, default 200, sets how long).
+ *
+ * <p><b>Quantized tables</b> (stores with {@code QuantizedRows}, 8 or 4 bits per value) are read by the same calls:
+ * gathers decode the rows into the output, and pooling decodes each group of bags into a scratch table and runs the
+ * float32 pooling over it ({@code QuantizedPooling}), so that every result equals the float32 kernels' over the
+ * decoded table, bit for bit.
  */
 public final class Kernels {
   private Kernels() {}
@@ -61,6 +68,11 @@ public final class Kernels {
   /** {@code out[i * D ..] = W[ids[i]]}: the forward pass of an embedding lookup. */
   public static void gatherRows(RowStore w, long[] ids, float[] out) {
     checkLength("out", out.length, (long) ids.length * w.dim());
+    if (w instanceof QuantizedBacked qb) {
+      QuantizedRows q = qb.quantizedRows();
+      Parallel.forRange(ids.length, minChunk(w.dim()), (from, to) -> IMPL.decodeRows(q, ids, from, to, out, from));
+      return;
+    }
     Parallel.forRange(ids.length, minChunk(w.dim()), (from, to) -> IMPL.gatherRows(w, ids, from, to, out));
   }
 
@@ -77,7 +89,18 @@ public final class Kernels {
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
-        (from, to) -> IMPL.poolSum(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes));
+        (from, to) -> sumBags(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes));
+  }
+
+  /** {@link KernelSupport#poolSum} for bags {@code [from, to)} of any store, quantized ones included. */
+  private static void sumBags(
+      RowStore w, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx, float[] out,
+      int[] bagSizes) {
+    if (w instanceof QuantizedBacked q) {
+      QuantizedPooling.poolSum(IMPL, q.quantizedRows(), ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
+    } else {
+      IMPL.poolSum(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
+    }
   }
 
   /** The mean of each bag's non-padding rows; an empty bag gives zeros. */
@@ -88,7 +111,7 @@ public final class Kernels {
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
         (from, to) -> {
-          IMPL.poolSum(w, ids, bagStarts, from, to, null, paddingIdx, out, bagSizes);
+          sumBags(w, ids, bagStarts, from, to, null, paddingIdx, out, bagSizes);
           for (int b = from; b < to; b++) {
             if (bagSizes[b] > 1) {
               float n = bagSizes[b];
@@ -116,7 +139,14 @@ public final class Kernels {
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
-        (from, to) -> IMPL.poolMax(w, ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes));
+        (from, to) -> {
+          if (w instanceof QuantizedBacked q) {
+            QuantizedPooling.poolMax(
+                IMPL, q.quantizedRows(), ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes);
+          } else {
+            IMPL.poolMax(w, ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes);
+          }
+        });
   }
 
   /**

@@ -1,11 +1,12 @@
 package dev.emb4j.internal.kernel;
 
+import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 
 /**
  * The Vector API implementation of {@link KernelSupport}, one class per concern: {@link PanamaGather}, {@link
- * PanamaPooling}, {@link PanamaGradients}, {@link PanamaRowUpdates} (with the rules' twins in {@link
+ * PanamaPooling}, {@link PanamaQuantized} (quantized row decoders), {@link PanamaGradients}, {@link PanamaRowUpdates} (with the rules' twins in {@link
  * PanamaRowRules}) and {@link PanamaDenseMath}, over the species and helpers of {@link PanamaVectors}. Only the
  * {@code Panama*} classes import the Vector API; the {@link KernelProvider} creates this one only when the module is
  * present. Stores without a {@link RowMemory} view are handed to the scalar kernels.
@@ -26,6 +27,11 @@ final class PanamaKernels implements KernelSupport {
   @Override
   public void gatherRows(RowStore w, long[] ids, int from, int to, float[] out) {
     PanamaGather.gatherRows(w, ids, from, to, out);
+  }
+
+  @Override
+  public void decodeRows(QuantizedRows q, long[] ids, int from, int to, float[] out, int outRow) {
+    PanamaQuantized.decodeRows(q, ids, from, to, out, outRow);
   }
 
   @Override

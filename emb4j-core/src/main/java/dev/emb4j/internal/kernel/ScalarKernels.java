@@ -1,5 +1,6 @@
 package dev.emb4j.internal.kernel;
 
+import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
 import java.lang.foreign.MemorySegment;
@@ -15,6 +16,14 @@ final class ScalarKernels implements KernelSupport {
     int d = w.dim();
     for (int i = from; i < to; i++) {
       w.readRow(ids[i], out, i * d);
+    }
+  }
+
+  @Override
+  public void decodeRows(QuantizedRows q, long[] ids, int from, int to, float[] out, int outRow) {
+    int d = q.dim();
+    for (int i = from; i < to; i++) {
+      q.decodeRow(ids[i], out, (outRow + i - from) * d);
     }
   }
 

@@ -3,7 +3,9 @@ package dev.emb4j.internal.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.QuantizedRowStore;
 import dev.emb4j.store.OffHeapRowStore;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.RowStore;
@@ -99,6 +101,34 @@ class PanamaKernelsAgreementTest {
       scalar.gatherRows(w, ids, 0, ids.length, a);
       panama.gatherRows(w, ids, 0, ids.length, b);
       assertArrayEquals(a, b);
+    }
+  }
+
+  /** Widths around every vector and byte-vector boundary, and both quantized types. */
+  static Object[][] quantizedCases() {
+    int[] dims = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100, 128, 300};
+    Object[][] out = new Object[dims.length * 2][];
+    for (int k = 0; k < dims.length; k++) {
+      out[2 * k] = new Object[] {dims[k], DType.INT8};
+      out[2 * k + 1] = new Object[] {dims[k], DType.INT4};
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "dim {0}, {1}")
+  @MethodSource("quantizedCases")
+  void quantizedDecodersAgree(int dim, DType type) {
+    try (RowStore w = table(60, dim, "heap", 11);
+        QuantizedRowStore q = QuantizedRowStore.quantize(w, type)) {
+      long[] ids = ids(200, 60, 12);
+      float[] a = new float[(ids.length + 1) * dim];
+      float[] b = new float[(ids.length + 1) * dim];
+      scalar.decodeRows(q.quantizedRows(), ids, 3, ids.length, a, 1);
+      panama.decodeRows(q.quantizedRows(), ids, 3, ids.length, b, 1);
+      assertArrayEquals(a, b);
+      float[] row = new float[dim];
+      q.readRow(ids[3], row, 0);
+      assertArrayEquals(row, Arrays.copyOfRange(b, dim, 2 * dim), "the store's own decode");
     }
   }
 

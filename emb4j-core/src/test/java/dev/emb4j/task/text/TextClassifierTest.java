@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.checkpoint.CheckpointFormatException;
+import dev.emb4j.store.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +75,29 @@ class TextClassifierTest {
     assertEquals(a.labels(), loaded.labels());
     assertEquals("sport", loaded.predict(text, 1).get(0).label());
     assertEquals(2, loaded.predict(text, 5).size());
+  }
+
+  @Test
+  void aQuantizedCopyPredictsAlmostTheSameAndSavesAndLoadsQuantized() throws Exception {
+    List<LabeledText> train = synthetic(1000, 5);
+    List<LabeledText> test = synthetic(300, 6);
+    TextClassifier model = new TextClassifierTrainer(config(1, 8)).train(train).model();
+    for (DType type : new DType[] {DType.INT8, DType.INT4}) {
+      TextClassifier q = model.quantize(type);
+      assertEquals(type, q.dtype());
+      assertEquals(model.evaluate(test).accuracy(), q.evaluate(test).accuracy(), 0.02, type.label());
+      Path file = dir.resolve(type.label() + ".model");
+      q.save(file);
+      Path full = dir.resolve("f32.model");
+      model.save(full);
+      assertTrue(Files.size(file) < Files.size(full) / 2, // 16-value rows: 24 or 12 bytes instead of 64
+           Files.size(file) + " vs " + Files.size(full) + " bytes");
+      TextClassifier loaded = TextClassifier.load(file);
+      assertEquals(type, loaded.dtype());
+      String text = "the team scored a goal w17 w3";
+      assertArrayEquals(q.probabilities(text), loaded.probabilities(text));
+    }
+    assertEquals(DType.F32, model.dtype());
   }
 
   @Test
