@@ -1,6 +1,7 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.Emb4j;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
@@ -30,6 +31,7 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
   /** Null for the default, N(0, 1) from a seed drawn at build time from the global generator. */
   Initializer initializer;
   Storage storage = Storage.HEAP;
+  DType dtype = DType.F32;
 
   TableBuilder(long numEmbeddings, int embeddingDim, FloatTensor pretrained, RowStore wrapped, boolean freeze) {
     this.numEmbeddings = numEmbeddings;
@@ -106,6 +108,28 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
     return self();
   }
 
+  /**
+   * The element type of a fresh or copied table's rows; default {@link DType#F32}. {@link DType#BF16} and {@link
+   * DType#F16} halve the memory and the bytes each lookup reads: values are rounded to nearest when the table is
+   * filled, read in float32 by lookups and pooling, and the library's optimizers update them in float32 and write
+   * them back with stochastic rounding. Float16 holds magnitudes up to 65504 (an initial value beyond becomes an
+   * infinity, an update saturates there); bfloat16 has float32's range with 8 bits of precision.
+   *
+   * @throws IllegalStateException for a wrapped table (its store has its own dtype)
+   * @throws IllegalArgumentException unless the type is F32, F16 or BF16
+   */
+  public B dtype(DType dtype) {
+    if (wrapped != null) {
+      throw new IllegalStateException("a wrapped table uses the caller's store; its dtype is the store's");
+    }
+    java.util.Objects.requireNonNull(dtype, "dtype");
+    if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+      throw new IllegalArgumentException("a trainable table holds F32, F16 or BF16 rows, not " + dtype);
+    }
+    this.dtype = dtype;
+    return self();
+  }
+
   private void requireFresh(String what) {
     if (pretrained != null || wrapped != null) {
       throw new IllegalStateException(what + " only applies to a fresh table, not to pretrained or wrapped weights");
@@ -150,9 +174,10 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
         throw new IllegalStateException("wrapped store changed shape");
       }
     } else {
-      store = storage.allocate(v, embeddingDim);
+      store = storage.allocate(v, embeddingDim, dtype);
       if (pretrained != null) {
         float[] data = pretrained.data();
+        requireInRange(data, dtype);
         for (long r = 0; r < v; r++) {
           store.writeRow(r, data, (int) (r * embeddingDim));
         }
@@ -165,6 +190,20 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
     }
     return new TableCore(
         kind, store, pad, maxNorm == null ? Double.NaN : maxNorm, normType, scaleGradByFreq, sparse, freeze, wrapped == null);
+  }
+
+  /** Rejects a pretrained value that the table's dtype cannot hold (beyond float16's 65504), naming its position. */
+  private void requireInRange(float[] data, DType type) {
+    if (type != DType.F16) {
+      return;
+    }
+    for (int i = 0; i < data.length; i++) {
+      if (Float.isInfinite(type.decode(type.encode(data[i])))) {
+        throw new IllegalArgumentException(
+            "pretrained value " + data[i] + " at [" + i / embeddingDim + ", " + i % embeddingDim
+                + "] is beyond the range of F16 (largest finite value 65504)");
+      }
+    }
   }
 
   /** The shape of pretrained weights: must be 2-D. */

@@ -290,6 +290,9 @@ final class TableCore {
     if (frozen) {
       sb.append(", frozen=true");
     }
+    if (store.dtype() != dev.emb4j.store.DType.F32) {
+      sb.append(", dtype=").append(store.dtype());
+    }
     return sb.toString();
   }
 }

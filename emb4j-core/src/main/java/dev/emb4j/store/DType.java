@@ -1,7 +1,7 @@
 package dev.emb4j.store;
 
 /**
- * The element types that vector files store, with their size in bytes. Values are always handled as {@code float} in
+ * The element types of tables and vector files, with their size in bytes. Values are always handled as {@code float} in
  * memory; {@link #F16} and {@link #BF16} are converted on read and write (round to nearest, ties to even).
  */
 public enum DType {
@@ -28,7 +28,7 @@ public enum DType {
   }
 
   /**
-   * The float that an element's raw bits stand for.
+   * The float that an element's raw bits stand for (a float16 NaN becomes a quiet float32 NaN with its payload).
    *
    * @param bits the element's bits in the low {@code 8 * bytes()} bits of an int
    * @return the value
@@ -36,7 +36,12 @@ public enum DType {
   public float decode(int bits) {
     return switch (this) {
       case F32 -> Float.intBitsToFloat(bits);
-      case F16 -> Float.float16ToFloat((short) bits);
+      case F16 -> {
+        float f = Float.float16ToFloat((short) bits);
+        // a NaN comes back quiet, as the JIT's intrinsic (vcvtph2ps) gives it while the library's Java code keeps a
+        // signalling one: the same result interpreted and compiled
+        yield f != f ? Float.intBitsToFloat(Float.floatToRawIntBits(f) | 0x0040_0000) : f;
+      }
       case BF16 -> Float.intBitsToFloat(bits << 16);
     };
   }

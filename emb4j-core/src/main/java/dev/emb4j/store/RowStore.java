@@ -4,8 +4,9 @@ import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 
 /**
- * The memory behind a table: {@code rows} rows of {@code dim} float32 values, addressed by a {@code long} row number
- * so that tables of more than 2^31 floats work.
+ * The memory behind a table: {@code rows} rows of {@code dim} values, addressed by a {@code long} row number so that
+ * tables of more than 2^31 floats work. Values are read and written as {@code float}; a store of 16-bit elements
+ * ({@link #dtype()} {@link DType#F16} or {@link DType#BF16}) converts them, rounding to nearest on writes.
  *
  * <p>Implementations: {@link HeapRowStore} (Java arrays, chunked) and {@link OffHeapRowStore} (an FFM {@code
  * MemorySegment} with 64-byte aligned rows). Every method that takes a row number expects {@code 0 <= row < rows()};
@@ -20,8 +21,17 @@ public interface RowStore extends AutoCloseable {
   /** Number of rows (V). */
   long rows();
 
-  /** Floats per row (D). */
+  /** Values per row (D). */
   int dim();
+
+  /**
+   * The element type the rows are kept in: {@link DType#F32} unless the store says otherwise.
+   *
+   * @return the element type
+   */
+  default DType dtype() {
+    return DType.F32;
+  }
 
   /** One value. */
   float get(long row, int col);

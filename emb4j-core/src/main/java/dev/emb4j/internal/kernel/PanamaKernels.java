@@ -1,6 +1,7 @@
 package dev.emb4j.internal.kernel;
 
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 
 /**
@@ -26,6 +27,16 @@ final class PanamaKernels implements KernelSupport {
   @Override
   public void gatherRows(RowStore w, long[] ids, int from, int to, float[] out) {
     PanamaGather.gatherRows(w, ids, from, to, out);
+  }
+
+  @Override
+  public void decodeRow(DType dtype, RowMemory m, long row, float[] dst, int off) {
+    PanamaHalfRows.decodeRow(dtype, m, row, dst, off);
+  }
+
+  @Override
+  public void encodeRow(StochasticRounding rounding, RowMemory m, long row, float[] src, int off) {
+    PanamaHalfRows.encodeRow(rounding, m, row, src, off);
   }
 
   @Override
@@ -88,15 +99,17 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
-  public void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales) {
-    if (!PanamaRowUpdates.updateEachRow(rule, w, ids, grad, scales)) {
-      KernelSupport.super.updateEachRow(rule, w, ids, grad, scales);
+  public void updateEachRow(
+      RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales, StochasticRounding rounding) {
+    if (rounding != null || !PanamaRowUpdates.updateEachRow(rule, w, ids, grad, scales)) {
+      KernelSupport.super.updateEachRow(rule, w, ids, grad, scales, rounding);
     }
   }
 
   @Override
-  public void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
-    PanamaRowUpdates.updateDenseRows(rule, w, slots, grad);
+  public void updateDenseRows(
+      RowRule rule, RowStore w, RowStore[] slots, RowStore grad, StochasticRounding rounding) {
+    PanamaRowUpdates.updateDenseRows(rule, w, slots, grad, rounding);
   }
 
   @Override

@@ -10,15 +10,22 @@ import dev.emb4j.internal.store.RowMemory;
  * @param state copies of a row's state rows, one per slot (each the slot's width)
  * @param sums the summed gradients of the rows with several entries in a block (may be empty when unused)
  * @param gradAt where each row of a block finds its gradient (see {@link KernelSupport#locateGradients})
+ * @param rounding how the step writes the rows of a 16-bit parameter back (null for float32): its rows are updated in
+ *     {@code w}, decoded to float32, and written back with this rounding
  */
-record StepScratch(float[] g, float[] w, float[][] state, float[] sums, int[] gradAt) {
+record StepScratch(float[] g, float[] w, float[][] state, float[] sums, int[] gradAt, StochasticRounding rounding) {
 
-  /** Buffers for rows of {@code dim} floats with {@code slots}, and blocks of {@code blockRows} rows. */
+  /** Buffers for a float32 parameter's rows of {@code dim} floats with {@code slots}, in blocks of {@code blockRows}. */
   static StepScratch of(int dim, RowMemory[] slots, float[] sums, int blockRows) {
+    return of(dim, slots, sums, blockRows, null);
+  }
+
+  /** Buffers as {@link #of(int, RowMemory[], float[], int)}, for a parameter written back with {@code rounding}. */
+  static StepScratch of(int dim, RowMemory[] slots, float[] sums, int blockRows, StochasticRounding rounding) {
     float[][] state = new float[slots.length][];
     for (int k = 0; k < slots.length; k++) {
       state[k] = new float[slots[k].dim()];
     }
-    return new StepScratch(new float[dim], new float[dim], state, sums, new int[blockRows]);
+    return new StepScratch(new float[dim], new float[dim], state, sums, new int[blockRows], rounding);
   }
 }
