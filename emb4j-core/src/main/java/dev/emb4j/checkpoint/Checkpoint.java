@@ -4,12 +4,18 @@ import dev.emb4j.internal.format.AtomicOutput;
 import dev.emb4j.internal.format.Container;
 import dev.emb4j.internal.format.ContainerReader;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.internal.kernel.StoreMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.optim.OptimizerState;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +58,7 @@ import java.util.zip.CRC32C;
  * 16            H      header: a JSON object in UTF-8 (see below), padded with trailing spaces so that the
  *                      tensor data starts on a 64-byte boundary
  * 16 + H        ...    tensor data: for each tensor of the header, in header order and back to back,
- *                      rows x dim float32 values, row-major (row 0, then row 1, ...), no padding
+ *                      rows x dim values of its dtype, row-major (row 0, then row 1, ...), no padding
  * E             4      checksum: CRC32C (java.util.zip.CRC32C, the Castagnoli polynomial) of bytes [0, E),
  *                      i.e. of everything before it, as an unsigned int32
  * E + 4                end of file (a longer file is rejected)
@@ -78,7 +84,10 @@ import java.util.zip.CRC32C;
  *
  * <p>{@code role} is {@code "param"} for a parameter (named by {@link Parameter#name()}) or {@code
  * "optimizer_slot"} for an optimizer state matrix (named by its key in {@link OptimizerState#slots()}, {@code
- * "<parameter name>/<slot>"}). {@code length} is {@code rows * dim * 4}; the first tensor starts at {@code 16 + H} and
+ * "<parameter name>/<slot>"}). {@code dtype} is the element type of the store saved: {@code "f32"} (float32), or
+ * {@code "f16"} / {@code "bf16"} for a table of 16-bit rows ({@link DType}), whose elements are saved as their 16-bit
+ * patterns, so a save and a load keep every bit. {@code length} is {@code rows * dim * 4} ({@code * 2} for the
+ * 16-bit dtypes); the first tensor starts at {@code 16 + H} and
  * each next one where the previous one ends, so {@code E} is the end of the last tensor (or {@code 16 + H} when there
  * is none). Scalars are JSON numbers, written in their shortest exact form (so they round-trip bit for bit); the
  * non-finite values are written as the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}. Parameters
@@ -289,7 +298,7 @@ public final class Checkpoint {
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("name", s.name);
       t.put("role", s.role);
-      t.put("dtype", "f32");
+      t.put("dtype", dtypeName(s.dtype));
       t.put("rows", s.rows);
       t.put("dim", s.dim);
       t.put("offset", offset);
@@ -310,9 +319,18 @@ public final class Checkpoint {
     return Json.write(root);
   }
 
+  /** The header's name of a dtype: {@code f32}, {@code f16}, {@code bf16}. */
+  private static String dtypeName(DType dtype) {
+    return dtype.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   private static void writeTensor(AtomicOutput out, Source s) throws IOException {
     int dim = s.dim;
     int rowsPerBatch = (int) Math.max(1, Math.min(s.rows, BATCH_FLOATS / dim));
+    if (s.dtype != DType.F32) {
+      writeHalfTensor(out, s, rowsPerBatch);
+      return;
+    }
     float[] batch = new float[rowsPerBatch * dim];
     for (long r = 0; r < s.rows; ) {
       int k = (int) Math.min(rowsPerBatch, s.rows - r);
@@ -324,11 +342,41 @@ public final class Checkpoint {
     }
   }
 
+  /** Writes the 16-bit patterns of a table of 16-bit rows, as they are in its memory. */
+  private static void writeHalfTensor(AtomicOutput out, Source s, int rowsPerBatch) throws IOException {
+    int dim = s.dim;
+    int[] bits = new int[rowsPerBatch * dim];
+    float[] row = new float[dim];
+    RowMemory memory = StoreMemory.of(s.store).orElse(null);
+    for (long r = 0; r < s.rows; ) {
+      int k = (int) Math.min(rowsPerBatch, s.rows - r);
+      for (int i = 0; i < k; i++) {
+        if (memory != null) {
+          MemorySegment seg = memory.segment(r + i);
+          long at = memory.offset(r + i);
+          for (int j = 0; j < dim; j++) {
+            bits[i * dim + j] = seg.get(HALF, at + (long) j * Short.BYTES);
+          }
+        } else { // a store without a memory view: its values, exact in its dtype
+          s.store.readRow(r + i, row, 0);
+          for (int j = 0; j < dim; j++) {
+            bits[i * dim + j] = s.dtype.encode(row[j]);
+          }
+        }
+      }
+      out.writeElements(bits, k * dim, Short.BYTES, ByteOrder.LITTLE_ENDIAN);
+      r += k;
+    }
+  }
+
+  private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
+
   /** A tensor to save. */
   private static final class Source {
     final String name;
     final String role;
     final RowStore store;
+    final DType dtype;
     final long rows;
     final int dim;
 
@@ -336,6 +384,10 @@ public final class Checkpoint {
       this.name = name;
       this.role = role;
       this.store = Objects.requireNonNull(store, () -> "the store of " + name + " is null");
+      this.dtype = store.dtype();
+      if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+        throw new IllegalArgumentException("tensor '" + name + "' has dtype " + dtype + ", which checkpoints do not hold");
+      }
       this.rows = store.rows();
       this.dim = store.dim();
       if (rows < 0 || dim <= 0) {
@@ -344,7 +396,7 @@ public final class Checkpoint {
     }
 
     long bytes() {
-      return Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) Float.BYTES);
+      return Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) dtype.bytes());
     }
   }
 
@@ -501,7 +553,7 @@ public final class Checkpoint {
   }
 
   /** One tensor of the header. */
-  private record Entry(String name, String role, long rows, int dim, long offset, long length) {}
+  private record Entry(String name, String role, DType dtype, long rows, int dim, long offset, long length) {}
 
   /** A parsed and checked header. */
   private record Layout(
@@ -659,23 +711,30 @@ public final class Checkpoint {
       if (!names.add(name)) {
         throw new IllegalArgumentException("two tensors of role " + role + " are named '" + name + "'");
       }
-      String dtype = asString(t.get("dtype"), where + " \"dtype\"");
-      if (!dtype.equals("f32")) {
-        throw new IllegalArgumentException(where + " has an unsupported dtype \"" + dtype + "\" (expected \"f32\")");
-      }
+      String dtypeName = asString(t.get("dtype"), where + " \"dtype\"");
+      DType dtype =
+          switch (dtypeName) {
+            case "f32" -> DType.F32;
+            case "f16" -> DType.F16;
+            case "bf16" -> DType.BF16;
+            default ->
+                throw new IllegalArgumentException(
+                    where + " has an unsupported dtype \"" + dtypeName + "\" (expected \"f32\", \"f16\" or \"bf16\")");
+          };
       long rows = asInteger(t.get("rows"), where + " \"rows\"", 0, MAX_JSON_INTEGER);
       int dim = (int) asInteger(t.get("dim"), where + " \"dim\"", 1, Integer.MAX_VALUE);
       long at = asInteger(t.get("offset"), where + " \"offset\"", 0, MAX_JSON_INTEGER);
       long length = asInteger(t.get("length"), where + " \"length\"", 0, MAX_JSON_INTEGER);
       long expectedLength;
       try {
-        expectedLength = Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) Float.BYTES);
+        expectedLength = Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) dtype.bytes());
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException(where + " has a shape " + shape(rows, dim) + " that is too large", e);
       }
       if (length != expectedLength) {
         throw new IllegalArgumentException(
-            where + " has length " + length + ", but " + rows + " x " + dim + " floats take " + expectedLength
+            where + " has length " + length + ", but " + rows + " x " + dim + " " + dtypeName + " values take "
+                + expectedLength
                 + " bytes");
       }
       if (at != offset) {
@@ -686,7 +745,7 @@ public final class Checkpoint {
       if (offset > MAX_JSON_INTEGER) {
         throw new IllegalArgumentException("the tensors end past the format's limit of 2^53 bytes");
       }
-      entries.add(new Entry(name, role, rows, dim, at, length));
+      entries.add(new Entry(name, role, dtype, rows, dim, at, length));
     }
 
     String kind = null;
@@ -783,15 +842,23 @@ public final class Checkpoint {
     }
 
     HeapRowStore readNew(Entry e) throws IOException {
-      HeapRowStore store = HeapRowStore.allocate(e.rows, e.dim);
+      HeapRowStore store = HeapRowStore.allocate(e.rows, e.dim, e.dtype);
       readInto(e, store);
       return store;
     }
 
+    /**
+     * Fills {@code dst} with the tensor's values: a store of the tensor's 16-bit dtype gets the saved bits as they
+     * are; any other store gets the values, converted as its {@code writeRow} does.
+     */
     void readInto(Entry e, RowStore dst) throws IOException {
       ContainerReader.Cursor cursor = in.cursor(e.offset);
       int dim = e.dim;
       int rowsPerBatch = (int) Math.max(1, Math.min(e.rows, BATCH_FLOATS / dim));
+      if (e.dtype != DType.F32) {
+        readHalfInto(e, dst, cursor, rowsPerBatch);
+        return;
+      }
       float[] batch = new float[rowsPerBatch * dim];
       for (long r = 0; r < e.rows; ) {
         int k = (int) Math.min(rowsPerBatch, e.rows - r);
@@ -808,5 +875,38 @@ public final class Checkpoint {
         r += k;
       }
     }
+
+    private void readHalfInto(Entry e, RowStore dst, ContainerReader.Cursor cursor, int rowsPerBatch)
+        throws IOException {
+      int dim = e.dim;
+      byte[] bytes = new byte[rowsPerBatch * dim * Short.BYTES];
+      float[] row = new float[dim];
+      RowMemory memory = dst.dtype() == e.dtype ? StoreMemory.of(dst).orElse(null) : null;
+      for (long r = 0; r < e.rows; ) {
+        int k = (int) Math.min(rowsPerBatch, e.rows - r);
+        try {
+          cursor.readFully(bytes, 0, k * dim * Short.BYTES);
+        } catch (EOFException x) {
+          throw error(
+              file,
+              "ended at " + cursor.position() + " while tensor '" + e.name + "' was being read (was it modified?)");
+        }
+        MemorySegment src = MemorySegment.ofArray(bytes);
+        for (int i = 0; i < k; i++) {
+          long from = (long) i * dim * Short.BYTES;
+          if (memory != null) {
+            MemorySegment.copy(src, LE_HALF, from, memory.segment(r + i), HALF, memory.offset(r + i), dim);
+          } else {
+            for (int j = 0; j < dim; j++) {
+              row[j] = e.dtype.decode(src.get(LE_HALF, from + (long) j * Short.BYTES));
+            }
+            dst.writeRow(r + i, row, 0);
+          }
+        }
+        r += k;
+      }
+    }
   }
+
+  private static final ValueLayout.OfShort LE_HALF = HALF.withOrder(ByteOrder.LITTLE_ENDIAN);
 }
