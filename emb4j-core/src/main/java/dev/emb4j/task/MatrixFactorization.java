@@ -6,6 +6,7 @@ import dev.emb4j.autograd.Variable;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.nn.Initializer;
 import dev.emb4j.nn.Model;
+import dev.emb4j.store.DType;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
 
@@ -31,16 +32,30 @@ public final class MatrixFactorization extends Model {
    */
   public MatrixFactorization(
       int numUsers, int numItems, int dim, float globalMean, float minRating, float maxRating, double initStd, long seed) {
+    this(numUsers, numItems, dim, globalMean, minRating, maxRating, initStd, seed, DType.F32);
+  }
+
+  /**
+   * As {@link #MatrixFactorization(int, int, int, float, float, float, double, long)}, with the user and item factor
+   * tables in {@code dtype} ({@link DType#BF16} or {@link DType#F16} halve their memory; see {@code
+   * TableBuilder.dtype}); the biases, one value per user or item, stay float32.
+   */
+  public MatrixFactorization(
+      int numUsers, int numItems, int dim, float globalMean, float minRating, float maxRating, double initStd, long seed,
+      DType dtype) {
     if (!(minRating <= maxRating)) {
       throw new IllegalArgumentException("minRating " + minRating + " must not exceed maxRating " + maxRating);
     }
     this.minRating = minRating;
     this.maxRating = maxRating;
     this.users = register(
-        "user", Embedding.builder(numUsers, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed)).build());
+        "user",
+        Embedding.builder(numUsers, dim).sparse(true).dtype(dtype).initializer(Initializer.normal(0, initStd, seed))
+            .build());
     this.items = register(
         "item",
-        Embedding.builder(numItems, dim).sparse(true).initializer(Initializer.normal(0, initStd, seed + 1)).build());
+        Embedding.builder(numItems, dim).sparse(true).dtype(dtype).initializer(Initializer.normal(0, initStd, seed + 1))
+            .build());
     this.userBias = register(
         "user_bias", Embedding.builder(numUsers, 1).sparse(true).initializer(Initializer.constant(0)).build());
     this.itemBias = register(

@@ -8,6 +8,7 @@ import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.Scheduler;
 import dev.emb4j.optim.Sgd;
 import dev.emb4j.optim.SparseAdam;
+import dev.emb4j.store.DType;
 import dev.emb4j.tensor.IndexTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +50,8 @@ public final class MatrixFactorizationTrainer {
    * @param initStd standard deviation of the initial factors
    * @param optimizer which sparse optimizer
    * @param seed fixes initialisation and shuffling
+   * @param dtype the element type of the user and item factor tables ({@link DType#F32}, {@link DType#BF16} or
+   *     {@link DType#F16})
    */
   public record Config(
       int dim,
@@ -60,7 +63,8 @@ public final class MatrixFactorizationTrainer {
       double biasReg,
       double initStd,
       OptimizerKind optimizer,
-      long seed) {
+      long seed,
+      DType dtype) {
 
     /** Checks every value. */
     public Config {
@@ -74,6 +78,10 @@ public final class MatrixFactorizationTrainer {
                 + ", " + reg + ", " + regExponent + ", " + biasReg + ", " + initStd);
       }
       java.util.Objects.requireNonNull(optimizer, "optimizer");
+      java.util.Objects.requireNonNull(dtype, "dtype");
+      if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+        throw new IllegalArgumentException("the factor tables hold F32, F16 or BF16 rows, not " + dtype);
+      }
     }
 
     /** The defaults, tuned on MovieLens-100k's u1 split (test RMSE about 0.919): {@code builder().build()}. */
@@ -98,7 +106,8 @@ public final class MatrixFactorizationTrainer {
           .biasReg(biasReg)
           .initStd(initStd)
           .optimizer(optimizer)
-          .seed(seed);
+          .seed(seed)
+          .dtype(dtype);
     }
 
     /**
@@ -116,8 +125,15 @@ public final class MatrixFactorizationTrainer {
       private double initStd = 0.2;
       private OptimizerKind optimizer = OptimizerKind.ADAGRAD;
       private long seed = 42;
+      private DType dtype = DType.F32;
 
       private Builder() {}
+
+      /** The element type of the factor tables; default {@link DType#F32}. */
+      public Builder dtype(DType dtype) {
+        this.dtype = dtype;
+        return this;
+      }
 
       /** Factor size D; default 64. */
       public Builder dim(int dim) {
@@ -185,7 +201,8 @@ public final class MatrixFactorizationTrainer {
        * @throws IllegalArgumentException for a value out of range, naming it
        */
       public Config build() {
-        return new Config(dim, epochs, batchSize, learningRate, reg, regExponent, biasReg, initStd, optimizer, seed);
+        return new Config(
+            dim, epochs, batchSize, learningRate, reg, regExponent, biasReg, initStd, optimizer, seed, dtype);
       }
     }
   }
@@ -313,7 +330,8 @@ public final class MatrixFactorizationTrainer {
     }
     MatrixFactorization model =
         new MatrixFactorization(
-            users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed());
+            users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed(),
+            config.dtype());
     Optimizer opt = optimizer(model);
     long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     long totalSteps = config.epochs() * stepsPerEpoch;

@@ -255,7 +255,8 @@ public final class Recommender {
               Float.parseFloat(meta.get("min_rating")),
               Float.parseFloat(meta.get("max_rating")),
               0,
-              0);
+              0,
+              savedDtype(c.parameters().get("user.weight")));
       for (Parameter p : model.parameters()) {
         RowStore saved = c.parameters().get(p.name());
         if (saved == null || saved.rows() != p.value().rows() || saved.dim() != p.value().dim()) {
@@ -285,6 +286,11 @@ public final class Recommender {
     } catch (NumberFormatException | NullPointerException e) {
       throw new CheckpointFormatException(file, file + " has incomplete or malformed recommender metadata", e);
     }
+  }
+
+  /** The dtype the factors were saved in (a missing table is reported with the other parameters). */
+  private static dev.emb4j.store.DType savedDtype(RowStore factors) {
+    return factors == null ? dev.emb4j.store.DType.F32 : factors.dtype();
   }
 
   private static IdIndex parseIds(String csv) {

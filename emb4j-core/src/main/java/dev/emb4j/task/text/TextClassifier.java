@@ -11,6 +11,7 @@ import dev.emb4j.nn.EmbeddingBag;
 import dev.emb4j.nn.Initializer;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.nn.Parameters;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.task.Recommender;
@@ -116,6 +117,11 @@ public final class TextClassifier {
   private final Map<String, Integer> labelIds = new LinkedHashMap<>();
 
   TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed) {
+    this(shape, words, labels, seed, DType.F32);
+  }
+
+  /** A model whose input rows (words and n-gram buckets) are kept in {@code dtype}. */
+  TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed, DType dtype) {
     if (labels.size() < 2) {
       throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
     }
@@ -131,6 +137,7 @@ public final class TextClassifier {
     this.input =
         EmbeddingBag.builder(rows, shape.dim())
             .mode(BagMode.MEAN)
+            .dtype(dtype)
             .initializer(Initializer.uniform(-bound, bound, seed))
             .build();
     int top = shape.hidden() > 0 ? shape.hidden() : shape.dim();
@@ -369,7 +376,8 @@ public final class TextClassifier {
               Boolean.parseBoolean(meta.get("lowercase")));
       List<String> labels = strings(Json.parse(meta.get("labels")));
       WordIndex words = new WordIndex(strings(Json.parse(meta.get("words"))));
-      model = new TextClassifier(shape, words, labels, 0);
+      RowStore savedInput = c.parameters().get("input.weight");
+      model = new TextClassifier(shape, words, labels, 0, savedInput == null ? DType.F32 : savedInput.dtype());
     } catch (RuntimeException e) {
       throw new CheckpointFormatException(
           file, file + " has incomplete or malformed classifier metadata: " + e.getMessage(), e);
