@@ -42,6 +42,8 @@ public final class HeapRowStore implements RowStore, MemoryBacked {
   private final int lead;
   /** The whole float32 table when it fits one chunk (the common case): row r then starts at r * dim. */
   private final float[] single;
+  /** Whether one chunk holds every row (row r then starts at lead + r * dim, no division needed). */
+  private final boolean oneChunk;
   /** {@link MemorySegment#ofArray} views of the chunks, made once. */
   private final RowMemory memory;
 
@@ -56,6 +58,7 @@ public final class HeapRowStore implements RowStore, MemoryBacked {
     this.lead = lead;
     this.single = chunks != null && chunks.length == 1 ? chunks[0] : null;
     int n = chunks != null ? chunks.length : halfChunks.length;
+    this.oneChunk = n == 1;
     MemorySegment[] views = new MemorySegment[n];
     for (int c = 0; c < n; c++) {
       views[c] =
@@ -160,11 +163,11 @@ public final class HeapRowStore implements RowStore, MemoryBacked {
 
   private short[] halfChunk(long row) {
     assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
-    return halfChunks[(int) chunkOf(row, rowsPerChunk)];
+    return oneChunk ? halfChunks[0] : halfChunks[(int) chunkOf(row, rowsPerChunk)];
   }
 
   private int offset(long row) {
-    return lead + (single != null ? (int) row * dim : offsetInChunk(row, rowsPerChunk, dim));
+    return lead + (oneChunk ? (int) row * dim : offsetInChunk(row, rowsPerChunk, dim));
   }
 
   private float half(short[] c, int i) {

@@ -61,6 +61,28 @@ final class PanamaHalfRows {
     }
   }
 
+  /**
+   * {@link KernelSupport#decodeRows} with the row needed {@code AHEAD} positions later touched first (see {@link
+   * PanamaVectors}): a bag's rows come from all over a large table, and the decode of one row is too short to keep
+   * enough of them in flight otherwise.
+   */
+  static void decodeRows(
+      DType dtype, RowMemory m, long[] ids, int from, int to, long skip, float[] dst, int dstOffset) {
+    int d = m.dim();
+    boolean heap = m.isHalfHeap();
+    float touched = 0;
+    for (int i = from; i < to; i++) {
+      long ahead = ids[Math.min(i + PanamaVectors.AHEAD, to - 1)];
+      if (ahead != skip) {
+        touched += heap ? m.halfArray(ahead)[m.index(ahead)] : m.segment(ahead).get(SHORT, m.offset(ahead));
+      }
+      if (ids[i] != skip) {
+        decodeRow(dtype, m, ids[i], dst, dstOffset + (i - from) * d);
+      }
+    }
+    PanamaVectors.sink = touched;
+  }
+
   private static FloatVector bf16ToFloat(ShortVector h) {
     IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, IS, 0);
     return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();

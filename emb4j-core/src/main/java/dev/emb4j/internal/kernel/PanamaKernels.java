@@ -35,6 +35,12 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
+  public void decodeRows(
+      DType dtype, RowMemory m, long[] ids, int from, int to, long skip, float[] dst, int dstOffset) {
+    PanamaHalfRows.decodeRows(dtype, m, ids, from, to, skip, dst, dstOffset);
+  }
+
+  @Override
   public void encodeRow(StochasticRounding rounding, RowMemory m, long row, float[] src, int off) {
     PanamaHalfRows.encodeRow(rounding, m, row, src, off);
   }

@@ -27,6 +27,8 @@ public final class RowMemory {
   private final float[][] arrays;
   private final float[] singleArray;
   private final short[][] halfArrays;
+  /** The one 16-bit heap chunk holding every row, or null. */
+  private final short[] singleHalfArray;
   private final int elementBytes;
   private final int lead;
   private final long rowsPerChunk;
@@ -93,6 +95,7 @@ public final class RowMemory {
     this.arrays = arrays == null ? null : arrays.clone();
     this.singleArray = arrays != null && arrays.length == 1 ? arrays[0] : null;
     this.halfArrays = halfArrays == null ? null : halfArrays.clone();
+    this.singleHalfArray = halfArrays != null && halfArrays.length == 1 ? halfArrays[0] : null;
     this.elementBytes = elementBytes;
     this.lead = lead;
     this.rowsPerChunk = rowsPerChunk;
@@ -132,7 +135,7 @@ public final class RowMemory {
   /** The {@code short[]} chunk that holds {@code row} (16-bit heap views only). */
   public short[] halfArray(long row) {
     assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
-    return halfArrays[chunkOf(row)];
+    return singleHalfArray != null ? singleHalfArray : halfArrays[chunkOf(row)];
   }
 
   /** The heap chunk that holds {@code row} (heap views only). */
@@ -159,7 +162,7 @@ public final class RowMemory {
    * halfArray(row)} (heap views only).
    */
   public int index(long row) {
-    return (int) (lead + (singleArray != null ? row * dim : rowInChunk(row) * dim));
+    return (int) (lead + (singleArray != null || singleHalfArray != null ? row * dim : rowInChunk(row) * dim));
   }
 
   private int chunkOf(long row) {
