@@ -427,16 +427,11 @@ class RowStoreContractTest {
     }
   }
 
-  @Nested
-  class OffHeapBf16 extends OffHeapContract {
-    @Override
-    DType dtype() {
-      return DType.BF16;
-    }
-
+  /** Allocated off-heap stores of 16-bit rows. */
+  abstract static class OffHeapSixteenBit extends OffHeapContract {
     @Override
     RowStore newStore(long rows, int dim) {
-      return OffHeapRowStore.allocate(rows, dim, DType.BF16);
+      return OffHeapRowStore.allocate(rows, dim, dtype());
     }
 
     @Override
@@ -446,20 +441,18 @@ class RowStoreContractTest {
   }
 
   @Nested
-  class OffHeapF16 extends OffHeapContract {
+  class OffHeapBf16 extends OffHeapSixteenBit {
+    @Override
+    DType dtype() {
+      return DType.BF16;
+    }
+  }
+
+  @Nested
+  class OffHeapF16 extends OffHeapSixteenBit {
     @Override
     DType dtype() {
       return DType.F16;
-    }
-
-    @Override
-    RowStore newStore(long rows, int dim) {
-      return OffHeapRowStore.allocate(rows, dim, DType.F16);
-    }
-
-    @Override
-    boolean closeFreesMemory() {
-      return true;
     }
 
     @Test

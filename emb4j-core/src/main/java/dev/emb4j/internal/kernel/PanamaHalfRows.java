@@ -41,23 +41,56 @@ final class PanamaHalfRows {
 
   private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
+  /**
+   * Where a row's 16-bit elements lie: in a heap {@code array} from {@code index}, or else in a {@code segment} from
+   * byte {@code offset}. Made per row and inlined, so the JIT keeps its fields in registers.
+   */
+  private record HalfRow(short[] array, int index, MemorySegment segment, long offset) {
+    static HalfRow of(RowMemory m, long row) {
+      return m.isHalfHeap()
+          ? new HalfRow(m.halfArray(row), m.index(row), null, 0)
+          : new HalfRow(null, 0, m.segment(row), m.offset(row));
+    }
+
+    ShortVector load(int j) {
+      return array != null
+          ? ShortVector.fromArray(HS, array, index + j)
+          : ShortVector.fromMemorySegment(HS, segment, offset + 2L * j, NATIVE);
+    }
+
+    void store(int j, ShortVector h) {
+      if (array != null) {
+        h.intoArray(array, index + j);
+      } else {
+        h.intoMemorySegment(segment, offset + 2L * j, NATIVE);
+      }
+    }
+
+    short get(int j) {
+      return array != null ? array[index + j] : segment.get(SHORT, offset + 2L * j);
+    }
+
+    void set(int j, short h) {
+      if (array != null) {
+        array[index + j] = h;
+      } else {
+        segment.set(SHORT, offset + 2L * j, h);
+      }
+    }
+  }
+
   static void decodeRow(DType dtype, RowMemory m, long row, float[] dst, int off) {
     int d = m.dim();
-    boolean heap = m.isHalfHeap();
-    short[] a = heap ? m.halfArray(row) : null;
-    int p = heap ? m.index(row) : 0;
-    MemorySegment seg = heap ? null : m.segment(row);
-    long o = heap ? 0 : m.offset(row);
+    HalfRow r = HalfRow.of(m, row);
     boolean bf16 = dtype == DType.BF16;
     int j = 0;
     for (int bound = S.loopBound(d); j < bound; j += L) {
-      ShortVector h =
-          heap ? ShortVector.fromArray(HS, a, p + j) : ShortVector.fromMemorySegment(HS, seg, o + 2L * j, NATIVE);
+      ShortVector h = r.load(j);
       (bf16 ? bf16ToFloat(h) : f16ToFloat(h)).intoArray(dst, off + j);
     }
     // scalar tail
     for (; j < d; j++) {
-      dst[off + j] = dtype.decode(heap ? a[p + j] : seg.get(SHORT, o + 2L * j));
+      dst[off + j] = dtype.decode(r.get(j));
     }
   }
 
@@ -102,11 +135,7 @@ final class PanamaHalfRows {
 
   static void encodeRow(StochasticRounding rounding, RowMemory m, long row, float[] src, int off) {
     int d = m.dim();
-    boolean heap = m.isHalfHeap();
-    short[] a = heap ? m.halfArray(row) : null;
-    int p = heap ? m.index(row) : 0;
-    MemorySegment seg = heap ? null : m.segment(row);
-    long o = heap ? 0 : m.offset(row);
+    HalfRow r = HalfRow.of(m, row);
     DType dtype = rounding.dtype();
     boolean bf16 = dtype == DType.BF16;
     long key = rounding.rowKey(row);
@@ -117,21 +146,11 @@ final class PanamaHalfRows {
       IntVector u = fmix32(keys.add(columns));
       FloatVector x = FloatVector.fromArray(S, src, off + j);
       IntVector bits = bf16 ? roundBf16(x, u) : roundF16(x, u);
-      ShortVector h = (ShortVector) bits.convertShape(VectorOperators.I2S, HS, 0);
-      if (heap) {
-        h.intoArray(a, p + j);
-      } else {
-        h.intoMemorySegment(seg, o + 2L * j, NATIVE);
-      }
+      r.store(j, (ShortVector) bits.convertShape(VectorOperators.I2S, HS, 0));
     }
     // scalar tail
     for (; j < d; j++) {
-      short h = (short) StochasticRounding.round(dtype, src[off + j], StochasticRounding.noise(key, j));
-      if (heap) {
-        a[p + j] = h;
-      } else {
-        seg.set(SHORT, o + 2L * j, h);
-      }
+      r.set(j, (short) StochasticRounding.round(dtype, src[off + j], StochasticRounding.noise(key, j)));
     }
   }
 
