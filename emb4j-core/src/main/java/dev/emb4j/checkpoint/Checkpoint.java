@@ -733,8 +733,8 @@ public final class Checkpoint {
       }
       if (length != expectedLength) {
         throw new IllegalArgumentException(
-            where + " has length " + length + ", but " + rows + " x " + dim + " " + dtypeName + " values take "
-                + expectedLength
+            where + " has length " + length + ", but " + rows + " x " + dim + " "
+                + (dtype == DType.F32 ? "floats" : dtypeName + " values") + " take " + expectedLength
                 + " bytes");
       }
       if (at != offset) {
