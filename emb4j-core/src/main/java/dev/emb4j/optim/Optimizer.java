@@ -441,8 +441,9 @@ public abstract class Optimizer {
       step = st.step;
       slotStores = st.slots;
     }
-    // a 16-bit parameter's counter is for its rounding only: the rule sees the steps it saw before
-    dev.emb4j.internal.kernel.RowRule rule = kernelRule(countsSteps() || !spec.isEmpty() ? step : 1, fresh);
+    // a state kept only for a 16-bit parameter's rounding stays hidden from the rule: it sees step 1, fresh state
+    boolean ruleState = countsSteps() || !spec.isEmpty();
+    dev.emb4j.internal.kernel.RowRule rule = kernelRule(ruleState ? step : 1, !ruleState || fresh);
     DType dtype = p.value().dtype();
     StochasticRounding rounding =
         dtype == DType.F32 ? null : new StochasticRounding(dtype, roundingSeed(keys.get(i)), step);
