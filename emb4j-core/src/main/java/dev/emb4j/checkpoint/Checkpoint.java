@@ -4,6 +4,8 @@ import dev.emb4j.internal.format.AtomicOutput;
 import dev.emb4j.internal.format.Container;
 import dev.emb4j.internal.format.ContainerReader;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.internal.kernel.StoreMemory;
+import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.optim.OptimizerState;
@@ -14,6 +16,8 @@ import dev.emb4j.store.RowStore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,8 +60,8 @@ import java.util.zip.CRC32C;
  * 16            H      header: a JSON object in UTF-8 (see below), padded with trailing spaces so that the
  *                      tensor data starts on a 64-byte boundary
  * 16 + H        ...    tensor data: for each tensor of the header, in header order and back to back,
- *                      rows x dim float32 values, row-major (row 0, then row 1, ...), no padding; a tensor of
- *                      dtype "int8" or "int4" holds its rows as PyTorch prepacks them instead (see DType)
+ *                      rows x dim values of its dtype, row-major (row 0, then row 1, ...), no padding; a tensor
+ *                      of dtype "int8" or "int4" holds its rows as PyTorch prepacks them instead (see DType)
  * E             4      checksum: CRC32C (java.util.zip.CRC32C, the Castagnoli polynomial) of bytes [0, E),
  *                      i.e. of everything before it, as an unsigned int32
  * E + 4                end of file (a longer file is rejected)
@@ -83,9 +87,11 @@ import java.util.zip.CRC32C;
  *
  * <p>{@code role} is {@code "param"} for a parameter (named by {@link Parameter#name()}) or {@code
  * "optimizer_slot"} for an optimizer state matrix (named by its key in {@link OptimizerState#slots()}, {@code
- * "<parameter name>/<slot>"}). {@code dtype} is {@code "f32"}, or {@code "int8"} / {@code "int4"} for a parameter
- * held in a {@link QuantizedRowStore} (an inference model), whose bytes are saved as they are. {@code length} is
- * {@code rows * DType.rowBytes(dim)} ({@code rows * dim * 4} for f32); the first tensor starts at {@code 16 + H} and
+ * "<parameter name>/<slot>"}). {@code dtype} is the element type of the store saved: {@code "f32"} (float32),
+ * {@code "f16"} / {@code "bf16"} for a table of 16-bit rows ({@link DType}), whose elements are saved as their 16-bit
+ * patterns, so a save and a load keep every bit, or {@code "int8"} / {@code "int4"} for a parameter held in a {@link
+ * QuantizedRowStore} (an inference model), whose bytes are saved as they are. {@code length} is {@code rows *
+ * DType.rowBytes(dim)} ({@code rows * dim * 4} for f32); the first tensor starts at {@code 16 + H} and
  * each next one where the previous one ends, so {@code E} is the end of the last tensor (or {@code 16 + H} when there
  * is none). Scalars are JSON numbers, written in their shortest exact form (so they round-trip bit for bit); the
  * non-finite values are written as the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}. Parameters
@@ -330,6 +336,10 @@ public final class Checkpoint {
     }
     int dim = s.dim;
     int rowsPerBatch = (int) Math.max(1, Math.min(s.rows, BATCH_FLOATS / dim));
+    if (s.dtype != DType.F32) {
+      writeHalfTensor(out, s, rowsPerBatch);
+      return;
+    }
     float[] batch = new float[rowsPerBatch * dim];
     for (long r = 0; r < s.rows; ) {
       int k = (int) Math.min(rowsPerBatch, s.rows - r);
@@ -341,26 +351,58 @@ public final class Checkpoint {
     }
   }
 
+  /** Writes the 16-bit patterns of a table of 16-bit rows, as they are in its memory. */
+  private static void writeHalfTensor(AtomicOutput out, Source s, int rowsPerBatch) throws IOException {
+    int dim = s.dim;
+    int[] bits = new int[rowsPerBatch * dim];
+    float[] row = new float[dim];
+    RowMemory memory = StoreMemory.of(s.store).orElse(null);
+    for (long r = 0; r < s.rows; ) {
+      int k = (int) Math.min(rowsPerBatch, s.rows - r);
+      for (int i = 0; i < k; i++) {
+        if (memory != null) {
+          MemorySegment seg = memory.segment(r + i);
+          long at = memory.offset(r + i);
+          for (int j = 0; j < dim; j++) {
+            bits[i * dim + j] = seg.get(HALF, at + (long) j * Short.BYTES);
+          }
+        } else { // a store without a memory view: its values, exact in its dtype
+          s.store.readRow(r + i, row, 0);
+          for (int j = 0; j < dim; j++) {
+            bits[i * dim + j] = s.dtype.encode(row[j]);
+          }
+        }
+      }
+      out.writeElements(bits, k * dim, Short.BYTES, ByteOrder.LITTLE_ENDIAN);
+      r += k;
+    }
+  }
+
+  private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
+
   /** A tensor to save. */
   private static final class Source {
     final String name;
     final String role;
     final RowStore store;
+    /** The store's type: F32, F16 or BF16, or the quantized type of a {@link QuantizedRowStore}, saved as it is. */
+    final DType dtype;
     final long rows;
     final int dim;
-    /** F32, or the quantized type of a {@link QuantizedRowStore}, saved as it is. */
-    final DType dtype;
 
     Source(String name, String role, RowStore store) {
       this.name = name;
       this.role = role;
       this.store = Objects.requireNonNull(store, () -> "the store of " + name + " is null");
+      this.dtype = store.dtype();
+      if (dtype.quantized() && !(store instanceof QuantizedRowStore)) {
+        throw new IllegalArgumentException("tensor '" + name + "' has dtype " + dtype + ", which checkpoints do not hold");
+      }
       this.rows = store.rows();
       this.dim = store.dim();
       if (rows < 0 || dim <= 0) {
         throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + rows + " x " + dim);
       }
-      this.dtype = store instanceof QuantizedRowStore q ? q.dtype() : DType.F32;
     }
 
     long bytes() {
@@ -704,10 +746,19 @@ public final class Checkpoint {
         throw new IllegalArgumentException("two tensors of role " + role + " are named '" + name + "'");
       }
       String label = asString(t.get("dtype"), where + " \"dtype\"");
-      DType dtype = label.equals("f32") ? DType.F32 : label.equals("int8") ? DType.INT8 : label.equals("int4") ? DType.INT4 : null;
+      DType dtype =
+          switch (label) {
+            case "f32" -> DType.F32;
+            case "f16" -> DType.F16;
+            case "bf16" -> DType.BF16;
+            case "int8" -> DType.INT8;
+            case "int4" -> DType.INT4;
+            default -> null;
+          };
       if (dtype == null || dtype.quantized() && !role.equals(ROLE_PARAM)) {
         throw new IllegalArgumentException(
-            where + " has an unsupported dtype \"" + label + "\" (expected \"f32\", or \"int8\" or \"int4\" for a parameter)");
+            where + " has an unsupported dtype \"" + label
+                + "\" (expected \"f32\", \"f16\" or \"bf16\", or \"int8\" or \"int4\" for a parameter)");
       }
       long rows = asInteger(t.get("rows"), where + " \"rows\"", 0, MAX_JSON_INTEGER);
       int dim = (int) asInteger(t.get("dim"), where + " \"dim\"", 1, Integer.MAX_VALUE);
@@ -844,7 +895,7 @@ public final class Checkpoint {
               }
             });
       }
-      HeapRowStore store = HeapRowStore.allocate(e.rows, e.dim);
+      HeapRowStore store = HeapRowStore.allocate(e.rows, e.dim, e.dtype);
       readInto(e, store);
       return store;
     }
@@ -858,7 +909,11 @@ public final class Checkpoint {
       }
     }
 
-    /** Copies a tensor into {@code dst}; a quantized one is decoded (a float32 model loads an int8 checkpoint). */
+    /**
+     * Fills {@code dst} with the tensor's values: a quantized tensor is decoded (a float32 model loads an int8
+     * checkpoint); a store of the tensor's 16-bit dtype gets the saved bits as they are; any other store gets the
+     * values, converted as its {@code writeRow} does.
+     */
     void readInto(Entry e, RowStore dst) throws IOException {
       if (e.dtype.quantized()) {
         byte[] row = new byte[(int) e.dtype.rowBytes(e.dim)];
@@ -875,6 +930,10 @@ public final class Checkpoint {
       ContainerReader.Cursor cursor = in.cursor(e.offset);
       int dim = e.dim;
       int rowsPerBatch = (int) Math.max(1, Math.min(e.rows, BATCH_FLOATS / dim));
+      if (e.dtype != DType.F32) {
+        readHalfInto(e, dst, cursor, rowsPerBatch);
+        return;
+      }
       float[] batch = new float[rowsPerBatch * dim];
       for (long r = 0; r < e.rows; ) {
         int k = (int) Math.min(rowsPerBatch, e.rows - r);
@@ -891,5 +950,32 @@ public final class Checkpoint {
         r += k;
       }
     }
+
+    private void readHalfInto(Entry e, RowStore dst, ContainerReader.Cursor cursor, int rowsPerBatch)
+        throws IOException {
+      int dim = e.dim;
+      byte[] bytes = new byte[rowsPerBatch * dim * Short.BYTES];
+      float[] row = new float[dim];
+      RowMemory memory = dst.dtype() == e.dtype ? StoreMemory.of(dst).orElse(null) : null;
+      for (long r = 0; r < e.rows; ) {
+        int k = (int) Math.min(rowsPerBatch, e.rows - r);
+        readBytes(cursor, e, bytes, k * dim * Short.BYTES);
+        MemorySegment src = MemorySegment.ofArray(bytes);
+        for (int i = 0; i < k; i++) {
+          long from = (long) i * dim * Short.BYTES;
+          if (memory != null) {
+            MemorySegment.copy(src, LE_HALF, from, memory.segment(r + i), HALF, memory.offset(r + i), dim);
+          } else {
+            for (int j = 0; j < dim; j++) {
+              row[j] = e.dtype.decode(src.get(LE_HALF, from + (long) j * Short.BYTES));
+            }
+            dst.writeRow(r + i, row, 0);
+          }
+        }
+        r += k;
+      }
+    }
   }
+
+  private static final ValueLayout.OfShort LE_HALF = HALF.withOrder(ByteOrder.LITTLE_ENDIAN);
 }

@@ -1,6 +1,7 @@
 package dev.emb4j.nn;
 
 import dev.emb4j.Emb4j;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowInit;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
@@ -33,6 +34,7 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
   Storage storage = Storage.HEAP;
   /** Null for the default: lazy rows for a mapped table, eager ones otherwise. */
   Boolean lazyInit;
+  DType dtype = DType.F32;
 
   TableBuilder(long numEmbeddings, int embeddingDim, FloatTensor pretrained, RowStore wrapped, boolean freeze) {
     this.numEmbeddings = numEmbeddings;
@@ -126,6 +128,28 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
     return self();
   }
 
+  /**
+   * The element type of a fresh or copied table's rows; default {@link DType#F32}. {@link DType#BF16} and {@link
+   * DType#F16} halve the memory and the bytes each lookup reads: values are rounded to nearest when the table is
+   * filled, read in float32 by lookups and pooling, and the library's optimizers update them in float32 and write
+   * them back with stochastic rounding. Float16 holds magnitudes up to 65504 (an initial value beyond becomes an
+   * infinity, an update saturates there); bfloat16 has float32's range with 8 bits of precision.
+   *
+   * @throws IllegalStateException for a wrapped table (its store has its own dtype)
+   * @throws IllegalArgumentException unless the type is F32, F16 or BF16
+   */
+  public B dtype(DType dtype) {
+    if (wrapped != null) {
+      throw new IllegalStateException("a wrapped table uses the caller's store; its dtype is the store's");
+    }
+    java.util.Objects.requireNonNull(dtype, "dtype");
+    if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+      throw new IllegalArgumentException("a trainable table holds F32, F16 or BF16 rows, not " + dtype);
+    }
+    this.dtype = dtype;
+    return self();
+  }
+
   private void requireFresh(String what) {
     if (pretrained != null || wrapped != null) {
       throw new IllegalStateException(what + " only applies to a fresh table, not to pretrained or wrapped weights");
@@ -185,14 +209,15 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
                       new IllegalStateException(
                           "lazy rows need an initializer with a per-row form (the factories of Initializer but"
                               + " fromFunction); set lazyInit(false) to fill this one's rows at build time"));
-      store = storage.allocateLazy(v, embeddingDim, rows);
+      store = storage.allocateLazy(v, embeddingDim, dtype, rows);
       if (pad >= 0) {
         store.writeRow(pad, new float[embeddingDim], 0); // written whole: the padding row is never drawn
       }
     } else {
-      store = storage.allocate(v, embeddingDim);
+      store = storage.allocate(v, embeddingDim, dtype);
       if (pretrained != null) {
         float[] data = pretrained.data();
+        requireInRange(data, dtype);
         for (long r = 0; r < v; r++) {
           store.writeRow(r, data, (int) (r * embeddingDim));
         }
@@ -220,6 +245,20 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
     if (maxNorm != null) {
       throw new IllegalArgumentException(
           "maxNorm renormalises rows in place, but " + store.dtype().label() + " quantized rows are read-only");
+    }
+  }
+
+  /** Rejects a pretrained value that the table's dtype cannot hold (beyond float16's 65504), naming its position. */
+  private void requireInRange(float[] data, DType type) {
+    if (type != DType.F16) {
+      return;
+    }
+    for (int i = 0; i < data.length; i++) {
+      if (Float.isInfinite(type.decode(type.encode(data[i])))) {
+        throw new IllegalArgumentException(
+            "pretrained value " + data[i] + " at [" + i / embeddingDim + ", " + i % embeddingDim
+                + "] is beyond the range of F16 (largest finite value 65504)");
+      }
     }
   }
 

@@ -8,8 +8,10 @@ import dev.emb4j.internal.kernel.IdRange;
 import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.internal.kernel.RowCopies;
 import dev.emb4j.internal.kernel.SparseStep;
+import dev.emb4j.internal.kernel.StochasticRounding;
 import dev.emb4j.internal.kernel.StoreMemory;
 import dev.emb4j.nn.Parameter;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.internal.store.RowMemory;
@@ -55,6 +57,13 @@ import java.util.Set;
  * needs (plain SGD keeps none). Each slot is a {@link RowStore} named as in PyTorch's {@code state_dict}: {@code
  * momentum_buffer}, {@code sum}, {@code exp_avg}, {@code exp_avg_sq}, {@code max_exp_avg_sq}; step counters are
  * per parameter. {@link #exportState()} and {@link #importState(OptimizerState)} save and restore all of it.
+ *
+ * <p><b>16-bit parameters</b> (a table built with {@code dtype(DType.BF16)} or {@code F16}) are updated in float32:
+ * each touched row is decoded, the same rule is applied, and the result is written back with stochastic rounding (see
+ * {@code StochasticRounding}: the expected stored value is the float32 result, so small updates are not lost to
+ * rounding). The state slots stay float32. The random bits are a hash of (the parameter's key, its step, the row, the
+ * column), so a run repeats exactly whatever the threads do; for this every optimizer counts the steps of a 16-bit
+ * parameter and exports them as {@code "<key>/step"}, so that a restored run rounds as the uninterrupted one would.
  *
  * <p><b>Parameter keys.</b> In an {@link OptimizerState} a parameter is known by its {@link Parameter#name() name},
  * or by {@code name#i} (i its position in {@link #parameters()}) when several parameters share the name, as two
@@ -302,7 +311,7 @@ public abstract class Optimizer {
       if (st == null) {
         continue;
       }
-      if (countsSteps()) {
+      if (keepsSteps(i)) {
         scalars.put(keys.get(i) + "/step", (double) st.step);
       }
       for (int k = 0; k < spec.size(); k++) {
@@ -384,13 +393,16 @@ public abstract class Optimizer {
         continue;
       }
       int slash = key.lastIndexOf('/');
-      if (!countsSteps() || slash < 0 || !key.substring(slash + 1).equals("step")) {
+      if (slash < 0 || !key.substring(slash + 1).equals("step")) {
         throw new IllegalArgumentException("unknown scalar '" + key + "' for " + describe());
       }
       Integer i = index.get(key.substring(0, slash));
-      if (i == null) {
+      if (i == null && countsSteps()) {
         throw new IllegalArgumentException(
             "scalar '" + key + "' names no parameter of this optimizer (parameters: " + keys + ")");
+      }
+      if (i == null || !keepsSteps(i)) {
+        throw new IllegalArgumentException("unknown scalar '" + key + "' for " + describe());
       }
       if (!(v >= 0) || v != Math.rint(v) || v > 1L << 53) {
         throw new IllegalArgumentException("scalar '" + key + "' must be a non-negative integer, got " + v);
@@ -445,7 +457,7 @@ public abstract class Optimizer {
     }
     // Everything checked: replace.
     for (int i = 0; i < states.length; i++) {
-      if (found[i] != null) {
+      if (found[i] != null || (spec.isEmpty() && hasStep[i])) {
         RowStore[] copies = new RowStore[spec.size()];
         for (int k = 0; k < copies.length; k++) {
           copies[k] = copyOf(found[i][k]);
@@ -475,7 +487,7 @@ public abstract class Optimizer {
     List<Slot> spec = slots();
     ParamState st = states[i];
     boolean fresh = st == null;
-    if (fresh && (countsSteps() || !spec.isEmpty())) {
+    if (fresh && (keepsSteps(i) || !spec.isEmpty())) {
       RowStore value = p.value();
       RowStore[] slotStores = new RowStore[spec.size()];
       for (int k = 0; k < slotStores.length; k++) {
@@ -500,14 +512,19 @@ public abstract class Optimizer {
         case SparseGradient s -> lazy.ensureRows(s.indices());
       }
     }
-    dev.emb4j.internal.kernel.RowRule rule = kernelRule(step, fresh);
+    // a state kept only for a 16-bit parameter's rounding stays hidden from the rule: it sees step 1, fresh state
+    boolean ruleState = countsSteps() || !spec.isEmpty();
+    dev.emb4j.internal.kernel.RowRule rule = kernelRule(ruleState ? step : 1, !ruleState || fresh);
+    DType dtype = p.value().dtype();
+    StochasticRounding rounding =
+        dtype == DType.F32 ? null : new StochasticRounding(dtype, roundingSeed(keys.get(i)), step);
     ChangedRows track = changed == null ? null : changed[i];
     switch (grad) {
       case DenseGradient d -> {
         if (track != null) {
           track.addAll();
         }
-        Kernels.updateDenseRows(rule, p.value(), slotStores, d.values());
+        Kernels.updateDenseRows(rule, p.value(), slotStores, d.values(), rounding);
       }
       case SparseGradient s -> {
         SparseRows rows = SparseRows.of(s.indices());
@@ -516,11 +533,25 @@ public abstract class Optimizer {
             track.add(rows.row(u));
           }
         }
-        if (!updateSparseFused(p.value(), s, rows, slotStores, rule)) {
-          updateSparse(p.value(), s, rows, slotStores, rule);
+        if (!updateSparseFused(p.value(), s, rows, slotStores, rule, rounding)) {
+          updateSparse(p.value(), s, rows, slotStores, rule, rounding);
         }
       }
     }
+  }
+
+  /** Whether parameter i has a step counter: for kinds that count steps, and for every 16-bit parameter. */
+  private boolean keepsSteps(int i) {
+    return countsSteps() || parameters.get(i).value().dtype() != DType.F32;
+  }
+
+  /** The seed of a parameter's stochastic rounding: a hash of its key, so that two tables draw different bits. */
+  private static long roundingSeed(String key) {
+    long h = 0xCBF29CE484222325L; // FNV-1a, 64 bits
+    for (int c = 0; c < key.length(); c++) {
+      h = (h ^ key.charAt(c)) * 0x100000001B3L;
+    }
+    return h;
   }
 
   /**
@@ -530,7 +561,7 @@ public abstract class Optimizer {
    */
   private static boolean updateSparseFused(
       RowStore value, SparseGradient grad, SparseRows rows, RowStore[] slots,
-      dev.emb4j.internal.kernel.RowRule rule) {
+      dev.emb4j.internal.kernel.RowRule rule, StochasticRounding rounding) {
     Optional<RowMemory> w = StoreMemory.of(value);
     RowMemory[] slotMemory = new RowMemory[slots.length];
     for (int k = 0; k < slots.length; k++) {
@@ -547,7 +578,7 @@ public abstract class Optimizer {
     Kernels.updateSparseRows(
         new SparseStep(
             rule, w.get(), slotMemory, rows.rows(), rows.start(), rows.order(),
-            new GradientEntries(entries.source(), entries.sourceRows(), entries.scales()), rows.size()));
+            new GradientEntries(entries.source(), entries.sourceRows(), entries.scales()), rows.size(), rounding));
     return true;
   }
 
@@ -557,11 +588,11 @@ public abstract class Optimizer {
    */
   private static void updateSparse(
       RowStore value, SparseGradient grad, SparseRows rows, RowStore[] slots,
-      dev.emb4j.internal.kernel.RowRule rule) {
+      dev.emb4j.internal.kernel.RowRule rule, StochasticRounding rounding) {
     int d = value.dim();
     float[] values = grad.values().data();
     float[] g = new float[d];
-    RowCopies copies = new RowCopies(value, slots);
+    RowCopies copies = new RowCopies(value, slots, rounding);
     for (int k = 0, n = rows.size(); k < n; k++) {
       rows.sumInto(k, values, d, g);
       copies.apply(rule, rows.row(k), g);

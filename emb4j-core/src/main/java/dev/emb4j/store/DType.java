@@ -114,7 +114,7 @@ public enum DType {
   }
 
   /**
-   * The float that an element's raw bits stand for.
+   * The float that an element's raw bits stand for (a float16 NaN becomes a quiet float32 NaN with its payload).
    *
    * @param bits the element's bits in the low {@code 8 * bytes()} bits of an int
    * @return the value
@@ -123,7 +123,12 @@ public enum DType {
   public float decode(int bits) {
     return switch (this) {
       case F32 -> Float.intBitsToFloat(bits);
-      case F16 -> Float.float16ToFloat((short) bits);
+      case F16 -> {
+        float f = Float.float16ToFloat((short) bits);
+        // a NaN comes back quiet, as the JIT's intrinsic (vcvtph2ps) gives it while the library's Java code keeps a
+        // signalling one: the same result interpreted and compiled
+        yield f != f ? Float.intBitsToFloat(Float.floatToRawIntBits(f) | 0x0040_0000) : f;
+      }
       case BF16 -> Float.intBitsToFloat(bits << 16);
       case INT8, INT4 -> throw perRow();
     };

@@ -25,10 +25,18 @@ final class HeapAlignment {
 
   /** Floats to skip at the start of a chunk of {@code chunkFloats} floats so that the element after them is aligned. */
   static int leadingFloats(long chunkFloats) {
-    if (chunkFloats * Float.BYTES < MIN_PADDED_BYTES) {
+    return leadingElements(chunkFloats, Float.BYTES);
+  }
+
+  /**
+   * Elements of {@code elementBytes} bytes to skip at the start of a chunk of {@code chunkElements} so that the
+   * element after them is aligned (the header offset is a multiple of 4, so also of 2).
+   */
+  static int leadingElements(long chunkElements, int elementBytes) {
+    if (chunkElements * elementBytes < MIN_PADDED_BYTES) {
       return 0;
     }
-    return Math.floorMod(-Header.ARRAY_BASE_OFFSET, LINE_BYTES) / Float.BYTES;
+    return Math.floorMod(-Header.ARRAY_BASE_OFFSET, LINE_BYTES) / elementBytes;
   }
 
   /** Bytes from the start of a {@code float[]} object to its first element. */

@@ -10,11 +10,14 @@ import java.lang.foreign.ValueLayout;
  * Rows outside the Java heap, in one FFM {@link MemorySegment} addressed with {@code long} byte offsets.
  *
  * <pre>
- * allocated: base aligned to 64 bytes; row r at byte r * stride, stride = dim rounded up to 16 floats (64 bytes),
- *            so every row starts on a cache line; the padding floats stay zero. From 8 MiB, on Linux transparent
+ * allocated: base aligned to 64 bytes; row r at byte r * stride, stride = dim * dtype.bytes() rounded up to 64
+ *            bytes, so every row starts on a cache line; the padding stays zero. From 8 MiB, on Linux transparent
  *            huge pages where the JVM allows native access (see HugePageMemory)
- * wrapped:   the caller's segment as given, stride = dim (packed rows)
+ * wrapped:   the caller's float32 segment as given, stride = dim * 4 (packed rows)
  * </pre>
+ *
+ * <p>Rows of {@link DType#F16} or {@link DType#BF16} hold the elements' 16-bit patterns (half the memory of float32);
+ * values are converted on every read and write, rounding to nearest on writes ({@link DType#encode}).
  *
  * <p>An allocated store owns its memory and frees it on {@link #close()}; using a closed store throws {@link
  * IllegalStateException}. A wrapped store never frees the caller's memory.
@@ -26,32 +29,45 @@ public final class OffHeapRowStore implements RowStore, MemoryBacked {
   public static final int ROW_ALIGNMENT_BYTES = 64;
 
   private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+  private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT;
 
   private final long rows;
   private final int dim;
+  private final DType dtype;
   private final long strideBytes;
   private final MemorySegment segment;
   private final Arena arena;
 
-  private OffHeapRowStore(long rows, int dim, long strideBytes, MemorySegment segment, Arena arena) {
+  private OffHeapRowStore(long rows, int dim, DType dtype, long strideBytes, MemorySegment segment, Arena arena) {
     this.rows = rows;
     this.dim = dim;
+    this.dtype = dtype;
     this.strideBytes = strideBytes;
     this.segment = segment;
     this.arena = arena;
   }
 
-  /** A zero-filled store of {@code rows x dim} with 64-byte aligned rows. */
+  /** A zero-filled float32 store of {@code rows x dim} with 64-byte aligned rows. */
   public static OffHeapRowStore allocate(long rows, int dim) {
+    return allocate(rows, dim, DType.F32);
+  }
+
+  /**
+   * A zero-filled store of {@code rows x dim} elements of {@code dtype} with 64-byte aligned rows.
+   *
+   * @throws IllegalArgumentException if the shape is invalid or {@code dtype} is not F32, F16 or BF16
+   */
+  public static OffHeapRowStore allocate(long rows, int dim, DType dtype) {
     StoreChecks.checkShape(rows, dim);
-    long stride = paddedStrideBytes(dim);
+    StoreChecks.checkTrainable(dtype);
+    long stride = paddedStrideBytes(dim, dtype.bytes());
     Arena arena = Arena.ofShared();
     long bytes = Math.max(byteOffset(rows, stride), 1);
     MemorySegment seg = HugePageMemory.allocate(bytes, arena);
     if (seg == null) {
       seg = arena.allocate(bytes, ROW_ALIGNMENT_BYTES);
     }
-    return new OffHeapRowStore(rows, dim, stride, seg, arena);
+    return new OffHeapRowStore(rows, dim, dtype, stride, seg, arena);
   }
 
   /**
@@ -70,13 +86,18 @@ public final class OffHeapRowStore implements RowStore, MemoryBacked {
     if (segment.isNative() && segment.address() % Float.BYTES != 0) {
       throw new IllegalArgumentException("segment address " + segment.address() + " is not 4-byte aligned");
     }
-    return new OffHeapRowStore(rows, dim, stride, segment, null);
+    return new OffHeapRowStore(rows, dim, DType.F32, stride, segment, null);
   }
 
   /** The byte stride of a 64-byte aligned row of {@code dim} floats. */
   static long paddedStrideBytes(int dim) {
-    long floatsPerLine = ROW_ALIGNMENT_BYTES / Float.BYTES;
-    return (dim + floatsPerLine - 1) / floatsPerLine * ROW_ALIGNMENT_BYTES;
+    return paddedStrideBytes(dim, Float.BYTES);
+  }
+
+  /** The byte stride of a 64-byte aligned row of {@code dim} elements of {@code elementBytes} bytes. */
+  static long paddedStrideBytes(int dim, int elementBytes) {
+    long perLine = ROW_ALIGNMENT_BYTES / elementBytes;
+    return (dim + perLine - 1) / perLine * ROW_ALIGNMENT_BYTES;
   }
 
   /** The byte offset of {@code row}; long arithmetic throughout, with an error instead of a silent overflow. */
@@ -86,7 +107,7 @@ public final class OffHeapRowStore implements RowStore, MemoryBacked {
 
   private long at(long row, int col) {
     assert row >= 0 && row < rows : "row " + row + " outside 0.." + (rows - 1);
-    return byteOffset(row, strideBytes) + (long) col * Float.BYTES;
+    return byteOffset(row, strideBytes) + (long) col * dtype.bytes();
   }
 
   /** The whole segment (rows at {@link #strideBytes()} intervals), for kernels that work on memory directly. */
@@ -110,55 +131,94 @@ public final class OffHeapRowStore implements RowStore, MemoryBacked {
   }
 
   @Override
+  public DType dtype() {
+    return dtype;
+  }
+
+  /** The value at byte offset {@code p}. */
+  private float load(long p) {
+    return dtype == DType.F32 ? segment.get(FLOAT, p) : dtype.decode(segment.get(SHORT, p));
+  }
+
+  /** Writes {@code value} at byte offset {@code p}, rounded to nearest for 16-bit rows. */
+  private void store(long p, float value) {
+    if (dtype == DType.F32) {
+      segment.set(FLOAT, p, value);
+    } else {
+      segment.set(SHORT, p, (short) dtype.encode(value));
+    }
+  }
+
+  @Override
   public float get(long row, int col) {
-    return segment.get(FLOAT, at(row, col));
+    return load(at(row, col));
   }
 
   @Override
   public void set(long row, int col, float value) {
-    segment.set(FLOAT, at(row, col), value);
+    store(at(row, col), value);
   }
 
   @Override
   public void readRow(long row, float[] dst, int dstOffset) {
-    MemorySegment.copy(segment, FLOAT, at(row, 0), dst, dstOffset, dim);
+    if (dtype == DType.F32) {
+      MemorySegment.copy(segment, FLOAT, at(row, 0), dst, dstOffset, dim);
+      return;
+    }
+    long base = at(row, 0);
+    for (int j = 0; j < dim; j++) {
+      dst[dstOffset + j] = load(base + (long) j * Short.BYTES);
+    }
   }
 
   @Override
   public void writeRow(long row, float[] src, int srcOffset) {
-    MemorySegment.copy(src, srcOffset, segment, FLOAT, at(row, 0), dim);
+    if (dtype == DType.F32) {
+      MemorySegment.copy(src, srcOffset, segment, FLOAT, at(row, 0), dim);
+      return;
+    }
+    long base = at(row, 0);
+    for (int j = 0; j < dim; j++) {
+      store(base + (long) j * Short.BYTES, src[srcOffset + j]);
+    }
   }
 
   @Override
   public void accumulateRow(long row, float scale, float[] dst, int dstOffset) {
     long base = at(row, 0);
+    int bytes = dtype.bytes();
     for (int j = 0; j < dim; j++) {
-      dst[dstOffset + j] += scale * segment.get(FLOAT, base + (long) j * Float.BYTES);
+      dst[dstOffset + j] += scale * load(base + (long) j * bytes);
     }
   }
 
   @Override
   public void addToRow(long row, float scale, float[] src, int srcOffset) {
     long base = at(row, 0);
+    int bytes = dtype.bytes();
     for (int j = 0; j < dim; j++) {
-      long p = base + (long) j * Float.BYTES;
-      segment.set(FLOAT, p, segment.get(FLOAT, p) + scale * src[srcOffset + j]);
+      long p = base + (long) j * bytes;
+      store(p, load(p) + scale * src[srcOffset + j]);
     }
   }
 
   @Override
   public void scaleRow(long row, float factor) {
     long base = at(row, 0);
+    int bytes = dtype.bytes();
     for (int j = 0; j < dim; j++) {
-      long p = base + (long) j * Float.BYTES;
-      segment.set(FLOAT, p, segment.get(FLOAT, p) * factor);
+      long p = base + (long) j * bytes;
+      store(p, load(p) * factor);
     }
   }
 
   /** The segment as one chunk at {@link #strideBytes()}; for emb4j's kernels, not API. */
   @Override
   public RowMemory rowMemory() {
-    return new RowMemory(new MemorySegment[] {segment}, null, 0, Math.max(rows, 1), strideBytes, rows, dim);
+    MemorySegment[] chunks = {segment};
+    return dtype == DType.F32
+        ? new RowMemory(chunks, null, 0, Math.max(rows, 1), strideBytes, rows, dim)
+        : RowMemory.ofHalfSegments(chunks, Math.max(rows, 1), strideBytes, rows, dim);
   }
 
   @Override
@@ -176,6 +236,6 @@ public final class OffHeapRowStore implements RowStore, MemoryBacked {
 
   @Override
   public String toString() {
-    return "OffHeapRowStore(" + rows + " x " + dim + ", stride " + strideBytes + " bytes" + (arena == null ? ", wrapped)" : ")");
+    return "OffHeapRowStore(" + rows + " x " + dim + (dtype == DType.F32 ? "" : ", " + dtype) + ", stride " + strideBytes + " bytes" + (arena == null ? ", wrapped)" : ")");
   }
 }

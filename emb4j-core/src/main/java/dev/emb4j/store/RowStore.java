@@ -4,8 +4,9 @@ import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.Shape;
 
 /**
- * The memory behind a table: {@code rows} rows of {@code dim} float32 values, addressed by a {@code long} row number
- * so that tables of more than 2^31 floats work.
+ * The memory behind a table: {@code rows} rows of {@code dim} values, addressed by a {@code long} row number so that
+ * tables of more than 2^31 floats work. Values are read and written as {@code float}; a store of 16-bit elements
+ * ({@link #dtype()} {@link DType#F16} or {@link DType#BF16}) converts them, rounding to nearest on writes.
  *
  * <p>Implementations: {@link HeapRowStore} (Java arrays, chunked), {@link OffHeapRowStore} (an FFM {@code
  * MemorySegment} with 64-byte aligned rows), {@link MappedRowStore} (a memory-mapped file) and {@link LazyRowStore}
@@ -21,12 +22,15 @@ public interface RowStore extends AutoCloseable {
   /** Number of rows (V). */
   long rows();
 
-  /** Floats per row (D). */
+  /** Values per row (D). */
   int dim();
 
   /**
-   * How the rows are stored: {@link DType#F32} unless the store says otherwise (a {@link QuantizedRowStore} holds
-   * {@link DType#INT8} or {@link DType#INT4} rows). Every method reads and writes floats whatever the type.
+   * How the rows are stored: {@link DType#F32} unless the store says otherwise ({@link DType#F16} or {@link
+   * DType#BF16} rows in half the bytes; a {@link QuantizedRowStore} holds {@link DType#INT8} or {@link DType#INT4}
+   * rows). Every method reads and writes floats whatever the type.
+   *
+   * @return the element type
    */
   default DType dtype() {
     return DType.F32;

@@ -31,27 +31,54 @@ public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
   }
 
   /**
-   * A new zero-filled store of {@code rows x dim} of this kind.
+   * A new zero-filled float32 store of {@code rows x dim} of this kind.
    *
    * @param rows the number of rows
    * @param dim floats per row
    * @return the store
    * @throws UncheckedIOException for a mapped store whose file exists or cannot be created
    */
-  RowStore allocate(long rows, int dim);
+  default RowStore allocate(long rows, int dim) {
+    return allocate(rows, dim, DType.F32);
+  }
 
   /**
-   * A new store of {@code rows x dim} whose rows are drawn from {@code init} when first touched ({@link
-   * LazyRowStore}): constant time whatever the size.
+   * A new zero-filled store of {@code rows x dim} elements of {@code dtype} of this kind.
+   *
+   * @param rows the number of rows
+   * @param dim values per row
+   * @param dtype F32, F16 or BF16 (mapped tables: F32)
+   * @return the store
+   * @throws IllegalArgumentException if the shape is invalid or the dtype is not one this kind of table can hold
+   * @throws UncheckedIOException for a mapped store whose file exists or cannot be created
+   */
+  RowStore allocate(long rows, int dim, DType dtype);
+
+  /**
+   * A new store of {@code rows x dim} elements of {@code dtype} whose rows are drawn from {@code init} when first
+   * touched ({@link LazyRowStore}): constant time whatever the size.
+   *
+   * @param rows the number of rows
+   * @param dim values per row
+   * @param dtype F32, F16 or BF16 (mapped tables: F32)
+   * @param init the initial values
+   * @return the store
+   * @throws UncheckedIOException for a mapped store whose file exists or cannot be created
+   */
+  default RowStore allocateLazy(long rows, int dim, DType dtype, RowInit init) {
+    return LazyRowStore.over(allocate(rows, dim, dtype), init);
+  }
+
+  /**
+   * {@link #allocateLazy(long, int, DType, RowInit)} of float32 rows.
    *
    * @param rows the number of rows
    * @param dim floats per row
    * @param init the initial values
    * @return the store
-   * @throws UncheckedIOException for a mapped store whose file exists or cannot be created
    */
   default RowStore allocateLazy(long rows, int dim, RowInit init) {
-    return LazyRowStore.over(allocate(rows, dim), init);
+    return allocateLazy(rows, dim, DType.F32, init);
   }
 
   /**
@@ -71,8 +98,8 @@ public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
     }
 
     @Override
-    public RowStore allocate(long rows, int dim) {
-      return offHeap ? OffHeapRowStore.allocate(rows, dim) : HeapRowStore.allocate(rows, dim);
+    public RowStore allocate(long rows, int dim, DType dtype) {
+      return offHeap ? OffHeapRowStore.allocate(rows, dim, dtype) : HeapRowStore.allocate(rows, dim, dtype);
     }
 
     @Override
@@ -102,16 +129,20 @@ public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
     }
 
     @Override
-    public RowStore allocate(long rows, int dim) {
-      return create(rows, dim, null);
+    public RowStore allocate(long rows, int dim, DType dtype) {
+      return create(rows, dim, dtype, null);
     }
 
     @Override
-    public RowStore allocateLazy(long rows, int dim, RowInit init) {
-      return create(rows, dim, Objects.requireNonNull(init, "init"));
+    public RowStore allocateLazy(long rows, int dim, DType dtype, RowInit init) {
+      return create(rows, dim, dtype, Objects.requireNonNull(init, "init"));
     }
 
-    private RowStore create(long rows, int dim, RowInit init) {
+    private RowStore create(long rows, int dim, DType dtype, RowInit init) {
+      if (dtype != DType.F32) {
+        throw new IllegalArgumentException(
+            "a mapped table holds F32 rows (" + file + "); F16 and BF16 tables are kept on or off the heap");
+      }
       try {
         return lazyIfRecorded(MappedRowStore.create(file, rows, dim, init));
       } catch (IOException e) {

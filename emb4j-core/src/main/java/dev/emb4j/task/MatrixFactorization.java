@@ -6,6 +6,7 @@ import dev.emb4j.autograd.Variable;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.nn.Initializer;
 import dev.emb4j.nn.Model;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
@@ -32,33 +33,38 @@ public final class MatrixFactorization extends Model {
    */
   public MatrixFactorization(
       int numUsers, int numItems, int dim, float globalMean, float minRating, float maxRating, double initStd, long seed) {
-    this(numUsers, numItems, dim, globalMean, minRating, maxRating, initStd, seed, Storage.HEAP);
+    this(numUsers, numItems, dim, globalMean, minRating, maxRating, initStd, seed, Storage.HEAP, DType.F32);
   }
 
   /**
    * The same model with its four tables in {@code storage}: on the heap, off the heap, or in four mapped files named
    * after the given one ({@code model.emb4j} gives {@code model.user.emb4j}, {@code model.item.emb4j}, {@code
    * model.user_bias.emb4j}, {@code model.item_bias.emb4j}; see {@link Storage.Mapped#part}), whose rows are drawn
-   * lazily (other values than on the heap for the same seed). Close the model to seal mapped files.
+   * lazily (other values than on the heap for the same seed). Close the model to seal mapped files. The user and item
+   * factor tables are kept in {@code dtype} ({@link DType#BF16} or {@link DType#F16} halve their memory; see {@code
+   * TableBuilder.dtype}); the biases, one value per user or item, stay float32.
    */
   public MatrixFactorization(
       int numUsers, int numItems, int dim, float globalMean, float minRating, float maxRating, double initStd, long seed,
-      Storage storage) {
+      Storage storage, DType dtype) {
     if (!(minRating <= maxRating)) {
       throw new IllegalArgumentException("minRating " + minRating + " must not exceed maxRating " + maxRating);
     }
     this.minRating = minRating;
     this.maxRating = maxRating;
-    this.users = register("user", table(numUsers, dim, Initializer.normal(0, initStd, seed), storage, "user"));
-    this.items = register("item", table(numItems, dim, Initializer.normal(0, initStd, seed + 1), storage, "item"));
-    this.userBias = register("user_bias", table(numUsers, 1, Initializer.constant(0), storage, "user_bias"));
-    this.itemBias = register("item_bias", table(numItems, 1, Initializer.constant(0), storage, "item_bias"));
+    this.users = register("user", table(numUsers, dim, Initializer.normal(0, initStd, seed), storage, dtype, "user"));
+    this.items =
+        register("item", table(numItems, dim, Initializer.normal(0, initStd, seed + 1), storage, dtype, "item"));
+    this.userBias =
+        register("user_bias", table(numUsers, 1, Initializer.constant(0), storage, DType.F32, "user_bias"));
+    this.itemBias =
+        register("item_bias", table(numItems, 1, Initializer.constant(0), storage, DType.F32, "item_bias"));
     this.globalMean = globalMean;
   }
 
-  private static Embedding table(long rows, int dim, Initializer init, Storage storage, String name) {
+  private static Embedding table(long rows, int dim, Initializer init, Storage storage, DType dtype, String name) {
     Storage where = storage instanceof Storage.Mapped mapped ? mapped.part(name) : storage;
-    return Embedding.builder(rows, dim).sparse(true).initializer(init).storage(where).build();
+    return Embedding.builder(rows, dim).sparse(true).dtype(dtype).initializer(init).storage(where).build();
   }
 
   /** The predictions for a batch of (user, item) pairs, shape {@code [B]}, recorded for backpropagation. */

@@ -8,6 +8,7 @@ import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.Scheduler;
 import dev.emb4j.optim.Sgd;
 import dev.emb4j.optim.SparseAdam;
+import dev.emb4j.store.DType;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.store.Storage;
 import java.util.ArrayList;
@@ -50,6 +51,8 @@ public final class MatrixFactorizationTrainer {
    * @param initStd standard deviation of the initial factors
    * @param optimizer which sparse optimizer
    * @param seed fixes initialisation and shuffling
+   * @param dtype the element type of the user and item factor tables ({@link DType#F32}, {@link DType#BF16} or
+   *     {@link DType#F16})
    */
   public record Config(
       int dim,
@@ -61,7 +64,8 @@ public final class MatrixFactorizationTrainer {
       double biasReg,
       double initStd,
       OptimizerKind optimizer,
-      long seed) {
+      long seed,
+      DType dtype) {
 
     /** Checks every value. */
     public Config {
@@ -75,6 +79,10 @@ public final class MatrixFactorizationTrainer {
                 + ", " + reg + ", " + regExponent + ", " + biasReg + ", " + initStd);
       }
       java.util.Objects.requireNonNull(optimizer, "optimizer");
+      java.util.Objects.requireNonNull(dtype, "dtype");
+      if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+        throw new IllegalArgumentException("the factor tables hold F32, F16 or BF16 rows, not " + dtype);
+      }
     }
 
     /** The defaults, tuned on MovieLens-100k's u1 split (test RMSE about 0.919): {@code builder().build()}. */
@@ -99,7 +107,8 @@ public final class MatrixFactorizationTrainer {
           .biasReg(biasReg)
           .initStd(initStd)
           .optimizer(optimizer)
-          .seed(seed);
+          .seed(seed)
+          .dtype(dtype);
     }
 
     /**
@@ -117,8 +126,15 @@ public final class MatrixFactorizationTrainer {
       private double initStd = 0.2;
       private OptimizerKind optimizer = OptimizerKind.ADAGRAD;
       private long seed = 42;
+      private DType dtype = DType.F32;
 
       private Builder() {}
+
+      /** The element type of the factor tables; default {@link DType#F32}. */
+      public Builder dtype(DType dtype) {
+        this.dtype = dtype;
+        return this;
+      }
 
       /** Factor size D; default 64. */
       public Builder dim(int dim) {
@@ -186,7 +202,8 @@ public final class MatrixFactorizationTrainer {
        * @throws IllegalArgumentException for a value out of range, naming it
        */
       public Config build() {
-        return new Config(dim, epochs, batchSize, learningRate, reg, regExponent, biasReg, initStd, optimizer, seed);
+        return new Config(
+            dim, epochs, batchSize, learningRate, reg, regExponent, biasReg, initStd, optimizer, seed, dtype);
       }
     }
   }
@@ -325,7 +342,8 @@ public final class MatrixFactorizationTrainer {
     MatrixFactorization model =
         new MatrixFactorization(
             users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed(),
-            storage);
+            storage,
+            config.dtype());
     Optimizer opt = optimizer(model);
     long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     long totalSteps = config.epochs() * stepsPerEpoch;

@@ -6,6 +6,7 @@ import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.nn.DenseParameter;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.RowStore;
+import dev.emb4j.store.Storage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -265,7 +266,9 @@ public final class Recommender implements AutoCloseable {
               Float.parseFloat(meta.get("min_rating")),
               Float.parseFloat(meta.get("max_rating")),
               0,
-              0);
+              0,
+              Storage.HEAP,
+              savedDtype(c.parameters().get("user.weight")));
       for (Parameter p : model.parameters()) {
         RowStore saved = c.parameters().get(p.name());
         if (saved == null || saved.rows() != p.value().rows() || saved.dim() != p.value().dim()) {
@@ -295,6 +298,11 @@ public final class Recommender implements AutoCloseable {
     } catch (NumberFormatException | NullPointerException e) {
       throw new CheckpointFormatException(file, file + " has incomplete or malformed recommender metadata", e);
     }
+  }
+
+  /** The dtype the factors were saved in (a missing table is reported with the other parameters). */
+  private static dev.emb4j.store.DType savedDtype(RowStore factors) {
+    return factors == null ? dev.emb4j.store.DType.F32 : factors.dtype();
   }
 
   private static IdIndex parseIds(String csv) {

@@ -293,7 +293,7 @@ class CheckpointCorruptionTest {
       {"{}", "\"tensors\" is missing or null, expected an array"},
       {"{\"tensors\":{}}", "\"tensors\" is an object, expected an array"},
       {"{\"tensors\":[1]}", "tensor 0 is the number 1.0, expected an object"},
-      {"{\"tensors\":[" + tensor("w", "param", "f16", 2, 3, 512, 24) + "]}", "unsupported dtype \"f16\""},
+      {"{\"tensors\":[" + tensor("w", "param", "f64", 2, 3, 512, 24) + "]}", "unsupported dtype \"f64\""},
       {"{\"tensors\":[" + tensor("w", "grad", "f32", 2, 3, 512, 24) + "]}", "unknown role \"grad\""},
       {"{\"tensors\":[" + tensor("", "param", "f32", 2, 3, 512, 24) + "]}", "tensor 0 has an empty name"},
       {"{\"tensors\":[" + tensor("w", "param", "f32", 2, 3, 512, 20) + "]}", "has length 20, but 2 x 3 floats take 24"},

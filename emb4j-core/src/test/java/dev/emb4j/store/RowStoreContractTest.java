@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@link RowStore} contract, run against every store implementation through one factory per kind: heap
  * (default and tiny chunks, so rows cross chunk boundaries), heap over caller memory, off-heap allocated and off-heap
- * over caller memory, mapped files, and lazy stores over the heap and over a mapped file.
+ * over caller memory, mapped files, and lazy stores over the heap and over a mapped file; heap and off-heap again with
+ * 16-bit rows (F16, BF16), whose expected values are the float32 results rounded to nearest ({@link DType#encode}).
  */
 class RowStoreContractTest {
 
@@ -35,6 +36,16 @@ class RowStoreContractTest {
 
     /** A zero-filled store of {@code rows x dim} of this kind. */
     abstract RowStore newStore(long rows, int dim);
+
+    /** The element type of this kind's stores. */
+    DType dtype() {
+      return DType.F32;
+    }
+
+    /** {@code x} as the store keeps it: rounded to nearest in its dtype. */
+    float q(float x) {
+      return dtype().decode(dtype().encode(x));
+    }
 
     /** Whether using the store after close() must throw (allocated off-heap memory is freed). */
     boolean closeFreesMemory() {
@@ -74,7 +85,8 @@ class RowStoreContractTest {
         RowStore s = store(ROWS, dim);
         assertEquals(ROWS, s.rows(), "rows of " + s);
         assertEquals(dim, s.dim(), "dim of " + s);
-        assertTrue(s.sizeInBytes() >= ROWS * dim * Float.BYTES, "sizeInBytes of " + s + ": " + s.sizeInBytes());
+        assertEquals(dtype(), s.dtype(), "dtype of " + s);
+        assertTrue(s.sizeInBytes() >= ROWS * dim * dtype().bytes(), "sizeInBytes of " + s + ": " + s.sizeInBytes());
       }
     }
 
@@ -106,7 +118,7 @@ class RowStoreContractTest {
         }
         for (long r = 0; r < ROWS; r++) {
           for (int c = 0; c < dim; c++) {
-            assertEquals(value(r, c), s.get(r, c), "cell (" + r + ", " + c + ") of " + s);
+            assertEquals(q(value(r, c)), s.get(r, c), "cell (" + r + ", " + c + ") of " + s);
           }
         }
       }
@@ -147,8 +159,8 @@ class RowStoreContractTest {
           assertEquals(-1f, dst[dim + 2], "readRow wrote past its row");
           assertEquals(-1f, dst[dim + 3]);
           for (int c = 0; c < dim; c++) {
-            assertEquals(value(r, c), dst[2 + c], "row " + r + " col " + c + " of " + s);
-            assertEquals(value(r, c), s.get(r, c));
+            assertEquals(q(value(r, c)), dst[2 + c], "row " + r + " col " + c + " of " + s);
+            assertEquals(q(value(r, c)), s.get(r, c));
           }
         }
       }
@@ -196,7 +208,7 @@ class RowStoreContractTest {
         for (int i = 0; i < after.length; i++) {
           int row = i / dim;
           int col = i % dim;
-          float expected = row == r ? before[i] + scale * src[1 + col] : before[i];
+          float expected = row == r ? q(before[i] + scale * src[1 + col]) : before[i];
           assertEquals(expected, after[i], "flat " + i + " after addToRow(" + r + ") on " + s);
         }
         assertArrayEquals(srcCopy, src, "addToRow must not change its source");
@@ -216,7 +228,7 @@ class RowStoreContractTest {
         float[] after = s.toTensor().data();
         for (int i = 0; i < after.length; i++) {
           int row = i / dim;
-          float expected = row == r ? before[i] * -0.3f : row == 0 ? before[i] * 0f : before[i];
+          float expected = row == r ? q(before[i] * -0.3f) : row == 0 ? before[i] * 0f : before[i];
           assertEquals(expected, after[i], "flat " + i + " of " + s);
         }
       }
@@ -235,11 +247,11 @@ class RowStoreContractTest {
         assertEquals(Shape.of((int) ROWS, dim), t.shape());
         for (int r = 0; r < ROWS; r++) {
           for (int c = 0; c < dim; c++) {
-            assertEquals(value(r, c), t.at(r, c));
+            assertEquals(q(value(r, c)), t.at(r, c));
           }
         }
         t.set(0, 12345f);
-        assertEquals(value(0, 0), s.get(0, 0), "toTensor must return a copy");
+        assertEquals(q(value(0, 0)), s.get(0, 0), "toTensor must return a copy");
       }
     }
 
@@ -417,24 +429,101 @@ class RowStoreContractTest {
     }
   }
 
+  @Nested
+  class HeapBf16 extends Contract {
+    @Override
+    DType dtype() {
+      return DType.BF16;
+    }
+
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return HeapRowStore.allocate(rows, dim, DType.BF16);
+    }
+  }
+
+  @Nested
+  class HeapF16TinyChunks extends Contract {
+    @Override
+    DType dtype() {
+      return DType.F16;
+    }
+
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return HeapRowStore.allocate(rows, dim, 3, DType.F16);
+    }
+
+    @Test
+    void halvesTheBytesAndRoundsWritesToNearest() {
+      RowStore s = store(ROWS, 128);
+      assertEquals(ROWS * 128 * 2, s.sizeInBytes());
+      s.set(0, 0, 1f + 0x1p-11f); // a tie between 1 and 1 + 2^-10: to even
+      s.set(0, 1, 1f + 0x1p-11f + 0x1p-20f);
+      s.set(0, 2, 70000f); // beyond 65504: an infinity, as PyTorch's .half()
+      assertEquals(1f, s.get(0, 0));
+      assertEquals(1f + 0x1p-10f, s.get(0, 1));
+      assertEquals(Float.POSITIVE_INFINITY, s.get(0, 2));
+    }
+  }
+
+  /** Allocated off-heap stores of 16-bit rows. */
+  abstract static class OffHeapSixteenBit extends OffHeapContract {
+    @Override
+    RowStore newStore(long rows, int dim) {
+      return OffHeapRowStore.allocate(rows, dim, dtype());
+    }
+
+    @Override
+    boolean closeFreesMemory() {
+      return true;
+    }
+  }
+
+  @Nested
+  class OffHeapBf16 extends OffHeapSixteenBit {
+    @Override
+    DType dtype() {
+      return DType.BF16;
+    }
+  }
+
+  @Nested
+  class OffHeapF16 extends OffHeapSixteenBit {
+    @Override
+    DType dtype() {
+      return DType.F16;
+    }
+
+    @Test
+    void rowsOfSixteenBitsStartOnA64ByteBoundary() {
+      for (int dim : DIMS) {
+        OffHeapRowStore s = (OffHeapRowStore) store(ROWS, dim);
+        assertEquals((dim * 2 + 63) / 64 * 64, s.strideBytes(), "stride of dim " + dim);
+        assertEquals(0, s.segment().address() % 64);
+      }
+    }
+  }
+
   /** Checks common to both off-heap kinds. */
   abstract static class OffHeapContract extends Contract {
     @Test
     void rowsAreAtStrideIntervalsAndPaddingIsUntouched() {
       SplittableRandom rng = new SplittableRandom(4);
+      int eb = dtype().bytes();
       for (int dim : DIMS) {
         OffHeapRowStore s = (OffHeapRowStore) store(ROWS, dim);
         long stride = s.strideBytes();
-        assertTrue(stride >= (long) dim * Float.BYTES, "stride " + stride + " for dim " + dim);
+        assertTrue(stride >= (long) dim * eb, "stride " + stride + " for dim " + dim);
         MemorySegment seg = s.segment();
-        assertTrue(seg.byteSize() >= (ROWS - 1) * stride + (long) dim * Float.BYTES, "segment too small");
-        // sentinels in every padding float
-        int padFloats = (int) (stride / Float.BYTES) - dim;
+        assertTrue(seg.byteSize() >= (ROWS - 1) * stride + (long) dim * eb, "segment too small");
+        // sentinels in every padding element
+        int padElements = (int) (stride / eb) - dim;
         for (long r = 0; r < ROWS; r++) {
-          for (int p = 0; p < padFloats; p++) {
-            long at = r * stride + (long) (dim + p) * Float.BYTES;
-            if (at + Float.BYTES <= seg.byteSize()) {
-              seg.set(ValueLayout.JAVA_FLOAT, at, 1000f + p);
+          for (int p = 0; p < padElements; p++) {
+            long at = r * stride + (long) (dim + p) * eb;
+            if (at + eb <= seg.byteSize()) {
+              setElement(seg, at, 1000f + p);
             }
           }
         }
@@ -451,16 +540,28 @@ class RowStoreContractTest {
         for (long r = 0; r < ROWS; r++) {
           for (int c = 0; c < dim; c++) {
             assertEquals(
-                t.at((int) r, c), seg.get(ValueLayout.JAVA_FLOAT, r * stride + (long) c * Float.BYTES),
-                "row " + r + " col " + c + " is not at r * stride + c * 4");
+                t.at((int) r, c), element(seg, r * stride + (long) c * eb),
+                "row " + r + " col " + c + " is not at r * stride + c * " + eb);
           }
-          for (int p = 0; p < padFloats; p++) {
-            long at = r * stride + (long) (dim + p) * Float.BYTES;
-            if (at + Float.BYTES <= seg.byteSize()) {
-              assertEquals(1000f + p, seg.get(ValueLayout.JAVA_FLOAT, at), "padding float " + p + " of row " + r);
+          for (int p = 0; p < padElements; p++) {
+            long at = r * stride + (long) (dim + p) * eb;
+            if (at + eb <= seg.byteSize()) {
+              assertEquals(q(1000f + p), element(seg, at), "padding element " + p + " of row " + r);
             }
           }
         }
+      }
+    }
+
+    private float element(MemorySegment seg, long at) {
+      return dtype() == DType.F32 ? seg.get(ValueLayout.JAVA_FLOAT, at) : dtype().decode(seg.get(ValueLayout.JAVA_SHORT, at));
+    }
+
+    private void setElement(MemorySegment seg, long at, float value) {
+      if (dtype() == DType.F32) {
+        seg.set(ValueLayout.JAVA_FLOAT, at, value);
+      } else {
+        seg.set(ValueLayout.JAVA_SHORT, at, (short) dtype().encode(value));
       }
     }
   }

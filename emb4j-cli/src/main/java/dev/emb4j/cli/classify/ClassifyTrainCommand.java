@@ -7,7 +7,9 @@ import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
+import dev.emb4j.cli.TableDtype;
 import dev.emb4j.internal.format.Json;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
 import dev.emb4j.task.text.LabeledText;
 import dev.emb4j.task.text.LabeledTextFile;
@@ -125,6 +127,9 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Fixes initialisation and shuffling.")
   private long seed;
 
+  @Option(names = "--dtype", converter = TableDtype.class, paramLabel = "TYPE", description = TableDtype.DESCRIPTION)
+  private DType dtype;
+
   @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
   private boolean skipBadLines;
 
@@ -157,6 +162,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
             .deterministic(deterministic)
             .lowercase(!noLowercase)
             .seed(seed)
+            .dtype(dtype)
             .build();
     TextClassifier.Shape shape =
         new TextClassifier.Shape(dim, ngrams, ngrams > 1 ? buckets : 0, hidden, !noLowercase);
@@ -256,6 +262,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         case "--hidden" -> String.valueOf(d.hidden());
         case "--threads" -> String.valueOf(d.threads());
         case "--seed" -> String.valueOf(d.seed());
+        case "--dtype" -> TableDtype.name(d.dtype());
         default -> null;
       };
     }

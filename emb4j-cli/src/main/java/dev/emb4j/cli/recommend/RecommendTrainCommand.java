@@ -7,8 +7,10 @@ import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
+import dev.emb4j.cli.TableDtype;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;
@@ -115,6 +117,9 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Fixes initialisation and shuffling.")
   private long seed;
 
+  @Option(names = "--dtype", converter = TableDtype.class, paramLabel = "TYPE", description = TableDtype.DESCRIPTION)
+  private DType dtype;
+
   @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
   private boolean skipBadLines;
 
@@ -145,6 +150,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
             .biasReg(biasReg)
             .optimizer(optimizer)
             .seed(seed)
+            .dtype(dtype)
             .build();
     Storage storage = storeOptions.storage(List.of("user", "item", "user_bias", "item_bias"));
     Ratings.Loaded trainData = Ratings.load(train, skipBadLines, ratingRange.range);
@@ -154,7 +160,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     FileChecks.hasRoom(output, modelBytesAtLeast(trainData.ratings(), config));
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
-    String model = "the model (--dim " + dim + ", --optimizer " + optimizer + ")";
+    String model =
+        "the model (--dim " + dim + ", --optimizer " + optimizer + ", --dtype " + TableDtype.name(dtype) + ")";
     MatrixFactorizationTrainer.Result result;
     try {
       result =
@@ -214,7 +221,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   private static long modelBytesAtLeast(Ratings ratings, Config config) {
     long users = Arrays.stream(ratings.users()).distinct().count();
     long items = Arrays.stream(ratings.items()).distinct().count();
-    return 4L * ((users + items) * (config.dim() + 1L) + 2L * ratings.size());
+    return (users + items) * ((long) config.dim() * config.dtype().bytes() + 4L) + 8L * ratings.size();
   }
 
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */
@@ -232,6 +239,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
         case "--batch-size" -> String.valueOf(d.batchSize());
         case "--optimizer" -> d.optimizer().name();
         case "--seed" -> String.valueOf(d.seed());
+        case "--dtype" -> TableDtype.name(d.dtype());
         default -> null;
       };
     }

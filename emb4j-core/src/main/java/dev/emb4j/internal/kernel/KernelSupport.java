@@ -2,6 +2,7 @@ package dev.emb4j.internal.kernel;
 
 import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 
 /**
@@ -31,6 +32,33 @@ interface KernelSupport {
    * computes it. Reads ahead up to {@code ids.length}, past {@code to}.
    */
   void decodeRows(QuantizedRows q, long[] ids, int from, int to, float[] out, int outRow);
+
+  /**
+   * Decodes row {@code row} of the 16-bit memory {@code m}, whose elements are of {@code dtype}, into {@code dst[off ..
+   * off + D)}: every value exactly ({@link DType#decode}).
+   */
+  void decodeRow(DType dtype, RowMemory m, long row, float[] dst, int off);
+
+  /**
+   * Writes {@code src[off .. off + D)} into row {@code row} of the 16-bit memory {@code m}, rounded stochastically
+   * with {@code rounding}'s bits for that row (see {@link StochasticRounding}).
+   */
+  void encodeRow(StochasticRounding rounding, RowMemory m, long row, float[] src, int off);
+
+  /**
+   * For i in {@code [from, to)} with {@code ids[i] != skip}: decodes row {@code ids[i]} of the 16-bit memory {@code
+   * m} into {@code dst[dstOffset + (i - from) * D ..]} ({@link #decodeRow}); positions whose id is {@code skip} are
+   * left as they are.
+   */
+  default void decodeRows(DType dtype, RowMemory m, long[] ids, int from, int to, long skip, float[] dst,
+      int dstOffset) {
+    int d = m.dim();
+    for (int i = from; i < to; i++) {
+      if (ids[i] != skip) {
+        decodeRow(dtype, m, ids[i], dst, dstOffset + (i - from) * d);
+      }
+    }
+  }
 
   /**
    * For each bag b in {@code [bagFrom, bagTo)}: {@code out[b] = sum of psw[i] * W[ids[i]]} over the non-padding
@@ -135,20 +163,28 @@ interface KernelSupport {
    * Applies {@code rule}, which keeps no state, to row {@code ids[i]} of {@code w} for each i in turn, with the
    * gradient {@code 0 + grad[0 .. D) * scales[0]}: one update per entry, duplicates included.
    */
-  default void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales) {
+  default void updateEachRow(
+      RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales, StochasticRounding rounding) {
     RowMemory[] noSlots = {};
-    StepScratch scratch = StepScratch.of(w.dim(), noSlots, new float[0], 0);
+    StepScratch scratch = StepScratch.of(w.dim(), noSlots, new float[0], 0, rounding);
     for (int id : ids) {
       updateRow(rule, w, noSlots, id, grad, 0, scales, 0, scratch);
     }
   }
 
+  /** {@link #updateDenseRows(RowRule, RowStore, RowStore[], RowStore, StochasticRounding)} of a float32 parameter. */
+  default void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
+    updateDenseRows(rule, w, slots, grad, null);
+  }
+
   /**
    * Applies {@code rule} to every row of {@code w} and of each state slot, with that row of the dense gradient {@code
-   * grad} as it is. This reference reads and writes each row through copies, so it serves every kind of store.
+   * grad} as it is; a 16-bit parameter's rows are written back with {@code rounding} (null for float32). This
+   * reference reads and writes each row through copies, so it serves every kind of store.
    */
-  default void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
-    RowCopies copies = new RowCopies(w, slots);
+  default void updateDenseRows(
+      RowRule rule, RowStore w, RowStore[] slots, RowStore grad, StochasticRounding rounding) {
+    RowCopies copies = new RowCopies(w, slots, rounding);
     float[] g = new float[w.dim()];
     for (long r = 0, n = w.rows(); r < n; r++) {
       grad.readRow(r, g, 0);

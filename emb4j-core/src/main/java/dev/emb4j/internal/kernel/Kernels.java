@@ -3,6 +3,7 @@ package dev.emb4j.internal.kernel;
 import dev.emb4j.internal.store.QuantizedBacked;
 import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 
@@ -28,6 +29,11 @@ import java.util.Arrays;
  * gathers decode the rows into the output, and pooling decodes each group of bags into a scratch table and runs the
  * float32 pooling over it ({@code QuantizedPooling}), so that every result equals the float32 kernels' over the
  * decoded table, bit for bit.
+ *
+ * <p><b>16-bit tables</b> ({@link DType#F16}, {@link DType#BF16}) are read in float32: a gather decodes each row into
+ * the output, bag pooling decodes a group of bags' rows into a per-thread float32 scratch and runs the float32 pooling
+ * over it ({@code DecodedPooling}), and an optimizer step updates a float32 copy of each row and writes it back with
+ * the {@link StochasticRounding} it is given.
  */
 public final class Kernels {
   private Kernels() {}
@@ -68,12 +74,40 @@ public final class Kernels {
   /** {@code out[i * D ..] = W[ids[i]]}: the forward pass of an embedding lookup. */
   public static void gatherRows(RowStore w, long[] ids, float[] out) {
     checkLength("out", out.length, (long) ids.length * w.dim());
+    int d = w.dim();
     if (w instanceof QuantizedBacked qb) {
       QuantizedRows q = qb.quantizedRows();
-      Parallel.forRange(ids.length, minChunk(w.dim()), (from, to) -> IMPL.decodeRows(q, ids, from, to, out, from));
+      Parallel.forRange(ids.length, minChunk(d), (from, to) -> IMPL.decodeRows(q, ids, from, to, out, from));
       return;
     }
-    Parallel.forRange(ids.length, minChunk(w.dim()), (from, to) -> IMPL.gatherRows(w, ids, from, to, out));
+    RowMemory half = halfMemory(w);
+    if (half != null) {
+      Parallel.forRange(
+          ids.length, minChunk(d), (from, to) -> IMPL.decodeRows(w.dtype(), half, ids, from, to, -1, out, from * d));
+      return;
+    }
+    Parallel.forRange(ids.length, minChunk(d), (from, to) -> IMPL.gatherRows(w, ids, from, to, out));
+  }
+
+  /** The memory of a 16-bit store, or null for a float32 store or one without a memory view. */
+  private static RowMemory halfMemory(RowStore w) {
+    return w.dtype() == DType.F32 ? null : StoreMemory.of(w).orElse(null);
+  }
+
+  /**
+   * {@link KernelSupport#poolSum} for bags {@code [from, to)} of any store: through {@link QuantizedPooling} for a
+   * quantized table and {@link DecodedPooling} for a 16-bit one.
+   */
+  private static void poolSumRange(
+      RowStore w, RowMemory half, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx,
+      float[] out, int[] bagSizes) {
+    if (w instanceof QuantizedBacked q) {
+      QuantizedPooling.poolSum(IMPL, q.quantizedRows(), ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
+    } else if (half != null) {
+      DecodedPooling.pool(IMPL, w, half, ids, bagStarts, from, to, psw, paddingIdx, out, null, bagSizes);
+    } else {
+      IMPL.poolSum(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
+    }
   }
 
   /**
@@ -86,32 +120,23 @@ public final class Kernels {
     if (psw != null) {
       checkLength("per-sample weights", psw.length, ids.length);
     }
+    RowMemory half = halfMemory(w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
-        (from, to) -> sumBags(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes));
-  }
-
-  /** {@link KernelSupport#poolSum} for bags {@code [from, to)} of any store, quantized ones included. */
-  private static void sumBags(
-      RowStore w, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx, float[] out,
-      int[] bagSizes) {
-    if (w instanceof QuantizedBacked q) {
-      QuantizedPooling.poolSum(IMPL, q.quantizedRows(), ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
-    } else {
-      IMPL.poolSum(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
-    }
+        (from, to) -> poolSumRange(w, half, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes));
   }
 
   /** The mean of each bag's non-padding rows; an empty bag gives zeros. */
   public static void poolMean(RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, int[] bagSizes) {
     checkBags(w, ids, bagStarts, out, bagSizes);
     int d = w.dim();
+    RowMemory half = halfMemory(w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
         (from, to) -> {
-          sumBags(w, ids, bagStarts, from, to, null, paddingIdx, out, bagSizes);
+          poolSumRange(w, half, ids, bagStarts, from, to, null, paddingIdx, out, bagSizes);
           for (int b = from; b < to; b++) {
             if (bagSizes[b] > 1) {
               float n = bagSizes[b];
@@ -136,6 +161,7 @@ public final class Kernels {
     checkBags(w, ids, bagStarts, out, bagSizes);
     checkLength("maxIndices", maxIndices.length, out.length);
     Arrays.fill(out, 0f);
+    RowMemory half = halfMemory(w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
@@ -143,6 +169,8 @@ public final class Kernels {
           if (w instanceof QuantizedBacked q) {
             QuantizedPooling.poolMax(
                 IMPL, q.quantizedRows(), ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes);
+          } else if (half != null) {
+            DecodedPooling.pool(IMPL, w, half, ids, bagStarts, from, to, null, paddingIdx, out, maxIndices, bagSizes);
           } else {
             IMPL.poolMax(w, ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes);
           }
@@ -231,6 +259,16 @@ public final class Kernels {
    * @param slots the optimizer's state for {@code w}: stores with {@code w}'s rows, as wide as {@code w} or 1
    */
   public static void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
+    updateDenseRows(rule, w, slots, grad, null);
+  }
+
+  /**
+   * {@link #updateDenseRows(RowRule, RowStore, RowStore[], RowStore)} for a parameter of any dtype: the rows of a
+   * 16-bit {@code w} are updated in float32 and written back with {@code rounding} (null for float32).
+   */
+  public static void updateDenseRows(
+      RowRule rule, RowStore w, RowStore[] slots, RowStore grad, StochasticRounding rounding) {
+    checkRounding(w.dtype(), rounding);
     if (grad.rows() != w.rows() || grad.dim() != w.dim()) {
       throw new IllegalArgumentException(
           "gradient has shape " + grad.rows() + " x " + grad.dim() + " but the parameter is " + w.rows() + " x "
@@ -239,7 +277,7 @@ public final class Kernels {
     for (RowStore slot : slots) {
       checkSlot(slot.rows(), slot.dim(), w.rows(), w.dim());
     }
-    IMPL.updateDenseRows(rule, w, slots, grad);
+    IMPL.updateDenseRows(rule, w, slots, grad, rounding);
   }
 
   /**
@@ -249,6 +287,11 @@ public final class Kernels {
    */
   public static void updateSparseRows(SparseStep step) {
     RowMemory w = step.w();
+    if ((step.rounding() == null) != (w.elementBytes() == Float.BYTES)) {
+      throw new IllegalArgumentException(
+          "a parameter of " + w.elementBytes() + "-byte elements is written back with "
+              + (step.rounding() == null ? "stochastic rounding" : "no rounding") + ", got " + step.rounding());
+    }
     int count = step.count();
     int[] start = step.start();
     if (start.length <= count || step.rows().length < count) {
@@ -278,7 +321,8 @@ public final class Kernels {
         count,
         Math.max(1, minChunk(d) / 4),
         (from, to) -> {
-          StepScratch scratch = StepScratch.of(d, step.slots(), SumsBuffer.atLeast(SUM_BLOCK * d), SUM_BLOCK);
+          StepScratch scratch =
+              StepScratch.of(d, step.slots(), SumsBuffer.atLeast(SUM_BLOCK * d), SUM_BLOCK, step.rounding());
           for (int block = from; block < to; block += SUM_BLOCK) {
             IMPL.updateRows(step, block, Math.min(to, block + SUM_BLOCK), scratch);
           }
@@ -292,8 +336,31 @@ public final class Kernels {
    * thread; ids are trusted (the caller's model made them).
    */
   public static void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float scale) {
+    updateEachRow(rule, w, ids, grad, scale, null);
+  }
+
+  /**
+   * {@link #updateEachRow(RowRule, RowMemory, int[], float[], float)} for rows of any dtype: a 16-bit {@code w}'s rows
+   * are updated in float32 and written back with {@code rounding} (null for float32 rows).
+   */
+  public static void updateEachRow(
+      RowRule rule, RowMemory w, int[] ids, float[] grad, float scale, StochasticRounding rounding) {
     checkLength("grad", grad.length, w.dim());
-    IMPL.updateEachRow(rule, w, ids, grad, new float[] {scale});
+    if ((rounding == null) != (w.elementBytes() == Float.BYTES)) {
+      throw new IllegalArgumentException(
+          "rows of " + w.elementBytes() + "-byte elements need " + (rounding == null ? "a" : "no") + " rounding");
+    }
+    IMPL.updateEachRow(rule, w, ids, grad, new float[] {scale}, rounding);
+  }
+
+  /** Checks that a parameter of {@code dtype} comes with a rounding of that dtype exactly when it is 16-bit. */
+  private static void checkRounding(DType dtype, StochasticRounding rounding) {
+    boolean needed = dtype != DType.F32;
+    if (needed != (rounding != null) || (needed && rounding.dtype() != dtype)) {
+      throw new IllegalArgumentException(
+          "a parameter of " + dtype + " rows is written back with " + (needed ? "stochastic rounding to " + dtype
+              : "no rounding") + ", got " + rounding);
+    }
   }
 
   private static void checkSlot(long rows, int dim, long paramRows, int paramDim) {
@@ -342,7 +409,7 @@ public final class Kernels {
         Math.max(1, minChunk(d) / 4),
         (from, to) -> {
           IMPL.accumulateRows(step.entries(), d, rank, entries, from, to, sums);
-          StepScratch scratch = StepScratch.of(d, step.slots(), new float[0], 0);
+          StepScratch scratch = StepScratch.of(d, step.slots(), new float[0], 0, step.rounding());
           for (int u = from; u < to; u++) {
             IMPL.updateRow(step.rule(), step.w(), step.slots(), step.rows()[u], sums, u * d, null, 0, scratch);
           }

@@ -11,6 +11,7 @@ import static dev.emb4j.internal.kernel.PanamaVectors.rowShift;
 import static dev.emb4j.internal.kernel.PanamaVectors.vector;
 
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import java.util.Optional;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +28,7 @@ final class PanamaGather {
 
   static void gatherRows(RowStore w, long[] ids, int from, int to, float[] out) {
     Optional<RowMemory> m = StoreMemory.of(w);
-    if (m.isEmpty()) {
+    if (m.isEmpty() || w.dtype() != DType.F32) { // 16-bit rows: through the store
       SCALAR.gatherRows(w, ids, from, to, out);
       return;
     }

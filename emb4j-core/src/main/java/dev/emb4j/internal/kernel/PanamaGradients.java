@@ -10,6 +10,7 @@ import static dev.emb4j.internal.kernel.PanamaVectors.value;
 import static dev.emb4j.internal.kernel.PanamaVectors.vector;
 
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
@@ -27,7 +28,7 @@ final class PanamaGradients {
   static void scatterAddRows(
       RowStore target, long[] ids, float[] src, int[] srcRows, float[] scales, long paddingIdx) {
     Optional<RowMemory> m = StoreMemory.of(target);
-    if (m.isEmpty()) {
+    if (m.isEmpty() || target.dtype() != DType.F32) { // 16-bit rows: through the store
       SCALAR.scatterAddRows(target, ids, src, srcRows, scales, paddingIdx);
       return;
     }

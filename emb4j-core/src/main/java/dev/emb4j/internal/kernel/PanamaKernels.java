@@ -2,6 +2,7 @@ package dev.emb4j.internal.kernel;
 
 import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 
 /**
@@ -32,6 +33,22 @@ final class PanamaKernels implements KernelSupport {
   @Override
   public void decodeRows(QuantizedRows q, long[] ids, int from, int to, float[] out, int outRow) {
     PanamaQuantized.decodeRows(q, ids, from, to, out, outRow);
+  }
+
+  @Override
+  public void decodeRow(DType dtype, RowMemory m, long row, float[] dst, int off) {
+    PanamaHalfRows.decodeRow(dtype, m, row, dst, off);
+  }
+
+  @Override
+  public void decodeRows(
+      DType dtype, RowMemory m, long[] ids, int from, int to, long skip, float[] dst, int dstOffset) {
+    PanamaHalfRows.decodeRows(dtype, m, ids, from, to, skip, dst, dstOffset);
+  }
+
+  @Override
+  public void encodeRow(StochasticRounding rounding, RowMemory m, long row, float[] src, int off) {
+    PanamaHalfRows.encodeRow(rounding, m, row, src, off);
   }
 
   @Override
@@ -94,15 +111,17 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
-  public void updateEachRow(RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales) {
-    if (!PanamaRowUpdates.updateEachRow(rule, w, ids, grad, scales)) {
-      KernelSupport.super.updateEachRow(rule, w, ids, grad, scales);
+  public void updateEachRow(
+      RowRule rule, RowMemory w, int[] ids, float[] grad, float[] scales, StochasticRounding rounding) {
+    if (rounding != null || !PanamaRowUpdates.updateEachRow(rule, w, ids, grad, scales)) {
+      KernelSupport.super.updateEachRow(rule, w, ids, grad, scales, rounding);
     }
   }
 
   @Override
-  public void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
-    PanamaRowUpdates.updateDenseRows(rule, w, slots, grad);
+  public void updateDenseRows(
+      RowRule rule, RowStore w, RowStore[] slots, RowStore grad, StochasticRounding rounding) {
+    PanamaRowUpdates.updateDenseRows(rule, w, slots, grad, rounding);
   }
 
   @Override

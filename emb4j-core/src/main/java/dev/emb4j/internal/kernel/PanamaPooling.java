@@ -11,6 +11,7 @@ import static dev.emb4j.internal.kernel.PanamaVectors.vector;
 import static dev.emb4j.internal.kernel.PanamaVectors.weigh;
 
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import java.util.Optional;
 import java.lang.foreign.MemorySegment;
@@ -41,7 +42,7 @@ final class PanamaPooling {
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
       int[] bagSizes) {
     Optional<RowMemory> m = StoreMemory.of(w);
-    if (m.isEmpty()) {
+    if (m.isEmpty() || w.dtype() != DType.F32) { // 16-bit rows: through the store
       SCALAR.poolSum(w, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, out, bagSizes);
       return;
     }
@@ -242,7 +243,7 @@ final class PanamaPooling {
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx, float[] out,
       long[] maxIndices, int[] bagSizes) {
     Optional<RowMemory> m = StoreMemory.of(w);
-    if (m.isEmpty()) {
+    if (m.isEmpty() || w.dtype() != DType.F32) { // 16-bit rows: through the store
       SCALAR.poolMax(w, ids, bagStarts, bagFrom, bagTo, paddingIdx, out, maxIndices, bagSizes);
       return;
     }

@@ -41,7 +41,7 @@ final class PanamaRowUpdates {
     for (RowMemory slot : slots) {
       singleSlots &= slot.singleArray() != null;
     }
-    if ((wa == null && ws == null) || !singleSlots || !PanamaRowRules.hasTwin(rule)) {
+    if ((wa == null && ws == null) || step.rounding() != null || !singleSlots || !PanamaRowRules.hasTwin(rule)) {
       self.locateGradients(step, from, to, scratch);
       rowByRow(self, step, from, to, scratch);
       return;
@@ -218,7 +218,8 @@ final class PanamaRowUpdates {
 
   /**
    * {@link KernelSupport#updateRow} on the rule's twin when it has one. Rows off the heap (off-heap and mapped
-   * tables, a mapped table's optimizer state) are updated in heap copies, written back after.
+   * tables, a mapped table's optimizer state) are updated in heap copies, written back after; a 16-bit parameter row
+   * is decoded into a float32 copy ({@link StepScratch#w()}) and written back with the scratch's stochastic rounding.
    */
   static void updateRow(
       RowRule rule, RowMemory w, RowMemory[] slots, long row, float[] src, int so, float[] scales, int e,
@@ -245,11 +246,20 @@ final class PanamaRowUpdates {
     if (w.isHeap()) {
       PanamaRowRules.update(rule, w.array(row), w.index(row), state, stateRow, src, so, scales, e, SUM, d);
     } else {
-      // an off-heap row: update a heap copy (two bulk copies of D floats), then write it back
+      // an off-heap or 16-bit row: update a float32 heap copy, then write it back
       float[] rowCopy = scratch.w();
-      MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), rowCopy, 0, d);
+      StochasticRounding rounding = scratch.rounding();
+      if (rounding != null) {
+        PanamaHalfRows.decodeRow(rounding.dtype(), w, row, rowCopy, 0);
+      } else {
+        MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), rowCopy, 0, d);
+      }
       PanamaRowRules.update(rule, rowCopy, 0, state, stateRow, src, so, scales, e, SUM, d);
-      MemorySegment.copy(rowCopy, 0, w.segment(row), FLOAT, w.offset(row), d);
+      if (rounding != null) {
+        PanamaHalfRows.encodeRow(rounding, w, row, rowCopy, 0);
+      } else {
+        MemorySegment.copy(rowCopy, 0, w.segment(row), FLOAT, w.offset(row), d);
+      }
     }
     if (!heapSlots) {
       for (int k = 0; k < slots.length; k++) {
@@ -278,9 +288,9 @@ final class PanamaRowUpdates {
 
   /**
    * {@link KernelSupport#updateDenseRows} on the rule's twin when it has one and the parameter, its gradient and its
-   * state are on the heap; otherwise the scalar reference.
+   * state are on the heap (a float32 parameter: {@code rounding} null); otherwise the scalar reference.
    */
-  static void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad) {
+  static void updateDenseRows(RowRule rule, RowStore w, RowStore[] slots, RowStore grad, StochasticRounding rounding) {
     Optional<RowMemory> wm = StoreMemory.of(w);
     Optional<RowMemory> gm = StoreMemory.of(grad);
     RowMemory[] sm = new RowMemory[slots.length];
@@ -290,8 +300,8 @@ final class PanamaRowUpdates {
       heap = m.isPresent() && m.get().isHeap();
       sm[k] = heap ? m.get() : null;
     }
-    if (!heap || !PanamaRowRules.hasTwin(rule)) {
-      SCALAR.updateDenseRows(rule, w, slots, grad);
+    if (!heap || rounding != null || !PanamaRowRules.hasTwin(rule)) {
+      SCALAR.updateDenseRows(rule, w, slots, grad, rounding);
       return;
     }
     RowMemory wr = wm.get();

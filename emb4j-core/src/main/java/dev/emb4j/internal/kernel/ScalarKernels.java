@@ -2,6 +2,7 @@ package dev.emb4j.internal.kernel;
 
 import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,6 +11,31 @@ import java.util.Arrays;
 /** Plain-Java kernels: the reference every faster implementation is tested against. */
 final class ScalarKernels implements KernelSupport {
   private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+  private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+  /** The row decoder of 16-bit memory: each element through {@link DType#decode}, the reference of the twins. */
+  @Override
+  public void decodeRow(DType dtype, RowMemory m, long row, float[] dst, int off) {
+    int d = m.dim();
+    if (m.isHalfHeap()) {
+      short[] a = m.halfArray(row);
+      int p = m.index(row);
+      for (int j = 0; j < d; j++) {
+        dst[off + j] = dtype.decode(a[p + j]);
+      }
+      return;
+    }
+    MemorySegment seg = m.segment(row);
+    long p = m.offset(row);
+    for (int j = 0; j < d; j++) {
+      dst[off + j] = dtype.decode(seg.get(SHORT, p + (long) j * Short.BYTES));
+    }
+  }
+
+  @Override
+  public void encodeRow(StochasticRounding rounding, RowMemory m, long row, float[] src, int off) {
+    rounding.writeRow(m, row, src, off);
+  }
 
   @Override
   public void gatherRows(RowStore w, long[] ids, int from, int to, float[] out) {
@@ -216,12 +242,21 @@ final class ScalarKernels implements KernelSupport {
     }
     float[] copy = scratch.w();
     float[][] state = scratch.state();
-    MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), copy, 0, d);
+    StochasticRounding rounding = scratch.rounding();
+    if (rounding != null) {
+      decodeRow(rounding.dtype(), w, row, copy, 0);
+    } else {
+      MemorySegment.copy(w.segment(row), FLOAT, w.offset(row), copy, 0, d);
+    }
     for (int k = 0; k < slots.length; k++) {
       MemorySegment.copy(slots[k].segment(row), FLOAT, slots[k].offset(row), state[k], 0, slots[k].dim());
     }
     rule.apply(copy, g, state);
-    MemorySegment.copy(copy, 0, w.segment(row), FLOAT, w.offset(row), d);
+    if (rounding != null) {
+      rounding.writeRow(w, row, copy, 0);
+    } else {
+      MemorySegment.copy(copy, 0, w.segment(row), FLOAT, w.offset(row), d);
+    }
     for (int k = 0; k < slots.length; k++) {
       MemorySegment.copy(state[k], 0, slots[k].segment(row), FLOAT, slots[k].offset(row), slots[k].dim());
     }

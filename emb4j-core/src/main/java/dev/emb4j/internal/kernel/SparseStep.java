@@ -15,7 +15,16 @@ import dev.emb4j.internal.store.RowMemory;
  * @param order entry positions grouped by touched row
  * @param entries the gradient entries
  * @param count the number of touched rows
+ * @param rounding how the rows of a 16-bit parameter are written back, or null for a float32 parameter
  */
 public record SparseStep(
     RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, GradientEntries entries,
-    int count) {}
+    int count, StochasticRounding rounding) {
+
+  /** A step over a float32 parameter. */
+  public SparseStep(
+      RowRule rule, RowMemory w, RowMemory[] slots, long[] rows, int[] start, int[] order, GradientEntries entries,
+      int count) {
+    this(rule, w, slots, rows, start, order, entries, count, null);
+  }
+}

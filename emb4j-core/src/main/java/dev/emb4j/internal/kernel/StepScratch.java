@@ -13,11 +13,20 @@ import java.lang.foreign.MemorySegment;
  * @param gradAt where each row of a block finds its gradient (see {@link KernelSupport#locateGradients})
  * @param stateViews {@code state} as one-row {@link RowMemory}s, for the Vector API rules when the state lives off
  *     the heap (a mapped table's optimizer files)
+ * @param rounding how the step writes the rows of a 16-bit parameter back (null for float32): its rows are updated in
+ *     {@code w}, decoded to float32, and written back with this rounding
  */
-record StepScratch(float[] g, float[] w, float[][] state, float[] sums, int[] gradAt, RowMemory[] stateViews) {
+record StepScratch(
+    float[] g, float[] w, float[][] state, float[] sums, int[] gradAt, RowMemory[] stateViews,
+    StochasticRounding rounding) {
 
-  /** Buffers for rows of {@code dim} floats with {@code slots}, and blocks of {@code blockRows} rows. */
+  /** Buffers for a float32 parameter's rows of {@code dim} floats with {@code slots}, in blocks of {@code blockRows}. */
   static StepScratch of(int dim, RowMemory[] slots, float[] sums, int blockRows) {
+    return of(dim, slots, sums, blockRows, null);
+  }
+
+  /** Buffers as {@link #of(int, RowMemory[], float[], int)}, for a parameter written back with {@code rounding}. */
+  static StepScratch of(int dim, RowMemory[] slots, float[] sums, int blockRows, StochasticRounding rounding) {
     float[][] state = new float[slots.length][];
     RowMemory[] views = new RowMemory[slots.length];
     for (int k = 0; k < slots.length; k++) {
@@ -28,6 +37,6 @@ record StepScratch(float[] g, float[] w, float[][] state, float[] sums, int[] gr
               new MemorySegment[] {MemorySegment.ofArray(state[k])}, new float[][] {state[k]}, 0, 1,
               (long) width * Float.BYTES, 1, width);
     }
-    return new StepScratch(new float[dim], new float[dim], state, sums, new int[blockRows], views);
+    return new StepScratch(new float[dim], new float[dim], state, sums, new int[blockRows], views, rounding);
   }
 }

@@ -3,8 +3,10 @@ package dev.emb4j.task.text;
 import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.internal.kernel.MatrixKernels;
 import dev.emb4j.internal.kernel.RowRule;
+import dev.emb4j.internal.kernel.StochasticRounding;
 import dev.emb4j.internal.kernel.StoreMemory;
 import dev.emb4j.internal.store.RowMemory;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 
@@ -33,8 +35,19 @@ final class Forward {
   private final float[] gradZ1;
   private final float[] stepZ1;
 
+  /** The seed of this thread's stochastic rounding of 16-bit input rows, and its updates so far. */
+  private final long roundingSeed;
+
+  private long updates;
+
   Forward(TextClassifier model) {
+    this(model, 0);
+  }
+
+  /** Buffers for one thread, which rounds its updates of 16-bit input rows with random bits from {@code roundingSeed}. */
+  Forward(TextClassifier model, long roundingSeed) {
     this.model = model;
+    this.roundingSeed = roundingSeed;
     this.rows = model.input.weight();
     this.dim = model.shape.dim();
     this.hidden = model.shape.hidden();
@@ -144,7 +157,9 @@ final class Forward {
     // each input row's gradient is dL/dh0 / n (the mean): one SGD update per occurrence, as fastText's
     RowMemory memory =
         StoreMemory.of(rows).orElseThrow(() -> new IllegalStateException("input rows without a memory view"));
-    Kernels.updateEachRow(new RowRule.Sgd(minusLr, 0f), memory, ids, toRows, 1f / ids.length);
+    DType dtype = rows.dtype();
+    StochasticRounding rounding = dtype == DType.F32 ? null : new StochasticRounding(dtype, roundingSeed, ++updates);
+    Kernels.updateEachRow(new RowRule.Sgd(minusLr, 0f), memory, ids, toRows, 1f / ids.length, rounding);
     return loss;
   }
 }

@@ -119,19 +119,21 @@ public final class TextClassifier implements AutoCloseable {
   private final Map<String, Integer> labelIds = new LinkedHashMap<>();
 
   TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed) {
-    this(shape, words, labels, seed, Storage.HEAP, null);
+    this(shape, words, labels, seed, Storage.HEAP, DType.F32, null);
   }
 
-  TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed, Storage storage) {
-    this(shape, words, labels, seed, storage, null);
+  /** A model whose input rows (words and n-gram buckets) are kept in {@code storage}, as {@code dtype}. */
+  TextClassifier(Shape shape, WordIndex words, List<String> labels, long seed, Storage storage, DType dtype) {
+    this(shape, words, labels, seed, storage, dtype, null);
   }
 
   /**
-   * A model whose input table is {@code quantizedInput} (inference only), or a fresh one on {@code storage} when it is
-   * null.
+   * A model whose input table is {@code quantizedInput} (inference only), or a fresh one on {@code storage}, as {@code
+   * dtype}, when it is null.
    */
   private TextClassifier(
-      Shape shape, WordIndex words, List<String> labels, long seed, Storage storage, RowStore quantizedInput) {
+      Shape shape, WordIndex words, List<String> labels, long seed, Storage storage, DType dtype,
+      RowStore quantizedInput) {
     if (labels.size() < 2) {
       throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
     }
@@ -154,6 +156,7 @@ public final class TextClassifier implements AutoCloseable {
             ? EmbeddingBag.wrap(quantizedInput).mode(BagMode.MEAN).build()
             : EmbeddingBag.builder(rows, shape.dim())
                 .mode(BagMode.MEAN)
+                .dtype(dtype)
                 .initializer(Initializer.uniform(-bound, bound, seed))
                 .storage(storage)
                 .lazyInit(false) // training reads and updates the rows in memory directly, by word id
@@ -214,7 +217,7 @@ public final class TextClassifier implements AutoCloseable {
    */
   public TextClassifier quantize(DType dtype) {
     QuantizedRowStore rows = QuantizedRowStore.quantize(input.weight(), dtype);
-    TextClassifier q = new TextClassifier(shape, words, labels, 0, Storage.HEAP, rows);
+    TextClassifier q = new TextClassifier(shape, words, labels, 0, Storage.HEAP, dtype, rows);
     copyDense(this, q);
     return q;
   }
@@ -442,8 +445,11 @@ public final class TextClassifier implements AutoCloseable {
       List<String> labels = strings(Json.parse(meta.get("labels")));
       WordIndex words = new WordIndex(strings(Json.parse(meta.get("words"))));
       RowStore savedInput = c.parameters().get(INPUT_WEIGHT);
-      boolean quantized = savedInput != null && savedInput.dtype().quantized();
-      model = new TextClassifier(shape, words, labels, 0, Storage.HEAP, quantized ? savedInput : null);
+      DType dtype = savedInput == null ? DType.F32 : savedInput.dtype();
+      model =
+          dtype.quantized()
+              ? new TextClassifier(shape, words, labels, 0, Storage.HEAP, dtype, savedInput)
+              : new TextClassifier(shape, words, labels, 0, Storage.HEAP, dtype);
     } catch (RuntimeException e) {
       throw new CheckpointFormatException(
           file, file + " has incomplete or malformed classifier metadata: " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.emb4j.task.text;
 
+import dev.emb4j.store.DType;
 import dev.emb4j.task.EpochSummary;
 import dev.emb4j.task.TrainingDivergedException;
 import dev.emb4j.task.TrainingListener;
@@ -42,6 +43,8 @@ public final class TextClassifierTrainer {
    * @param deterministic force one thread so that runs repeat exactly
    * @param lowercase lower-case texts before tokenising
    * @param seed fixes initialisation and shuffling
+   * @param dtype the element type of the input rows ({@link DType#F32}, {@link DType#BF16} or {@link DType#F16}); a
+   *     16-bit table's SGD updates are written back with stochastic rounding
    */
   public record Config(
       int dim,
@@ -54,7 +57,8 @@ public final class TextClassifierTrainer {
       int threads,
       boolean deterministic,
       boolean lowercase,
-      long seed) {
+      long seed,
+      DType dtype) {
 
     /** Checks each value; a message names the value at fault. */
     public Config {
@@ -65,6 +69,10 @@ public final class TextClassifierTrainer {
       requireAtLeast("minCount", minCount, 1);
       requireAtLeast("hidden", hidden, 0);
       requireAtLeast("threads", threads, 1);
+      java.util.Objects.requireNonNull(dtype, "dtype");
+      if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+        throw new IllegalArgumentException("the input rows hold F32, F16 or BF16 values, not " + dtype);
+      }
       if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
         throw new IllegalArgumentException("learningRate must be positive and finite, got " + learningRate);
       }
@@ -103,7 +111,8 @@ public final class TextClassifierTrainer {
           .threads(threads)
           .deterministic(deterministic)
           .lowercase(lowercase)
-          .seed(seed);
+          .seed(seed)
+          .dtype(dtype);
     }
 
     /**
@@ -122,6 +131,7 @@ public final class TextClassifierTrainer {
       private boolean deterministic = false;
       private boolean lowercase = true;
       private long seed = 42;
+      private DType dtype = DType.F32;
 
       private Builder() {}
 
@@ -185,6 +195,12 @@ public final class TextClassifierTrainer {
         return this;
       }
 
+      /** The element type of the input rows; default {@link DType#F32}. */
+      public Builder dtype(DType dtype) {
+        this.dtype = dtype;
+        return this;
+      }
+
       /** Fixes initialisation and shuffling; default 42. */
       public Builder seed(long seed) {
         this.seed = seed;
@@ -198,7 +214,8 @@ public final class TextClassifierTrainer {
        */
       public Config build() {
         return new Config(
-            dim, epochs, learningRate, ngrams, buckets, minCount, hidden, threads, deterministic, lowercase, seed);
+            dim, epochs, learningRate, ngrams, buckets, minCount, hidden, threads, deterministic, lowercase, seed,
+            dtype);
       }
     }
 
@@ -307,7 +324,7 @@ public final class TextClassifierTrainer {
         new TextClassifier.Shape(
             config.dim(), config.ngrams(), effectiveBuckets(), config.hidden(), config.lowercase());
     listener.beforeAllocating(shape.parameterBytes(words.size(), labels.size()));
-    TextClassifier model = new TextClassifier(shape, words, labels, config.seed(), storage);
+    TextClassifier model = new TextClassifier(shape, words, labels, config.seed(), storage, config.dtype());
     int n = examples.size();
     int[][] ids = new int[n][];
     int[] y = new int[n];
@@ -465,7 +482,7 @@ public final class TextClassifierTrainer {
      * report: a NaN or infinite loss stays in it, so one comparison every few thousand tokens catches divergence.
      */
     double run(TextClassifier model, int from, int to) {
-      Forward f = new Forward(model);
+      Forward f = new Forward(model, (long) epoch << 32 | from);
       double lossSum = 0;
       long local = 0;
       for (int k = from; k < to; k++) {
