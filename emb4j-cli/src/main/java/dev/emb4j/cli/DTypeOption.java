@@ -38,7 +38,7 @@ public abstract class DTypeOption implements ITypeConverter<DType> {
     return "";
   }
 
-  /** The name of {@code dtype} on the command line: {@code fp32}, {@code fp16}, {@code bf16}, {@code int8}, {@code int4}. */
+  /** The command-line name of {@code dtype}: {@code fp32}, {@code fp16}, {@code bf16}, {@code int8} or {@code int4}. */
   public static String name(DType dtype) {
     return switch (dtype) {
       case F32 -> "fp32";

@@ -37,11 +37,7 @@ public final class ClassifyQuantizeCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "OUT", description = "The quantized model to write.")
   private Path out;
 
-  @Option(
-      names = "--dtype",
-      required = true,
-      converter = DTypeOption.Quantized.class,
-      paramLabel = "TYPE",
+  @Option(names = "--dtype", required = true, converter = DTypeOption.Quantized.class, paramLabel = "TYPE",
       description = "int8 or int4.")
   private DType type;
 

@@ -25,8 +25,8 @@ interface RowDecoder {
   /**
    * The decoder of {@code w}'s rows with {@code impl}'s decoders ({@link KernelSupport#decodeRows(QuantizedRows,
    * long[], int, int, float[], int)} for a quantized store, {@link KernelSupport#decodeRows(DType, RowMemory, long[],
-   * int, int, float[], int)} for a 16-bit one), or null when the kernels read the rows as they are: a float32 store, or a
-   * 16-bit store without a memory view (read through its own methods).
+   * int, int, float[], int)} for a 16-bit one), or null when the kernels read the rows as they are: a float32 store,
+   * or a 16-bit store without a memory view (read through its own methods).
    */
   static RowDecoder of(KernelSupport impl, RowStore w) {
     if (w instanceof QuantizedBacked qb) {
