@@ -1,12 +1,15 @@
 package dev.emb4j.cli.bench;
 
 import dev.emb4j.Emb4j;
+import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.VersionProvider;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +40,8 @@ import picocli.CommandLine.Spec;
       "  emb4j bench",
       "  emb4j bench --workload lookup,bag-sum --vocab 1e4,1e6 --threads 2",
       "  emb4j bench --workload train-adagrad-bag --optimizer rowwise-adagrad --store offheap",
-      "  emb4j bench --workload train-adagrad-bag --store mapped --vocab 1e8 --dim 64 --ids zipf"
+      "  emb4j bench --workload train-adagrad-bag --store mapped --vocab 1e8 --dim 64 --ids zipf",
+      "  emb4j bench --workload lookup,bag-sum --vocab 1e7 --dtype int8"
     })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -47,8 +51,10 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--workload",
       split = ",",
       paramLabel = "NAME",
-      description = "Workloads to run (comma-separated): lookup, bag-sum, train-sgd, train-adagrad-bag (default: all).")
-  private List<String> workloads = List.of("lookup", "bag-sum", "train-sgd", "train-adagrad-bag");
+      description =
+          "Workloads to run (comma-separated): lookup, bag-sum, train-sgd, train-adagrad-bag (default: all, or"
+              + " lookup and bag-sum for --dtype int8 or int4).")
+  private List<String> workloads;
 
   @Option(
       names = "--vocab",
@@ -71,6 +77,16 @@ public final class BenchCommand implements Callable<Integer> {
           "Where the table lives: heap, offheap or mapped (a memory-mapped file, its rows initialised lazily; see"
               + " --table-file) (default: heap).")
   private String store = "heap";
+
+  @Option(
+      names = "--dtype",
+      paramLabel = "TYPE",
+      converter = DTypeOption.Any.class,
+      description =
+          "Element type of the table's rows: fp32, fp16, bf16 (trained with stochastic rounding), int8 or int4 (an"
+              + " fp32 table quantized row-wise, read-only: lookup and bag-sum only; its rows live off the Java heap"
+              + " whatever --store says, which then holds the fp32 table only while it is quantized) (default: fp32).")
+  private DType dtype = DType.F32;
 
   @Option(
       names = "--table-file",
@@ -166,21 +182,39 @@ public final class BenchCommand implements Callable<Integer> {
     if (tableFile != null && !store.equals("mapped")) {
       throw new ParameterException(spec.commandLine(), "--table-file needs --store mapped");
     }
+    if (dtype != DType.F32 && store.equals("mapped")) {
+      throw new ParameterException(
+          spec.commandLine(), "--store mapped holds fp32 rows only, got --dtype " + DTypeOption.name(dtype));
+    }
     List<Long> sizes;
     List<Workload> chosen;
     IdStream stream;
     try {
       sizes = vocab.stream().map(BenchCommand::parseCount).toList();
-      chosen = workloads.stream().map(Workload::named).toList();
+      chosen =
+          workloads != null
+              ? workloads.stream().map(Workload::named).toList()
+              : Arrays.stream(Workload.values()).filter(w -> !(w.trains() && dtype.quantized())).toList();
       stream = new IdStream(idStream, zipfExponent);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    for (Workload w : chosen) {
+      if (w.trains() && dtype.quantized()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "the " + w.label() + " workload updates the table, but " + DTypeOption.name(dtype)
+                + " rows are quantized for inference and read-only: use --dtype fp32, fp16 or bf16 for it, or"
+                + " --workload lookup,bag-sum");
+      }
+    }
     try (TableFiles files = TableFiles.forStore(spec.commandLine(), store, tableFile)) {
       Workload.Config config =
-          new Workload.Config(dim, ids, bags, bagSize, files.storage(), optimizer.equals("rowwise-adagrad"), stream);
+          new Workload.Config(
+              dim, ids, bags, bagSize, files.storage(), optimizer.equals("rowwise-adagrad"), stream, dtype);
       requireMemory(sizes, chosen, config, files);
-      measure(out, sizes, chosen, config, files, new Json.Setup(files.storage().label(), stream.name()));
+      String rowsLiveIn = dtype.quantized() ? Storage.OFF_HEAP.label() : files.storage().label();
+      measure(out, sizes, chosen, config, files, new Json.Setup(rowsLiveIn, DTypeOption.name(dtype), stream.name()));
     }
     return 0;
   }
@@ -209,7 +243,7 @@ public final class BenchCommand implements Callable<Integer> {
         files.deleteTables();
         String jvm = afterAll ? "after-all" : first ? "fresh" : "after-others";
         first = false;
-        out.println(Json.line(impl, workloads.get(i), rows, dim, Emb4j.getNumThreads(), r, jvm, setup));
+        out.println(Json.line(impl, chosen.get(i).label(), rows, dim, Emb4j.getNumThreads(), r, jvm, setup));
         out.flush();
       }
     }
@@ -217,21 +251,24 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * Fails before any work unless the largest table asked for (with its optimizer state and buffers) fits: in memory,
-   * or for a mapped table on the disk.
+   * or for a mapped table on the disk; quantized rows, off the heap, beside the fp32 table they are made from.
    */
   private static void requireMemory(List<Long> sizes, List<Workload> chosen, Workload.Config config, TableFiles files) {
     for (long rows : sizes) {
       for (Workload w : chosen) {
         String what = "the " + w.label() + " workload at --vocab " + rows + " (--dim " + config.dim() + ")";
         long table = w.tableBytes(rows, config);
+        long quantized = Workload.quantizedBytes(rows, config);
+        long buffers = w.bufferBytes(config);
         if (config.storage() instanceof Storage.Mapped) {
           files.requireDisk(what, table);
-          MemoryBudget.requireHeap(what, w.bufferBytes(config));
+          MemoryBudget.requireHeap(what, buffers);
         } else if (config.storage() == Storage.HEAP) {
-          MemoryBudget.requireHeap(what, Math.min(Long.MAX_VALUE - w.bufferBytes(config), table) + w.bufferBytes(config));
+          MemoryBudget.requireHeap(what, Math.min(Long.MAX_VALUE - buffers, table) + buffers);
+          MemoryBudget.requireOffHeap(what, quantized);
         } else {
-          MemoryBudget.requireOffHeap(what, table);
-          MemoryBudget.requireHeap(what, w.bufferBytes(config));
+          MemoryBudget.requireOffHeap(what, Math.min(Long.MAX_VALUE - quantized, table) + quantized);
+          MemoryBudget.requireHeap(what, buffers);
         }
       }
     }

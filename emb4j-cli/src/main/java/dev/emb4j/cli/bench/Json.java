@@ -13,19 +13,21 @@ final class Json {
   private Json() {}
 
   /**
-   * What a run was measured on besides V and D, printed after the PyTorch script's fields: the table's storage
-   * ({@code heap}, {@code offheap}, {@code mapped}) and the id stream ({@code uniform}, {@code zipf}).
+   * What a run was measured on besides V and D, printed after the PyTorch script's fields: where the table's rows
+   * lived ({@code heap}, {@code offheap}, {@code mapped}), their element type ({@code fp32}, {@code fp16}, {@code
+   * bf16}, {@code int8}, {@code int4}) and the id stream ({@code uniform}, {@code zipf}).
    *
    * @param store the storage's label
+   * @param dtype the element type's command-line name
    * @param ids the id stream's name
    */
-  record Setup(String store, String ids) {}
+  record Setup(String store, String dtype, String ids) {}
 
   /**
    * {@code {"impl": ..., "workload": ..., "V": ..., "D": ..., "threads": ..., "ms": ..., "mrows_per_s": ...,
-   * "best_ms": ..., "jvm": ..., "store": ..., "ids": ..., "rss_anon_kb": ..., "rss_file_kb": ...}}, {@code ms} and
-   * {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed calls; a figure
-   * that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
+   * "best_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rss_anon_kb": ..., "rss_file_kb": ...}},
+   * {@code ms} and {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed
+   * calls; a figure that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
    */
   static String line(
       String impl,
@@ -39,10 +41,10 @@ final class Json {
     return String.format(
         Locale.ROOT,
         "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %s,"
-            + " \"mrows_per_s\": %s, \"best_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\", \"ids\": \"%s\","
-            + " \"rss_anon_kb\": %s, \"rss_file_kb\": %s}",
+            + " \"mrows_per_s\": %s, \"best_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\", \"dtype\": \"%s\","
+            + " \"ids\": \"%s\", \"rss_anon_kb\": %s, \"rss_file_kb\": %s}",
         impl, workload, v, d, threads, number(r.millis(), 3), number(r.rows() / r.millis() / 1e3, 2),
-        number(r.bestMillis(), 3), jvm, setup.store(), setup.ids(), kilobytes(r.rssAnonKb()),
+        number(r.bestMillis(), 3), jvm, setup.store(), setup.dtype(), setup.ids(), kilobytes(r.rssAnonKb()),
         kilobytes(r.rssFileKb()));
   }
 

@@ -6,11 +6,15 @@ import dev.emb4j.nn.BagResult;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.nn.EmbeddingBag;
 import dev.emb4j.nn.Initializer;
+import dev.emb4j.nn.TableBuilder;
 import dev.emb4j.optim.Adagrad;
 import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.RowWiseAdagrad;
 import dev.emb4j.optim.Sgd;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.LazyRowStore;
+import dev.emb4j.store.QuantizedRowStore;
+import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
@@ -38,6 +42,11 @@ import java.util.Arrays;
  * emb4j's backward takes it directly. Ids are drawn once per table (uniform as in the PyTorch script, or Zipf: see
  * {@link IdStream}; seeded) and reused by every repetition; the table is filled from N(0, 1), on a mapped table lazily
  * (each row when first touched, which the warm-up does).
+ *
+ * <p>The table's rows are of the run's {@link DType}: fp16 and bf16 tables are built as such ({@link
+ * TableBuilder#dtype}) and train with stochastic rounding; an int8 or int4 table, read-only, is an fp32 table
+ * quantized row-wise ({@link QuantizedRowStore#quantize}), the fp32 one closed before timing, and serves the lookup
+ * and bag-sum workloads only.
  */
 enum Workload {
   LOOKUP("lookup"),
@@ -61,8 +70,10 @@ enum Workload {
    *     BenchCommand} deletes it, with the files beside it, after each workload
    * @param rowWise row-wise Adagrad instead of Adagrad for train-adagrad-bag
    * @param idStream how ids are drawn
+   * @param dtype the element type of the table's rows
    */
-  record Config(int dim, int ids, int bags, int bagSize, Storage storage, boolean rowWise, IdStream idStream) {
+  record Config(
+      int dim, int ids, int bags, int bagSize, Storage storage, boolean rowWise, IdStream idStream, DType dtype) {
     /** The most elements of one Java array, which holds a call's ids or outputs. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -96,6 +107,11 @@ enum Workload {
     return label;
   }
 
+  /** Whether the workload updates the table (so cannot run on read-only quantized rows). */
+  boolean trains() {
+    return this == TRAIN_SGD || this == TRAIN_ADAGRAD_BAG;
+  }
+
   static Workload named(String name) {
     for (Workload w : values()) {
       if (w.label.equals(name)) {
@@ -106,12 +122,20 @@ enum Workload {
         "unknown workload '" + name + "'; known: lookup, bag-sum, train-sgd, train-adagrad-bag");
   }
 
-  /** The bytes of the table and the optimizer's state at {@code v} rows (saturating at {@code Long.MAX_VALUE}). */
+  /**
+   * The bytes, at {@code v} rows, of what lives on the run's storage: the table (for a quantized dtype the fp32 table
+   * it is quantized from) and the optimizer's state, in float32 (saturating at {@code Long.MAX_VALUE}).
+   */
   long tableBytes(long v, Config c) {
-    double table = (double) v * c.dim() * Float.BYTES;
-    double state =
-        this != TRAIN_ADAGRAD_BAG ? 0 : c.rowWise() ? (double) v * Float.BYTES : table;
+    double floats = (double) v * c.dim() * Float.BYTES;
+    double table = c.dtype().quantized() ? floats : (double) v * c.dtype().rowBytes(c.dim());
+    double state = this != TRAIN_ADAGRAD_BAG ? 0 : c.rowWise() ? (double) v * Float.BYTES : floats;
     return (long) (table + state); // the cast saturates
+  }
+
+  /** The bytes of a quantized dtype's rows at {@code v} rows, which live off the Java heap; 0 for other dtypes. */
+  static long quantizedBytes(long v, Config c) {
+    return c.dtype().quantized() ? (long) ((double) v * c.dtype().rowBytes(c.dim())) : 0;
   }
 
   /** The bytes of a call's ids, outputs and gradients, which live on the heap whatever the table's storage. */
@@ -132,23 +156,29 @@ enum Workload {
   }
 
   private static Harness.Result lookup(long v, Config c, Harness harness) {
-    try (Embedding emb = Embedding.builder(v, c.dim()).initializer(Initializer.normal(1)).storage(c.storage()).build()) {
-      long[] ids = c.idStream().draw(c.ids(), v, 2);
-      float[] out = new float[c.ids() * c.dim()];
+    long[] ids = c.idStream().draw(c.ids(), v, 2);
+    if (c.dtype().quantized()) {
+      try (QuantizedRowStore q = quantized(v, c)) {
+        return timeLookup(q, ids, c, harness);
+      }
+    }
+    try (Embedding emb = fresh(Embedding.builder(v, c.dim()), c).build()) {
       if (emb.weight() instanceof LazyRowStore lazy) {
         lazy.ensureRows(ids); // the kernel reads the rows' memory directly, as the table's lookup would after this
       }
-      return harness.time(() -> Kernels.gatherRows(emb.weight(), ids, out), c.ids());
+      return timeLookup(emb.weight(), ids, c, harness);
     }
   }
 
+  private static Harness.Result timeLookup(RowStore w, long[] ids, Config c, Harness harness) {
+    float[] out = new float[c.ids() * c.dim()];
+    return harness.time(() -> Kernels.gatherRows(w, ids, out), c.ids());
+  }
+
   private static Harness.Result bagSum(long v, Config c, Harness harness) {
-    try (EmbeddingBag bag =
-        EmbeddingBag.builder(v, c.dim())
-            .mode(BagMode.SUM)
-            .initializer(Initializer.normal(1))
-            .storage(c.storage())
-            .build()) {
+    try (QuantizedRowStore q = c.dtype().quantized() ? quantized(v, c) : null;
+        EmbeddingBag bag =
+            (q != null ? EmbeddingBag.wrap(q) : fresh(EmbeddingBag.builder(v, c.dim()), c)).mode(BagMode.SUM).build()) {
       IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
       IndexTensor offsets = offsets(c);
       FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
@@ -156,13 +186,26 @@ enum Workload {
     }
   }
 
+  /**
+   * {@code builder} for a fresh table of the run: N(0, 1) rows on its storage, of its dtype (fp32 for a quantized
+   * dtype: the rows to quantize).
+   */
+  private static <B extends TableBuilder<B>> B fresh(B builder, Config c) {
+    return builder
+        .initializer(Initializer.normal(1))
+        .storage(c.storage())
+        .dtype(c.dtype().quantized() ? DType.F32 : c.dtype());
+  }
+
+  /** A fresh fp32 table of the run quantized to its dtype; the fp32 table is closed before this returns. */
+  private static QuantizedRowStore quantized(long v, Config c) {
+    try (Embedding source = fresh(Embedding.builder(v, c.dim()), c).build()) {
+      return QuantizedRowStore.quantize(source.weight(), c.dtype());
+    }
+  }
+
   private static Harness.Result trainSgd(long v, Config c, Harness harness) {
-    try (Embedding emb =
-        Embedding.builder(v, c.dim())
-            .initializer(Initializer.normal(1))
-            .storage(c.storage())
-            .sparse(true)
-            .build()) {
+    try (Embedding emb = fresh(Embedding.builder(v, c.dim()), c).sparse(true).build()) {
       IndexTensor ids = IndexTensor.of(c.idStream().draw(c.ids(), v, 2));
       FloatTensor ones = ones(Shape.of(c.ids(), c.dim()));
       FloatTensor out = FloatTensor.zeros(Shape.of(c.ids(), c.dim()));
@@ -179,13 +222,7 @@ enum Workload {
   }
 
   private static Harness.Result trainAdagradBag(long v, Config c, Harness harness) {
-    try (EmbeddingBag bag =
-        EmbeddingBag.builder(v, c.dim())
-            .mode(BagMode.SUM)
-            .initializer(Initializer.normal(1))
-            .storage(c.storage())
-            .sparse(true)
-            .build()) {
+    try (EmbeddingBag bag = fresh(EmbeddingBag.builder(v, c.dim()), c).mode(BagMode.SUM).sparse(true).build()) {
       IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
       IndexTensor offsets = offsets(c);
       FloatTensor ones = ones(Shape.of(c.bags(), c.dim()));

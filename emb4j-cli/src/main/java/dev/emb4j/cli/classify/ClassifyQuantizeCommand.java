@@ -37,12 +37,12 @@ public final class ClassifyQuantizeCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "OUT", description = "The quantized model to write.")
   private Path out;
 
-  @Option(names = "--dtype", required = true, paramLabel = "TYPE", description = "int8 or int4.")
-  private String dtype;
+  @Option(names = "--dtype", required = true, converter = DTypeOption.Quantized.class, paramLabel = "TYPE",
+      description = "int8 or int4.")
+  private DType type;
 
   @Override
   public Integer call() throws Exception {
-    DType type = DTypeOption.parse(spec, dtype, DType.INT8, DType.INT4);
     FileChecks.seekable(model);
     FileChecks.notAnInput(spec, "OUT", out, "MODEL", model);
     FileChecks.writable(out, spec.commandLine().getErr());

@@ -7,7 +7,7 @@ import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
-import dev.emb4j.cli.TableDtype;
+import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
@@ -127,7 +127,8 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Fixes initialisation and shuffling.")
   private long seed;
 
-  @Option(names = "--dtype", converter = TableDtype.class, paramLabel = "TYPE", description = TableDtype.DESCRIPTION)
+  @Option(names = "--dtype", converter = DTypeOption.Floats.class, paramLabel = "TYPE",
+      description = DTypeOption.Floats.TRAINING)
   private DType dtype;
 
   @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
@@ -262,7 +263,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         case "--hidden" -> String.valueOf(d.hidden());
         case "--threads" -> String.valueOf(d.threads());
         case "--seed" -> String.valueOf(d.seed());
-        case "--dtype" -> TableDtype.name(d.dtype());
+        case "--dtype" -> DTypeOption.name(d.dtype());
         default -> null;
       };
     }

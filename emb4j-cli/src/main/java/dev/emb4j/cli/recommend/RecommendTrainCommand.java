@@ -7,7 +7,7 @@ import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
-import dev.emb4j.cli.TableDtype;
+import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.store.DType;
@@ -117,7 +117,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Fixes initialisation and shuffling.")
   private long seed;
 
-  @Option(names = "--dtype", converter = TableDtype.class, paramLabel = "TYPE", description = TableDtype.DESCRIPTION)
+  @Option(names = "--dtype", converter = DTypeOption.Floats.class, paramLabel = "TYPE",
+      description = DTypeOption.Floats.TRAINING)
   private DType dtype;
 
   @Option(names = "--skip-bad-lines", description = "Skip malformed lines (and report how many) instead of stopping.")
@@ -161,7 +162,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     FileChecks.hasRoom(output, modelBytesAtLeast(trainData.ratings(), config));
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
     String model =
-        "the model (--dim " + dim + ", --optimizer " + optimizer + ", --dtype " + TableDtype.name(dtype) + ")";
+        "the model (--dim " + dim + ", --optimizer " + optimizer + ", --dtype " + DTypeOption.name(dtype) + ")";
     MatrixFactorizationTrainer.Result result;
     try {
       result =
@@ -239,7 +240,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
         case "--batch-size" -> String.valueOf(d.batchSize());
         case "--optimizer" -> d.optimizer().name();
         case "--seed" -> String.valueOf(d.seed());
-        case "--dtype" -> TableDtype.name(d.dtype());
+        case "--dtype" -> DTypeOption.name(d.dtype());
         default -> null;
       };
     }

@@ -1,11 +1,11 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.store.DType;
 import dev.emb4j.io.VectorFormat;
 import dev.emb4j.io.VectorInfo;
 import dev.emb4j.io.VectorWriteOptions;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,10 +43,11 @@ public final class VectorsConvertCommand implements Callable<Integer> {
 
   @Option(
       names = "--dtype",
+      converter = DTypeOption.Floats.class,
       paramLabel = "TYPE",
-      defaultValue = "f32",
-      description = "Element type of npy/safetensors/emb4j output: f32, f16, bf16 (default: ${DEFAULT-VALUE}).")
-  private String dtype;
+      defaultValue = "fp32",
+      description = "Element type of npy/safetensors/emb4j output: fp32, fp16 or bf16 (default: ${DEFAULT-VALUE}).")
+  private DType type;
 
   @Option(
       names = "--name",
@@ -70,16 +71,6 @@ public final class VectorsConvertCommand implements Callable<Integer> {
       outFormat = to != null ? InputOptions.named(spec, "--to", to) : VectorFormat.byExtension(out);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
-    DType type;
-    try {
-      type = DType.valueOf(dtype.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--dtype must be f32, f16 or bf16, got '" + dtype + "'");
-    }
-    if (type.quantized()) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--dtype " + dtype + " quantizes rows: use 'emb4j vectors quantize IN OUT --dtype " + dtype + "'");
     }
     VectorInfo info =
         Conversion.run(

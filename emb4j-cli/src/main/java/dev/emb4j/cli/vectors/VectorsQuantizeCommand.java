@@ -46,16 +46,16 @@ public final class VectorsQuantizeCommand implements Callable<Integer> {
   @Option(
       names = "--dtype",
       required = true,
+      converter = DTypeOption.Smaller.class,
       paramLabel = "TYPE",
       description = "Element type of the rows: fp16, bf16, int8 or int4.")
-  private String dtype;
+  private DType type;
 
   @Option(names = "--progress", description = "Report progress on stderr.")
   private boolean progress;
 
   @Override
   public Integer call() throws Exception {
-    DType type = DTypeOption.parse(spec, dtype, DType.F16, DType.BF16, DType.INT8, DType.INT4);
     VectorInfo info =
         Conversion.run(
             spec, input, in, out, VectorFormat.EMB4J, VectorWriteOptions.DEFAULTS.withDtype(type), false, progress);

@@ -23,7 +23,8 @@ class BenchCommandTest {
           "\\{\"impl\": \"emb4j-[^\"]+\", \"workload\": \"([a-z-]+)\", \"V\": 1000, \"D\": 17, \"threads\": 2,"
               + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+,"
               + " \"jvm\": \"(fresh|after-others|after-all)\", \"store\": \"(heap|offheap|mapped)\","
-              + " \"ids\": \"(uniform|zipf)\", \"rss_anon_kb\": [0-9]+, \"rss_file_kb\": [0-9]+\\}");
+              + " \"dtype\": \"(fp32|fp16|bf16|int8|int4)\", \"ids\": \"(uniform|zipf)\", \"rss_anon_kb\": [0-9]+,"
+              + " \"rss_file_kb\": [0-9]+\\}");
 
   private record Run(int exitCode, String out, String err) {}
 
@@ -94,11 +95,48 @@ class BenchCommandTest {
       var m = LINE.matcher(line);
       assertTrue(m.matches(), line);
       assertEquals("mapped", m.group(3));
-      assertEquals("zipf", m.group(4));
+      assertEquals("fp32", m.group(4));
+      assertEquals("zipf", m.group(5));
     }
     try (var left = Files.list(dir)) {
       assertEquals(List.of(), left.toList(), "the table files are deleted after each workload");
     }
+  }
+
+  @Test
+  void halfPrecisionTablesRunEveryWorkloadAndQuantizedOnesTheReadOnlyOnes() {
+    for (String dtype : List.of("fp16", "bf16", "int8", "int4")) {
+      boolean quantized = dtype.startsWith("int");
+      List<String> workloads =
+          quantized ? List.of("lookup", "bag-sum") : List.of("lookup", "bag-sum", "train-sgd", "train-adagrad-bag");
+      Run r = // without --workload: every workload the dtype can run
+          run(
+              "bench", "--vocab", "1e3", "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4",
+              "--reps", "1", "--warmup-ms", "0", "--threads", "2", "--dtype", dtype);
+      assertEquals(0, r.exitCode(), r.err());
+      List<String> lines = r.out().lines().toList();
+      assertEquals(workloads.size(), lines.size(), r.out());
+      for (int i = 0; i < lines.size(); i++) {
+        var m = LINE.matcher(lines.get(i));
+        assertTrue(m.matches(), lines.get(i));
+        assertEquals(workloads.get(i), m.group(1));
+        assertEquals(quantized ? "offheap" : "heap", m.group(3), "quantized rows live off the heap");
+        assertEquals(dtype, m.group(4));
+      }
+    }
+  }
+
+  @Test
+  void trainingQuantizedRowsOrAnUnknownDtypeIsAUsageErrorThatSaysWhy() {
+    Run train = run("bench", "--vocab", "10", "--dtype", "int4", "--workload", "lookup,train-sgd");
+    assertEquals(Emb4jCommand.EXIT_USAGE, train.exitCode());
+    assertTrue(
+        train.err().contains("the train-sgd workload updates the table, but int4 rows are quantized for inference"),
+        train.err());
+    assertEquals("", train.out(), "nothing ran");
+    Run unknown = run("bench", "--vocab", "10", "--dtype", "f64");
+    assertEquals(Emb4jCommand.EXIT_USAGE, unknown.exitCode());
+    assertTrue(unknown.err().contains("must be fp32, fp16, bf16, int8 or int4, got 'f64'"), unknown.err());
   }
 
   @Test

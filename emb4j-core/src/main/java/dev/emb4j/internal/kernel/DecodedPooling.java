@@ -1,130 +1,213 @@
 package dev.emb4j.internal.kernel;
 
-import dev.emb4j.internal.store.RowMemory;
-import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
-import dev.emb4j.store.RowStore;
 import java.util.Arrays;
 
 /**
- * Bag pooling over a table of 16-bit rows with the float32 pooling kernels: the rows of a group of bags are decoded
- * ({@link KernelSupport#decodeRows}) into the calling thread's scratch table of float32 rows, one scratch row per
- * position, and the kernel's own {@code poolSum} or {@code poolMax} runs over that scratch, with each position's id
- * replaced by its scratch row. The sums are the same floats as the reference's, which adds each decoded row in
- * position order.
+ * Bag pooling over rows that are not float32 (16-bit or quantized) without a pooling body of its own: the rows of a
+ * group of whole bags are decoded ({@link RowDecoder}) into a small per-thread float32 scratch table, which stays in
+ * the L2 cache, and the float32 pooling body ({@link KernelSupport#poolSum}, {@link KernelSupport#poolMax}) runs over
+ * it, position i of the group reading scratch row i. The results are therefore those of the float32 kernels over the
+ * decoded table, bit for bit.
  *
- * <p>The scratch holds {@link #SCRATCH_FLOATS} floats (in L2 on current CPUs), so groups are as many whole bags as fit
- * it. A bag with more rows than the scratch holds is pooled by the scalar reference through the store's methods.
+ * <pre>
+ * bags [b, e) with positions [s, s + n), n <= ROWS:  scratch row i = decode(ids[s + i]),  local id of i = i
+ *                                                   (ROWS for a padding position, the local padding row),
+ *                                                   local start of bag k = bagStarts[k] - s, written to out[k] as is
+ * a bag of more than ROWS positions:                decoded ROWS rows at a time and added (axpy) or compared row by
+ *                                                   row in position order, as the pooling body does
+ * </pre>
+ *
+ * <p>A bag too long for the scratch stays on the decoders and the Vector API {@code axpy}: the alternative, the scalar
+ * reference reading the rows one by one through the store, gives the same floats but decodes and adds one value at a
+ * time.
  */
 final class DecodedPooling {
   private DecodedPooling() {}
 
-  /** Floats of a thread's scratch rows: 256 KiB. */
-  static final int SCRATCH_FLOATS = 1 << 16;
+  /** Floats of decoded rows per group: 128 KiB, comfortably inside a core's L2 cache. */
+  private static final int SCRATCH_FLOATS = 1 << 15;
 
-  private static final ScalarKernels SCALAR = new ScalarKernels();
-
-  private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
-
-  /** One thread's scratch for rows of one width. */
+  /** One thread's scratch for rows of one width; replaced when a call needs another width or more bags. */
   private static final class Scratch {
     final int dim;
-    final int capacity;
-    final float[] rows;
+    final int rows;
+    final float[] decoded;
     final HeapRowStore table;
-    final long[] ids;
-    final int[] starts;
-    final float[] out;
-    final int[] sizes;
-    final long[] winners;
+    final long[] localIds;
     final float[] weights;
+    int[] starts = new int[0];
 
     Scratch(int dim) {
       this.dim = dim;
-      this.capacity = Math.max(1, SCRATCH_FLOATS / dim);
-      this.rows = new float[capacity * dim];
-      this.table = HeapRowStore.wrap(rows, dim);
-      this.ids = new long[capacity];
-      this.starts = new int[capacity + 1];
-      this.out = new float[capacity * dim];
-      this.sizes = new int[capacity];
-      this.winners = new long[capacity * dim];
-      this.weights = new float[capacity];
+      this.rows = Math.max(8, SCRATCH_FLOATS / dim);
+      this.decoded = new float[(rows + 1) * dim]; // row `rows` is the local padding row, never read
+      this.table = HeapRowStore.wrap(decoded, dim);
+      this.localIds = new long[rows];
+      this.weights = new float[rows];
     }
 
-    static Scratch of(int dim) {
-      Scratch s = SCRATCH.get();
-      if (s == null || s.dim != dim) {
-        s = new Scratch(dim);
-        SCRATCH.set(s);
+    /** Local bag starts indexed by the caller's bag numbers, so the pooling body writes the caller's rows of out. */
+    int[] starts(int bags) {
+      if (starts.length < bags + 1) {
+        starts = new int[bags + 1];
       }
-      return s;
+      return starts;
     }
   }
 
+  private static final ThreadLocal<Scratch> SCRATCH = new ThreadLocal<>();
+
+  private static Scratch scratch(int dim) {
+    Scratch s = SCRATCH.get();
+    if (s == null || s.dim != dim) {
+      s = new Scratch(dim);
+      SCRATCH.set(s);
+    }
+    return s;
+  }
+
+  /** {@link KernelSupport#poolSum} over the rows of {@code decoder}, {@code dim} values each. */
+  static void poolSum(
+      KernelSupport impl, RowDecoder decoder, int dim, long[] ids, int[] bagStarts, int bagFrom, int bagTo,
+      float[] psw, long paddingIdx, float[] out, int[] bagSizes) {
+    pool(impl, decoder, dim, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, out, null, bagSizes);
+  }
+
   /**
-   * {@link KernelSupport#poolSum} (with {@code maxIndices == null}) or {@link KernelSupport#poolMax} over the 16-bit
-   * table {@code w}, whose memory is {@code mem}, for the bags {@code [bagFrom, bagTo)}.
+   * {@link KernelSupport#poolMax} over the rows of {@code decoder}, {@code dim} values each; {@code out} is zero for
+   * the bags of the range.
    */
-  static void pool(
-      KernelSupport impl, RowStore w, RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo,
+  static void poolMax(
+      KernelSupport impl, RowDecoder decoder, int dim, long[] ids, int[] bagStarts, int bagFrom, int bagTo,
+      long paddingIdx, float[] out, long[] maxIndices, int[] bagSizes) {
+    pool(impl, decoder, dim, ids, bagStarts, bagFrom, bagTo, null, paddingIdx, out, maxIndices, bagSizes);
+  }
+
+  /**
+   * Splits bags {@code [bagFrom, bagTo)} into groups that fit the scratch, decodes each and pools it: sums when
+   * {@code maxIndices == null}, maxima otherwise.
+   */
+  private static void pool(
+      KernelSupport impl, RowDecoder decoder, int dim, long[] ids, int[] bagStarts, int bagFrom, int bagTo,
       float[] psw, long paddingIdx, float[] out, long[] maxIndices, int[] bagSizes) {
-    int d = mem.dim();
-    DType dtype = w.dtype();
-    Scratch s = Scratch.of(d);
-    int b = bagFrom;
-    while (b < bagTo) {
-      int first = b;
-      int base = bagStarts[first];
-      while (b < bagTo && bagStarts[b + 1] - base <= s.capacity && b - first < s.capacity) {
-        b++;
-      }
-      if (b == first) { // one bag larger than the scratch: the reference, through the store
+    Scratch s = scratch(dim);
+    int[] starts = s.starts(bagTo);
+    long localPad = paddingIdx < 0 ? -1 : s.rows;
+    for (int b = bagFrom; b < bagTo; ) {
+      int e = groupEnd(s, bagStarts, b, bagTo);
+      if (e == b) {
         if (maxIndices == null) {
-          SCALAR.poolSum(w, ids, bagStarts, first, first + 1, psw, paddingIdx, out, bagSizes);
+          sumLargeBag(impl, decoder, s, ids, bagStarts[b], bagStarts[b + 1], psw, paddingIdx, out, b, bagSizes);
         } else {
-          SCALAR.poolMax(w, ids, bagStarts, first, first + 1, paddingIdx, out, maxIndices, bagSizes);
+          maxLargeBag(decoder, s, ids, bagStarts[b], bagStarts[b + 1], paddingIdx, out, maxIndices, b, bagSizes);
         }
         b++;
         continue;
       }
-      poolGroup(impl, dtype, mem, s, ids, bagStarts, first, b, psw, paddingIdx, out, maxIndices, bagSizes);
+      int first = decodeGroup(decoder, s, ids, bagStarts, b, e, paddingIdx, starts);
+      if (maxIndices == null) {
+        float[] weights = null;
+        if (psw != null) {
+          weights = s.weights;
+          System.arraycopy(psw, first, weights, 0, bagStarts[e] - first);
+        }
+        impl.poolSum(s.table, s.localIds, starts, b, e, weights, localPad, out, bagSizes);
+      } else {
+        impl.poolMax(s.table, s.localIds, starts, b, e, localPad, out, maxIndices, bagSizes);
+        // the winners are local positions: back to the caller's row ids
+        for (int k = b * dim; k < e * dim; k++) {
+          if (maxIndices[k] >= 0) {
+            maxIndices[k] = ids[first + (int) maxIndices[k]];
+          }
+        }
+      }
+      b = e;
     }
   }
 
-  /** Pools the bags {@code [first, last)}, whose positions all fit the scratch. */
-  private static void poolGroup(
-      KernelSupport impl, DType dtype, RowMemory mem, Scratch s, long[] ids, int[] bagStarts, int first, int last,
-      float[] psw, long paddingIdx, float[] out, long[] maxIndices, int[] bagSizes) {
+  /**
+   * The end of the group of whole bags that starts at bag {@code b}: as many bags as fit the scratch rows (at most
+   * that many bags too, empty ones included), or {@code b} itself when bag b alone has more positions.
+   */
+  private static int groupEnd(Scratch s, int[] bagStarts, int b, int bagTo) {
+    int first = bagStarts[b];
+    int e = b;
+    while (e < bagTo && e - b < s.rows && bagStarts[e + 1] - first <= s.rows) {
+      e++;
+    }
+    return e;
+  }
+
+  /**
+   * Decodes the positions of bags {@code [b, e)} into the scratch rows, sets their local ids and the bags' local
+   * starts; returns the group's first position.
+   */
+  private static int decodeGroup(
+      RowDecoder decoder, Scratch s, long[] ids, int[] bagStarts, int b, int e, long paddingIdx, int[] starts) {
+    int first = bagStarts[b];
+    int n = bagStarts[e] - first;
+    decoder.decodeRows(ids, first, first + n, s.decoded, 0);
+    for (int i = 0; i < n; i++) {
+      s.localIds[i] = ids[first + i] == paddingIdx ? s.rows : i;
+    }
+    for (int k = b; k <= e; k++) {
+      starts[k] = bagStarts[k] - first;
+    }
+    return first;
+  }
+
+  /** The sum of one bag of more than the scratch's rows, a scratch of rows at a time, in position order from zero. */
+  private static void sumLargeBag(
+      KernelSupport impl, RowDecoder decoder, Scratch s, long[] ids, int start, int end, float[] psw,
+      long paddingIdx, float[] out, int b, int[] bagSizes) {
     int d = s.dim;
-    int base = bagStarts[first];
-    int end = bagStarts[last];
-    int bags = last - first;
-    // padding positions keep an id no scratch row has, and the pooling skips it as padding
-    long localPad = paddingIdx < 0 ? -1 : s.capacity;
-    for (int i = base; i < end; i++) {
-      s.ids[i - base] = ids[i] == paddingIdx ? localPad : i - base;
-    }
-    for (int k = 0; k <= bags; k++) {
-      s.starts[k] = bagStarts[first + k] - base;
-    }
-    impl.decodeRows(dtype, mem, ids, base, end, paddingIdx, s.rows, 0);
-    float[] weights = null;
-    if (psw != null) {
-      System.arraycopy(psw, base, s.weights, 0, end - base);
-      weights = s.weights;
-    }
-    if (maxIndices == null) {
-      impl.poolSum(s.table, s.ids, s.starts, 0, bags, weights, localPad, s.out, s.sizes);
-    } else {
-      Arrays.fill(s.out, 0, bags * d, 0f);
-      impl.poolMax(s.table, s.ids, s.starts, 0, bags, localPad, s.out, s.winners, s.sizes);
-      for (int x = 0; x < bags * d; x++) {
-        long local = s.winners[x];
-        maxIndices[first * d + x] = local < 0 ? -1 : ids[base + (int) local];
+    Arrays.fill(out, b * d, (b + 1) * d, 0f);
+    int count = 0;
+    for (int from = start; from < end; from += s.rows) {
+      int to = Math.min(end, from + s.rows);
+      decoder.decodeRows(ids, from, to, s.decoded, 0);
+      for (int i = from; i < to; i++) {
+        if (ids[i] != paddingIdx) {
+          impl.axpy(psw == null ? 1f : psw[i], s.decoded, (i - from) * d, out, b * d, d);
+          count++;
+        }
       }
     }
-    System.arraycopy(s.out, 0, out, first * d, bags * d);
-    System.arraycopy(s.sizes, 0, bagSizes, first, bags);
+    bagSizes[b] = count;
+  }
+
+  /**
+   * The maximum of one bag of more than the scratch's rows: the first non-padding row seeds it, a later value replaces
+   * it only when strictly greater (the rule of {@link KernelSupport#poolMax}).
+   */
+  private static void maxLargeBag(
+      RowDecoder decoder, Scratch s, long[] ids, int start, int end, long paddingIdx, float[] out, long[] maxIndices,
+      int b, int[] bagSizes) {
+    int d = s.dim;
+    int o = b * d;
+    int count = 0;
+    for (int from = start; from < end; from += s.rows) {
+      int to = Math.min(end, from + s.rows);
+      decoder.decodeRows(ids, from, to, s.decoded, 0);
+      for (int i = from; i < to; i++) {
+        long k = ids[i];
+        if (k == paddingIdx) {
+          continue;
+        }
+        int r = (i - from) * d;
+        for (int j = 0; j < d; j++) {
+          if (count == 0 || s.decoded[r + j] > out[o + j]) {
+            out[o + j] = s.decoded[r + j];
+            maxIndices[o + j] = k;
+          }
+        }
+        count++;
+      }
+    }
+    if (count == 0) {
+      Arrays.fill(maxIndices, o, o + d, -1L);
+    }
+    bagSizes[b] = count;
   }
 }

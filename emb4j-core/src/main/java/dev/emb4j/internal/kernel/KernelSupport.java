@@ -46,17 +46,13 @@ interface KernelSupport {
   void encodeRow(StochasticRounding rounding, RowMemory m, long row, float[] src, int off);
 
   /**
-   * For i in {@code [from, to)} with {@code ids[i] != skip}: decodes row {@code ids[i]} of the 16-bit memory {@code
-   * m} into {@code dst[dstOffset + (i - from) * D ..]} ({@link #decodeRow}); positions whose id is {@code skip} are
-   * left as they are.
+   * Decodes the 16-bit rows of the positions {@code [from, to)} into consecutive float rows: {@code out[(outRow + i -
+   * from) * D ..] = decode(m, ids[i])}, as {@link #decodeRow} decodes one row.
    */
-  default void decodeRows(DType dtype, RowMemory m, long[] ids, int from, int to, long skip, float[] dst,
-      int dstOffset) {
+  default void decodeRows(DType dtype, RowMemory m, long[] ids, int from, int to, float[] out, int outRow) {
     int d = m.dim();
     for (int i = from; i < to; i++) {
-      if (ids[i] != skip) {
-        decodeRow(dtype, m, ids[i], dst, dstOffset + (i - from) * d);
-      }
+      decodeRow(dtype, m, ids[i], out, (outRow + i - from) * d);
     }
   }
 

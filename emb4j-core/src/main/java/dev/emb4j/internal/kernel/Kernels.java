@@ -1,7 +1,5 @@
 package dev.emb4j.internal.kernel;
 
-import dev.emb4j.internal.store.QuantizedBacked;
-import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
@@ -25,14 +23,12 @@ import java.util.Arrays;
  * spin for a short while before they sleep, so that back-to-back calls do not pay a thread wake-up each (see {@code
  * WorkerTeam}; the system property {@code emb4j.spinMicros}, default 200, sets how long).
  *
- * <p><b>Quantized tables</b> (stores with {@code QuantizedRows}, 8 or 4 bits per value) are read by the same calls:
- * gathers decode the rows into the output, and pooling decodes each group of bags into a scratch table and runs the
- * float32 pooling over it ({@code QuantizedPooling}), so that every result equals the float32 kernels' over the
- * decoded table, bit for bit.
- *
- * <p><b>16-bit tables</b> ({@link DType#F16}, {@link DType#BF16}) are read in float32: a gather decodes each row into
- * the output, bag pooling decodes a group of bags' rows into a per-thread float32 scratch and runs the float32 pooling
- * over it ({@code DecodedPooling}), and an optimizer step updates a float32 copy of each row and writes it back with
+ * <p><b>Tables of other dtypes</b> are read in float32 by the same calls, through a {@link RowDecoder} over the
+ * table's rows: quantized tables (stores with {@code QuantizedRows}, 8 or 4 bits per value, each value {@code
+ * fma(scale, q, bias)}) and 16-bit tables ({@link DType#F16}, {@link DType#BF16}, decoded exactly). A gather decodes
+ * each row into the output; bag pooling decodes a group of bags' rows into a per-thread float32 scratch and runs the
+ * float32 pooling over it ({@code DecodedPooling}), so that every result equals the float32 kernels' over the decoded
+ * table, bit for bit. An optimizer step on a 16-bit table updates a float32 copy of each row and writes it back with
  * the {@link StochasticRounding} it is given.
  */
 public final class Kernels {
@@ -75,36 +71,20 @@ public final class Kernels {
   public static void gatherRows(RowStore w, long[] ids, float[] out) {
     checkLength("out", out.length, (long) ids.length * w.dim());
     int d = w.dim();
-    if (w instanceof QuantizedBacked qb) {
-      QuantizedRows q = qb.quantizedRows();
-      Parallel.forRange(ids.length, minChunk(d), (from, to) -> IMPL.decodeRows(q, ids, from, to, out, from));
-      return;
-    }
-    RowMemory half = halfMemory(w);
-    if (half != null) {
-      Parallel.forRange(
-          ids.length, minChunk(d), (from, to) -> IMPL.decodeRows(w.dtype(), half, ids, from, to, -1, out, from * d));
+    RowDecoder decoder = RowDecoder.of(IMPL, w);
+    if (decoder != null) {
+      Parallel.forRange(ids.length, minChunk(d), (from, to) -> decoder.decodeRows(ids, from, to, out, from));
       return;
     }
     Parallel.forRange(ids.length, minChunk(d), (from, to) -> IMPL.gatherRows(w, ids, from, to, out));
   }
 
-  /** The memory of a 16-bit store, or null for a float32 store or one without a memory view. */
-  private static RowMemory halfMemory(RowStore w) {
-    return w.dtype() == DType.F32 ? null : StoreMemory.of(w).orElse(null);
-  }
-
-  /**
-   * {@link KernelSupport#poolSum} for bags {@code [from, to)} of any store: through {@link QuantizedPooling} for a
-   * quantized table and {@link DecodedPooling} for a 16-bit one.
-   */
+  /** {@link KernelSupport#poolSum} for bags {@code [from, to)} of any store, through {@code decoder} when not null. */
   private static void poolSumRange(
-      RowStore w, RowMemory half, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx,
+      RowStore w, RowDecoder decoder, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx,
       float[] out, int[] bagSizes) {
-    if (w instanceof QuantizedBacked q) {
-      QuantizedPooling.poolSum(IMPL, q.quantizedRows(), ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
-    } else if (half != null) {
-      DecodedPooling.pool(IMPL, w, half, ids, bagStarts, from, to, psw, paddingIdx, out, null, bagSizes);
+    if (decoder != null) {
+      DecodedPooling.poolSum(IMPL, decoder, w.dim(), ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
     } else {
       IMPL.poolSum(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
     }
@@ -120,23 +100,23 @@ public final class Kernels {
     if (psw != null) {
       checkLength("per-sample weights", psw.length, ids.length);
     }
-    RowMemory half = halfMemory(w);
+    RowDecoder decoder = RowDecoder.of(IMPL, w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
-        (from, to) -> poolSumRange(w, half, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes));
+        (from, to) -> poolSumRange(w, decoder, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes));
   }
 
   /** The mean of each bag's non-padding rows; an empty bag gives zeros. */
   public static void poolMean(RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, int[] bagSizes) {
     checkBags(w, ids, bagStarts, out, bagSizes);
     int d = w.dim();
-    RowMemory half = halfMemory(w);
+    RowDecoder decoder = RowDecoder.of(IMPL, w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
         (from, to) -> {
-          poolSumRange(w, half, ids, bagStarts, from, to, null, paddingIdx, out, bagSizes);
+          poolSumRange(w, decoder, ids, bagStarts, from, to, null, paddingIdx, out, bagSizes);
           for (int b = from; b < to; b++) {
             if (bagSizes[b] > 1) {
               float n = bagSizes[b];
@@ -161,16 +141,14 @@ public final class Kernels {
     checkBags(w, ids, bagStarts, out, bagSizes);
     checkLength("maxIndices", maxIndices.length, out.length);
     Arrays.fill(out, 0f);
-    RowMemory half = halfMemory(w);
+    RowDecoder decoder = RowDecoder.of(IMPL, w);
+    int d = w.dim();
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
         (from, to) -> {
-          if (w instanceof QuantizedBacked q) {
-            QuantizedPooling.poolMax(
-                IMPL, q.quantizedRows(), ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes);
-          } else if (half != null) {
-            DecodedPooling.pool(IMPL, w, half, ids, bagStarts, from, to, null, paddingIdx, out, maxIndices, bagSizes);
+          if (decoder != null) {
+            DecodedPooling.poolMax(IMPL, decoder, d, ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes);
           } else {
             IMPL.poolMax(w, ids, bagStarts, from, to, paddingIdx, out, maxIndices, bagSizes);
           }

@@ -99,19 +99,14 @@ final class PanamaHalfRows {
    * PanamaVectors}): a bag's rows come from all over a large table, and the decode of one row is too short to keep
    * enough of them in flight otherwise.
    */
-  static void decodeRows(
-      DType dtype, RowMemory m, long[] ids, int from, int to, long skip, float[] dst, int dstOffset) {
+  static void decodeRows(DType dtype, RowMemory m, long[] ids, int from, int to, float[] out, int outRow) {
     int d = m.dim();
     boolean heap = m.isHalfHeap();
     float touched = 0;
     for (int i = from; i < to; i++) {
       long ahead = ids[Math.min(i + PanamaVectors.AHEAD, to - 1)];
-      if (ahead != skip) {
-        touched += heap ? m.halfArray(ahead)[m.index(ahead)] : m.segment(ahead).get(SHORT, m.offset(ahead));
-      }
-      if (ids[i] != skip) {
-        decodeRow(dtype, m, ids[i], dst, dstOffset + (i - from) * d);
-      }
+      touched += heap ? m.halfArray(ahead)[m.index(ahead)] : m.segment(ahead).get(SHORT, m.offset(ahead));
+      decodeRow(dtype, m, ids[i], out, (outRow + i - from) * d);
     }
     PanamaVectors.sink = touched;
   }

@@ -41,9 +41,8 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
-  public void decodeRows(
-      DType dtype, RowMemory m, long[] ids, int from, int to, long skip, float[] dst, int dstOffset) {
-    PanamaHalfRows.decodeRows(dtype, m, ids, from, to, skip, dst, dstOffset);
+  public void decodeRows(DType dtype, RowMemory m, long[] ids, int from, int to, float[] out, int outRow) {
+    PanamaHalfRows.decodeRows(dtype, m, ids, from, to, out, outRow);
   }
 
   @Override

@@ -159,16 +159,16 @@ class HalfRowsTwinTest {
           String what = dtype + ", dim " + dim + ", " + kind + ", " + impl.getClass().getSimpleName();
           float[] out = new float[bags * dim];
           int[] sizes = new int[bags];
-          DecodedPooling.pool(impl, w, mem(w), ids, starts, 0, bags, psw, pad, out, null, sizes);
+          DecodedPooling.poolSum(impl, RowDecoder.of(impl, w), dim, ids, starts, 0, bags, psw, pad, out, sizes);
           assertArrayEquals(refOut, out, what + ": weighted sums");
           assertArrayEquals(refSizes, sizes, what + ": bag sizes");
           float[] max = new float[bags * dim];
           long[] winners = new long[bags * dim];
-          DecodedPooling.pool(impl, w, mem(w), ids, starts, 0, bags, null, pad, max, winners, sizes);
+          DecodedPooling.poolMax(impl, RowDecoder.of(impl, w), dim, ids, starts, 0, bags, pad, max, winners, sizes);
           assertArrayEquals(refMax, max, what + ": maxima");
           assertArrayEquals(refWinners, winners, what + ": winners");
           float[] gathered = new float[n * dim];
-          impl.decodeRows(dtype, mem(w), ids, 0, n, -1, gathered, 0);
+          impl.decodeRows(dtype, mem(w), ids, 0, n, gathered, 0);
           float[] expected = new float[n * dim];
           scalar.gatherRows(w, ids, 0, n, expected);
           assertArrayEquals(expected, gathered, what + ": gather");
@@ -179,19 +179,29 @@ class HalfRowsTwinTest {
 
   @Test
   void aBagLargerThanTheScratchIsPooledAsTheReference() {
-    int dim = 300; // 218 scratch rows
+    int dim = 300; // 109 scratch rows
     try (RowStore w = filledHalf(40, dim, DType.BF16, "heap", 5)) {
       int n = 1000;
       long[] ids = ids(n, w.rows(), 6);
+      float[] psw = values(n, new SplittableRandom(7));
       int[] starts = {0, 3, 503, 503, 990, n}; // a bag of 500 rows, an empty one and one of 487
       float[] ref = new float[5 * dim];
-      scalar.poolSum(w, ids, starts, 0, 5, null, 7, ref, new int[5]);
+      scalar.poolSum(w, ids, starts, 0, 5, psw, 7, ref, new int[5]);
+      float[] refMax = new float[5 * dim];
+      long[] refWinners = new long[5 * dim];
+      scalar.poolMax(w, ids, starts, 0, 5, 7, refMax, refWinners, new int[5]);
       for (KernelSupport impl : new KernelSupport[] {scalar, panama}) {
+        String what = impl.getClass().getSimpleName();
         float[] out = new float[5 * dim];
         int[] sizes = new int[5];
-        DecodedPooling.pool(impl, w, mem(w), ids, starts, 0, 5, null, 7, out, null, sizes);
-        assertArrayEquals(ref, out, impl.getClass().getSimpleName());
+        DecodedPooling.poolSum(impl, RowDecoder.of(impl, w), dim, ids, starts, 0, 5, psw, 7, out, sizes);
+        assertArrayEquals(ref, out, what + ": weighted sums");
         assertEquals(0, sizes[2]);
+        float[] max = new float[5 * dim];
+        long[] winners = new long[5 * dim];
+        DecodedPooling.poolMax(impl, RowDecoder.of(impl, w), dim, ids, starts, 0, 5, 7, max, winners, sizes);
+        assertArrayEquals(refMax, max, what + ": maxima");
+        assertArrayEquals(refWinners, winners, what + ": winners");
       }
     }
   }
