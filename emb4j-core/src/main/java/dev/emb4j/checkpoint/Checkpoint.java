@@ -5,11 +5,14 @@ import dev.emb4j.internal.format.Container;
 import dev.emb4j.internal.format.ContainerReader;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.nn.Parameter;
+import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.OptimizerState;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.store.RowStore;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -317,10 +320,22 @@ public final class Checkpoint {
     for (long r = 0; r < s.rows; ) {
       int k = (int) Math.min(rowsPerBatch, s.rows - r);
       for (int i = 0; i < k; i++) {
-        s.store.readRow(r + i, batch, i * dim);
+        readSavedRow(s.store, r + i, batch, i * dim);
       }
       out.writeFloatsLE(batch, 0, k * dim);
       r += k;
+    }
+  }
+
+  /**
+   * Reads a row to save: a lazy table's row that was never touched is saved as its initial values without being
+   * initialised in the table, so that saving a large lazy table neither writes into it nor dirties its pages.
+   */
+  static void readSavedRow(RowStore store, long row, float[] dst, int dstOffset) {
+    if (store instanceof LazyRowStore lazy) {
+      lazy.peekRow(row, dst, dstOffset);
+    } else {
+      store.readRow(row, dst, dstOffset);
     }
   }
 
@@ -423,6 +438,69 @@ public final class Checkpoint {
    * @throws IOException if the file cannot be read
    */
   public static OptimizerState load(Path file, List<? extends Parameter> params, boolean strict) throws IOException {
+    OptimizerState[] copied = new OptimizerState[1];
+    load(
+        file,
+        params,
+        strict,
+        saved -> {
+          if (saved != null) {
+            Map<String, RowStore> slots = new LinkedHashMap<>();
+            for (Map.Entry<String, RowStore> e : saved.slots().entrySet()) {
+              slots.put(e.getKey(), ((SavedRows) e.getValue()).toHeap());
+            }
+            copied[0] = new OptimizerState(saved.optimizer(), saved.scalars(), slots);
+          }
+        });
+    return copied[0];
+  }
+
+  /**
+   * Loads a checkpoint into the parameters and the optimizer in place: the parameters' values as {@link #load(Path,
+   * List)} does, and the optimizer's state through {@link Optimizer#importState}, which streams each saved slot from
+   * the file into the optimizer's own stores (mapped files beside a mapped table), so that no copy of a large table's
+   * state is held in memory. Everything is checked (the file, the parameters, the optimizer's kind and slots) before
+   * anything changes; then the parameters' stores are flushed ({@link RowStore#flush()}: forced to disk for a mapped
+   * table, with its optimizer state). A checkpoint without optimizer state leaves the optimizer as it is.
+   *
+   * @param file the checkpoint file
+   * @param params the parameters to fill, with unique names; the checkpoint must hold exactly these
+   * @param optimizer the optimizer to restore
+   * @throws CheckpointFormatException if the file is not an intact checkpoint; nothing has changed then
+   * @throws IllegalArgumentException if the checkpoint does not match {@code params} or the optimizer; nothing has
+   *     changed then
+   * @throws IOException if the file cannot be read
+   */
+  public static void load(Path file, List<? extends Parameter> params, Optimizer optimizer) throws IOException {
+    Objects.requireNonNull(optimizer, "optimizer");
+    load(
+        file,
+        params,
+        true,
+        saved -> {
+          if (saved != null) {
+            optimizer.importState(saved);
+          }
+        });
+  }
+
+  /** Takes a checkpoint's optimizer state (null if it has none) before the parameters are written. */
+  @FunctionalInterface
+  interface StateSink {
+    /**
+     * Takes the state.
+     *
+     * @param saved the saved state, its slots read-only views of the file that are valid during the call only
+     * @throws IOException if a slot cannot be read
+     */
+    void accept(OptimizerState saved) throws IOException;
+  }
+
+  /**
+   * The loads: checks the file and {@code params}, hands the saved optimizer state to {@code sink} (which may refuse
+   * it, with nothing changed), then streams the parameters' values into their stores and flushes them.
+   */
+  static void load(Path file, List<? extends Parameter> params, boolean strict, StateSink sink) throws IOException {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(params, "params");
     Map<String, Parameter> byName = new LinkedHashMap<>();
@@ -471,17 +549,24 @@ public final class Checkpoint {
       }
 
       Reader reader = new Reader(file, in);
-      // The optimizer state first: if it cannot be read (out of memory, I/O error) no parameter has changed yet.
-      OptimizerState state = readOptimizer(layout, reader);
+      // The optimizer state first: if it is refused or cannot be read, no parameter has changed yet.
+      try {
+        sink.accept(savedOptimizer(layout, in));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
       for (Entry e : saved.values()) {
         Parameter p = byName.get(e.name);
         if (p != null) {
           reader.readInto(e, p.value());
         }
       }
-      return state;
+      for (Parameter p : byName.values()) {
+        p.value().flush();
+      }
     }
   }
+
 
   /**
    * What a checkpoint's header says beyond its tensors.
@@ -506,6 +591,20 @@ public final class Checkpoint {
 
   private static String shape(long rows, int dim) {
     return rows + " x " + dim;
+  }
+
+  /** The saved optimizer state with its slots as views of the file, or null if none was saved. */
+  private static OptimizerState savedOptimizer(Layout layout, ContainerReader in) {
+    if (layout.optimizerKind == null) {
+      return null;
+    }
+    Map<String, RowStore> slots = new LinkedHashMap<>();
+    for (Entry e : layout.entries) {
+      if (e.role.equals(ROLE_SLOT)) {
+        slots.put(e.name, SavedRows.of(in, e.offset, e.rows, e.dim));
+      }
+    }
+    return new OptimizerState(layout.optimizerKind, layout.scalars, slots);
   }
 
   private static OptimizerState readOptimizer(Layout layout, Reader reader) throws IOException {

@@ -5,7 +5,6 @@ import dev.emb4j.nn.Parameter;
 import dev.emb4j.optim.ChangedRows;
 import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.OptimizerState;
-import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
 import java.io.Closeable;
 import java.io.IOException;
@@ -275,25 +274,25 @@ public final class DeltaCheckpointer implements Closeable {
       for (DeltaRecord r : records) {
         checkFits(r, byName);
       }
-      OptimizerState saved = Checkpoint.load(base, params, true);
-      Map<String, RowStore> slots = new TreeMap<>();
-      Map<String, Double> scalars = new LinkedHashMap<>();
-      String kind = optimizer.kind();
-      if (saved != null) {
-        slots.putAll(saved.slots());
-        scalars.putAll(saved.scalars());
-      }
+      List<DeltaRecord> deltas = records;
+      // The base's rows go into the live stores, and the optimizer gets the slots of the last record (from the base,
+      // or zeros for a slot a record writes whole); everything is checked before a parameter changes.
+      Checkpoint.load(base, params, true, saved -> optimizer.importState(finalState(saved, deltas)));
+      Map<String, RowStore> live = optimizer.stateView().slots();
       for (DeltaRecord r : records) {
-        apply(reader, r, byName, slots);
-        scalars = new LinkedHashMap<>(r.scalars());
-        slots.keySet().retainAll(new HashSet<>(r.stateSlots()));
-        if (slots.size() != r.stateSlots().size()) {
-          throw new CheckpointFormatException(
-              log, "delta log " + log + ": the record at offset " + r.offset() + " lists slots it never wrote");
-        }
+        reader.readRows(
+            r,
+            (t, row, values) -> {
+              RowStore dst = t.parameter() ? byName.get(t.name()).value() : live.get(t.name());
+              if (dst != null) { // null: a slot a later record no longer lists
+                dst.writeRow(row, values, 0);
+              }
+            });
         seq = r.sequence();
       }
-      optimizer.importState(new OptimizerState(kind, scalars, slots));
+      for (Parameter p : params) {
+        p.value().flush();
+      }
       metadata = userMetadata(records.isEmpty() ? summary.metadata() : records.getLast().metadata());
     } finally {
       if (reader != null) {
@@ -336,21 +335,37 @@ public final class DeltaCheckpointer implements Closeable {
     }
   }
 
-  private void apply(DeltaLog reader, DeltaRecord r, Map<String, Parameter> byName, Map<String, RowStore> slots)
-      throws IOException {
-    for (DeltaRecord.Tensor t : r.tensors()) {
-      if (!t.parameter() && t.changed() == t.rows()) {
-        slots.computeIfAbsent(t.name(), k -> HeapRowStore.allocate(t.rows(), t.dim()));
-      } else if (!t.parameter() && !slots.containsKey(t.name())) {
+  /**
+   * The optimizer state at the last record: the scalars of the last record (or of the base), and its slots as views
+   * of the base's, or zeros for a slot created after the base (a record writes it whole). Checks that every slot a
+   * record changes or lists exists by then.
+   */
+  private OptimizerState finalState(OptimizerState saved, List<DeltaRecord> records)
+      throws CheckpointFormatException {
+    Map<String, RowStore> slots = new TreeMap<>();
+    Map<String, Double> scalars = new LinkedHashMap<>();
+    if (saved != null) {
+      slots.putAll(saved.slots());
+      scalars.putAll(saved.scalars());
+    }
+    for (DeltaRecord r : records) {
+      for (DeltaRecord.Tensor t : r.tensors()) {
+        if (!t.parameter() && t.changed() == t.rows()) {
+          slots.putIfAbsent(t.name(), SavedRows.zeros(t.rows(), t.dim()));
+        } else if (!t.parameter() && !slots.containsKey(t.name())) {
+          throw new CheckpointFormatException(
+              log, "delta log " + log + ": the record at offset " + r.offset() + " changes rows of slot '" + t.name()
+                  + "', which does not exist");
+        }
+      }
+      scalars = new LinkedHashMap<>(r.scalars());
+      slots.keySet().retainAll(new HashSet<>(r.stateSlots()));
+      if (slots.size() != r.stateSlots().size()) {
         throw new CheckpointFormatException(
-            log, "delta log " + log + ": the record at offset " + r.offset() + " changes rows of slot '" + t.name()
-                + "', which does not exist");
+            log, "delta log " + log + ": the record at offset " + r.offset() + " lists slots it never wrote");
       }
     }
-    reader.readRows(
-        r,
-        (t, row, values) -> (t.parameter() ? byName.get(t.name()).value() : slots.get(t.name()))
-            .writeRow(row, values, 0));
+    return new OptimizerState(optimizer.kind(), scalars, slots);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -108,6 +108,23 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
   }
 
   /**
+   * Copies row {@code row} without initialising it: its values if it is initialised, else the initial values it would
+   * get. For readers that must not write into the table, such as a checkpoint of every row (which would otherwise
+   * initialise, and for a mapped table write, every row of the table).
+   *
+   * @param row a row in {@code 0 .. rows() - 1}
+   * @param dst the destination
+   * @param dstOffset where the row starts in {@code dst}
+   */
+  public void peekRow(long row, float[] dst, int dstOffset) {
+    if (isInitialized(row)) {
+      inner.readRow(row, dst, dstOffset);
+    } else {
+      init.fill(row, dst, dstOffset, inner.dim());
+    }
+  }
+
+  /**
    * Initialises every row of {@code ids} that is not yet: the step before a kernel reads or updates these rows in
    * memory. Cheap when they all are (one bit test per id).
    *
