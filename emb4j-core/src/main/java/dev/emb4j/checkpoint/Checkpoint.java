@@ -34,13 +34,16 @@ import java.util.zip.CRC32C;
  * training can resume exactly where it stopped.
  *
  * <pre>{@code
- * Checkpoint.save(Path.of("model.ckpt"), model.parameters(), optimizer.exportState(), Map.of("epoch", "3"));
+ * Checkpoint.save(Path.of("model.ckpt"), model.parameters(), optimizer.stateView(), Map.of("epoch", "3"));
  * ...
- * OptimizerState state = Checkpoint.load(Path.of("model.ckpt"), model.parameters());
- * if (state != null) {
- *   optimizer.importState(state);
- * }
+ * Checkpoint.load(Path.of("model.ckpt"), model.parameters(), optimizer);   // values and optimizer state, in place
  * }</pre>
+ *
+ * <p>Loading writes into the parameters' own stores (a memory-mapped table's file included, then forced to disk);
+ * {@link #load(Path, List, Optimizer)} also streams the optimizer's state into the optimizer's own stores (mapped
+ * files beside a mapped table), while {@link #load(Path, List)} returns it as a copy on the heap. A table with lazy
+ * rows is saved as it reads: a row never touched as the initial values it would draw, without being initialised (see
+ * {@code DeltaCheckpointer} for what a restore then holds).
  *
  * <h2>File format (version 1)</h2>
  *
@@ -422,16 +425,18 @@ public final class Checkpoint {
   /**
    * Copies the saved values into the parameters' row stores and returns the saved optimizer state.
    *
-   * <p>Everything is checked before anything is written: the whole file (structure, sizes, checksum), then that every
-   * parameter in {@code params} is in the checkpoint with the same shape and, when {@code strict}, that the
-   * checkpoint holds no parameter missing from {@code params}. When {@code strict} is false, such extra parameters of
+   * <p>The values are written into the parameters' stores, which are then flushed ({@link RowStore#flush()}: a
+   * mapped table's rows forced to disk). Everything is checked before anything is written: the whole file (structure,
+   * sizes, checksum), then that every parameter in {@code params} is in the checkpoint with the same shape and, when
+   * {@code strict}, that the checkpoint holds no parameter missing from {@code params}. When {@code strict} is false, such extra parameters of
    * the checkpoint are skipped (a parameter of {@code params} missing from the checkpoint is an error either way).
    *
    * @param file the checkpoint file
    * @param params the parameters to fill, with unique names (typically {@code model.parameters()})
    * @param strict whether a parameter of the checkpoint that is not in {@code params} is an error
    * @return the saved optimizer state (slots as {@link HeapRowStore}s), or null if the checkpoint has none; pass it
-   *     to the optimizer's {@code importState}
+   *     to the optimizer's {@code importState}, or load with {@link #load(Path, List, Optimizer)} instead, which
+   *     holds no such copy
    * @throws CheckpointFormatException if the file is not an intact checkpoint; no parameter has changed then
    * @throws IllegalArgumentException if the checkpoint does not match {@code params} (the message lists every
    *     mismatch) or two parameters share a name; no parameter has changed then

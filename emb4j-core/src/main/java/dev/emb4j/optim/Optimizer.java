@@ -358,9 +358,11 @@ public abstract class Optimizer {
    * Replaces the optimizer's state with {@code state}, whose slots are copied row by row into the optimizer's own
    * stores: those it has, or new ones beside the parameter ({@link RowStore#allocateSibling}: mapped files beside a
    * mapped table), so that importing the state of a large table needs no second copy of it in memory and later steps
-   * do not write into {@code state}. Everything is checked before anything changes: the kind, that every key names a parameter of this optimizer and a slot this
-   * configuration keeps, every slot's shape, that each parameter has all of its slots (and a step count, for kinds
-   * that count steps) or none, and the scalars. The learning rate is restored if {@code "lr"} is present.
+   * do not write into {@code state}. Everything is checked before anything changes: the kind, that every key names a
+   * parameter of this optimizer and a slot this configuration keeps, every slot's shape, that each parameter has all
+   * of its slots (and a step count, for kinds that count steps) or none, and the scalars. The learning rate is
+   * restored if {@code "lr"} is present. (A slot that cannot be read while it is copied, such as one streamed from a
+   * file that fails, leaves the state partly imported.)
    *
    * @throws IllegalArgumentException naming the offending key, e.g. the slot and its expected vs actual shape
    */

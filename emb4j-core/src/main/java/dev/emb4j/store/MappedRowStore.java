@@ -620,6 +620,12 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
    * Seals the file: forces the rows to disk, marks the header clean, computes and writes the checksum (one read of the
    * whole file), unmaps it and releases the lock; closes the state stores beside it. Idempotent.
    *
+   * <p>The read costs the file's size at the disk's read speed where its pages are not cached (tens of seconds for a
+   * 10<sup>8</sup> x 64 table). It cannot be made incremental without weakening the check: the kernels write into the
+   * mapping directly, so nothing records which pages changed since the file was last sealed, and a checksum kept up to
+   * date from such a record would trust it. A training run whose state is kept by checkpoints ({@code
+   * DeltaCheckpointer}) does not need the seal to be safe: it keeps the table open and pays the read once, at its end.
+   *
    * @throws UncheckedIOException if the file changed underneath (it is then unmapped and left as it is) or cannot be
    *     written
    */

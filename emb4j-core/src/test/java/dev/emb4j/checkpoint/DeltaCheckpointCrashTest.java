@@ -26,13 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
  * and is killed with SIGKILL at random points, {@value #KILLS} times; each next child resumes from what the one
  * before left. After every kill this JVM restores the directory into a fresh model and checks, bit for bit, that it
  * holds the state of an uninterrupted run at the restored checkpoint's step, and that this checkpoint is the last
- * one the child reported done, or the one it was writing. Tagged {@code crash} ({@code ./mvnw -Pcrash test}, as
- * {@code .ci/run} runs it).
+ * one the child reported done, or the one it was writing. The same again, {@value #MAPPED_KILLS} times, with the
+ * table lazy on a mapped file (its state in a mapped file beside it), which each child reopens dirty as the kill left
+ * it; the restores of this JVM go into a copy of those files with random pages overwritten. Tagged {@code crash}
+ * ({@code ./mvnw -Pcrash test}, as {@code .ci/run} runs it).
  */
 @Tag("crash")
 class DeltaCheckpointCrashTest {
   private static final int KILLS = Integer.getInteger("kills", 32);
-  private static final int MAPPED_KILLS = Integer.getInteger("mappedKills", 12);
+  private static final int MAPPED_KILLS = Integer.getInteger("mappedKills", 16);
   private static final long ROWS = 30_000;
   private static final int DIM = 32;
   private static final int EVERY = 2;

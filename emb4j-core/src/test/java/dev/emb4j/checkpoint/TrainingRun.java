@@ -172,7 +172,9 @@ final class TrainingRun {
     long initSeed = resumes ? seed + 1 + Long.parseLong(args[7]) : seed;
     boolean mapped = args[3].equals("mapped");
     Storage storage =
-        mapped ? Storage.mapped(tableFile(dir)) : args[3].equals(Storage.OFF_HEAP.label()) ? Storage.OFF_HEAP : Storage.HEAP;
+        mapped
+            ? Storage.mapped(tableFile(dir))
+            : args[3].equals(Storage.OFF_HEAP.label()) ? Storage.OFF_HEAP : Storage.HEAP;
     if (mapped && !resumes) { // rows trained by a child killed before its first checkpoint: nothing to resume them
       for (String suffix : new String[] {"", ".initialized", ".rowwiseadagrad-sum"}) {
         java.nio.file.Files.deleteIfExists(Path.of(tableFile(dir) + suffix));
