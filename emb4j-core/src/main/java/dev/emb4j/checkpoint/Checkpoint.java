@@ -9,6 +9,7 @@ import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.OptimizerState;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.LazyRowStore;
+import dev.emb4j.store.RowInit;
 import dev.emb4j.store.RowStore;
 import java.io.EOFException;
 import java.io.IOException;
@@ -42,8 +43,9 @@ import java.util.zip.CRC32C;
  * <p>Loading writes into the parameters' own stores (a memory-mapped table's file included, then forced to disk);
  * {@link #load(Path, List, Optimizer)} also streams the optimizer's state into the optimizer's own stores (mapped
  * files beside a mapped table), while {@link #load(Path, List)} returns it as a copy on the heap. A table with lazy
- * rows is saved as it reads: a row never touched as the initial values it would draw, without being initialised (see
- * {@code DeltaCheckpointer} for what a restore then holds).
+ * rows is saved as its initializer and its initialised rows only (below), without initialising any row; loading it
+ * into a lazy table with the same initializer makes the other rows uninitialised again, and into any other table
+ * writes their initial values.
  *
  * <h2>File format (version 1)</h2>
  *
@@ -90,6 +92,13 @@ import java.util.zip.CRC32C;
  * non-finite values are written as the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}. Parameters
  * keep the order of the list given to {@link #save}; optimizer slots, scalars and metadata are sorted by name, so that
  * the same state always gives the same bytes.
+ *
+ * <p>A tensor of lazy rows (a {@code LazyRowStore}) has two more members, {@code "lazy_init"} (its initializer:
+ * {@code {"distribution": "normal", "a": 0.0, "b": 0.1, "seed": "42"}}, the seed a decimal string) and {@code
+ * "initialized_rows"} (n), and other data: a bitmap of ceil(rows / 64) little-endian 64-bit words (bit {@code r % 64}
+ * of word {@code r / 64} set for a saved row r), then the n saved rows in ascending order; {@code length} is {@code
+ * ceil(rows / 64) * 8 + n * dim * 4}. A row whose bit is clear was never touched: it holds the initial values its
+ * initializer draws for it.
  *
  * <p>Tensors of more than 2<sup>31</sup> floats are supported: every offset is a {@code long} and values are streamed
  * through a small buffer, a batch of rows at a time; no method builds one array of a whole tensor.
@@ -300,6 +309,10 @@ public final class Checkpoint {
       t.put("dim", s.dim);
       t.put("offset", offset);
       t.put("length", s.bytes());
+      if (s.lazy != null) {
+        t.put("lazy_init", s.lazy.init().toJson());
+        t.put("initialized_rows", s.saved);
+      }
       tensors.add(t);
       offset += s.bytes();
     }
@@ -317,6 +330,15 @@ public final class Checkpoint {
   }
 
   private static void writeTensor(AtomicOutput out, Source s) throws IOException {
+    if (s.lazy != null) {
+      long written = LazyTensor.write(out, s.lazy, BATCH_FLOATS);
+      if (written != s.saved) {
+        throw new IllegalStateException(
+            "tensor '" + s.name + "' had " + s.saved + " initialised rows when the header was written, " + written
+                + " when its rows were: it changed during the save");
+      }
+      return;
+    }
     int dim = s.dim;
     int rowsPerBatch = (int) Math.max(1, Math.min(s.rows, BATCH_FLOATS / dim));
     float[] batch = new float[rowsPerBatch * dim];
@@ -349,6 +371,10 @@ public final class Checkpoint {
     final RowStore store;
     final long rows;
     final int dim;
+    /** The store, if its rows are lazy: saved as a {@link LazyTensor}; else null. */
+    final LazyRowStore lazy;
+    /** The initialised rows of a lazy store. */
+    final long saved;
 
     Source(String name, String role, RowStore store) {
       this.name = name;
@@ -359,9 +385,14 @@ public final class Checkpoint {
       if (rows < 0 || dim <= 0) {
         throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + rows + " x " + dim);
       }
+      this.lazy = store instanceof LazyRowStore l ? l : null;
+      this.saved = lazy != null ? lazy.initializedRows() : rows;
     }
 
     long bytes() {
+      if (lazy != null) {
+        return LazyTensor.bytes(rows, dim, saved);
+      }
       return Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) Float.BYTES);
     }
   }
@@ -452,7 +483,7 @@ public final class Checkpoint {
           if (saved != null) {
             Map<String, RowStore> slots = new LinkedHashMap<>();
             for (Map.Entry<String, RowStore> e : saved.slots().entrySet()) {
-              slots.put(e.getKey(), ((SavedRows) e.getValue()).toHeap());
+              slots.put(e.getKey(), e.getValue() instanceof SavedRows view ? view.toHeap() : e.getValue());
             }
             copied[0] = new OptimizerState(saved.optimizer(), saved.scalars(), slots);
           }
@@ -556,7 +587,7 @@ public final class Checkpoint {
       Reader reader = new Reader(file, in);
       // The optimizer state first: if it is refused or cannot be read, no parameter has changed yet.
       try {
-        sink.accept(savedOptimizer(layout, in));
+        sink.accept(savedOptimizer(layout, in, reader));
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
@@ -599,14 +630,14 @@ public final class Checkpoint {
   }
 
   /** The saved optimizer state with its slots as views of the file, or null if none was saved. */
-  private static OptimizerState savedOptimizer(Layout layout, ContainerReader in) {
+  private static OptimizerState savedOptimizer(Layout layout, ContainerReader in, Reader reader) throws IOException {
     if (layout.optimizerKind == null) {
       return null;
     }
     Map<String, RowStore> slots = new LinkedHashMap<>();
     for (Entry e : layout.entries) {
-      if (e.role.equals(ROLE_SLOT)) {
-        slots.put(e.name, SavedRows.of(in, e.offset, e.rows, e.dim));
+      if (e.role.equals(ROLE_SLOT)) { // a lazy slot (a custom state's) is read whole: its rows are not in place
+        slots.put(e.name, e.lazyInit != null ? reader.readNew(e) : SavedRows.of(in, e.offset, e.rows, e.dim));
       }
     }
     return new OptimizerState(layout.optimizerKind, layout.scalars, slots);
@@ -626,7 +657,8 @@ public final class Checkpoint {
   }
 
   /** One tensor of the header. */
-  private record Entry(String name, String role, long rows, int dim, long offset, long length) {}
+  private record Entry(
+      String name, String role, long rows, int dim, long offset, long length, RowInit lazyInit, long saved) {}
 
   /** A parsed and checked header. */
   private record Layout(
@@ -745,6 +777,14 @@ public final class Checkpoint {
               "is corrupt: checksum mismatch: stored 0x%08x, computed 0x%08x over its first %d bytes",
               stored, computed, layout.dataEnd));
     }
+    for (Entry e : layout.entries) {
+      if (e.lazyInit != null && LazyTensor.countSaved(in, e.offset, e.rows) != e.saved) {
+        throw corrupt(
+            file,
+            "the bitmap of tensor '" + e.name + "' does not mark the " + e.saved
+                + " rows its \"initialized_rows\" says");
+      }
+    }
     return layout;
   }
 
@@ -795,9 +835,18 @@ public final class Checkpoint {
       int dim = (int) asInteger(t.get("dim"), where + " \"dim\"", 1, Integer.MAX_VALUE);
       long at = asInteger(t.get("offset"), where + " \"offset\"", 0, MAX_JSON_INTEGER);
       long length = asInteger(t.get("length"), where + " \"length\"", 0, MAX_JSON_INTEGER);
+      RowInit lazyInit = null;
+      long savedRows = rows;
+      if (t.get("lazy_init") != null) {
+        lazyInit = RowInit.fromJson(asMap(t.get("lazy_init"), where + " \"lazy_init\""));
+        savedRows = asInteger(t.get("initialized_rows"), where + " \"initialized_rows\"", 0, rows);
+      }
       long expectedLength;
       try {
-        expectedLength = Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) Float.BYTES);
+        expectedLength =
+            lazyInit != null
+                ? LazyTensor.bytes(rows, dim, savedRows)
+                : Math.multiplyExact(Math.multiplyExact(rows, (long) dim), (long) Float.BYTES);
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException(where + " has a shape " + shape(rows, dim) + " that is too large", e);
       }
@@ -814,7 +863,7 @@ public final class Checkpoint {
       if (offset > MAX_JSON_INTEGER) {
         throw new IllegalArgumentException("the tensors end past the format's limit of 2^53 bytes");
       }
-      entries.add(new Entry(name, role, rows, dim, at, length));
+      entries.add(new Entry(name, role, rows, dim, at, length, lazyInit, savedRows));
     }
 
     String kind = null;
@@ -917,6 +966,14 @@ public final class Checkpoint {
     }
 
     void readInto(Entry e, RowStore dst) throws IOException {
+      if (e.lazyInit != null) {
+        try {
+          LazyTensor.read(in, e.offset, e.rows, e.dim, e.lazyInit, dst);
+        } catch (EOFException x) {
+          throw error(file, "ended while tensor '" + e.name + "' was being read (was it modified?)");
+        }
+        return;
+      }
       ContainerReader.Cursor cursor = in.cursor(e.offset);
       int dim = e.dim;
       int rowsPerBatch = (int) Math.max(1, Math.min(e.rows, BATCH_FLOATS / dim));

@@ -86,21 +86,22 @@ import java.util.UUID;
  * optimizer's own stores, streamed from the base), then forces them to disk ({@link RowStore#flush()}). Nothing the
  * size of a table is held in memory: the base is streamed a batch of rows at a time, a record a row at a time.
  *
- * <p>A table with lazy rows ({@link dev.emb4j.store.LazyRowStore}) is saved as the rows it reads as: a row never
- * touched is saved as the initial values it would draw from (seed, row), computed for the save without initialising
- * it in the table (so a base neither writes into a mapped table nor dirties its pages). A record holds only changed
- * rows, which are initialised. A restore writes every row of the base, so afterwards every row counts as initialised,
- * with exactly the values it had, or would have drawn, at the checkpoint: the table reads bit for bit as it did, only
- * its bitmap of initialised rows is full.
+ * <p>A table with lazy rows ({@link dev.emb4j.store.LazyRowStore}) is saved in the base as its initializer, the bitmap
+ * of its initialised rows and those rows only (see {@link Checkpoint}): a row never touched is a deterministic
+ * function of (seed, row) and needs no bytes. A record holds only changed rows, which are initialised. A restore
+ * writes the saved rows, and makes every other row uninitialised again (a table with another initializer, or an
+ * eager one, gets their initial values written instead), so the table is as it was at the checkpoint, bitmap
+ * included, whatever rows were initialised in it since.
  *
  * <p>If {@link #restore()} finds no checkpoint, the tables keep what they hold: a mapped table then has the rows of
  * any earlier run on its file, such as one killed before its first checkpoint; start such a run on a new file.
  *
- * <p>Cost of a base: a base (the first checkpoint, and every compaction) is a full {@link Checkpoint}, written
- * sequentially to a temporary file: for a 10<sup>8</sup> x 64 float32 table that is 25.6 GB read from the table
- * (from disk where its pages are not cached) and 25.6 GB written, plus its optimizer state (0.4 GB for row-wise
- * Adagrad), and as much again read back by a restore. The default policy compacts once the log outgrows half the
- * base; raise {@link Config#compactWhenLogExceeds()} to write bases less often, at the price of longer restores.
+ * <p>Cost of a base: a base (the first checkpoint, and every compaction) is a full {@link Checkpoint}, streamed to a
+ * temporary file a batch of rows at a time. For a 10<sup>8</sup> x 64 float32 table it writes 256 bytes per
+ * initialised row (all of them for an eager table: 25.6 GB, read from the table, from disk where its pages are not
+ * cached) plus a 12.5 MB bitmap for a lazy one, and its optimizer state whole (0.4 GB for row-wise Adagrad, 25.6 GB for
+ * Adagrad); a restore reads as much back. The default policy compacts once the log outgrows half the base; raise
+ * {@link Config#compactWhenLogExceeds()} to write bases less often, at the price of longer restores.
  *
  * <p>A record in the middle of the log that fails its checksum is an error ({@link CheckpointFormatException} naming
  * the file and the offset), not a silent truncation.

@@ -125,6 +125,21 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
   }
 
   /**
+   * Makes {@code row} uninitialised again: its next touch draws its initial values, overwriting what it holds. For a
+   * restore of a checkpoint in which the row had never been touched; not concurrent with other uses of the row.
+   *
+   * @param row a row in {@code 0 .. rows() - 1}
+   */
+  public void uninitialize(long row) {
+    long offset = (row >>> 6) * Long.BYTES;
+    long bit = 1L << row;
+    long old;
+    do {
+      old = (long) WORD.getVolatile(bits, offset);
+    } while ((old & bit) != 0 && !WORD.compareAndSet(bits, offset, old, old & ~bit));
+  }
+
+  /**
    * Initialises every row of {@code ids} that is not yet: the step before a kernel reads or updates these rows in
    * memory. Cheap when they all are (one bit test per id).
    *

@@ -157,11 +157,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     header.put("checksum", "crc32c");
     header.put("state", DIRTY);
     if (lazyInit != null) {
-      Map<String, Object> lazy = new LinkedHashMap<>();
-      lazy.put("distribution", lazyInit.distribution().name().toLowerCase(java.util.Locale.ROOT));
-      lazy.put("a", lazyInit.a());
-      lazy.put("b", lazyInit.b());
-      lazy.put("seed", Long.toString(lazyInit.seed()));
+      Map<String, Object> lazy = lazyInit.toJson();
       lazy.put("initialized", bitmapFile.getFileName().toString());
       header.put("lazy_init", lazy);
     }
@@ -346,12 +342,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     String bitmapName = null;
     if (header.get("lazy_init") instanceof Map<?, ?> lazy) {
       try {
-        lazyInit =
-            new RowInit(
-                RowInit.Distribution.valueOf(((String) lazy.get("distribution")).toUpperCase(java.util.Locale.ROOT)),
-                (Double) lazy.get("a"),
-                (Double) lazy.get("b"),
-                Long.parseLong((String) lazy.get("seed")));
+        lazyInit = RowInit.fromJson(lazy);
         bitmapName = (String) Objects.requireNonNull(lazy.get("initialized"));
       } catch (RuntimeException e) {
         throw new MappedTableException(

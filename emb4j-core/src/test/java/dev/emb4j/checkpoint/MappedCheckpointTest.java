@@ -94,6 +94,32 @@ class MappedCheckpointTest {
   }
 
   @Test
+  void aCheckpointOfALazyTableHoldsOnlyItsInitialisedRowsAndRestoresTheOthersUntouched() throws IOException {
+    TrainingRun run = mapped("sparse.emb4j", 7);
+    run.trainTo(3);
+    LazyRowStore lazy = (LazyRowStore) run.model.bag.weight();
+    long initialised = lazy.initializedRows();
+    Path file = dir.resolve("sparse.ckpt");
+    Checkpoint.save(file, run.model.parameters(), run.optimizer.stateView(), Map.of());
+    long fullTable = ROWS * DIM * Float.BYTES;
+    long bitmap = (ROWS + 63) / 64 * Long.BYTES;
+    long rest = Files.size(file) - bitmap - initialised * DIM * Float.BYTES;
+    assertTrue(rest > 0 && rest < fullTable / 2, "the table's part is its bitmap and its " + initialised + " rows");
+    run.model.close();
+
+    TrainingRun same = mapped("same.emb4j", 7); // the same initializer: untouched rows stay untouched
+    same.model.bag.weight().readRow(ROWS - 1, new float[DIM], 0); // initialised here, not in the checkpoint
+    Checkpoint.load(file, same.model.parameters(), same.optimizer);
+    assertEquals(initialised, ((LazyRowStore) same.model.bag.weight()).initializedRows());
+    TrainingRun other = new TrainingRun(ROWS, DIM, Storage.HEAP, 7, 99, true, false); // eager, other values
+    Checkpoint.load(file, other.model.parameters(), other.optimizer);
+    Map<String, int[]> expected = lazyReference(3).state();
+    assertSameState(expected, other.state(), "into an eager table: the untouched rows' initial values");
+    assertSameState(expected, same.state(), "into a lazy table with the same initializer");
+    same.model.close();
+  }
+
+  @Test
   void aDeltaRestoreOverwritesTheRowsAndStateAKilledRunLeftInTheFiles() throws IOException {
     Path ckptDir = dir.resolve("ckpt");
     TrainingRun run = mapped("table.emb4j", 7);
