@@ -459,8 +459,9 @@ public final class Checkpoint {
    * <p>The values are written into the parameters' stores, which are then flushed ({@link RowStore#flush()}: a
    * mapped table's rows forced to disk). Everything is checked before anything is written: the whole file (structure,
    * sizes, checksum), then that every parameter in {@code params} is in the checkpoint with the same shape and, when
-   * {@code strict}, that the checkpoint holds no parameter missing from {@code params}. When {@code strict} is false, such extra parameters of
-   * the checkpoint are skipped (a parameter of {@code params} missing from the checkpoint is an error either way).
+   * {@code strict}, that the checkpoint holds no parameter missing from {@code params}. When {@code strict} is
+   * false, such extra parameters of the checkpoint are skipped (a parameter of {@code params} missing from the
+   * checkpoint is an error either way).
    *
    * @param file the checkpoint file
    * @param params the parameters to fill, with unique names (typically {@code model.parameters()})
@@ -602,7 +603,6 @@ public final class Checkpoint {
       }
     }
   }
-
 
   /**
    * What a checkpoint's header says beyond its tensors.

@@ -131,12 +131,7 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
    * @param row a row in {@code 0 .. rows() - 1}
    */
   public void uninitialize(long row) {
-    long offset = (row >>> 6) * Long.BYTES;
-    long bit = 1L << row;
-    long old;
-    do {
-      old = (long) WORD.getVolatile(bits, offset);
-    } while ((old & bit) != 0 && !WORD.compareAndSet(bits, offset, old, old & ~bit));
+    setBit(row, false);
   }
 
   /**
@@ -190,12 +185,17 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
 
   /** Sets the row's bit after its values are written (release: a reader that sees the bit sees the values). */
   private void markInitialized(long row) {
+    setBit(row, true);
+  }
+
+  /** Sets or clears the row's bit, leaving the other bits of its word as other threads set them. */
+  private void setBit(long row, boolean on) {
     long offset = (row >>> 6) * Long.BYTES;
     long bit = 1L << row;
     long old;
     do {
       old = (long) WORD.getVolatile(bits, offset);
-    } while (!WORD.compareAndSet(bits, offset, old, old | bit));
+    } while ((old & bit) != (on ? bit : 0) && !WORD.compareAndSet(bits, offset, old, on ? old | bit : old & ~bit));
   }
 
   @Override
