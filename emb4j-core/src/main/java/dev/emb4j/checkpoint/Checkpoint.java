@@ -8,6 +8,7 @@ import dev.emb4j.internal.kernel.StoreMemory;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.internal.store.QuantizedRows;
+import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.OptimizerState;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.HeapRowStore;
@@ -18,6 +19,9 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import dev.emb4j.store.LazyRowStore;
+import dev.emb4j.store.RowInit;
+import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,13 +43,17 @@ import java.util.zip.CRC32C;
  * training can resume exactly where it stopped.
  *
  * <pre>{@code
- * Checkpoint.save(Path.of("model.ckpt"), model.parameters(), optimizer.exportState(), Map.of("epoch", "3"));
+ * Checkpoint.save(Path.of("model.ckpt"), model.parameters(), optimizer.stateView(), Map.of("epoch", "3"));
  * ...
- * OptimizerState state = Checkpoint.load(Path.of("model.ckpt"), model.parameters());
- * if (state != null) {
- *   optimizer.importState(state);
- * }
+ * Checkpoint.load(Path.of("model.ckpt"), model.parameters(), optimizer);   // values and optimizer state, in place
  * }</pre>
+ *
+ * <p>Loading writes into the parameters' own stores (a memory-mapped table's file included, then forced to disk);
+ * {@link #load(Path, List, Optimizer)} also streams the optimizer's state into the optimizer's own stores (mapped
+ * files beside a mapped table), while {@link #load(Path, List)} returns it as a copy on the heap. A table with lazy
+ * rows is saved as its initializer and its initialised rows only (below), without initialising any row; loading it
+ * into a lazy table with the same initializer makes the other rows uninitialised again, and into any other table
+ * writes their initial values.
  *
  * <h2>File format (version 1)</h2>
  *
@@ -97,6 +105,13 @@ import java.util.zip.CRC32C;
  * non-finite values are written as the strings {@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}. Parameters
  * keep the order of the list given to {@link #save}; optimizer slots, scalars and metadata are sorted by name, so that
  * the same state always gives the same bytes.
+ *
+ * <p>A tensor of lazy rows (a {@code LazyRowStore}) has two more members, {@code "lazy_init"} (its initializer:
+ * {@code {"distribution": "normal", "a": 0.0, "b": 0.1, "seed": "42"}}, the seed a decimal string) and {@code
+ * "initialized_rows"} (n), and other data: a bitmap of ceil(rows / 64) little-endian 64-bit words (bit {@code r % 64}
+ * of word {@code r / 64} set for a saved row r), then the n saved rows in ascending order; {@code length} is {@code
+ * ceil(rows / 64) * 8 + n * dim * 4}. A row whose bit is clear was never touched: it holds the initial values its
+ * initializer draws for it.
  *
  * <p>Tensors of more than 2<sup>31</sup> floats are supported: every offset is a {@code long} and values are streamed
  * through a small buffer, a batch of rows at a time; no method builds one array of a whole tensor.
@@ -307,6 +322,10 @@ public final class Checkpoint {
       t.put("dim", s.dim);
       t.put("offset", offset);
       t.put("length", s.bytes());
+      if (s.lazy != null) {
+        t.put("lazy_init", s.lazy.init().toJson());
+        t.put("initialized_rows", s.saved);
+      }
       tensors.add(t);
       offset += s.bytes();
     }
@@ -334,6 +353,15 @@ public final class Checkpoint {
       }
       return;
     }
+    if (s.lazy != null) {
+      long written = LazyTensor.write(out, s.lazy, BATCH_FLOATS);
+      if (written != s.saved) {
+        throw new IllegalStateException(
+            "tensor '" + s.name + "' had " + s.saved + " initialised rows when the header was written, " + written
+                + " when its rows were: it changed during the save");
+      }
+      return;
+    }
     int dim = s.dim;
     int rowsPerBatch = (int) Math.max(1, Math.min(s.rows, BATCH_FLOATS / dim));
     if (s.dtype != DType.F32) {
@@ -344,7 +372,7 @@ public final class Checkpoint {
     for (long r = 0; r < s.rows; ) {
       int k = (int) Math.min(rowsPerBatch, s.rows - r);
       for (int i = 0; i < k; i++) {
-        s.store.readRow(r + i, batch, i * dim);
+        readSavedRow(s.store, r + i, batch, i * dim);
       }
       out.writeFloatsLE(batch, 0, k * dim);
       r += k;
@@ -356,7 +384,8 @@ public final class Checkpoint {
     int dim = s.dim;
     int[] bits = new int[rowsPerBatch * dim];
     float[] row = new float[dim];
-    RowMemory memory = StoreMemory.of(s.store).orElse(null);
+    // a lazy table's untouched rows are read as their initial values, without initialising them
+    RowMemory memory = s.store instanceof LazyRowStore ? null : StoreMemory.of(s.store).orElse(null);
     for (long r = 0; r < s.rows; ) {
       int k = (int) Math.min(rowsPerBatch, s.rows - r);
       for (int i = 0; i < k; i++) {
@@ -366,8 +395,8 @@ public final class Checkpoint {
           for (int j = 0; j < dim; j++) {
             bits[i * dim + j] = seg.get(HALF, at + (long) j * Short.BYTES);
           }
-        } else { // a store without a memory view: its values, exact in its dtype
-          s.store.readRow(r + i, row, 0);
+        } else { // a store without a memory view, or lazy: its values, exact in its dtype
+          readSavedRow(s.store, r + i, row, 0);
           for (int j = 0; j < dim; j++) {
             bits[i * dim + j] = s.dtype.encode(row[j]);
           }
@@ -380,6 +409,18 @@ public final class Checkpoint {
 
   private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED;
 
+  /**
+   * Reads a row to save: a lazy table's row that was never touched is saved as its initial values without being
+   * initialised in the table, so that saving a large lazy table neither writes into it nor dirties its pages.
+   */
+  static void readSavedRow(RowStore store, long row, float[] dst, int dstOffset) {
+    if (store instanceof LazyRowStore lazy) {
+      lazy.peekRow(row, dst, dstOffset);
+    } else {
+      store.readRow(row, dst, dstOffset);
+    }
+  }
+
   /** A tensor to save. */
   private static final class Source {
     final String name;
@@ -389,6 +430,10 @@ public final class Checkpoint {
     final DType dtype;
     final long rows;
     final int dim;
+    /** The store, if its rows are lazy: saved as a {@link LazyTensor}; else null. */
+    final LazyRowStore lazy;
+    /** The initialised rows of a lazy store. */
+    final long saved;
 
     Source(String name, String role, RowStore store) {
       this.name = name;
@@ -403,9 +448,15 @@ public final class Checkpoint {
       if (rows < 0 || dim <= 0) {
         throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + rows + " x " + dim);
       }
+      // a lazy float32 table is saved as its initialised rows; a lazy 16-bit one whole, as its bit patterns
+      this.lazy = store instanceof LazyRowStore l && dtype == DType.F32 ? l : null;
+      this.saved = lazy != null ? lazy.initializedRows() : rows;
     }
 
     long bytes() {
+      if (lazy != null) {
+        return LazyTensor.bytes(rows, dim, saved);
+      }
       return Math.multiplyExact(rows, dtype.rowBytes(dim));
     }
   }
@@ -469,22 +520,88 @@ public final class Checkpoint {
   /**
    * Copies the saved values into the parameters' row stores and returns the saved optimizer state.
    *
-   * <p>Everything is checked before anything is written: the whole file (structure, sizes, checksum), then that every
-   * parameter in {@code params} is in the checkpoint with the same shape and, when {@code strict}, that the
-   * checkpoint holds no parameter missing from {@code params}. When {@code strict} is false, such extra parameters of
-   * the checkpoint are skipped (a parameter of {@code params} missing from the checkpoint is an error either way).
+   * <p>The values are written into the parameters' stores, which are then flushed ({@link RowStore#flush()}: a
+   * mapped table's rows forced to disk). Everything is checked before anything is written: the whole file (structure,
+   * sizes, checksum), then that every parameter in {@code params} is in the checkpoint with the same shape and, when
+   * {@code strict}, that the checkpoint holds no parameter missing from {@code params}. When {@code strict} is
+   * false, such extra parameters of the checkpoint are skipped (a parameter of {@code params} missing from the
+   * checkpoint is an error either way).
    *
    * @param file the checkpoint file
    * @param params the parameters to fill, with unique names (typically {@code model.parameters()})
    * @param strict whether a parameter of the checkpoint that is not in {@code params} is an error
    * @return the saved optimizer state (slots as {@link HeapRowStore}s), or null if the checkpoint has none; pass it
-   *     to the optimizer's {@code importState}
+   *     to the optimizer's {@code importState}, or load with {@link #load(Path, List, Optimizer)} instead, which
+   *     holds no such copy
    * @throws CheckpointFormatException if the file is not an intact checkpoint; no parameter has changed then
    * @throws IllegalArgumentException if the checkpoint does not match {@code params} (the message lists every
    *     mismatch) or two parameters share a name; no parameter has changed then
    * @throws IOException if the file cannot be read
    */
   public static OptimizerState load(Path file, List<? extends Parameter> params, boolean strict) throws IOException {
+    OptimizerState[] copied = new OptimizerState[1];
+    load(
+        file,
+        params,
+        strict,
+        saved -> {
+          if (saved != null) {
+            Map<String, RowStore> slots = new LinkedHashMap<>();
+            for (Map.Entry<String, RowStore> e : saved.slots().entrySet()) {
+              slots.put(e.getKey(), e.getValue() instanceof SavedRows view ? view.toHeap() : e.getValue());
+            }
+            copied[0] = new OptimizerState(saved.optimizer(), saved.scalars(), slots);
+          }
+        });
+    return copied[0];
+  }
+
+  /**
+   * Loads a checkpoint into the parameters and the optimizer in place: the parameters' values as {@link #load(Path,
+   * List)} does, and the optimizer's state through {@link Optimizer#importState}, which streams each saved slot from
+   * the file into the optimizer's own stores (mapped files beside a mapped table), so that no copy of a large table's
+   * state is held in memory. Everything is checked (the file, the parameters, the optimizer's kind and slots) before
+   * anything changes; then the parameters' stores are flushed ({@link RowStore#flush()}: forced to disk for a mapped
+   * table, with its optimizer state). A checkpoint without optimizer state leaves the optimizer as it is.
+   *
+   * @param file the checkpoint file
+   * @param params the parameters to fill, with unique names; the checkpoint must hold exactly these
+   * @param optimizer the optimizer to restore
+   * @throws CheckpointFormatException if the file is not an intact checkpoint; nothing has changed then
+   * @throws IllegalArgumentException if the checkpoint does not match {@code params} or the optimizer; nothing has
+   *     changed then
+   * @throws IOException if the file cannot be read
+   */
+  public static void load(Path file, List<? extends Parameter> params, Optimizer optimizer) throws IOException {
+    Objects.requireNonNull(optimizer, "optimizer");
+    load(
+        file,
+        params,
+        true,
+        saved -> {
+          if (saved != null) {
+            optimizer.importState(saved);
+          }
+        });
+  }
+
+  /** Takes a checkpoint's optimizer state (null if it has none) before the parameters are written. */
+  @FunctionalInterface
+  interface StateSink {
+    /**
+     * Takes the state.
+     *
+     * @param saved the saved state, its slots read-only views of the file that are valid during the call only
+     * @throws IOException if a slot cannot be read
+     */
+    void accept(OptimizerState saved) throws IOException;
+  }
+
+  /**
+   * The loads: checks the file and {@code params}, hands the saved optimizer state to {@code sink} (which may refuse
+   * it, with nothing changed), then streams the parameters' values into their stores and flushes them.
+   */
+  static void load(Path file, List<? extends Parameter> params, boolean strict, StateSink sink) throws IOException {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(params, "params");
     Map<String, Parameter> byName = new LinkedHashMap<>();
@@ -533,15 +650,21 @@ public final class Checkpoint {
       }
 
       Reader reader = new Reader(file, in);
-      // The optimizer state first: if it cannot be read (out of memory, I/O error) no parameter has changed yet.
-      OptimizerState state = readOptimizer(layout, reader);
+      // The optimizer state first: if it is refused or cannot be read, no parameter has changed yet.
+      try {
+        sink.accept(savedOptimizer(layout, in, reader));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
       for (Entry e : saved.values()) {
         Parameter p = byName.get(e.name);
         if (p != null) {
           reader.readInto(e, p.value());
         }
       }
-      return state;
+      for (Parameter p : byName.values()) {
+        p.value().flush();
+      }
     }
   }
 
@@ -570,6 +693,20 @@ public final class Checkpoint {
     return rows + " x " + dim;
   }
 
+  /** The saved optimizer state with its slots as views of the file, or null if none was saved. */
+  private static OptimizerState savedOptimizer(Layout layout, ContainerReader in, Reader reader) throws IOException {
+    if (layout.optimizerKind == null) {
+      return null;
+    }
+    Map<String, RowStore> slots = new LinkedHashMap<>();
+    for (Entry e : layout.entries) {
+      if (e.role.equals(ROLE_SLOT)) { // a lazy slot (a custom state's) is read whole: its rows are not in place
+        slots.put(e.name, e.lazyInit != null ? reader.readNew(e) : SavedRows.of(in, e.offset, e.rows, e.dim));
+      }
+    }
+    return new OptimizerState(layout.optimizerKind, layout.scalars, slots);
+  }
+
   private static OptimizerState readOptimizer(Layout layout, Reader reader) throws IOException {
     if (layout.optimizerKind == null) {
       return null;
@@ -584,7 +721,9 @@ public final class Checkpoint {
   }
 
   /** One tensor of the header. */
-  private record Entry(String name, String role, DType dtype, long rows, int dim, long offset, long length) {}
+  private record Entry(
+      String name, String role, DType dtype, long rows, int dim, long offset, long length, RowInit lazyInit,
+      long saved) {}
 
   /** A parsed and checked header. */
   private record Layout(
@@ -703,6 +842,14 @@ public final class Checkpoint {
               "is corrupt: checksum mismatch: stored 0x%08x, computed 0x%08x over its first %d bytes",
               stored, computed, layout.dataEnd));
     }
+    for (Entry e : layout.entries) {
+      if (e.lazyInit != null && LazyTensor.countSaved(in, e.offset, e.rows) != e.saved) {
+        throw corrupt(
+            file,
+            "the bitmap of tensor '" + e.name + "' does not mark the " + e.saved
+                + " rows its \"initialized_rows\" says");
+      }
+    }
     return layout;
   }
 
@@ -764,9 +911,21 @@ public final class Checkpoint {
       int dim = (int) asInteger(t.get("dim"), where + " \"dim\"", 1, Integer.MAX_VALUE);
       long at = asInteger(t.get("offset"), where + " \"offset\"", 0, MAX_JSON_INTEGER);
       long length = asInteger(t.get("length"), where + " \"length\"", 0, MAX_JSON_INTEGER);
+      RowInit lazyInit = null;
+      long savedRows = rows;
+      if (t.get("lazy_init") != null) {
+        if (dtype != DType.F32) {
+          throw new IllegalArgumentException(where + " has lazy rows of dtype \"" + label + "\" (only f32 ones are)");
+        }
+        lazyInit = RowInit.fromJson(asMap(t.get("lazy_init"), where + " \"lazy_init\""));
+        savedRows = asInteger(t.get("initialized_rows"), where + " \"initialized_rows\"", 0, rows);
+      }
       long expectedLength;
       try {
-        expectedLength = Math.multiplyExact(rows, dtype.rowBytes(dim));
+        expectedLength =
+            lazyInit != null
+                ? LazyTensor.bytes(rows, dim, savedRows)
+                : Math.multiplyExact(rows, dtype.rowBytes(dim));
       } catch (ArithmeticException e) {
         throw new IllegalArgumentException(where + " has a shape " + shape(rows, dim) + " that is too large", e);
       }
@@ -783,7 +942,7 @@ public final class Checkpoint {
       if (offset > MAX_JSON_INTEGER) {
         throw new IllegalArgumentException("the tensors end past the format's limit of 2^53 bytes");
       }
-      entries.add(new Entry(name, role, dtype, rows, dim, at, length));
+      entries.add(new Entry(name, role, dtype, rows, dim, at, length, lazyInit, savedRows));
     }
 
     String kind = null;
@@ -924,6 +1083,14 @@ public final class Checkpoint {
           readBytes(cursor, e, row, row.length);
           one.decodeRow(0, values, 0);
           dst.writeRow(r, values, 0);
+        }
+        return;
+      }
+      if (e.lazyInit != null) {
+        try {
+          LazyTensor.read(in, e.offset, e.rows, e.dim, e.lazyInit, dst);
+        } catch (EOFException x) {
+          throw error(file, "ended while tensor '" + e.name + "' was being read (was it modified?)");
         }
         return;
       }

@@ -731,7 +731,7 @@ public final class DeltaLog implements Closeable {
       while (r >= 0) {
         int k = 0;
         for (; k < perBatch && r >= 0; k++) {
-          store.readRow(r, batch, k * dim);
+          Checkpoint.readSavedRow(store, r, batch, k * dim);
           r = ids == null ? (r + 1 < rows ? r + 1 : -1) : ids.next(r + 1);
         }
         for (int off = 0, n = k * dim; off < n; ) {

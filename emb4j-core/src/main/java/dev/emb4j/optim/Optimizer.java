@@ -139,6 +139,8 @@ public abstract class Optimizer {
   private final List<Parameter> parameters;
   private final List<String> keys;
   private final ParamState[] states;
+  /** Per parameter, the slot stores of a state an import dropped, reused by its next state; else null. */
+  private final RowStore[][] spare;
   /** Per parameter, the rows changed since the last clear; null until {@link #trackChangedRows()}. */
   private ChangedRows[] changed;
   private double learningRate;
@@ -170,6 +172,7 @@ public abstract class Optimizer {
     }
     this.keys = List.copyOf(k);
     this.states = new ParamState[this.parameters.size()];
+    this.spare = new RowStore[this.parameters.size()][];
     setLearningRate(learningRate);
   }
 
@@ -295,7 +298,8 @@ public abstract class Optimizer {
   /**
    * The optimizer's state as {@link #exportState()} gives it, but without copying the slots: they are the live
    * stores, which later steps change. For code that saves the state as it is now without doubling its memory (a
-   * checkpoint of a large table); do not write into the stores, and do not keep the view across steps.
+   * checkpoint of a large table), or restores rows into them in place (a delta checkpoint's restore, between steps);
+   * do not keep the view across steps.
    */
   public final OptimizerState stateView() {
     return state(false);
@@ -360,10 +364,14 @@ public abstract class Optimizer {
   }
 
   /**
-   * Replaces the optimizer's state with {@code state} (copied: later steps do not write into it). Everything is
-   * checked before anything changes: the kind, that every key names a parameter of this optimizer and a slot this
-   * configuration keeps, every slot's shape, that each parameter has all of its slots (and a step count, for kinds
-   * that count steps) or none, and the scalars. The learning rate is restored if {@code "lr"} is present.
+   * Replaces the optimizer's state with {@code state}, whose slots are copied row by row into the optimizer's own
+   * stores: those it has, or new ones beside the parameter ({@link RowStore#allocateSibling}: mapped files beside a
+   * mapped table), so that importing the state of a large table needs no second copy of it in memory and later steps
+   * do not write into {@code state}. Everything is checked before anything changes: the kind, that every key names a
+   * parameter of this optimizer and a slot this configuration keeps, every slot's shape, that each parameter has all
+   * of its slots (and a step count, for kinds that count steps) or none, and the scalars. The learning rate is
+   * restored if {@code "lr"} is present. (A slot that cannot be read while it is copied, such as one streamed from a
+   * file that fails, leaves the state partly imported.)
    *
    * @throws IllegalArgumentException naming the offending key, e.g. the slot and its expected vs actual shape
    */
@@ -455,16 +463,19 @@ public abstract class Optimizer {
                 + (hasStep[i] ? "a step count but no slots" : "slots but no step count '" + keys.get(i) + "/step'"));
       }
     }
-    // Everything checked: replace.
+    // Everything checked: copy into this optimizer's own stores.
     for (int i = 0; i < states.length; i++) {
       if (found[i] != null || (spec.isEmpty() && hasStep[i])) {
-        RowStore[] copies = new RowStore[spec.size()];
-        for (int k = 0; k < copies.length; k++) {
-          copies[k] = copyOf(found[i][k]);
+        RowStore[] own = states[i] != null ? states[i].slots : slotStores(i);
+        for (int k = 0; k < own.length; k++) {
+          copyRows(found[i][k], own[k]);
         }
-        states[i] = new ParamState(copies);
+        states[i] = new ParamState(own);
         states[i].step = steps[i];
       } else {
+        if (states[i] != null) {
+          spare[i] = states[i].slots; // kept for the parameter's next state: a mapped file stays mapped
+        }
         states[i] = null;
       }
     }
@@ -488,12 +499,7 @@ public abstract class Optimizer {
     ParamState st = states[i];
     boolean fresh = st == null;
     if (fresh && (keepsSteps(i) || !spec.isEmpty())) {
-      RowStore value = p.value();
-      RowStore[] slotStores = new RowStore[spec.size()];
-      for (int k = 0; k < slotStores.length; k++) {
-        int width = spec.get(k).perRow() ? 1 : value.dim();
-        slotStores[k] = value.allocateSibling(slotRole(spec.get(k)), value.rows(), width);
-      }
+      RowStore[] slotStores = slotStores(i);
       initSlots(slotStores);
       st = new ParamState(slotStores);
       states[i] = st;
@@ -644,14 +650,42 @@ public abstract class Optimizer {
     return (kind() + "-" + slot.name()).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
   }
 
-  /** A heap copy of {@code src}, row by row. */
-  static RowStore copyOf(RowStore src) {
-    HeapRowStore dst = HeapRowStore.allocate(src.rows(), src.dim());
+  /**
+   * Zero-filled stores for parameter i's slots: those its state had before an import dropped it, or new ones beside
+   * the parameter (mapped files for a mapped table).
+   */
+  private RowStore[] slotStores(int i) {
+    List<Slot> spec = slots();
+    RowStore[] stores = spare[i];
+    spare[i] = null;
+    if (stores != null) {
+      for (RowStore s : stores) {
+        fill(s, 0f);
+      }
+      return stores;
+    }
+    RowStore value = parameters.get(i).value();
+    stores = new RowStore[spec.size()];
+    for (int k = 0; k < stores.length; k++) {
+      int width = spec.get(k).perRow() ? 1 : value.dim();
+      stores[k] = value.allocateSibling(slotRole(spec.get(k)), value.rows(), width);
+    }
+    return stores;
+  }
+
+  /** Copies every row of {@code src} into {@code dst} (same shape), in ascending order. */
+  private static void copyRows(RowStore src, RowStore dst) {
     float[] row = new float[src.dim()];
     for (long r = 0, n = src.rows(); r < n; r++) {
       src.readRow(r, row, 0);
       dst.writeRow(r, row, 0);
     }
+  }
+
+  /** A heap copy of {@code src}, row by row. */
+  static RowStore copyOf(RowStore src) {
+    HeapRowStore dst = HeapRowStore.allocate(src.rows(), src.dim());
+    copyRows(src, dst);
     return dst;
   }
 

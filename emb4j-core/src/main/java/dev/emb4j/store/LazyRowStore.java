@@ -108,6 +108,33 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
   }
 
   /**
+   * Copies row {@code row} without initialising it: its values if it is initialised, else the initial values it would
+   * get. For readers that must not write into the table, such as a checkpoint of every row (which would otherwise
+   * initialise, and for a mapped table write, every row of the table).
+   *
+   * @param row a row in {@code 0 .. rows() - 1}
+   * @param dst the destination
+   * @param dstOffset where the row starts in {@code dst}
+   */
+  public void peekRow(long row, float[] dst, int dstOffset) {
+    if (isInitialized(row)) {
+      inner.readRow(row, dst, dstOffset);
+    } else {
+      init.fill(row, dst, dstOffset, inner.dim());
+    }
+  }
+
+  /**
+   * Makes {@code row} uninitialised again: its next touch draws its initial values, overwriting what it holds. For a
+   * restore of a checkpoint in which the row had never been touched; not concurrent with other uses of the row.
+   *
+   * @param row a row in {@code 0 .. rows() - 1}
+   */
+  public void uninitialize(long row) {
+    setBit(row, false);
+  }
+
+  /**
    * Initialises every row of {@code ids} that is not yet: the step before a kernel reads or updates these rows in
    * memory. Cheap when they all are (one bit test per id).
    *
@@ -158,12 +185,17 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
 
   /** Sets the row's bit after its values are written (release: a reader that sees the bit sees the values). */
   private void markInitialized(long row) {
+    setBit(row, true);
+  }
+
+  /** Sets or clears the row's bit, leaving the other bits of its word as other threads set them. */
+  private void setBit(long row, boolean on) {
     long offset = (row >>> 6) * Long.BYTES;
     long bit = 1L << row;
     long old;
     do {
       old = (long) WORD.getVolatile(bits, offset);
-    } while (!WORD.compareAndSet(bits, offset, old, old | bit));
+    } while ((old & bit) != (on ? bit : 0) && !WORD.compareAndSet(bits, offset, old, on ? old | bit : old & ~bit));
   }
 
   @Override

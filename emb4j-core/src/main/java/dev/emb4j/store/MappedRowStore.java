@@ -157,11 +157,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     header.put("checksum", "crc32c");
     header.put("state", DIRTY);
     if (lazyInit != null) {
-      Map<String, Object> lazy = new LinkedHashMap<>();
-      lazy.put("distribution", lazyInit.distribution().name().toLowerCase(java.util.Locale.ROOT));
-      lazy.put("a", lazyInit.a());
-      lazy.put("b", lazyInit.b());
-      lazy.put("seed", Long.toString(lazyInit.seed()));
+      Map<String, Object> lazy = lazyInit.toJson();
       lazy.put("initialized", bitmapFile.getFileName().toString());
       header.put("lazy_init", lazy);
     }
@@ -346,12 +342,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     String bitmapName = null;
     if (header.get("lazy_init") instanceof Map<?, ?> lazy) {
       try {
-        lazyInit =
-            new RowInit(
-                RowInit.Distribution.valueOf(((String) lazy.get("distribution")).toUpperCase(java.util.Locale.ROOT)),
-                (Double) lazy.get("a"),
-                (Double) lazy.get("b"),
-                Long.parseLong((String) lazy.get("seed")));
+        lazyInit = RowInit.fromJson(lazy);
         bitmapName = (String) Objects.requireNonNull(lazy.get("initialized"));
       } catch (RuntimeException e) {
         throw new MappedTableException(
@@ -619,6 +610,12 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
   /**
    * Seals the file: forces the rows to disk, marks the header clean, computes and writes the checksum (one read of the
    * whole file), unmaps it and releases the lock; closes the state stores beside it. Idempotent.
+   *
+   * <p>The read costs the file's size at the disk's read speed where its pages are not cached (tens of seconds for a
+   * 10<sup>8</sup> x 64 table). It cannot be made incremental without weakening the check: the kernels write into the
+   * mapping directly, so nothing records which pages changed since the file was last sealed, and a checksum kept up to
+   * date from such a record would trust it. A training run whose state is kept by checkpoints ({@code
+   * DeltaCheckpointer}) does not need the seal to be safe: it keeps the table open and pays the read once, at its end.
    *
    * @throws UncheckedIOException if the file changed underneath (it is then unmapped and left as it is) or cannot be
    *     written

@@ -1,5 +1,9 @@
 package dev.emb4j.store;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
 /**
  * The initial values of a lazy table's rows as a pure function of {@code (seed, row, column)}: what {@link
  * LazyRowStore} writes into a row the first time it is touched, so that the same seed gives the same table whatever
@@ -82,6 +86,40 @@ public record RowInit(Distribution distribution, double a, double b, long seed) 
    */
   public static RowInit constant(double value) {
     return new RowInit(Distribution.CONSTANT, value, 0, 0);
+  }
+
+  /**
+   * The parameters as a JSON object, as files record them: {@code distribution} (lower case), {@code a}, {@code b}
+   * and {@code seed} (a decimal string, so that every 64-bit seed survives a JSON number).
+   *
+   * @return the members, in that order
+   */
+  public Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("distribution", distribution.name().toLowerCase(Locale.ROOT));
+    json.put("a", a);
+    json.put("b", b);
+    json.put("seed", Long.toString(seed));
+    return json;
+  }
+
+  /**
+   * The initializer a JSON object written by {@link #toJson()} describes (numbers parsed as doubles).
+   *
+   * @param json the object
+   * @return the initializer
+   * @throws IllegalArgumentException if a member is missing or not valid
+   */
+  public static RowInit fromJson(Map<?, ?> json) {
+    try {
+      return new RowInit(
+          Distribution.valueOf(((String) json.get("distribution")).toUpperCase(Locale.ROOT)),
+          (Double) json.get("a"),
+          (Double) json.get("b"),
+          Long.parseLong((String) json.get("seed")));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a lazy initializer: " + json + " (" + e.getMessage() + ")", e);
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.emb4j.nn.DenseParameter;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.optim.OptimizerState;
 import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowInit;
 import dev.emb4j.store.RowStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -284,6 +285,40 @@ class CheckpointCorruptionTest {
     assertEquals(1, slot.rows());
     assertEquals(Map.of("step", 1.0), c.optimizer().scalars());
     assertTrue(c.metadata().isEmpty());
+  }
+
+  /** A lazy tensor of 10 x 2 whose header says it saves {@code saved} rows, its bitmap word {@code word}. */
+  private static byte[] lazyTensor(int saved, long word) {
+    String lazy = "\"lazy_init\":{\"distribution\":\"normal\",\"a\":0,\"b\":1,\"seed\":\"5\"}";
+    String t = tensor("w", "param", "f32", 10, 2, 512, 8 + saved * 8);
+    byte[] b =
+        craft(
+            "{\"tensors\":[" + t.substring(0, t.length() - 1) + "," + lazy + ",\"initialized_rows\":" + saved + "}]}",
+            8 + saved * 8);
+    ByteBuffer.wrap(b, 512, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(word);
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, b.length - 4);
+    ByteBuffer.wrap(b, b.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+    return b;
+  }
+
+  @Test
+  void aLazyTensorsBitmapMustMarkItsSavedRowsAndNoRowPastTheLast() throws IOException {
+    Files.write(file, lazyTensor(1, 0b100));
+    RowStore w = Checkpoint.read(file).parameters().get("w");
+    float[] drawn = new float[2];
+    RowInit.normal(0, 1, 5).fill(0, drawn, 0, 2);
+    assertEquals(drawn[1], w.get(0, 1), "a row never touched: its initial values");
+    assertEquals(0f, w.get(2, 1), "the saved row");
+    assertContains(
+        rejectedByRead(lazyTensor(2, 0b100)),
+        "the bitmap of tensor 'w' does not mark the 2 rows its \"initialized_rows\"");
+    assertContains(rejectedByRead(lazyTensor(1, 1L << 12)), "the bitmap of tensor 'w' does not mark the 1 rows");
+  }
+
+  private String rejectedByRead(byte[] bytes) throws IOException {
+    Files.write(file, bytes);
+    return assertThrows(CheckpointFormatException.class, () -> Checkpoint.read(file)).getMessage();
   }
 
   @Test

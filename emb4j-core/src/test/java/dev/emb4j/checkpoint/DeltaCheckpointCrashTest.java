@@ -26,12 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
  * and is killed with SIGKILL at random points, {@value #KILLS} times; each next child resumes from what the one
  * before left. After every kill this JVM restores the directory into a fresh model and checks, bit for bit, that it
  * holds the state of an uninterrupted run at the restored checkpoint's step, and that this checkpoint is the last
- * one the child reported done, or the one it was writing. Tagged {@code crash} ({@code ./mvnw -Pcrash test}, as
- * {@code .ci/run} runs it).
+ * one the child reported done, or the one it was writing. The same again, {@value #MAPPED_KILLS} times, with the
+ * table lazy on a mapped file (its state in a mapped file beside it), which each child reopens dirty as the kill left
+ * it; the restores of this JVM go into a copy of those files with random pages overwritten. Tagged {@code crash}
+ * ({@code ./mvnw -Pcrash test}, as {@code .ci/run} runs it).
  */
 @Tag("crash")
 class DeltaCheckpointCrashTest {
   private static final int KILLS = Integer.getInteger("kills", 32);
+  private static final int MAPPED_KILLS = Integer.getInteger("mappedKills", 16);
   private static final long ROWS = 30_000;
   private static final int DIM = 32;
   private static final int EVERY = 2;
@@ -41,7 +44,7 @@ class DeltaCheckpointCrashTest {
 
   @TempDir Path tmp;
 
-  private Process start(Path dir, Path out, int life) throws IOException {
+  private Process start(Path dir, Path out, int life, String storage) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // the kernels this JVM's reference run uses: dense sums differ in the last bit between kernel sets and widths
@@ -56,7 +59,7 @@ class DeltaCheckpointCrashTest {
     cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx512m"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TrainingRun.class.getName()));
     cmd.addAll(
-        List.of(dir.toString(), Long.toString(ROWS), Integer.toString(DIM), Storage.OFF_HEAP.label(),
+        List.of(dir.toString(), Long.toString(ROWS), Integer.toString(DIM), storage,
             Long.toString(SEED), Integer.toString(EVERY), "1000000000", Integer.toString(life)));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
   }
@@ -80,9 +83,69 @@ class DeltaCheckpointCrashTest {
 
   @Test
   void aKilledRunAlwaysRestoresToItsLastCompleteCheckpoint() throws Exception {
-    Path dir = tmp.resolve("ckpt");
+    killAndRestore(Storage.OFF_HEAP.label(), KILLS);
+  }
+
+  /**
+   * The same with a lazy table on a mapped file, which each child reopens as the kill left it (dirty, pages half
+   * written, rows initialised since the checkpoint) and restores into in place; this JVM restores a copy of the files
+   * each kill left, with the optimizer's state in mapped files beside the table.
+   */
+  @Test
+  void aKilledRunOnAMappedTableAlwaysRestoresToItsLastCompleteCheckpoint() throws Exception {
+    killAndRestore("mapped", MAPPED_KILLS);
+  }
+
+  /** The files of a mapped child's table: the rows, the bitmap of initialised rows, the optimizer's state. */
+  private static final List<String> TABLE_SUFFIXES = List.of("", ".initialized", ".rowwiseadagrad-sum");
+
+  /**
+   * A run to restore into: on the heap, or for a mapped child on a copy of the table files it left (its rows, bitmap
+   * and state as the kill left them).
+   */
+  private TrainingRun probe(Path dir, String storage, int life) throws IOException {
+    if (!storage.equals("mapped")) {
+      return new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, 1000 + life, true);
+    }
+    Path copy = tmp.resolve("probe-" + life + ".emb4j");
+    if (Files.exists(TrainingRun.tableFile(dir))) {
+      SplittableRandom rng = new SplittableRandom(life);
+      for (String suffix : TABLE_SUFFIXES) {
+        Path from = Path.of(TrainingRun.tableFile(dir) + suffix);
+        if (Files.exists(from)) {
+          Files.copy(from, Path.of(copy + suffix));
+          tearPages(Path.of(copy + suffix), suffix.equals(".initialized") ? 0 : 4096, rng);
+        }
+      }
+    }
+    return new TrainingRun(ROWS, DIM, Storage.mapped(copy), SEED, 1000 + life, true, true);
+  }
+
+  /**
+   * Writes random bytes over a few random pages of {@code file} past {@code from} (its header) and before its last 4
+   * bytes: pages the operating system had not written back, or had half written, when the machine went down.
+   */
+  private static void tearPages(Path file, long from, SplittableRandom rng) throws IOException {
+    long size = Files.size(file);
+    if (size - 4 <= from) {
+      return;
+    }
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      for (int i = 0; i < 4; i++) {
+        long at = from + rng.nextLong(size - 4 - from);
+        byte[] junk = new byte[(int) Math.min(4096, size - 4 - at)];
+        rng.nextBytes(junk);
+        ch.write(java.nio.ByteBuffer.wrap(junk), at);
+      }
+    }
+  }
+
+  private void killAndRestore(String storage, int kills) throws Exception {
+    Path dir = tmp.resolve("ckpt-" + storage);
     SplittableRandom rng = new SplittableRandom(SEED);
-    TrainingRun reference = new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, SEED, true);
+    boolean lazy = storage.equals("mapped");
+    TrainingRun reference = new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, SEED, true, lazy);
     long restoredBefore = 0;
     int inBaseWrite = 0;
     int betweenBaseAndLog = 0;
@@ -90,9 +153,9 @@ class DeltaCheckpointCrashTest {
     int aheadOfReport = 0;
     int inCompaction = 0;
     long compactionMillis = 100; // how long a child's first compaction takes, as the last one to finish one said
-    for (int life = 0; life < KILLS; life++) {
-      Path out = tmp.resolve("child-" + life + ".log");
-      Process p = start(dir, out, life);
+    for (int life = 0; life < kills; life++) {
+      Path out = tmp.resolve("child-" + storage + "-" + life + ".log");
+      Process p = start(dir, out, life, storage);
       if (life % 8 == 7) {
         Thread.sleep(rng.nextLong(800)); // a random point from JVM start: restoring included
       } else if (life % 3 == 1) {
@@ -133,7 +196,7 @@ class DeltaCheckpointCrashTest {
         }
       }
 
-      TrainingRun probe = new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, 1000 + life, true);
+      TrainingRun probe = probe(dir, storage, life);
       OptionalLong restored;
       long step = 0;
       try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(dir, probe.model, probe.optimizer)) {
@@ -155,12 +218,13 @@ class DeltaCheckpointCrashTest {
         reference.trainTo(step);
         assertSameState(reference.state(), probe.state(), what + ", restored step " + step);
       }
+      probe.model.close();
     }
     System.out.printf(
-        "DeltaCheckpointCrashTest: %d kills up to step %d; %d inside a compaction: writing the base %d times,"
+        "DeltaCheckpointCrashTest (%s): %d kills up to step %d; %d inside a compaction: writing the base %d times,"
             + " between the base and the log %d; leaving a torn record %d; restored a checkpoint not yet reported"
             + " %d times%n",
-        KILLS, restoredBefore, inCompaction, inBaseWrite, betweenBaseAndLog, tornRecord, aheadOfReport);
+        storage, kills, restoredBefore, inCompaction, inBaseWrite, betweenBaseAndLog, tornRecord, aheadOfReport);
     assertTrue(restoredBefore > 0, "the children made progress");
     assertTrue(inCompaction > 0, "no kill landed inside a compaction");
     assertTrue(inBaseWrite + betweenBaseAndLog > 0, "no kill landed while a compaction wrote its files");

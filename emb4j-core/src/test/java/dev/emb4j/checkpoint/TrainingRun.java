@@ -41,7 +41,7 @@ final class TrainingRun {
     final EmbeddingBag bag;
     final Linear fc;
 
-    Net(long rows, int dim, Storage storage, long seed) {
+    Net(long rows, int dim, Storage storage, long seed, boolean lazy) {
       bag =
           register(
               "bag",
@@ -49,6 +49,7 @@ final class TrainingRun {
                   .mode(BagMode.SUM)
                   .sparse(true)
                   .storage(storage)
+                  .lazyInit(lazy)
                   .initializer(Initializer.normal(0, 0.1, seed))
                   .build());
       fc = register("fc", Linear.seeded(dim, CLASSES, true, seed + 1));
@@ -66,9 +67,17 @@ final class TrainingRun {
    * starts from other values than the one it resumes), with row-wise Adagrad or Adagrad.
    */
   TrainingRun(long rows, int dim, Storage storage, long seed, long initSeed, boolean rowWise) {
+    this(rows, dim, storage, seed, initSeed, rowWise, false);
+  }
+
+  /**
+   * As above, with a table of lazy rows ({@code lazy}: drawn on first touch, as a mapped table's are by default) or
+   * eager ones; the two start from other values.
+   */
+  TrainingRun(long rows, int dim, Storage storage, long seed, long initSeed, boolean rowWise, boolean lazy) {
     this.rows = rows;
     this.seed = seed;
-    this.model = new Net(rows, dim, storage, initSeed);
+    this.model = new Net(rows, dim, storage, initSeed, lazy);
     this.optimizer =
         rowWise
             ? new RowWiseAdagrad(model.parameters(), RowWiseAdagrad.Config.of(0.2))
@@ -138,24 +147,40 @@ final class TrainingRun {
     }
   }
 
+  /** The table file of a crash-test child training a mapped table over checkpoint directory {@code dir}. */
+  static Path tableFile(Path dir) {
+    return dir.resolveSibling(dir.getFileName() + "-table.emb4j");
+  }
+
   /**
-   * The child of the crash test: {@code dir rows dim storage seed every steps life} (life
-   * numbers the child's runs, so that each resumed one starts from other initial values than the state it restores). Resumes from {@code dir} if it holds
-   * a checkpoint, trains to {@code steps}, checkpoints every {@code every} steps (every fourth checkpoint a
-   * compaction, announced by {@code compacting}), and prints {@code checkpoint k done step s} after each (with the time a compaction took).
+   * The child of the crash test: {@code dir rows dim storage seed every steps life} (storage {@code heap}, {@code
+   * offheap} or {@code mapped}: a lazy table in {@link #tableFile}, reopened as the last child left it, dirty; life
+   * numbers the child's runs, so that each resumed one starts from other initial values than the state it restores).
+   * Resumes from {@code dir} if it holds a checkpoint, trains to {@code steps}, checkpoints every {@code every} steps
+   * (every fourth checkpoint a compaction, announced by {@code compacting}), and prints {@code checkpoint k done step
+   * s} after each (with the time a compaction took).
    */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     long rows = Long.parseLong(args[1]);
     int dim = Integer.parseInt(args[2]);
-    Storage storage = args[3].equals(Storage.OFF_HEAP.label()) ? Storage.OFF_HEAP : Storage.HEAP;
     long seed = Long.parseLong(args[4]);
     int every = Integer.parseInt(args[5]);
     long steps = Long.parseLong(args[6]);
     // a fresh start draws the uninterrupted run's initial values; a resumed one others, which the restore replaces
     boolean resumes = java.nio.file.Files.exists(dir.resolve(DeltaCheckpointer.BASE_FILE));
     long initSeed = resumes ? seed + 1 + Long.parseLong(args[7]) : seed;
-    TrainingRun run = new TrainingRun(rows, dim, storage, seed, initSeed, true);
+    boolean mapped = args[3].equals("mapped");
+    Storage storage =
+        mapped
+            ? Storage.mapped(tableFile(dir))
+            : args[3].equals(Storage.OFF_HEAP.label()) ? Storage.OFF_HEAP : Storage.HEAP;
+    if (mapped && !resumes) { // rows trained by a child killed before its first checkpoint: nothing to resume them
+      for (String suffix : new String[] {"", ".initialized", ".rowwiseadagrad-sum"}) {
+        java.nio.file.Files.deleteIfExists(Path.of(tableFile(dir) + suffix));
+      }
+    }
+    TrainingRun run = new TrainingRun(rows, dim, storage, seed, initSeed, true, mapped);
     try (DeltaCheckpointer ckpt =
         DeltaCheckpointer.open(dir, run.model.parameters(), run.optimizer, new DeltaCheckpointer.Config(0.25))) {
       OptionalLong restored = ckpt.restore();

@@ -126,6 +126,23 @@ class LazyRowStoreTest {
   }
 
   @Test
+  void peekingAtARowGivesItsValuesWithoutInitialisingIt() {
+    RowInit init = RowInit.uniform(-1, 1, 8);
+    try (LazyRowStore s = LazyRowStore.over(OffHeapRowStore.allocate(5, 4), init)) {
+      float[] peeked = new float[6];
+      s.peekRow(2, peeked, 1);
+      assertFalse(s.isInitialized(2), "a peek writes nothing");
+      assertEquals(0f, s.rawStore().get(2, 0));
+      float[] read = new float[6];
+      s.readRow(2, read, 1);
+      assertArrayEquals(read, peeked, "the values a first touch draws");
+      s.set(2, 3, 7f);
+      s.peekRow(2, peeked, 0);
+      assertEquals(7f, peeked[3], "an initialised row as it is");
+    }
+  }
+
+  @Test
   void rowsInitialisedFromManyThreadsAtOnceAreInitialisedOnce() throws Exception {
     RowInit init = RowInit.uniform(0, 1, 11);
     int rows = 4096;
