@@ -279,7 +279,7 @@ public final class MatrixFactorizationTrainer {
 
   /**
    * A trainer with the given hyper-parameters whose models keep their tables in {@code storage} (see {@link
-   * MatrixFactorization#MatrixFactorization(int, int, int, float, float, float, double, long, Storage)}).
+   * MatrixFactorization#MatrixFactorization(int, int, int, float, float, float, double, long, Storage, DType)}).
    */
   public MatrixFactorizationTrainer(Config config, Storage storage) {
     this.config = java.util.Objects.requireNonNull(config, "config");
