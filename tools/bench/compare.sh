@@ -146,7 +146,9 @@ if history:
     print("emb4j in a fresh JVM per workload and size, and after every other workload ran in the same JVM (--after-all)")
     hfmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9}"
     print(hfmt.format("workload", "V", "thr", "fresh", "after-all", "ratio"))
-    for w, v, t in keys:
+    order = ["lookup", "bag-sum", "train-sgd", "train-adagrad-bag"]
+    hkeys = sorted({(w, v, t) for (w, v, t, _) in hist}, key=lambda k: (order.index(k[0]), k[1], k[2]))
+    for w, v, t in hkeys:
         a = hist.get((w, v, t, "fresh")); b = hist.get((w, v, t, "after-all"))
         if a is None and b is None:
             continue
