@@ -2,7 +2,7 @@ package dev.emb4j.checkpoint;
 
 import dev.emb4j.internal.format.ContainerReader;
 import dev.emb4j.store.HeapRowStore;
-import dev.emb4j.store.RowStore;
+import dev.emb4j.store.ReadOnlyRowStore;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +15,7 @@ import java.util.Arrays;
  * Sequential reads, the importer's order, go through one buffered cursor; a jump starts another. Valid while the
  * reader is open; the write methods throw {@link UnsupportedOperationException}.
  */
-final class SavedRows implements RowStore {
+final class SavedRows extends ReadOnlyRowStore {
   private final ContainerReader in;
   private final long offset;
   private final long rows;
@@ -110,27 +110,8 @@ final class SavedRows implements RowStore {
   }
 
   @Override
-  public void set(long row, int col, float value) {
-    throw readOnly();
-  }
-
-  @Override
-  public void writeRow(long row, float[] src, int srcOffset) {
-    throw readOnly();
-  }
-
-  @Override
-  public void addToRow(long row, float scale, float[] src, int srcOffset) {
-    throw readOnly();
-  }
-
-  @Override
-  public void scaleRow(long row, float factor) {
-    throw readOnly();
-  }
-
-  private static UnsupportedOperationException readOnly() {
-    return new UnsupportedOperationException("the saved rows of a checkpoint are read-only");
+  protected String readOnlyReason() {
+    return "the saved rows of a checkpoint are read-only";
   }
 
   /** Nothing is held: the rows stay in the file. */

@@ -28,7 +28,7 @@ import java.util.Objects;
  */
 // QuantizedBacked and QuantizedRows are internal: the kernels' direct access to the rows, not API.
 @SuppressWarnings("exports")
-public final class QuantizedRowStore implements RowStore, QuantizedBacked {
+public final class QuantizedRowStore extends ReadOnlyRowStore implements QuantizedBacked {
   private final QuantizedRows rows;
   private final DType dtype;
   private final Arena arena;
@@ -268,29 +268,9 @@ public final class QuantizedRowStore implements RowStore, QuantizedBacked {
   }
 
   @Override
-  public void set(long row, int col, float value) {
-    throw readOnly();
-  }
-
-  @Override
-  public void writeRow(long row, float[] src, int srcOffset) {
-    throw readOnly();
-  }
-
-  @Override
-  public void addToRow(long row, float scale, float[] src, int srcOffset) {
-    throw readOnly();
-  }
-
-  @Override
-  public void scaleRow(long row, float factor) {
-    throw readOnly();
-  }
-
-  private UnsupportedOperationException readOnly() {
-    return new UnsupportedOperationException(
-        "this " + dtype.label() + " quantized table is read-only (for inference): train a float32 table and quantize"
-            + " it again, or dequantize(storage) this one into a trainable float32 copy");
+  protected String readOnlyReason() {
+    return "this " + dtype.label() + " quantized table is read-only (for inference): train a float32 table and"
+        + " quantize it again, or dequantize(storage) this one into a trainable float32 copy";
   }
 
   /** The rows as memory, for emb4j's kernels; not API. */
