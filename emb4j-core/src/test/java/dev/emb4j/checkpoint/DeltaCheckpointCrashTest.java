@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * holds the state of an uninterrupted run at the restored checkpoint's step, and that this checkpoint is the last
  * one the child reported done, or the one it was writing. The same again, {@value #MAPPED_KILLS} times, with the
  * table lazy on a mapped file (its state in a mapped file beside it), which each child reopens dirty as the kill left
- * it; the restores of this JVM go into a copy of those files with random pages overwritten. Tagged {@code crash}
+ * it; the restores of this JVM go into a copy of those files with random pages overwritten. If no random kill
+ * landed while a compaction wrote its files, up to {@value #TARGETED_KILLS} more lives are killed as soon as the
+ * compaction's temporary base file appears. Tagged {@code crash}
  * ({@code ./mvnw -Pcrash test}, as {@code .ci/run} runs it).
  */
 @Tag("crash")
@@ -39,6 +41,7 @@ class DeltaCheckpointCrashTest {
   private static final int DIM = 32;
   private static final int EVERY = 2;
   private static final long SEED = 18;
+  private static final int TARGETED_KILLS = 8;
   private static final Pattern DONE = Pattern.compile("checkpoint (\\d+) done step (\\d+)");
   private static final Pattern COMPACTION = Pattern.compile("\\(compaction, (\\d+) ms\\)");
 
@@ -79,6 +82,22 @@ class DeltaCheckpointCrashTest {
       Thread.sleep(2);
     }
     return p.isAlive();
+  }
+
+  /**
+   * Waits until a compaction's base file is being written (its temporary file exists in {@code dir}), or the child
+   * has ended: a kill right after lands in the window that random kills may all miss when it is short.
+   */
+  private static void awaitBaseWrite(Process p, Path dir) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      try (Stream<Path> files = Files.list(dir)) {
+        if (files.anyMatch(f -> f.getFileName().toString().startsWith(".base.ckpt.tmp-"))) {
+          return;
+        }
+      }
+      Thread.onSpinWait();
+    }
   }
 
   @Test
@@ -153,10 +172,18 @@ class DeltaCheckpointCrashTest {
     int aheadOfReport = 0;
     int inCompaction = 0;
     long compactionMillis = 100; // how long a child's first compaction takes, as the last one to finish one said
-    for (int life = 0; life < kills; life++) {
+    // After the random kills, up to TARGETED_KILLS more if none of them landed while a compaction wrote its files.
+    int life = 0;
+    for (;
+        life < kills || (life < kills + TARGETED_KILLS && inBaseWrite + betweenBaseAndLog == 0);
+        life++) {
       Path out = tmp.resolve("child-" + storage + "-" + life + ".log");
       Process p = start(dir, out, life, storage);
-      if (life % 8 == 7) {
+      if (life >= kills) {
+        if (awaitReported(p, out, 0, "compacting")) {
+          awaitBaseWrite(p, dir);
+        }
+      } else if (life % 8 == 7) {
         Thread.sleep(rng.nextLong(800)); // a random point from JVM start: restoring included
       } else if (life % 3 == 1) {
         if (awaitReported(p, out, 0, "compacting")) {
@@ -224,7 +251,7 @@ class DeltaCheckpointCrashTest {
         "DeltaCheckpointCrashTest (%s): %d kills up to step %d; %d inside a compaction: writing the base %d times,"
             + " between the base and the log %d; leaving a torn record %d; restored a checkpoint not yet reported"
             + " %d times%n",
-        storage, kills, restoredBefore, inCompaction, inBaseWrite, betweenBaseAndLog, tornRecord, aheadOfReport);
+        storage, life, restoredBefore, inCompaction, inBaseWrite, betweenBaseAndLog, tornRecord, aheadOfReport);
     assertTrue(restoredBefore > 0, "the children made progress");
     assertTrue(inCompaction > 0, "no kill landed inside a compaction");
     assertTrue(inBaseWrite + betweenBaseAndLog > 0, "no kill landed while a compaction wrote its files");
