@@ -79,6 +79,11 @@ public final class Kernels {
     Parallel.forRange(ids.length, minChunk(d), (from, to) -> IMPL.gatherRows(w, ids, from, to, out));
   }
 
+  /** The decoder that bag sums over {@code w} go through, or null when the kernels sum its rows as they are. */
+  private static RowDecoder sumDecoder(RowStore w) {
+    return IMPL.sumsDirectly(w) ? null : RowDecoder.of(IMPL, w);
+  }
+
   /** {@link KernelSupport#poolSum} for bags {@code [from, to)} of any store, through {@code decoder} when not null. */
   private static void poolSumRange(
       RowStore w, RowDecoder decoder, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx,
@@ -100,7 +105,7 @@ public final class Kernels {
     if (psw != null) {
       checkLength("per-sample weights", psw.length, ids.length);
     }
-    RowDecoder decoder = RowDecoder.of(IMPL, w);
+    RowDecoder decoder = sumDecoder(w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
@@ -111,7 +116,7 @@ public final class Kernels {
   public static void poolMean(RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, int[] bagSizes) {
     checkBags(w, ids, bagStarts, out, bagSizes);
     int d = w.dim();
-    RowDecoder decoder = RowDecoder.of(IMPL, w);
+    RowDecoder decoder = sumDecoder(w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
