@@ -200,6 +200,12 @@ public abstract sealed class TableBuilder<B extends TableBuilder<B>> permits Emb
             mapped.file() + " exists: pretrained weights are copied into a new mapped file, not over a table");
       }
       store = mapped.open(v, embeddingDim); // the rows of an earlier run, lazy if they were
+      if (store.dtype() != dtype) {
+        DType held = store.dtype();
+        store.close();
+        throw new IllegalStateException(
+            mapped.file() + " holds " + held.label() + " rows, not the " + dtype.label() + " rows asked for");
+      }
     } else if (pretrained == null && (lazyInit != null ? lazyInit : storage instanceof Storage.Mapped)) {
       Initializer init = initializer != null ? initializer : Initializer.normal(Emb4j.nextSeed());
       RowInit rows =

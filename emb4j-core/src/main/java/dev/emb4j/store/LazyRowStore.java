@@ -209,6 +209,11 @@ public final class LazyRowStore implements RowStore, MemoryBacked {
   }
 
   @Override
+  public DType dtype() {
+    return inner.dtype();
+  }
+
+  @Override
   public float get(long row, int col) {
     ensure(row);
     return inner.get(row, col);

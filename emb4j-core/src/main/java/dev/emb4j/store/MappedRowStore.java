@@ -35,7 +35,9 @@ import java.util.Objects;
  * on the mapping exactly as on an off-heap table.
  *
  * <p><b>File.</b> An emb4j table ({@code EMB4JTBL}, see {@code Emb4jTableCodec}) without a vocabulary: the header,
- * then the rows as packed little-endian float32 from a 64-byte aligned offset, then a CRC32C. A mapped table's header
+ * then the rows as packed little-endian float32 (format version 1), or float16 or bfloat16 bits (version 2, {@code
+ * "dtype": "f16"} or {@code "bf16"}: half the disk and page cache; trained with stochastic rounding, as on the heap),
+ * from a 64-byte aligned offset, then a CRC32C. A mapped table's header
  * has two more members:
  *
  * <ul>
@@ -66,7 +68,9 @@ import java.util.Objects;
 @SuppressWarnings("exports")
 public final class MappedRowStore implements RowStore, MemoryBacked {
   private static final byte[] MAGIC = Container.magic("EMB4JTBL");
+  /** The format version of float32 tables; 16-bit tables are written as {@link #VERSION_DTYPES}. */
   private static final int VERSION = 1;
+  private static final int VERSION_DTYPES = 2;
   private static final int MAX_HEADER = 1 << 24;
   /** The suffix of the bitmap of initialised rows, after the table's file name. */
   static final String INITIALIZED_SUFFIX = ".initialized";
@@ -77,6 +81,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
   private final Path file;
   private final long rows;
   private final int dim;
+  private final DType dtype;
   private final long dataOffset;
   private final long fileSize;
   private final Map<String, Object> header;
@@ -93,9 +98,10 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
   private boolean closed;
 
   private MappedRowStore(
-      Path file, Map<String, Object> header, int headerBytes, long rows, int dim, RowInit lazyInit, FileChannel channel,
-      FileLock lock, Path bitmapFile) throws IOException {
+      Path file, Map<String, Object> header, int headerBytes, long rows, int dim, DType dtype, RowInit lazyInit,
+      FileChannel channel, FileLock lock, Path bitmapFile) throws IOException {
     this.file = file;
+    this.dtype = dtype;
     this.header = header;
     this.headerBytes = headerBytes;
     this.rows = rows;
@@ -109,7 +115,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     this.arena = Arena.ofShared();
     try {
       this.mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileSize, arena);
-      this.view = OffHeapRowStore.wrap(mapping.asSlice(dataOffset, rowBytes(rows, dim)), rows, dim);
+      this.view = OffHeapRowStore.wrapPacked(mapping.asSlice(dataOffset, rowBytes(rows, dim, dtype)), rows, dim, dtype);
       if (bitmapFile != null) {
         try (FileChannel bc = FileChannel.open(bitmapFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
           this.bitmap = bc.map(FileChannel.MapMode.READ_WRITE, 0, bc.size(), arena);
@@ -138,7 +144,26 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
    * @throws IOException if the file system has too little free space, or the file cannot be written
    */
   public static MappedRowStore create(Path file, long rows, int dim, RowInit lazyInit) throws IOException {
+    return create(file, rows, dim, DType.F32, lazyInit);
+  }
+
+  /**
+   * {@link #create(Path, long, int, RowInit)} with rows of {@code dtype}: F32, F16 or BF16.
+   *
+   * @param file the new file; it must not exist
+   * @param rows the number of rows
+   * @param dim elements per row
+   * @param dtype the element type
+   * @param lazyInit the initial values of lazy rows, or null for a table of zeros
+   * @return the store, open (close it to seal the file)
+   * @throws IllegalArgumentException if the shape is invalid or {@code dtype} is quantized
+   * @throws FileAlreadyExistsException if the file exists
+   * @throws IOException if the file system has too little free space, or the file cannot be written
+   */
+  public static MappedRowStore create(Path file, long rows, int dim, DType dtype, RowInit lazyInit)
+      throws IOException {
     StoreChecks.checkShape(rows, dim);
+    StoreChecks.checkTrainable(dtype);
     requireLittleEndian();
     Objects.requireNonNull(file, "file");
     if (Files.exists(file)) {
@@ -148,7 +173,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     Path bitmapFile = lazyInit == null ? null : bitmapFileOf(file);
     Map<String, Object> header = new LinkedHashMap<>();
     header.put("format", "emb4j-table");
-    header.put("dtype", "f32");
+    header.put("dtype", dtype.label());
     header.put("byte_order", "little");
     header.put("rows", rows);
     header.put("dim", (long) dim);
@@ -169,15 +194,16 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
               return Json.write(header);
             });
     long size =
-        Math.addExact(Container.PREAMBLE_BYTES + (long) padded.length, rowBytes(rows, dim)) + Container.CHECKSUM_BYTES;
+        Math.addExact(Container.PREAMBLE_BYTES + (long) padded.length, rowBytes(rows, dim, dtype))
+            + Container.CHECKSUM_BYTES;
     long bitmapBytes = lazyInit == null ? 0 : LazyRowStore.bitmapBytes(rows);
-    requireFreeSpace(file, rows, dim, size + bitmapBytes);
+    requireFreeSpace(file, rows, dim, dtype, size + bitmapBytes);
     FileChannel channel =
         FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       FileLock lock = lockOrThrow(file, channel);
       ByteBuffer pre = ByteBuffer.allocate(Container.PREAMBLE_BYTES + padded.length).order(ByteOrder.LITTLE_ENDIAN);
-      pre.put(MAGIC).putInt(VERSION).putInt(padded.length).put(padded).flip();
+      pre.put(MAGIC).putInt(dtype == DType.F32 ? VERSION : VERSION_DTYPES).putInt(padded.length).put(padded).flip();
       writeFully(channel, pre, 0);
       extend(channel, size); // sparse: the rows are not written
       if (bitmapFile != null) {
@@ -190,7 +216,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
           extend(bc, Math.max(bitmapBytes, Long.BYTES));
         }
       }
-      return new MappedRowStore(file, header, padded.length, rows, dim, lazyInit, channel, lock, bitmapFile);
+      return new MappedRowStore(file, header, padded.length, rows, dim, dtype, lazyInit, channel, lock, bitmapFile);
     } catch (IOException | RuntimeException e) {
       channel.close();
       Files.deleteIfExists(file);
@@ -248,7 +274,8 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
                   + need);
         }
       }
-      return new MappedRowStore(file, o.header, o.headerBytes, o.rows, o.dim, o.lazyInit, channel, lock, bitmapFile);
+      return new MappedRowStore(
+          file, o.header, o.headerBytes, o.rows, o.dim, o.dtype, o.lazyInit, channel, lock, bitmapFile);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -257,7 +284,8 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
 
   /** What the header of an existing file says. */
   private record Opened(
-      Map<String, Object> header, int headerBytes, long rows, int dim, RowInit lazyInit, String bitmapName) {}
+      Map<String, Object> header, int headerBytes, long rows, int dim, DType dtype, RowInit lazyInit,
+      String bitmapName) {}
 
   private static Opened readHeader(Path file, FileChannel channel) throws IOException {
     long size = channel.size();
@@ -272,9 +300,11 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
       throw truncated(file, size, Container.PREAMBLE_BYTES, "the preamble");
     }
     int version = pre.getInt(8);
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_DTYPES) {
       throw new MappedTableException(
-          file, "emb4j table format version " + version + " is not supported (only " + VERSION + ")");
+          file,
+          "emb4j table format version " + version + " is not supported (only " + VERSION + " and " + VERSION_DTYPES
+              + ")");
     }
     int h = pre.getInt(12);
     if (h < 2 || h > MAX_HEADER) {
@@ -297,10 +327,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
       throw new MappedTableException(file, "the header is not valid JSON in UTF-8: " + e.getMessage());
     }
     requireMember(file, header, "format", "emb4j-table");
-    if (!"f32".equals(header.get("dtype"))) {
-      throw new MappedTableException(
-          file, "holds " + header.get("dtype") + " rows; mapped tables hold f32 (float32) rows");
-    }
+    DType dtype = mappableDtype(file, header.get("dtype"), version);
     requireMember(file, header, "byte_order", "little");
     if (!"none".equals(header.get("vocabulary"))) {
       throw new MappedTableException(
@@ -327,7 +354,7 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     }
     long expected;
     try {
-      expected = Math.addExact(dataOffset, rowBytes(rows, (int) dim)) + Container.CHECKSUM_BYTES;
+      expected = Math.addExact(dataOffset, rowBytes(rows, (int) dim, dtype)) + Container.CHECKSUM_BYTES;
     } catch (ArithmeticException e) {
       throw new MappedTableException(file, "a " + rows + " x " + dim + " table is too large for a file");
     }
@@ -355,7 +382,28 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     } else if (header.containsKey("lazy_init")) {
       throw new MappedTableException(file, "header lazy_init is " + header.get("lazy_init") + ", expected an object");
     }
-    return new Opened(header, h, rows, (int) dim, lazyInit, bitmapName);
+    return new Opened(header, h, rows, (int) dim, dtype, lazyInit, bitmapName);
+  }
+
+  /** The element type a header names, if a mapped table may hold it: f32 in version 1, f16 or bf16 in version 2. */
+  private static DType mappableDtype(Path file, Object label, int version) throws MappedTableException {
+    DType dtype = null;
+    for (DType t : DType.values()) {
+      if (t.label().equals(label)) {
+        dtype = t;
+      }
+    }
+    if (dtype == null || (dtype == DType.F32) != (version == VERSION)) {
+      throw new MappedTableException(
+          file, "header dtype is " + label + ", not one of format version " + version + "'s");
+    }
+    if (dtype.quantized()) {
+      throw new MappedTableException(
+          file,
+          "holds " + dtype.label() + " rows, quantized for inference; mapped tables hold f32, f16 or bf16 rows (read"
+              + " it with the vector readers)");
+    }
+    return dtype;
   }
 
   private static void requireMember(Path file, Map<String, Object> header, String key, String expected)
@@ -379,9 +427,9 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
         file, "is truncated: it has " + size + " bytes, " + what + " need " + need + " (was the file cut short?)");
   }
 
-  /** The bytes of {@code rows} packed rows of {@code dim} float32. */
-  static long rowBytes(long rows, int dim) {
-    return Math.multiplyExact(rows, (long) dim * Float.BYTES);
+  /** The bytes of {@code rows} packed rows of {@code dim} elements of {@code dtype}. */
+  static long rowBytes(long rows, int dim, DType dtype) {
+    return Math.multiplyExact(rows, (long) dim * dtype.bytes());
   }
 
   /** The bitmap file of a lazy table: its name plus {@value #INITIALIZED_SUFFIX}. */
@@ -396,12 +444,13 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
     }
   }
 
-  private static void requireFreeSpace(Path file, long rows, int dim, long bytes) throws IOException {
+  private static void requireFreeSpace(Path file, long rows, int dim, DType dtype, long bytes) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     long free = Files.getFileStore(dir).getUsableSpace();
     if (bytes > free) {
       throw new IOException(
-          file + ": a " + rows + " x " + dim + " float32 table needs " + bytes + " bytes (" + gigabytes(bytes)
+          file + ": a " + rows + " x " + dim + " " + dtype.label() + " table needs " + bytes + " bytes ("
+              + gigabytes(bytes)
               + " GB) but the file system of " + dir + " has " + free + " bytes (" + gigabytes(free)
               + " GB) free; nothing was written");
     }
@@ -504,6 +553,11 @@ public final class MappedRowStore implements RowStore, MemoryBacked {
   @Override
   public int dim() {
     return dim;
+  }
+
+  @Override
+  public DType dtype() {
+    return dtype;
   }
 
   @Override

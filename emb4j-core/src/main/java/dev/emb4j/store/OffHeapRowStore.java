@@ -89,6 +89,25 @@ public final class OffHeapRowStore implements RowStore, MemoryBacked {
     return new OffHeapRowStore(rows, dim, DType.F32, stride, segment, null);
   }
 
+  /**
+   * A store over {@code rows} packed rows of {@code dim} elements of {@code dtype} (F32, F16 or BF16) in native byte
+   * order in {@code segment}, which stays owned by the caller: a mapped table's rows.
+   */
+  static OffHeapRowStore wrapPacked(MemorySegment segment, long rows, int dim, DType dtype) {
+    if (dtype == DType.F32) {
+      return wrap(segment, rows, dim);
+    }
+    StoreChecks.checkShape(rows, dim);
+    StoreChecks.checkTrainable(dtype);
+    long stride = (long) dim * dtype.bytes();
+    if (segment.byteSize() < byteOffset(rows, stride)) {
+      throw new IllegalArgumentException(
+          "segment of " + segment.byteSize() + " bytes is too small for " + rows + " rows of " + dim + " "
+              + dtype.label() + " elements");
+    }
+    return new OffHeapRowStore(rows, dim, dtype, stride, segment, null);
+  }
+
   /** The byte stride of a 64-byte aligned row of {@code dim} floats. */
   static long paddedStrideBytes(int dim) {
     return paddedStrideBytes(dim, Float.BYTES);

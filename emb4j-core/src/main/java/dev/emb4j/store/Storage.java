@@ -47,7 +47,7 @@ public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
    *
    * @param rows the number of rows
    * @param dim values per row
-   * @param dtype F32, F16 or BF16 (mapped tables: F32)
+   * @param dtype F32, F16 or BF16
    * @return the store
    * @throws IllegalArgumentException if the shape is invalid or the dtype is not one this kind of table can hold
    * @throws UncheckedIOException for a mapped store whose file exists or cannot be created
@@ -60,7 +60,7 @@ public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
    *
    * @param rows the number of rows
    * @param dim values per row
-   * @param dtype F32, F16 or BF16 (mapped tables: F32)
+   * @param dtype F32, F16 or BF16
    * @param init the initial values
    * @return the store
    * @throws UncheckedIOException for a mapped store whose file exists or cannot be created
@@ -139,12 +139,8 @@ public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
     }
 
     private RowStore create(long rows, int dim, DType dtype, RowInit init) {
-      if (dtype != DType.F32) {
-        throw new IllegalArgumentException(
-            "a mapped table holds F32 rows (" + file + "); F16 and BF16 tables are kept on or off the heap");
-      }
       try {
-        return lazyIfRecorded(MappedRowStore.create(file, rows, dim, init));
+        return lazyIfRecorded(MappedRowStore.create(file, rows, dim, dtype, init));
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }
@@ -178,8 +174,8 @@ public sealed interface Storage permits Storage.InMemory, Storage.Mapped {
      * records a lazy initializer, else the {@link MappedRowStore} itself.
      *
      * @param rows the rows the table must have
-     * @param dim the floats per row it must have
-     * @return the store
+     * @param dim the elements per row it must have
+     * @return the store, of the file's element type ({@link RowStore#dtype()})
      * @throws UncheckedIOException wrapping a {@link MappedTableException} that names the file when it cannot be
      *     mapped as such a table
      */

@@ -10,6 +10,7 @@ import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.BagResult;
 import dev.emb4j.nn.EmbeddingBag;
 import dev.emb4j.nn.Initializer;
+import dev.emb4j.store.DType;
 import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.store.MappedRowStore;
 import dev.emb4j.store.Storage;
@@ -93,6 +94,37 @@ class MappedTableTrainingTest {
       assertArrayEquals(heap, mapped, e.getKey());
       float[] zeros = new float[D];
       assertArrayEquals(zeros, Arrays.copyOfRange(mapped, 3 * D, 4 * D), "the padding row stays zero");
+    }
+  }
+
+  /**
+   * A bfloat16 or float16 table on a mapped file (format version 2: half the file and the page cache of float32)
+   * trains bit for bit as the same table off the heap: the same stochastic rounding, the same kernels. Built again on
+   * its file, it has the rows of the last run; asked for another element type, it says which one the file holds.
+   */
+  @Test
+  void aSixteenBitMappedTableTrainsBitForBitAsOffTheHeap() {
+    Function<EmbeddingBag, Optimizer> adagrad = b -> new Adagrad(b.parameters(), Adagrad.Config.of(0.1));
+    for (DType dtype : new DType[] {DType.BF16, DType.F16}) {
+      float[] offHeap;
+      try (EmbeddingBag bag = builder().dtype(dtype).lazyInit(true).storage(Storage.OFF_HEAP).build()) {
+        offHeap = train(bag, adagrad, 5);
+      }
+      Path file = dir.resolve("half-" + dtype.label() + ".emb4j");
+      float[] mapped;
+      try (EmbeddingBag bag = builder().dtype(dtype).storage(Storage.mapped(file)).build()) {
+        assertEquals(dtype, bag.weight().dtype());
+        mapped = train(bag, adagrad, 5);
+      }
+      assertArrayEquals(offHeap, mapped, dtype.label());
+      try (EmbeddingBag bag = builder().dtype(dtype).storage(Storage.mapped(file)).build()) {
+        assertArrayEquals(mapped, bag.weight().toTensor().data(), dtype.label() + ": the file's rows");
+      }
+      IllegalStateException other =
+          assertThrows(IllegalStateException.class, () -> builder().storage(Storage.mapped(file)).build());
+      assertTrue(
+          other.getMessage().contains(file + " holds " + dtype.label() + " rows, not the f32 rows asked for"),
+          other.getMessage());
     }
   }
 

@@ -155,7 +155,56 @@ class MappedRowStoreTest {
     MappedRowStore.create(file, 4, 8, null).close();
     replaceInHeader(file, "\"dtype\":\"f32\"", "\"dtype\":\"f16\"");
     MappedTableException e = assertThrows(MappedTableException.class, () -> MappedRowStore.open(file));
-    assertTrue(e.getMessage().contains("holds f16 rows; mapped tables hold f32"), e.getMessage());
+    assertTrue(e.getMessage().contains("header dtype is f16, not one of format version 1's"), e.getMessage());
+    Path half = dir.resolve("h.emb4j");
+    MappedRowStore.create(half, 4, 8, DType.BF16, null).close();
+    replaceInHeader(half, "\"dtype\":\"bf16\"", "\"dtype\":\"int8\"");
+    e = assertThrows(MappedTableException.class, () -> MappedRowStore.open(half));
+    assertTrue(e.getMessage().contains("holds int8 rows, quantized for inference"), e.getMessage());
+  }
+
+  /**
+   * A bfloat16 table: version 2 of the format, 2 bytes per element, each value rounded to nearest as the off-heap
+   * store rounds it; closed, it is an ordinary emb4j table that the vector readers read.
+   */
+  @Test
+  void aBf16TableHoldsTheRoundedRowsInHalfTheBytes() throws IOException {
+    Path file = dir.resolve("b.emb4j");
+    float[][] rows;
+    long f32Size;
+    try (MappedRowStore s = MappedRowStore.create(dir.resolve("f.emb4j"), 37, 13, null)) {
+      f32Size = s.sizeInBytes();
+    }
+    try (MappedRowStore s = MappedRowStore.create(file, 37, 13, DType.BF16, null);
+        OffHeapRowStore reference = OffHeapRowStore.allocate(37, 13, DType.BF16)) {
+      assertEquals(DType.BF16, s.dtype());
+      assertEquals(f32Size / 2, s.sizeInBytes());
+      rows = fill(s, 3);
+      fill(reference, 3);
+      for (int r = 0; r < rows.length; r++) {
+        float[] got = new float[13];
+        float[] want = new float[13];
+        s.readRow(r, got, 0);
+        reference.readRow(r, want, 0);
+        assertArrayEquals(want, got, "row " + r);
+        rows[r] = want;
+      }
+    }
+    byte[] all = Files.readAllBytes(file);
+    assertEquals(2, all[8], "format version 2");
+    try (MappedRowStore s = MappedRowStore.open(file, 37, 13)) {
+      assertEquals(DType.BF16, s.dtype());
+      float[] got = new float[13];
+      s.readRow(36, got, 0);
+      assertArrayEquals(rows[36], got);
+    }
+    try (dev.emb4j.io.Vectors read = dev.emb4j.io.Vectors.read(file)) {
+      for (int r = 0; r < rows.length; r++) {
+        float[] got = new float[13];
+        read.table().readRow(r, got, 0);
+        assertArrayEquals(rows[r], got, "read back, row " + r);
+      }
+    }
   }
 
   @Test

@@ -182,9 +182,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (tableFile != null && !store.equals("mapped")) {
       throw new ParameterException(spec.commandLine(), "--table-file needs --store mapped");
     }
-    if (dtype != DType.F32 && store.equals("mapped")) {
+    if (dtype.quantized() && store.equals("mapped")) {
       throw new ParameterException(
-          spec.commandLine(), "--store mapped holds fp32 rows only, got --dtype " + DTypeOption.name(dtype));
+          spec.commandLine(),
+          "--store mapped holds fp32, fp16 or bf16 rows, got --dtype " + DTypeOption.name(dtype)
+              + " (quantized rows live off the heap)");
     }
     List<Long> sizes;
     List<Workload> chosen;
