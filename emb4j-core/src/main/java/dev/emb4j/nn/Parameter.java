@@ -4,6 +4,7 @@ import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.Shape;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A learnable matrix of {@code rows x dim} floats and the gradient accumulated for it: what an optimizer updates and
@@ -30,6 +31,17 @@ public interface Parameter {
 
   /** False for a frozen parameter: it never has a gradient and optimizers skip it. */
   boolean requiresGrad();
+
+  /**
+   * Asks to be told of rows that the layer itself writes in place, outside optimizer steps: an {@link Embedding} or
+   * {@link EmbeddingBag} with {@code maxNorm} renormalises the rows a lookup reads (in eval mode too). {@code
+   * listener} receives the rows of each such write, ascending, before it happens; it may run on any thread that looks
+   * up. An optimizer that tracks changed rows ({@code Optimizer.trackChangedRows}) listens, so that a delta
+   * checkpoint writes those rows too. Parameters that never write themselves ignore it.
+   *
+   * @param listener told the rows of each write
+   */
+  default void onRowsWritten(Consumer<long[]> listener) {}
 
   /**
    * The shape PyTorch gives this parameter, used by state dicts: {@code (rows, dim)} unless the parameter says

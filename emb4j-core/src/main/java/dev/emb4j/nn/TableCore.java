@@ -11,10 +11,14 @@ import dev.emb4j.store.LazyRowStore;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.IndexTensor;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The state and rules shared by {@link Embedding} and {@link EmbeddingBag}: the weight store, the normalised options,
@@ -38,6 +42,9 @@ final class TableCore {
 
   /** Serialises forward passes that renormalise rows in place (maxNorm set); lookups without maxNorm never lock. */
   private final ReentrantLock renormLock = new ReentrantLock();
+  /** Told the rows of each renormalisation before it writes them (see {@link Parameter#onRowsWritten}). */
+  private final List<Consumer<long[]>> rowWriteListeners =
+      new CopyOnWriteArrayList<>();
 
   /** Dense gradient memory, kept across steps and cleared by zeroGrad; {@code denseLive} says it holds a gradient. */
   private HeapRowStore denseStore;
@@ -147,11 +154,19 @@ final class TableCore {
     renormLock.lock();
     try {
       long[] unique = sortedUnique(ids);
+      for (Consumer<long[]> listener : rowWriteListeners) {
+        listener.accept(unique);
+      }
       Kernels.renormRows(store, unique, maxNorm, normType);
       body.run();
     } finally {
       renormLock.unlock();
     }
+  }
+
+  /** Adds a listener told the rows of each in-place renormalisation. */
+  void onRowsWritten(Consumer<long[]> listener) {
+    rowWriteListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   static long[] sortedUnique(long[] ids) {

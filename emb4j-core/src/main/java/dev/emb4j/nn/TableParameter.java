@@ -3,6 +3,7 @@ package dev.emb4j.nn;
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.store.RowStore;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The weight of an {@link Embedding} or {@link EmbeddingBag} seen as a {@link Parameter}. */
 final class TableParameter implements Parameter {
@@ -37,6 +38,11 @@ final class TableParameter implements Parameter {
   @Override
   public boolean requiresGrad() {
     return !core.frozen;
+  }
+
+  @Override
+  public void onRowsWritten(Consumer<long[]> listener) {
+    core.onRowsWritten(listener);
   }
 
   @Override

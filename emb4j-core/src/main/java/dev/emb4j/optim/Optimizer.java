@@ -329,8 +329,9 @@ public abstract class Optimizer {
    * Starts recording, per parameter, which rows each {@link #step()} changes (see {@link #changedRows}); a delta
    * checkpoint reads and clears the sets. A sparse step records its touched rows (one bit each, set before the rows
    * are updated); a dense step and {@link #importState} record every row, since a dense rule may change rows whose
-   * gradient is zero (momentum, weight decay). The state rows of a parameter change exactly with its rows. Calling it
-   * again does nothing.
+   * gradient is zero (momentum, weight decay). Rows that a layer writes in place outside the steps (an embedding's
+   * {@code maxNorm} renormalisation, in eval mode too: see {@link Parameter#onRowsWritten}) are recorded as well. The
+   * state rows of a parameter change exactly with its rows. Calling it again does nothing.
    */
   public final void trackChangedRows() {
     if (changed != null) {
@@ -338,7 +339,14 @@ public abstract class Optimizer {
     }
     ChangedRows[] c = new ChangedRows[parameters.size()];
     for (int i = 0; i < c.length; i++) {
-      c[i] = new ChangedRows(parameters.get(i).value().rows());
+      ChangedRows rows = new ChangedRows(parameters.get(i).value().rows());
+      c[i] = rows;
+      // rows a layer writes itself (maxNorm renormalisation) change outside the steps
+      parameters.get(i).onRowsWritten(written -> {
+        for (long r : written) {
+          rows.add(r);
+        }
+      });
     }
     changed = c;
   }

@@ -7,17 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emb4j.autograd.GradMode;
+import dev.emb4j.nn.Embedding;
+import dev.emb4j.nn.Initializer;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.optim.OptimizerState;
+import dev.emb4j.optim.Sgd;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -352,6 +360,51 @@ class DeltaCheckpointerTest {
       ckpt.checkpoint(Map.of("step", "2"));
     }
     assertEquals(42f, restored(Storage.HEAP, true).model.parameters().getFirst().value().get(ROWS - 1, 0));
+  }
+
+  /** An embedding with maxNorm, its rows renormalised by lookups between steps (in eval mode), and its optimizer. */
+  private static Embedding maxNormTable() {
+    return Embedding.builder(ROWS, DIM).maxNorm(1.0).sparse(true)
+        .initializer(Initializer.normal(0, 1, 5)).build();
+  }
+
+  /**
+   * Lookups of a table with maxNorm renormalise the rows they read, in place, outside the optimizer's steps and in
+   * eval mode too: the optimizer hears of those writes, so the next delta record holds the rows.
+   */
+  @Test
+  void rowsRenormalisedByLookupsBetweenStepsAreInTheNextRecord() throws IOException {
+    IndexTensor trained = IndexTensor.of(new long[] {1, 2, 3});
+    IndexTensor looked = IndexTensor.of(new long[] {100, 101, 2900});
+    float[] expected;
+    try (Embedding table = maxNormTable()) {
+      Sgd sgd = new Sgd(table.parameters(), Sgd.Config.of(0.1));
+      try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(dir, table.parameters(), sgd, DeltaCheckpointer.Config.defaults())) {
+        float[] ones = new float[3 * DIM];
+        Arrays.fill(ones, 1f);
+        table.lookup(trained);
+        table.backward(trained, FloatTensor.wrap(Shape.of(3, DIM), ones));
+        sgd.step();
+        ckpt.checkpoint();
+        try (var _ = GradMode.disable()) {
+          table.lookup(looked); // renormalises rows 100, 101 and 2900 in place
+        }
+        ckpt.checkpoint();
+      }
+      expected = table.weight().toTensor().data();
+    }
+    try (Embedding fresh = maxNormTable()) {
+      Sgd sgd = new Sgd(fresh.parameters(), Sgd.Config.of(0.1));
+      try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(dir, fresh.parameters(), sgd, DeltaCheckpointer.Config.defaults())) {
+        assertEquals(OptionalLong.of(2), ckpt.restore());
+      }
+      float[] restored = fresh.weight().toTensor().data();
+      for (long r : new long[] {1, 100, 101, 2900}) {
+        for (int j = 0; j < DIM; j++) {
+          assertEquals(expected[(int) r * DIM + j], restored[(int) r * DIM + j], "row " + r + ", column " + j);
+        }
+      }
+    }
   }
 
   @Test
