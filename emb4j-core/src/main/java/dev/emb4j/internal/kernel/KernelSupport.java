@@ -67,14 +67,6 @@ interface KernelSupport {
       int[] bagSizes);
 
   /**
-   * Whether {@link #poolSum} reads {@code w}'s rows as they are, fast; when false and {@code w}'s rows are not
-   * float32, {@link Kernels} decodes them into float32 first ({@code DecodedPooling}).
-   */
-  default boolean sumsDirectly(RowStore w) {
-    return false;
-  }
-
-  /**
    * Element-wise maximum over the non-padding positions of each bag in {@code [bagFrom, bagTo)}; the first such
    * position seeds the maximum and a later value replaces it only when strictly greater (ties and a NaN after the
    * first keep the earlier value). {@code maxIndices[b * D + d]} receives the row id of the winner, or -1 for an empty

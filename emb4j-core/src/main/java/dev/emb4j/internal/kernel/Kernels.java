@@ -79,11 +79,6 @@ public final class Kernels {
     Parallel.forRange(ids.length, minChunk(d), (from, to) -> IMPL.gatherRows(w, ids, from, to, out));
   }
 
-  /** The decoder that bag sums over {@code w} go through, or null when the kernels sum its rows as they are. */
-  private static RowDecoder sumDecoder(RowStore w) {
-    return IMPL.sumsDirectly(w) ? null : RowDecoder.of(IMPL, w);
-  }
-
   /** {@link KernelSupport#poolSum} for bags {@code [from, to)} of any store, through {@code decoder} when not null. */
   private static void poolSumRange(
       RowStore w, RowDecoder decoder, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx,
@@ -105,7 +100,7 @@ public final class Kernels {
     if (psw != null) {
       checkLength("per-sample weights", psw.length, ids.length);
     }
-    RowDecoder decoder = sumDecoder(w);
+    RowDecoder decoder = RowDecoder.of(IMPL, w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),
@@ -116,7 +111,7 @@ public final class Kernels {
   public static void poolMean(RowStore w, long[] ids, int[] bagStarts, long paddingIdx, float[] out, int[] bagSizes) {
     checkBags(w, ids, bagStarts, out, bagSizes);
     int d = w.dim();
-    RowDecoder decoder = sumDecoder(w);
+    RowDecoder decoder = RowDecoder.of(IMPL, w);
     Parallel.forRange(
         bagSizes.length,
         bagChunk(w, ids, bagStarts),

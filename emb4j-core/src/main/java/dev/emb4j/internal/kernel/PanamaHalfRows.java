@@ -33,7 +33,7 @@ final class PanamaHalfRows {
   private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
 
   /** {@code L} shorts: half the width of the float vectors. */
-  static final VectorSpecies<Short> HS =
+  private static final VectorSpecies<Short> HS =
       VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
 
   /** 0, 1, .., L - 1. */
@@ -111,7 +111,7 @@ final class PanamaHalfRows {
     PanamaVectors.sink = touched;
   }
 
-  static FloatVector bf16ToFloat(ShortVector h) {
+  private static FloatVector bf16ToFloat(ShortVector h) {
     IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, IS, 0);
     return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }

@@ -58,11 +58,6 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
-  public boolean sumsDirectly(RowStore w) {
-    return PanamaPooling.sumsDirectly(w);
-  }
-
-  @Override
   public void poolMax(
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, long paddingIdx, float[] out,
       long[] maxIndices, int[] bagSizes) {
@@ -94,11 +89,6 @@ final class PanamaKernels implements KernelSupport {
   @Override
   public void sumRows(GradientEntries entries, int dim, int[] order, int from, int to, float[] dst, int dstOffset) {
     PanamaGradients.sumRows(entries, dim, order, from, to, dst, dstOffset);
-  }
-
-  @Override
-  public void locateGradients(SparseStep step, int from, int to, StepScratch scratch) {
-    PanamaGradients.locateGradients(step, from, to, scratch);
   }
 
   @Override

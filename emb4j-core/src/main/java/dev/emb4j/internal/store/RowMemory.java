@@ -152,14 +152,6 @@ public final class RowMemory {
     return singleArray;
   }
 
-  /**
-   * The one 16-bit heap chunk holding every row, or {@code null}: with it, row r starts at element {@link #lead()} + r
-   * * {@link #dim()}.
-   */
-  public short[] singleHalfArray() {
-    return singleHalfArray;
-  }
-
   /** Floats before row 0 in each heap chunk (0 off-heap). */
   public int lead() {
     return lead;
