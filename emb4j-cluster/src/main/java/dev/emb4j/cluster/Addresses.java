@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Member addresses as the user writes them: {@code host:port}, comma separated. */
-final class Addresses {
+public final class Addresses {
   private Addresses() {}
 
   /**
@@ -29,8 +29,14 @@ final class Addresses {
     return a;
   }
 
-  /** The addresses of a comma-separated list, each checked. */
-  static List<String> parseList(String list) {
+  /**
+   * The addresses of a comma-separated list, each checked.
+   *
+   * @param list e.g. {@code 127.0.0.1:5701,127.0.0.1:5702}
+   * @return the addresses, in order
+   * @throws IllegalArgumentException if an address is not {@code host:port} or there is none
+   */
+  public static List<String> parseList(String list) {
     List<String> out = new ArrayList<>();
     for (String a : list.split(",")) {
       if (!a.isBlank()) {

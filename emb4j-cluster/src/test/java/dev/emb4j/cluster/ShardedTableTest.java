@@ -14,6 +14,9 @@ import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.SparseAdam;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
+import dev.emb4j.task.MatrixFactorizationTrainer;
+import dev.emb4j.task.Ratings;
+import dev.emb4j.task.TrainingListener;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import java.io.IOException;
@@ -134,6 +137,21 @@ class ShardedTableTest {
   void sparseAdamAtTheOwnerEqualsSparseAdamHere() {
     sameUpdatesAsLocal(
         "adam", OptimizerSpec.Kind.SPARSE_ADAM, lr -> e -> new SparseAdam(e.parameters(), SparseAdam.Config.of(lr)));
+  }
+
+  @Test
+  void oneWorkerTrainsWhatTheSingleMachineTrainerTrains() {
+    Ratings train = SyntheticRatings.of(60, 40, 3000, 1);
+    Ratings test = SyntheticRatings.of(60, 40, 500, 2);
+    MatrixFactorizationTrainer.Config config =
+        MatrixFactorizationTrainer.Config.builder().dim(8).epochs(3).batchSize(64).build();
+    MatrixFactorizationTrainer.Result single = new MatrixFactorizationTrainer(config).train(train);
+    MatrixFactorizationTrainer.Result sharded =
+        new ShardedMatrixFactorizationTrainer(config, cluster, "mf", 0, 1).train(train, null, TrainingListener.NONE);
+    assertSameRows(single.model().userFactors().weight(), sharded.model().userFactors().weight());
+    assertSameRows(single.model().itemFactors().weight(), sharded.model().itemFactors().weight());
+    assertEquals(single.evaluate(test).rmse(), sharded.evaluate(test).rmse());
+    assertEquals(single.finalLoss(), sharded.finalLoss());
   }
 
   @Test
