@@ -164,18 +164,20 @@ public final class ShardedMatrixFactorizationTrainer {
           ri[k] = itemReg[bi[k]];
         }
         long[][] ids = {lu, li, lu, li};
-        for (int t = 0; t < tables.length; t++) {
-          tables[t].pullInto(ids[t], local[t].weight());
-        }
+        pullInto(tables, ids, local);
         double lr = schedule.learningRate(config.learningRate(), step, totalSteps);
         Variable loss = model.loss(IndexTensor.of(bu), IndexTensor.of(bi), br, ru, ri, config.biasReg());
         loss.backward();
         step++;
         OptimizerSpec rule = new OptimizerSpec(kind, lr);
+        List<ShardedTable.Pending> pushes = new ArrayList<>();
         for (int t = 0; t < tables.length; t++) {
           if (local[t].hasGrad()) {
-            tables[t].push(local[t].grad(), rule, step);
+            pushes.add(tables[t].startPush(local[t].grad(), rule, step));
           }
+        }
+        for (ShardedTable.Pending p : pushes) {
+          p.await();
         }
         model.zeroGrad();
         lossSum += loss.item();
@@ -209,6 +211,18 @@ public final class ShardedMatrixFactorizationTrainer {
 
   private static Embedding biases(MatrixFactorization model, String name) {
     return (Embedding) model.namedChildren().get(name);
+  }
+
+  /** Pulls each table's rows into its local copy, the four pulls in flight together. */
+  private static void pullInto(ShardedTable[] tables, long[][] ids, Embedding[] local) {
+    ShardedTable.Pending[] pulls = new ShardedTable.Pending[tables.length];
+    for (int t = 0; t < tables.length; t++) {
+      pulls[t] = tables[t].startPull(ids[t]);
+    }
+    for (int t = 0; t < tables.length; t++) {
+      pulls[t].await();
+      tables[t].copyLocalRows(ids[t], local[t].weight());
+    }
   }
 
   private static void pullAll(ShardedTable[] tables, Embedding[] local) {

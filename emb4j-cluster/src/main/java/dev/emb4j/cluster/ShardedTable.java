@@ -6,6 +6,7 @@ import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.store.RowStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,10 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A table whose rows live in a Hazelcast cluster, in blocks of {@link TableSpec#blockRows()} rows (one map entry
- * each, owned by one member and backed up on others), read and written through a local copy of the blocks it pulled.
+ * each, owned by one member and backed up on others), read and written through a local copy of the rows it pulled.
  *
- * <p><b>Training.</b> A step {@link #pull pulls} the blocks its ids touch, in one batched call that the engine groups
- * by owner, computes on the local rows, then {@link #push pushes} the gradient: its rows summed, grouped by block, one
+ * <p><b>Training.</b> A step {@link #pull pulls} the rows its ids touch, in one batched call over their blocks that
+ * the engine groups by owner, computes on the local rows, then {@link #push pushes} the gradient: its rows summed, grouped by block, one
  * entry processor per block sent to the block's owner, which applies the optimizer's own rule to the rows and to the
  * optimizer state kept beside them in the block. A block is updated whole under its partition's lock, so an update
  * is atomic per block; the state never leaves the owner (and its backups, which apply the same push).
@@ -35,9 +36,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * id and a sequence number, and a block remembers the last sequence applied per writer, so a push is applied once
  * even when it is retried after being applied. A push is also retried while its partition migrates.
  *
- * <p>As a {@link RowStore}: reads come from the local copy, fetching a block not pulled yet; writes ({@link
+ * <p>As a {@link RowStore}: reads come from the local copy, fetching a row not pulled yet; writes ({@link
  * #writeRow}, {@link #addToRow}, {@link #scaleRow}, {@link #set}) go to the owner at once (one call per row; for
- * tools, not for training) and refresh the local copy of that block. {@link #sizeInBytes()} is the local copy's size.
+ * tools, not for training) and drop the row from the local copy. {@link #sizeInBytes()} is the local copy's size.
  * Not thread-safe: one thread uses a table object at a time.
  */
 public final class ShardedTable implements RowStore {
@@ -45,6 +46,7 @@ public final class ShardedTable implements RowStore {
   private final TableSpec spec;
   private final long writer = ThreadLocalRandom.current().nextLong();
   private long seq;
+  /** The local copy: pulled rows, by row number, until a push or an edit makes them stale. */
   private final Map<Long, float[]> local = new HashMap<>();
 
   ShardedTable(IMap<Long, Block> map, TableSpec spec) {
@@ -58,19 +60,40 @@ public final class ShardedTable implements RowStore {
   }
 
   /**
-   * Fetches the current values of the blocks that hold {@code rows}, in one batched call (the engine sends one
-   * operation per owner), replacing the local copy of those blocks.
+   * Fetches the current values of {@code rows}, in one batched call over the blocks that hold them (the engine sends
+   * one operation per owner, each answering with the wanted rows of its blocks), into the local copy.
    *
    * @param rows row numbers, in any order, duplicates allowed
    * @throws IndexOutOfBoundsException if a row is out of range (nothing is fetched)
    * @throws IllegalStateException if a block is missing from the cluster (lost with more members than backups)
    */
   public void pull(long[] rows) {
-    Set<Long> blocks = new LinkedHashSet<>();
+    startPull(rows).await();
+  }
+
+  /**
+   * Starts {@link #pull(long[])}: the call is in flight when this returns, so that the pulls of several tables
+   * overlap; {@link Pending#await()} waits for it and fills the local copy.
+   *
+   * @param rows row numbers, in any order, duplicates allowed
+   * @return the pull in flight
+   * @throws IndexOutOfBoundsException if a row is out of range (nothing is fetched)
+   */
+  public Pending startPull(long[] rows) {
     for (int i = 0; i < rows.length; i++) {
-      blocks.add(spec.blockOf(checkRow(rows[i], i)));
+      checkRow(rows[i], i);
     }
-    fetch(blocks);
+    long[] wanted = Arrays.stream(rows).sorted().distinct().toArray();
+    Set<Long> blocks = new LinkedHashSet<>();
+    for (long r : wanted) {
+      blocks.add(spec.blockOf(r));
+    }
+    if (blocks.isEmpty()) {
+      return new Pending(CompletableFuture.completedFuture(null), () -> {});
+    }
+    CompletableFuture<Map<Long, float[]>> got =
+        map.submitToKeys(blocks, new ReadRows(spec.blockRows(), wanted)).toCompletableFuture();
+    return new Pending(got, () -> keep(wanted, got.join()));
   }
 
   /**
@@ -81,16 +104,32 @@ public final class ShardedTable implements RowStore {
    * @param dst where the rows go
    */
   public void pullInto(long[] rows, RowStore dst) {
-    if (dst.rows() != spec.rows() || dst.dim() != spec.dim()) {
-      throw new IllegalArgumentException(
-          "cannot pull table '" + spec.name() + "' (" + spec.shape() + ") into a " + dst.rows() + " x " + dst.dim()
-              + " store");
-    }
+    checkShape(dst);
     pull(rows);
+    copyLocalRows(rows, dst);
+  }
+
+  /**
+   * Copies each of {@code rows} from the local copy (fetching rows not pulled yet) into the same row of {@code
+   * dst}, a store of the table's shape: the second half of {@link #pullInto}, after {@link #startPull}.
+   *
+   * @param rows row numbers
+   * @param dst where the rows go
+   */
+  public void copyLocalRows(long[] rows, RowStore dst) {
+    checkShape(dst);
     float[] row = new float[spec.dim()];
     for (long r : rows) {
       readRow(r, row, 0);
       dst.writeRow(r, row, 0);
+    }
+  }
+
+  private void checkShape(RowStore dst) {
+    if (dst.rows() != spec.rows() || dst.dim() != spec.dim()) {
+      throw new IllegalArgumentException(
+          "cannot copy table '" + spec.name() + "' (" + spec.shape() + ") into a " + dst.rows() + " x " + dst.dim()
+              + " store");
     }
   }
 
@@ -109,19 +148,20 @@ public final class ShardedTable implements RowStore {
     }
   }
 
-  private void fetch(Set<Long> blocks) {
-    if (blocks.isEmpty()) {
-      return;
-    }
-    Map<Long, float[]> got = map.executeOnKeys(blocks, new ReadRows());
-    for (Long b : blocks) {
+  /** Keeps the pulled rows: each block's answer holds its wanted rows, ascending, packed. */
+  private void keep(long[] wanted, Map<Long, float[]> got) {
+    int d = spec.dim();
+    for (int k = 0; k < wanted.length; ) {
+      long b = spec.blockOf(wanted[k]);
       float[] values = got.get(b);
       if (values == null) {
         throw new IllegalStateException(
             "block " + b + " of table '" + spec.name() + "' (rows " + spec.firstRow(b) + ".."
                 + (spec.firstRow(b) + spec.rowsIn(b) - 1) + ") is missing from the cluster");
       }
-      local.put(b, values);
+      for (int i = 0; k < wanted.length && spec.blockOf(wanted[k]) == b; k++, i++) {
+        local.put(wanted[k], Arrays.copyOfRange(values, i * d, (i + 1) * d));
+      }
     }
   }
 
@@ -136,6 +176,20 @@ public final class ShardedTable implements RowStore {
    * @throws IllegalArgumentException if the gradient does not have the table's shape (nothing is pushed)
    */
   public void push(TableGradient grad, OptimizerSpec optimizer, long step) {
+    startPush(grad, optimizer, step).await();
+  }
+
+  /**
+   * Starts {@link #push}: every block's processor is in flight when this returns, so that the pushes of several
+   * tables overlap; {@link Pending#await()} waits until every block has applied its part.
+   *
+   * @param grad the gradient of this table
+   * @param optimizer the rule to apply and its learning rate
+   * @param step the step count the rule sees
+   * @return the push in flight
+   * @throws IllegalArgumentException if the gradient does not have the table's shape (nothing is pushed)
+   */
+  public Pending startPush(TableGradient grad, OptimizerSpec optimizer, long step) {
     Objects.requireNonNull(optimizer, "optimizer");
     if (grad.rows() != spec.rows() || grad.dim() != spec.dim()) {
       throw new IllegalArgumentException(
@@ -183,25 +237,43 @@ public final class ShardedTable implements RowStore {
       System.arraycopy(values, from * d, g, 0, g.length);
       pending.add(
           map.submitToKey(block, new PushRows(optimizer, step, writer, pushSeq, offsets, g)).toCompletableFuture());
-      local.remove(block);
+      for (int k = from; k < to; k++) {
+        local.remove(rows[k]);
+      }
       from = to;
     }
-    await(pending);
+    return new Pending(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)), () -> {});
   }
 
-  private void await(List<CompletableFuture<Boolean>> pending) {
-    try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
+  /** A pull or push in flight, started by {@link #startPull} or {@link #startPush}. */
+  public static final class Pending {
+    private final CompletableFuture<?> future;
+    private final Runnable whenDone;
+
+    private Pending(CompletableFuture<?> future, Runnable whenDone) {
+      this.future = future;
+      this.whenDone = whenDone;
+    }
+
+    /**
+     * Waits until the call is done (and, for a pull, fills the table's local copy, on this thread).
+     *
+     * @throws RuntimeException the call's failure, as the engine reported it
+     */
+    public void await() {
+      try {
+        future.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw e;
       }
-      throw e;
+      whenDone.run();
     }
   }
 
-  /** Forgets the local copy of every block: the next read fetches current values. */
+  /** Forgets the local copy: the next read fetches current values. */
   public void forgetLocal() {
     local.clear();
   }
@@ -215,24 +287,19 @@ public final class ShardedTable implements RowStore {
     return row;
   }
 
-  private float[] blockValues(long row) {
-    long b = spec.blockOf(row);
-    float[] values = local.get(b);
+  private float[] localRow(long row) {
+    float[] values = local.get(row);
     if (values == null) {
-      fetch(Set.of(b));
-      values = local.get(b);
+      pull(new long[] {row});
+      values = local.get(row);
     }
     return values;
-  }
-
-  private int base(long row) {
-    return (int) (row - spec.firstRow(spec.blockOf(row))) * spec.dim();
   }
 
   private void edit(long row, int op, float scale, float[] values) {
     long b = spec.blockOf(row);
     map.executeOnKey(b, new EditRow(op, (int) (row - spec.firstRow(b)), scale, values));
-    local.remove(b);
+    local.remove(row);
   }
 
   @Override
@@ -247,7 +314,7 @@ public final class ShardedTable implements RowStore {
 
   @Override
   public float get(long row, int col) {
-    return blockValues(row)[base(row) + col];
+    return localRow(row)[col];
   }
 
   @Override
@@ -260,7 +327,7 @@ public final class ShardedTable implements RowStore {
 
   @Override
   public void readRow(long row, float[] dst, int dstOffset) {
-    System.arraycopy(blockValues(row), base(row), dst, dstOffset, spec.dim());
+    System.arraycopy(localRow(row), 0, dst, dstOffset, spec.dim());
   }
 
   @Override
@@ -272,10 +339,9 @@ public final class ShardedTable implements RowStore {
 
   @Override
   public void accumulateRow(long row, float scale, float[] dst, int dstOffset) {
-    float[] values = blockValues(row);
-    int base = base(row);
+    float[] values = localRow(row);
     for (int j = 0; j < spec.dim(); j++) {
-      dst[dstOffset + j] += scale * values[base + j];
+      dst[dstOffset + j] += scale * values[j];
     }
   }
 
@@ -291,7 +357,7 @@ public final class ShardedTable implements RowStore {
     edit(row, EditRow.SCALE, factor, new float[0]);
   }
 
-  /** Bytes of the local copy of pulled blocks (the table itself lives in the cluster). */
+  /** Bytes of the local copy of pulled rows (the table itself lives in the cluster). */
   @Override
   public long sizeInBytes() {
     long n = 0;

@@ -26,7 +26,7 @@ final class ChildJvm implements AutoCloseable {
   static ChildJvm start(Class<?> main, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--sun-misc-unsafe-memory-access=allow"));
+    cmd.addAll(List.of("-Xmx256m", "--sun-misc-unsafe-memory-access=allow"));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
     return new ChildJvm(new ProcessBuilder(cmd).redirectErrorStream(true).start());

@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Timeout;
  * runs); each test is bounded in time and kills its JVMs when done.
  */
 @Tag("cluster")
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClusterFaultTest {
-  private static final Ratings TRAIN = SyntheticRatings.of(300, 200, 12_000, 1);
-  private static final Ratings TEST = SyntheticRatings.of(300, 200, 2_000, 2);
+  private static final Ratings TRAIN = SyntheticRatings.of(150, 100, 5_000, 1);
+  private static final Ratings TEST = SyntheticRatings.of(150, 100, 1_000, 2);
   private static final MatrixFactorizationTrainer.Config CONFIG =
-      MatrixFactorizationTrainer.Config.builder().dim(16).epochs(6).batchSize(128).build();
+      MatrixFactorizationTrainer.Config.builder().dim(16).epochs(4).batchSize(128).build();
 
   private final List<ChildJvm> children = new ArrayList<>();
 
@@ -91,8 +91,8 @@ class ClusterFaultTest {
       assertEveryRowPresent(cluster, "killed", 2);
     }
     assertNoRowAtItsInitialValue(result.model());
-    double rmse = result.evaluate(TEST).rmse();
-    assertEquals(single, rmse, 0.02, "RMSE with a member killed vs single machine");
+    // one worker trains exactly what the single-machine trainer trains: a push lost or applied twice would show
+    assertEquals(single, result.evaluate(TEST).rmse(), "RMSE with a member killed vs single machine");
   }
 
   @Test
@@ -112,7 +112,7 @@ class ClusterFaultTest {
     }
     assertNoRowAtItsInitialValue(result.model());
     double single = new MatrixFactorizationTrainer(CONFIG).train(TRAIN).evaluate(TEST).rmse();
-    assertEquals(single, result.evaluate(TEST).rmse(), 0.02);
+    assertEquals(single, result.evaluate(TEST).rmse(), "RMSE with a member joined vs single machine");
   }
 
   @Test
