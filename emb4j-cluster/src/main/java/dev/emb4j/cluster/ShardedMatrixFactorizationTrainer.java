@@ -232,14 +232,7 @@ public final class ShardedMatrixFactorizationTrainer {
   }
 
   private static RegressionMetrics evaluate(MatrixFactorization model, IdIndex users, IdIndex items, Ratings test) {
-    int n = test.size();
-    int[] u = new int[n];
-    int[] i = new int[n];
-    for (int k = 0; k < n; k++) {
-      u[k] = users.indexOf(test.users()[k]);
-      i[k] = items.indexOf(test.items()[k]);
-    }
-    return RegressionMetrics.of(model.predictValues(u, i), test.values());
+    return new MatrixFactorizationTrainer.Result(model, users, items, 0, Double.NaN, List.of()).evaluate(test);
   }
 
   /** The factor L2 strength of each row, as the single-machine trainer computes it: {@code reg / count^regExponent}. */
