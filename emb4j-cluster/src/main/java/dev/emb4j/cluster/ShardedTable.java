@@ -60,8 +60,8 @@ public final class ShardedTable implements RowStore {
   }
 
   /**
-   * Fetches the current values of {@code rows}, in one batched call over the blocks that hold them (the engine sends
-   * one operation per owner, each answering with the wanted rows of its blocks), into the local copy.
+   * Fetches the current values of {@code rows}, in one batched call over the blocks that hold them (the member that
+   * receives it runs it at each owner, whose answer is the wanted rows of its blocks), into the local copy.
    *
    * @param rows row numbers, in any order, duplicates allowed
    * @throws IndexOutOfBoundsException if a row is out of range (nothing is fetched)

@@ -8,9 +8,9 @@
  * partition with {@code backups} synchronous backups on other members (default 1). The map {@code emb4j.meta} holds
  * the emb4j version and each table's spec.
  *
- * <p><b>A training step</b> ({@link dev.emb4j.cluster.ShardedTable}): pull the blocks the batch touches (one {@code
- * executeOnKeys} call, which the engine splits into one operation per partition, sent straight to the owners;
- * the answer is the blocks' values, never their state), compute the loss and gradient locally, push the gradient:
+ * <p><b>A training step</b> ({@link dev.emb4j.cluster.ShardedTable}): pull the rows the batch touches (one {@code
+ * submitToKeys} call over their blocks: the member that receives it runs it at each owner and gathers the answers;
+ * the answer is the wanted rows' values, never their state), compute the loss and gradient locally, push the gradient:
  * rows summed, grouped by block, one entry processor per block, all in flight at once. At the owner the processor
  * applies the core optimizer's own rule ({@link dev.emb4j.optim.Optimizer#rowRule}) to each row and its state rows,
  * under the partition's lock, then the engine runs the same processor on the backups before it answers.
