@@ -49,7 +49,8 @@ final class FailureHandler implements IExecutionExceptionHandler {
             || exception instanceof IOException
             || exception instanceof UncheckedIOException
             || exception instanceof InsufficientMemoryException
-            || exception instanceof dev.emb4j.task.TrainingDivergedException;
+            || exception instanceof dev.emb4j.task.TrainingDivergedException
+            || exception instanceof dev.emb4j.cluster.ClusterException;
     if (message == null || message.isBlank()) {
       message = exception.getClass().getName();
     }

@@ -59,9 +59,9 @@ class Emb4jCommandTest {
 
   @Test
   void unknownSubcommandIsAUsageError() {
-    CliRun run = CliRun.run("frobnicate");
+    CliRun run = CliRun.run("xyzzy");
     assertEquals(Emb4jCommand.EXIT_USAGE, run.exitCode());
-    assertTrue(run.err().contains("frobnicate"), run.err());
+    assertTrue(run.err().contains("xyzzy"), run.err());
     assertTrue(run.err().contains("Usage: emb4j"), run.err());
     assertEquals("", run.out());
   }

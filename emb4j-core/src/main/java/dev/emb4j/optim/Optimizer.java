@@ -225,6 +225,52 @@ public abstract class Optimizer {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+  // Applying the rule to rows kept elsewhere
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * The update this optimizer applies to one row at a parameter's step {@code step}, with its current learning rate,
+   * for rows that live outside its parameters (the owner of a block of rows in a sharded table applies it there, so
+   * that the optimizer state stays beside the rows). It is the same rule {@link #step()} runs, through its scalar
+   * reference: the arrays passed to it are updated in place, the state arrays in the order of {@link #stateSlots()}.
+   *
+   * @param step the parameter's step count (1 on its first step)
+   * @param fresh whether the state rows were created for this step (zeroed, then {@link #initState})
+   * @return the rule
+   * @throws IllegalArgumentException if {@code step < 1}
+   */
+  public final RowRule rowRule(long step, boolean fresh) {
+    if (step < 1) {
+      throw new IllegalArgumentException("step must be >= 1, got " + step);
+    }
+    return kernelRule(step, fresh)::apply;
+  }
+
+  /**
+   * The state slots this configuration keeps per parameter, in the order of {@link #rowRule}'s state rows.
+   *
+   * @return the slots (empty for plain SGD)
+   */
+  public final List<Slot> stateSlots() {
+    return List.copyOf(slots());
+  }
+
+  /**
+   * Gives freshly allocated, zero-filled state stores their starting values, as this optimizer does for its own (e.g.
+   * Adagrad's {@code initialAccumulatorValue}): one store per {@link #stateSlots()} entry, for state kept elsewhere.
+   *
+   * @param slots the stores, one per slot, in order
+   * @throws IllegalArgumentException if the number of stores is not the number of slots
+   */
+  public final void initState(RowStore[] slots) {
+    if (slots.length != slots().size()) {
+      throw new IllegalArgumentException(
+          describe() + " keeps " + slots().size() + " state slots, got " + slots.length + " stores");
+    }
+    initSlots(slots);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
   // Public API
   // ---------------------------------------------------------------------------------------------------------------
 

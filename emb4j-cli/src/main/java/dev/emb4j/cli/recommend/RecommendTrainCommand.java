@@ -7,6 +7,7 @@ import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
+import dev.emb4j.cli.cluster.ClusterTrainOptions;
 import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.metrics.RegressionMetrics;
@@ -67,6 +68,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Mixin private RatingRangeOption ratingRange;
 
   @Mixin private StoreOptions storeOptions;
+
+  @Mixin private ClusterTrainOptions clusterOptions;
 
   @Option(names = "--dim", converter = Ranges.Positive.class, description = "Factor size (default: ${DEFAULT-VALUE}).")
   private int dim;
@@ -140,6 +143,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     FileChecks.notAnInput(spec, "--output", output, "--train", train);
     FileChecks.notAnInput(spec, "--output", output, "--test", test);
     FileChecks.writable(output, err);
+    clusterOptions.check();
     Config config =
         Config.builder()
             .dim(dim)
@@ -165,12 +169,12 @@ public final class RecommendTrainCommand implements Callable<Integer> {
         "the model (--dim " + dim + ", --optimizer " + optimizer + ", --dtype " + DTypeOption.name(dtype) + ")";
     MatrixFactorizationTrainer.Result result;
     try {
+      Ratings validation = testData == null ? null : testData.ratings();
       result =
-          new MatrixFactorizationTrainer(config, storage)
-              .train(
-                  trainData.ratings(),
-                  testData == null ? null : testData.ratings(),
-                  MemoryBudget.checking(model, progress));
+          clusterOptions.enabled()
+              ? clusterOptions.train(config, trainData.ratings(), validation, MemoryBudget.checking(model, progress))
+              : new MatrixFactorizationTrainer(config, storage)
+                  .train(trainData.ratings(), validation, MemoryBudget.checking(model, progress));
     } finally {
       progress.finish();
     }

@@ -1,0 +1,85 @@
+package dev.emb4j.cli.cluster;
+
+import dev.emb4j.cluster.Addresses;
+import dev.emb4j.cluster.Cluster;
+import dev.emb4j.cluster.ShardedMatrixFactorizationTrainer;
+import dev.emb4j.task.MatrixFactorizationTrainer;
+import dev.emb4j.task.Ratings;
+import dev.emb4j.task.TrainingListener;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options that make {@code recommend train} train against a cluster ({@code --cluster}, {@code --worker}, {@code
+ * --workers}, {@code --table}), and the branch that does it.
+ */
+public final class ClusterTrainOptions {
+  @Spec(Spec.Target.MIXEE)
+  private CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--cluster",
+      paramLabel = "HOST:PORT,...",
+      description = "Train against the tables of this emb4j cluster (see 'emb4j cluster member').")
+  private String cluster;
+
+  @Option(
+      names = "--worker",
+      paramLabel = "I",
+      description = "With --cluster: this process's number among --workers, from 0 (default: 0).")
+  private int worker;
+
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "With --cluster: how many worker processes share the ratings (default: 1).")
+  private int workers = 1;
+
+  @Option(
+      names = "--table",
+      paramLabel = "PREFIX",
+      description = "With --cluster: the tables' name prefix; existing tables are trained further (default: recommend).")
+  private String table = "recommend";
+
+  /** Whether {@code --cluster} was given. */
+  public boolean enabled() {
+    return cluster != null;
+  }
+
+  /**
+   * Checks that the cluster options come with {@code --cluster} and are in range.
+   *
+   * @throws CommandLine.ParameterException otherwise
+   */
+  public void check() {
+    if (cluster == null) {
+      if (worker != 0 || workers != 1 || !table.equals("recommend")) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--worker, --workers and --table need --cluster");
+      }
+      return;
+    }
+    if (workers < 1 || worker < 0 || worker >= workers) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--worker must be in 0..--workers-1 and --workers >= 1, got --worker " + worker + " --workers " + workers);
+    }
+  }
+
+  /**
+   * Trains as worker {@code --worker} of {@code --workers} against the cluster.
+   *
+   * @param config the hyper-parameters
+   * @param train the whole training set
+   * @param validation held-out ratings, or null
+   * @param listener hears about steps and epochs
+   * @return the model as the cluster holds it when this worker is done
+   */
+  public MatrixFactorizationTrainer.Result train(
+      MatrixFactorizationTrainer.Config config, Ratings train, Ratings validation, TrainingListener listener) {
+    try (Cluster c = Cluster.connect(Addresses.parseList(cluster))) {
+      return new ShardedMatrixFactorizationTrainer(config, c, table, worker, workers).train(train, validation, listener);
+    }
+  }
+}

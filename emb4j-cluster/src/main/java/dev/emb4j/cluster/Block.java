@@ -1,0 +1,161 @@
+package dev.emb4j.cluster;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import dev.emb4j.optim.Optimizer;
+import dev.emb4j.store.HeapRowStore;
+import dev.emb4j.store.RowStore;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One map entry of a sharded table: {@code rows} consecutive rows of {@code dim} floats, the optimizer state rows
+ * beside them, and which pushes it has applied. Lives at its owner (and its backups); only its values ever leave it,
+ * through {@link ReadRows}.
+ *
+ * <pre>
+ * values  rows * dim floats, row-major
+ * state   null until the first push; then one array per optimizer slot, rows * width floats (width dim or 1)
+ * applied the last push sequence applied per writer (at most {@value #WRITERS} writers, least recent dropped)
+ * </pre>
+ */
+final class Block implements IdentifiedDataSerializable {
+  /** The writers whose last push a block remembers; a writer pushes its blocks one step at a time. */
+  static final int WRITERS = 64;
+
+  int rows;
+  int dim;
+  float[] values;
+  /** The optimizer kind the state belongs to (ordinal of {@link OptimizerSpec.Kind}), -1 without state. */
+  int stateKind = -1;
+  float[][] state;
+  int[] stateWidths;
+  long[] writers = new long[0];
+  long[] applied = new long[0];
+
+  /** For deserialization. */
+  Block() {}
+
+  Block(int rows, int dim, float[] values) {
+    this.rows = rows;
+    this.dim = dim;
+    this.values = values;
+  }
+
+  /**
+   * Records that {@code writer} applies push {@code seq}, unless it did already (a push retried after its owner
+   * failed, or its response was lost): pushes of one writer to one block carry increasing numbers.
+   *
+   * @return false if the push was applied before and must not be applied again
+   */
+  boolean markApplied(long writer, long seq) {
+    for (int i = 0; i < writers.length; i++) {
+      if (writers[i] == writer) {
+        if (applied[i] >= seq) {
+          return false;
+        }
+        applied[i] = seq;
+        return true;
+      }
+    }
+    int n = Math.min(writers.length + 1, WRITERS);
+    long[] w = new long[n];
+    long[] a = new long[n];
+    w[0] = writer;
+    a[0] = seq;
+    System.arraycopy(writers, 0, w, 1, n - 1);
+    System.arraycopy(applied, 0, a, 1, n - 1);
+    writers = w;
+    applied = a;
+    return true;
+  }
+
+  /**
+   * Makes sure the block holds {@code opt}'s state rows, created with the optimizer's initial values on the first
+   * push.
+   *
+   * @return true if the state was created now (the rule's {@code fresh})
+   * @throws IllegalStateException if the block holds another optimizer's state
+   */
+  boolean ensureState(OptimizerSpec.Kind kind, Optimizer opt) {
+    if (stateKind == kind.ordinal()) {
+      return false;
+    }
+    if (stateKind >= 0) {
+      throw new IllegalStateException(
+          "the block holds " + OptimizerSpec.Kind.values()[stateKind] + " state; a push asked for " + kind);
+    }
+    List<Optimizer.Slot> slots = opt.stateSlots();
+    RowStore[] stores = new RowStore[slots.size()];
+    stateWidths = new int[slots.size()];
+    for (int k = 0; k < stores.length; k++) {
+      stateWidths[k] = slots.get(k).perRow() ? 1 : dim;
+      stores[k] = HeapRowStore.allocate(rows, stateWidths[k]);
+    }
+    opt.initState(stores);
+    state = new float[stores.length][];
+    for (int k = 0; k < stores.length; k++) {
+      state[k] = new float[rows * stateWidths[k]];
+      for (int r = 0; r < rows; r++) {
+        stores[k].readRow(r, state[k], r * stateWidths[k]);
+      }
+    }
+    stateKind = kind.ordinal();
+    return true;
+  }
+
+  /** Bytes of values and state. */
+  long bytes() {
+    long n = values.length;
+    if (state != null) {
+      for (float[] s : state) {
+        n += s.length;
+      }
+    }
+    return n * Float.BYTES;
+  }
+
+  @Override
+  public int getFactoryId() {
+    return ClusterSerialization.FACTORY_ID;
+  }
+
+  @Override
+  public int getClassId() {
+    return ClusterSerialization.BLOCK;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeInt(rows);
+    out.writeInt(dim);
+    out.writeFloatArray(values);
+    out.writeInt(stateKind);
+    if (stateKind >= 0) {
+      out.writeIntArray(stateWidths);
+      for (float[] s : state) {
+        out.writeFloatArray(s);
+      }
+    }
+    out.writeLongArray(writers);
+    out.writeLongArray(applied);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    rows = in.readInt();
+    dim = in.readInt();
+    values = in.readFloatArray();
+    stateKind = in.readInt();
+    if (stateKind >= 0) {
+      stateWidths = in.readIntArray();
+      state = new float[stateWidths.length][];
+      for (int k = 0; k < state.length; k++) {
+        state[k] = in.readFloatArray();
+      }
+    }
+    writers = in.readLongArray();
+    applied = in.readLongArray();
+  }
+}

@@ -1,0 +1,114 @@
+package dev.emb4j.cluster;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import dev.emb4j.optim.Optimizer;
+import dev.emb4j.optim.RowRule;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Applies summed gradient rows to one block at its owner, with the optimizer's own rule ({@link
+ * Optimizer#rowRule}) and the state rows kept in the block: the push of a step. Hazelcast runs it under the
+ * partition's lock, so a block is updated whole or not at all, then runs the same processor on each backup, which
+ * holds the same values and state and so computes the same floats. A push retried by the engine (its owner failed or
+ * its answer was lost) is recognised by its writer and sequence number and not applied twice.
+ */
+final class PushRows implements EntryProcessor<Long, Block, Boolean>, IdentifiedDataSerializable {
+  private static final long serialVersionUID = 1L;
+
+  private int kind;
+  private double lr;
+  private long step;
+  private long writer;
+  private long seq;
+  /** Rows within the block, ascending and distinct. */
+  private int[] offsets;
+  /** {@code offsets.length * dim} floats: the summed gradient of each row. */
+  private float[] grads;
+
+  /** For deserialization. */
+  PushRows() {}
+
+  PushRows(OptimizerSpec spec, long step, long writer, long seq, int[] offsets, float[] grads) {
+    this.kind = spec.kind().ordinal();
+    this.lr = spec.lr();
+    this.step = step;
+    this.writer = writer;
+    this.seq = seq;
+    this.offsets = offsets;
+    this.grads = grads;
+  }
+
+  @Override
+  public Boolean process(Map.Entry<Long, Block> entry) {
+    Block b = entry.getValue();
+    if (b == null) {
+      throw new IllegalStateException("block " + entry.getKey() + " is missing: the table was dropped");
+    }
+    if (!b.markApplied(writer, seq)) {
+      return false;
+    }
+    OptimizerSpec spec = new OptimizerSpec(OptimizerSpec.Kind.values()[kind], lr);
+    Optimizer opt = spec.build();
+    boolean fresh = b.ensureState(spec.kind(), opt);
+    RowRule rule = opt.rowRule(step, fresh);
+    int d = b.dim;
+    int slots = b.state == null ? 0 : b.state.length;
+    float[] w = new float[d];
+    float[] g = new float[d];
+    float[][] st = new float[slots][];
+    for (int k = 0; k < slots; k++) {
+      st[k] = new float[b.stateWidths[k]];
+    }
+    for (int i = 0; i < offsets.length; i++) {
+      int r = offsets[i];
+      System.arraycopy(b.values, r * d, w, 0, d);
+      System.arraycopy(grads, i * d, g, 0, d);
+      for (int k = 0; k < slots; k++) {
+        System.arraycopy(b.state[k], r * st[k].length, st[k], 0, st[k].length);
+      }
+      rule.apply(w, g, st);
+      System.arraycopy(w, 0, b.values, r * d, d);
+      for (int k = 0; k < slots; k++) {
+        System.arraycopy(st[k], 0, b.state[k], r * st[k].length, st[k].length);
+      }
+    }
+    entry.setValue(b);
+    return true;
+  }
+
+  @Override
+  public int getFactoryId() {
+    return ClusterSerialization.FACTORY_ID;
+  }
+
+  @Override
+  public int getClassId() {
+    return ClusterSerialization.PUSH_ROWS;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeInt(kind);
+    out.writeDouble(lr);
+    out.writeLong(step);
+    out.writeLong(writer);
+    out.writeLong(seq);
+    out.writeIntArray(offsets);
+    out.writeFloatArray(grads);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    kind = in.readInt();
+    lr = in.readDouble();
+    step = in.readLong();
+    writer = in.readLong();
+    seq = in.readLong();
+    offsets = in.readIntArray();
+    grads = in.readFloatArray();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Embedding tables sharded over a Hazelcast cluster: the parameter-server pattern (row-wise sharding, as in TorchRec,
+ * Monolith, PERSIA) with Hazelcast doing membership, partitioning, replication and migration.
+ *
+ * <p><b>Layout.</b> A table ({@link dev.emb4j.cluster.TableSpec}) is a Hazelcast map {@code emb4j.table.<name>} of
+ * blocks: entry {@code b} holds rows {@code [b * blockRows, (b + 1) * blockRows)} and, after the first push, the
+ * optimizer's state rows for them. The engine hashes block keys to 271 partitions spread over the members, each
+ * partition with {@code backups} synchronous backups on other members (default 1). The map {@code emb4j.meta} holds
+ * the emb4j version and each table's spec.
+ *
+ * <p><b>A training step</b> ({@link dev.emb4j.cluster.ShardedTable}): pull the rows the batch touches (one {@code
+ * submitToKeys} call over their blocks: the member that receives it runs it at each owner and gathers the answers;
+ * the answer is the wanted rows' values, never their state), compute the loss and gradient locally, push the gradient:
+ * rows summed, grouped by block, one entry processor per block, all in flight at once. At the owner the processor
+ * applies the core optimizer's own rule ({@link dev.emb4j.optim.Optimizer#rowRule}) to each row and its state rows,
+ * under the partition's lock, then the engine runs the same processor on the backups before it answers.
+ *
+ * <p><b>Semantics.</b>
+ *
+ * <ul>
+ *   <li><i>Atomic per block.</i> A push to a block is applied whole or not at all; a worker that dies mid-step leaves
+ *       some blocks with its push and others without, never a block with part of it.
+ *   <li><i>Asynchronous across workers</i> (Hogwild-like): workers do not wait for each other; a worker's gradient is
+ *       computed on the rows it pulled, which other workers' pushes may have changed since. Pushes to one block are
+ *       applied one at a time, in arrival order.
+ *   <li><i>Readers</i> see each block as it was after some whole number of pushes; two blocks read in one pull may
+ *       be at different points of another worker's step.
+ *   <li><i>Exactly once, through faults.</i> When a block's owner dies, the engine promotes a backup (which holds
+ *       every push the owner acknowledged) and retries the pushes in flight there; during a migration it retries a
+ *       push until the partition has moved. A push carries its writer's id and a sequence number and a block
+ *       remembers the last one applied per writer, so a retried push that was applied already is skipped.
+ *   <li><i>Losing data.</i> With {@code backups = k}, up to k members may die at once (before the engine has
+ *       re-created backups) without losing a block. Rows are kept in memory only.
+ *   <li><i>Dense parameters</i> (biases, MLP weights) are kept in the cluster too, as a table of one or a few blocks
+ *       whose whole gradient is pushed every step ({@code push} of a dense gradient); the matrix factorisation
+ *       trainer has none (mu is fixed), its biases are sparse tables.
+ * </ul>
+ */
+package dev.emb4j.cluster;
