@@ -228,9 +228,21 @@ public final class DynamicEmbeddingBag extends Model {
    *     the input keep the rows they were given
    */
   public Variable forward(IndexTensor input, IndexTensor offsets, Variable perSampleWeights) {
+    return table.forward(remap(input), offsets, perSampleWeights);
+  }
+
+  /**
+   * The rows of raw ids {@code input} in {@link #table()}, as {@link #forward} maps them (TorchRec's {@code remap}):
+   * in training mode counting and admitting ids (a step of the table's clock; from the training thread only), in
+   * evaluation mode as {@link #rowsOf}. For code that drives the dense table itself, e.g. {@code
+   * table().lookupInto(remap(ids), offsets, null, out)} followed by {@code table().backward(...)}.
+   *
+   * @throws IllegalStateException if an id is due a row, every row holds an id and eviction is off; ids before it in
+   *     the input keep the rows they were given
+   */
+  public IndexTensor remap(IndexTensor input) {
     Objects.requireNonNull(input, "input");
-    IndexTensor rows = isTraining() ? admit(input) : rowsOf(input);
-    return table.forward(rows, offsets, perSampleWeights);
+    return isTraining() ? admit(input) : rowsOf(input);
   }
 
   /** {@link #lookup(IndexTensor, IndexTensor, dev.emb4j.tensor.FloatTensor)} of a 2-D input {@code (B, L)}. */
