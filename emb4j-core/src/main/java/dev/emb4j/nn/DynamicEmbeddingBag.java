@@ -3,6 +3,7 @@ package dev.emb4j.nn;
 import dev.emb4j.Emb4j;
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.autograd.Variable;
+import dev.emb4j.internal.kernel.IdLookups;
 import dev.emb4j.internal.store.IdRowMap;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.RowInit;
@@ -169,7 +170,7 @@ public final class DynamicEmbeddingBag extends Model {
     /**
      * Checks the options and creates the table.
      *
-     * @throws IllegalArgumentException naming the value: a capacity outside {@code 1 .. 805306368}, a dimension
+     * @throws IllegalArgumentException naming the value: a capacity outside {@code 1 .. 402653184}, a dimension
      *     {@code <= 0}, a minCount outside {@code 1 .. 127}, or an initializer without a per-row form
      */
     public DynamicEmbeddingBag build() {
@@ -300,10 +301,7 @@ public final class DynamicEmbeddingBag extends Model {
   }
 
   private void findAll(long[] raw, long[] out) {
-    for (int i = 0; i < raw.length; i++) {
-      long row = map.find(raw[i]);
-      out[i] = row < 0 ? capacity : row;
-    }
+    IdLookups.findRows(map, raw, out, capacity);
   }
 
   /** Maps raw ids to rows for training: counts, admits, evicts, and draws the rows of newly admitted ids. */
@@ -316,7 +314,16 @@ public final class DynamicEmbeddingBag extends Model {
       clock++;
       RowStore weights = table.weight();
       float[] row = null;
+      // the lookups in parallel first; then, in input order, hits are marked used and misses admitted (a hit whose
+      // row an admission of this batch evicted is admitted again)
+      IdLookups.findRows(map, raw, out, -1);
+      long evictionsBefore = map.evictions();
       for (int i = 0; i < raw.length; i++) {
+        long found = out[i];
+        if (found >= 0 && (map.evictions() == evictionsBefore || (map.isUsed(found) && map.idOf(found) == raw[i]))) {
+          map.touch(found, clock);
+          continue;
+        }
         long before = map.size() + map.evictions();
         long r = map.admit(raw[i], clock);
         if (r < 0) {

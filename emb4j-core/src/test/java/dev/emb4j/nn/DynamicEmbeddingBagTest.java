@@ -28,6 +28,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import dev.emb4j.internal.store.IdRowMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,6 +147,25 @@ class DynamicEmbeddingBagTest {
     }
   }
 
+  /** A batch maps its ids as the map does one id at a time, evictions within the batch included. */
+  @Property(tries = 200)
+  void batchesMapAsOneIdAtATime(
+      @ForAll @Size(min = 1, max = 12) List<@Size(min = 1, max = 20) List<@IntRange(min = 0, max = 15) Integer>> batches,
+      @ForAll @IntRange(min = 1, max = 8) int capacity) {
+    IdRowMap model = new IdRowMap(capacity, 1, IdRowMap.Policy.LEAST_RECENTLY_USED, 0);
+    try (DynamicEmbeddingBag bag = sumBag(capacity).eviction(Eviction.leastRecentlyUsed()).build()) {
+      long step = 0;
+      for (List<Integer> batch : batches) {
+        step++;
+        long[] ids = batch.stream().mapToLong(k -> (long) k << 48).toArray();
+        long[] rows = bag.remap(IndexTensor.of(ids)).toLongArray();
+        for (int i = 0; i < ids.length; i++) {
+          assertEquals(model.admit(ids[i], step), rows[i], "id " + ids[i] + " of batch " + step);
+        }
+      }
+    }
+  }
+
   @Test
   void aFullTableWithoutEvictionSaysSo() {
     try (DynamicEmbeddingBag bag = sumBag(2).build()) {
@@ -157,7 +181,7 @@ class DynamicEmbeddingBagTest {
   @Test
   void optionsAreCheckedWithTheirValues() {
     assertEquals(
-        "capacity must be in 1..805306368 rows, got 0",
+        "capacity must be in 1..402653184 rows, got 0",
         assertThrows(IllegalArgumentException.class, () -> DynamicEmbeddingBag.builder(0, 3).build()).getMessage());
     assertEquals(
         "minCount must be in 1..127 sightings, got 0",

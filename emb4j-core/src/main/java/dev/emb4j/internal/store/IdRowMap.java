@@ -23,16 +23,20 @@ import java.util.Arrays;
  * optimizer state must start afresh), and every row whose record changed (id or last use) since the last {@link
  * #takeChanged()}, each once.
  *
- * <p>Row numbers are {@code int} inside: the slot array is one Java array, so the capacity is at most {@link
- * #MAX_CAPACITY} rows (8.05 * 10<sup>8</sup>); callers see {@code long}s.
+ * <p>The slot array is one Java array, so the capacity is at most {@link #MAX_CAPACITY} rows (4.03 *
+ * 10<sup>8</sup>); the per-row arrays keep row numbers as {@code int}s, which that bound allows, and callers see
+ * {@code long}s.
  *
  * <p>Not thread-safe: the caller serialises writers and guards readers (the table uses a {@code StampedLock}). Reads
  * ({@link #find}) never throw on a state that a concurrent writer left half-changed, so an optimistic reader can
  * validate afterwards.
  */
 public final class IdRowMap {
-  /** The largest capacity: {@code 3 * 2^28} rows, so that the slot array has at most 2^30 entries. */
-  public static final long MAX_CAPACITY = 3L << 28;
+  /**
+   * The largest capacity: {@code 3 * 2^27} rows, so that the slot array (two longs per slot) has at most 2^30
+   * entries.
+   */
+  public static final long MAX_CAPACITY = 3L << 27;
 
   /** The most a byte counter of the admission sketch counts to; {@code minCount} is at most this. */
   public static final int MAX_MIN_COUNT = 127;
@@ -60,9 +64,11 @@ public final class IdRowMap {
   private final Policy policy;
   private final long maxAge;
 
-  private final long[] slotIds;
-  /** The row of each slot, or -1 for an empty slot. */
-  private final int[] slotRows;
+  /**
+   * The slots, two longs each: {@code slots[2s]} the id and {@code slots[2s + 1]} its row, or -1 for an empty slot.
+   * Id and row share a cache line, so a lookup that hits its home slot costs one miss.
+   */
+  private final long[] slots;
 
   private final int mask;
 
@@ -114,9 +120,8 @@ public final class IdRowMap {
     this.maxAge = maxAge;
     int slots = slotsFor(capacity);
     this.mask = slots - 1;
-    this.slotIds = new long[slots];
-    this.slotRows = new int[slots];
-    Arrays.fill(slotRows, -1);
+    this.slots = new long[2 * slots];
+    clearSlots();
     this.rowIds = new long[this.capacity];
     this.lastUse = new long[this.capacity];
     Arrays.fill(lastUse, -1);
@@ -133,6 +138,13 @@ public final class IdRowMap {
   static int slotsFor(long capacity) {
     long want = (capacity * 4 + 2) / 3;
     return (int) Math.max(2, Long.highestOneBit(want * 2 - 1));
+  }
+
+  private void clearSlots() {
+    for (int s = 0; s < slots.length; s += 2) {
+      slots[s] = 0;
+      slots[s + 1] = -1;
+    }
   }
 
   /** SplitMix64's finaliser (Stafford's variant 13): every bit of the id moves every bit of the hash. */
@@ -159,7 +171,7 @@ public final class IdRowMap {
 
   /** Bytes of the map's arrays (slots, per-row records and links, sketch, change sets). */
   public long sizeInBytes() {
-    return (long) slotIds.length * (Long.BYTES + Integer.BYTES)
+    return (long) slots.length * Long.BYTES
         + (long) capacity * (2L * Long.BYTES + 2L * Integer.BYTES)
         + (long) freeRows.length * Integer.BYTES
         + sketch.length
@@ -171,11 +183,11 @@ public final class IdRowMap {
   public long find(long id) {
     int s = (int) mix(id) & mask;
     for (int probes = 0; probes <= mask; probes++) {
-      int row = slotRows[s];
+      long row = slots[2 * s + 1];
       if (row < 0) {
         return NO_ROW;
       }
-      if (slotIds[s] == id) {
+      if (slots[2 * s] == id) {
         return row;
       }
       s = (s + 1) & mask;
@@ -240,6 +252,14 @@ public final class IdRowMap {
     };
   }
 
+  /**
+   * Marks {@code row}, which holds an id, used at {@code step}: what {@link #admit} does for an id it finds, for a
+   * caller that found the row itself (a batch looked up in parallel first).
+   */
+  public void touch(long row, long step) {
+    touch((int) row, step);
+  }
+
   private void touch(int row, long step) {
     if (lastUse[row] != step) {
       lastUse[row] = step;
@@ -270,37 +290,37 @@ public final class IdRowMap {
 
   private void insertSlot(long id, int row) {
     int s = (int) mix(id) & mask;
-    while (slotRows[s] >= 0) {
+    while (slots[2 * s + 1] >= 0) {
       s = (s + 1) & mask;
     }
-    slotIds[s] = id;
-    slotRows[s] = row;
+    slots[2 * s] = id;
+    slots[2 * s + 1] = row;
   }
 
   /** Removes {@code id}'s slot, shifting later entries of its probe run back into the gap (no tombstones). */
   private void removeSlot(long id) {
     int s = (int) mix(id) & mask;
-    while (slotIds[s] != id || slotRows[s] < 0) {
+    while (slots[2 * s] != id || slots[2 * s + 1] < 0) {
       s = (s + 1) & mask;
     }
     int gap = s;
     int j = gap;
     while (true) {
       j = (j + 1) & mask;
-      if (slotRows[j] < 0) {
+      if (slots[2 * j + 1] < 0) {
         break;
       }
-      int home = (int) mix(slotIds[j]) & mask;
+      int home = (int) mix(slots[2 * j]) & mask;
       // the entry at j may move to the gap unless its home lies cyclically in (gap, j]
       boolean stays = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
       if (!stays) {
-        slotIds[gap] = slotIds[j];
-        slotRows[gap] = slotRows[j];
+        slots[2 * gap] = slots[2 * j];
+        slots[2 * gap + 1] = slots[2 * j + 1];
         gap = j;
       }
     }
-    slotRows[gap] = -1;
-    slotIds[gap] = 0;
+    slots[2 * gap] = 0;
+    slots[2 * gap + 1] = -1;
   }
 
   private void unlink(int row) {
@@ -371,8 +391,7 @@ public final class IdRowMap {
    * @throws IllegalStateException if an id is held by two rows
    */
   public void rebuild() {
-    Arrays.fill(slotRows, -1);
-    Arrays.fill(slotIds, 0);
+    clearSlots();
     Arrays.fill(sketch, (byte) 0);
     head = -1;
     tail = -1;

@@ -58,7 +58,7 @@ class IdRowMapTest {
   @Test
   void validationNamesTheValues() {
     assertEquals(
-        "capacity must be in 1..805306368 rows, got 0",
+        "capacity must be in 1..402653184 rows, got 0",
         assertThrows(IllegalArgumentException.class, () -> new IdRowMap(0, 1, IdRowMap.Policy.NONE, 0))
             .getMessage());
     assertEquals(
