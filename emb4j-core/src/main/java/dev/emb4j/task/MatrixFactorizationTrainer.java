@@ -411,11 +411,20 @@ public final class MatrixFactorizationTrainer {
   }
 
   private TrainingDivergedException diverged(int epoch, String where, String problem) {
+    return diverged(config, epoch, where, problem);
+  }
+
+  static TrainingDivergedException diverged(Config config, int epoch, String where, String problem) {
     return new TrainingDivergedException(epoch, config.epochs(), where, problem, config.learningRate());
   }
 
   /** The factor L2 strength of each row: {@code reg / count^regExponent}. */
   private float[] frequencyScaledReg(int[] rows, int size) {
+    return frequencyScaledReg(config, rows, size);
+  }
+
+  /** {@link #frequencyScaledReg(int[], int)} for {@code config}. */
+  static float[] frequencyScaledReg(Config config, int[] rows, int size) {
     int[] counts = new int[size];
     for (int r : rows) {
       counts[r]++;
@@ -428,6 +437,11 @@ public final class MatrixFactorizationTrainer {
   }
 
   private Optimizer optimizer(MatrixFactorization model) {
+    return optimizer(config, model);
+  }
+
+  /** The configured optimizer over every parameter of {@code model}. */
+  static Optimizer optimizer(Config config, dev.emb4j.nn.Model model) {
     double lr = config.learningRate();
     return switch (config.optimizer()) {
       case SGD -> new Sgd(model.parameters(), Sgd.Config.of(lr));
@@ -436,7 +450,7 @@ public final class MatrixFactorizationTrainer {
     };
   }
 
-  private static void shuffle(int[] a, SplittableRandom rng) {
+  static void shuffle(int[] a, SplittableRandom rng) {
     for (int k = a.length - 1; k > 0; k--) {
       int j = rng.nextInt(k + 1);
       int t = a[k];

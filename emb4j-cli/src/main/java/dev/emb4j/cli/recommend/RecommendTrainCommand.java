@@ -15,7 +15,9 @@ import dev.emb4j.store.Storage;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.task.MatrixFactorizationTrainer.OptimizerKind;
+import dev.emb4j.task.FeatureFactorizationTrainer;
 import dev.emb4j.task.Ratings;
+import dev.emb4j.task.SideFeatures;
 import dev.emb4j.task.Recommender;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -63,6 +65,20 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
+
+  @Option(
+      names = "--users",
+      paramLabel = "FILE",
+      description =
+          "MovieLens 100k's u.user: train on user features too (age bucket, gender, occupation, zip prefix), every"
+              + " id raw through dynamic tables.")
+  private Path users;
+
+  @Option(
+      names = "--items",
+      paramLabel = "FILE",
+      description = "MovieLens 100k's u.item: train on item features too (genres, release year).")
+  private Path items;
 
   @Mixin private RatingRangeOption ratingRange;
 
@@ -139,6 +155,14 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     FileChecks.notAnInput(spec, "--output", output, "--train", train);
     FileChecks.notAnInput(spec, "--output", output, "--test", test);
+    FileChecks.notAnInput(spec, "--output", output, "--users", users);
+    FileChecks.notAnInput(spec, "--output", output, "--items", items);
+    if (users != null) {
+      FileChecks.readable(users);
+    }
+    if (items != null) {
+      FileChecks.readable(items);
+    }
     FileChecks.writable(output, err);
     Config config =
         Config.builder()
@@ -156,6 +180,9 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     Storage storage = storeOptions.storage(List.of("user", "item", "user_bias", "item_bias"));
     Ratings.Loaded trainData = Ratings.load(train, skipBadLines, ratingRange.range);
     Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines, ratingRange.range);
+    SideFeatures userFeatures = users == null ? SideFeatures.none() : SideFeatures.movieLensUsers(users);
+    SideFeatures itemFeatures = items == null ? SideFeatures.none() : SideFeatures.movieLensItems(items);
+    boolean withFeatures = users != null || items != null;
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
@@ -165,12 +192,13 @@ public final class RecommendTrainCommand implements Callable<Integer> {
         "the model (--dim " + dim + ", --optimizer " + optimizer + ", --dtype " + DTypeOption.name(dtype) + ")";
     MatrixFactorizationTrainer.Result result;
     try {
+      Ratings validation = testData == null ? null : testData.ratings();
       result =
-          new MatrixFactorizationTrainer(config, storage)
-              .train(
-                  trainData.ratings(),
-                  testData == null ? null : testData.ratings(),
-                  MemoryBudget.checking(model, progress));
+          withFeatures
+              ? new FeatureFactorizationTrainer(config, userFeatures, itemFeatures)
+                  .train(trainData.ratings(), validation, MemoryBudget.checking(model, progress))
+              : new MatrixFactorizationTrainer(config, storage)
+                  .train(trainData.ratings(), validation, MemoryBudget.checking(model, progress));
     } finally {
       progress.finish();
     }

@@ -1,0 +1,220 @@
+package dev.emb4j.task;
+
+import dev.emb4j.autograd.Variable;
+import dev.emb4j.metrics.RegressionMetrics;
+import dev.emb4j.optim.LearningRateSchedule;
+import dev.emb4j.optim.Optimizer;
+import dev.emb4j.optim.Scheduler;
+import dev.emb4j.task.MatrixFactorizationTrainer.Config;
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a {@link FeatureFactorization} on ratings and the users' and items' {@link SideFeatures}, with the
+ * hyper-parameters, schedule, checks and listener calls of {@link MatrixFactorizationTrainer}, and hands back the
+ * model folded into a {@link MatrixFactorization} (each user's and item's pooled vector and bias), which a {@link
+ * Recommender} saves and serves as any other. Users and items that have features but no training rating get rows too,
+ * from their features alone, so a test rating of an item never rated in training is predicted from its genres and
+ * year.
+ */
+public final class FeatureFactorizationTrainer {
+  private final Config config;
+  private final SideFeatures userFeatures;
+  private final SideFeatures itemFeatures;
+
+  /** A trainer with {@code config} over the given features ({@link SideFeatures#none()} for none). */
+  public FeatureFactorizationTrainer(Config config, SideFeatures userFeatures, SideFeatures itemFeatures) {
+    this.config = java.util.Objects.requireNonNull(config, "config");
+    this.userFeatures = java.util.Objects.requireNonNull(userFeatures, "userFeatures");
+    this.itemFeatures = java.util.Objects.requireNonNull(itemFeatures, "itemFeatures");
+  }
+
+  /**
+   * Trains on {@code train}, reporting RMSE and MAE on {@code validation} (if not null) after each epoch.
+   *
+   * @return the folded model, the users and items it knows, and how the run went
+   * @throws IllegalArgumentException if there are no ratings
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite
+   */
+  public MatrixFactorizationTrainer.Result train(Ratings train, Ratings validation, TrainingListener listener) {
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("the training set has no ratings");
+    }
+    long start = System.nanoTime();
+    IdIndex users = new IdIndex();
+    IdIndex items = new IdIndex();
+    int n = train.size();
+    int[] u = new int[n];
+    int[] i = new int[n];
+    for (int k = 0; k < n; k++) {
+      u[k] = users.add(train.users()[k]);
+      i[k] = items.add(train.items()[k]);
+    }
+    userFeatures.ids().forEach(users::add);
+    itemFeatures.ids().forEach(items::add);
+    SideFeatures.Bag[] userBags = bags(users, userFeatures);
+    SideFeatures.Bag[] itemBags = bags(items, itemFeatures);
+    long userKeys = distinctKeys(userBags);
+    long itemKeys = distinctKeys(itemBags);
+    listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
+    float[] userReg = MatrixFactorizationTrainer.frequencyScaledReg(config, u, users.size());
+    float[] itemReg = MatrixFactorizationTrainer.frequencyScaledReg(config, i, items.size());
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : train.values()) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    try (FeatureFactorization model =
+        new FeatureFactorization(
+            userKeys, itemKeys, config.dim(), (float) train.mean(), config.initStd(), config.seed(), config.dtype())) {
+      Optimizer opt = MatrixFactorizationTrainer.optimizer(config, model);
+      long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
+      long totalSteps = config.epochs() * stepsPerEpoch;
+      Scheduler schedule = new Scheduler(opt, LearningRateSchedule.linear(), totalSteps);
+      SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+      int[] order = new int[n];
+      for (int k = 0; k < n; k++) {
+        order[k] = k;
+      }
+      double epochLoss = Double.NaN;
+      long step = 0;
+      List<EpochSummary> history = new ArrayList<>();
+      for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+        MatrixFactorizationTrainer.shuffle(order, rng);
+        double lossSum = 0;
+        int batches = 0;
+        for (int from = 0; from < n; from += config.batchSize()) {
+          int b = Math.min(config.batchSize(), n - from);
+          int[] bu = new int[b];
+          int[] bi = new int[b];
+          float[] br = new float[b];
+          float[] ru = new float[b];
+          float[] ri = new float[b];
+          for (int k = 0; k < b; k++) {
+            int s = order[from + k];
+            bu[k] = u[s];
+            bi[k] = i[s];
+            br[k] = train.values()[s];
+            ru[k] = userReg[bu[k]];
+            ri[k] = itemReg[bi[k]];
+          }
+          Variable loss = model.loss(batch(userBags, bu), batch(itemBags, bi), br, ru, ri, config.biasReg());
+          double lr = opt.learningRate();
+          loss.backward();
+          opt.step();
+          opt.zeroGrad();
+          schedule.step();
+          lossSum += loss.item();
+          batches++;
+          step++;
+          if (!Double.isFinite(lossSum)) {
+            throw MatrixFactorizationTrainer.diverged(
+                config, epoch, "at step " + (step - (epoch - 1) * stepsPerEpoch) + " of " + stepsPerEpoch,
+                "the loss is " + loss.item());
+          }
+          listener.onStep(new TrainingStep(step, totalSteps, lossSum / batches, lr));
+        }
+        epochLoss = lossSum / batches;
+        Optional<String> badWeight = TrainingDivergedException.firstNonFiniteWeight(model.parameters());
+        if (badWeight.isPresent()) {
+          throw MatrixFactorizationTrainer.diverged(config, epoch, "", badWeight.get());
+        }
+        Map<String, Double> figures = new LinkedHashMap<>();
+        if (validation != null) {
+          try (MatrixFactorization folded = fold(model, userBags, itemBags, min, max)) {
+            RegressionMetrics m = MatrixFactorizationTrainer.evaluate(folded, users, items, validation);
+            figures.put("rmse", m.rmse());
+            figures.put("mae", m.mae());
+          }
+        }
+        EpochSummary summary =
+            new EpochSummary(
+                epoch, config.epochs(), epochLoss, opt.learningRate(), (System.nanoTime() - start) / 1e9, figures);
+        history.add(summary);
+        listener.onEpoch(summary);
+      }
+      MatrixFactorization folded = fold(model, userBags, itemBags, min, max);
+      return new MatrixFactorizationTrainer.Result(
+          folded, users, items, (System.nanoTime() - start) / 1e9, epochLoss, history);
+    }
+  }
+
+  /** Each dense entity's bag: its id key and its features. */
+  private static SideFeatures.Bag[] bags(IdIndex index, SideFeatures features) {
+    SideFeatures.Bag[] out = new SideFeatures.Bag[index.size()];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = features.bagOf(index.rawId(k));
+    }
+    return out;
+  }
+
+  private static long distinctKeys(SideFeatures.Bag[] bags) {
+    Set<Long> keys = new HashSet<>();
+    for (SideFeatures.Bag b : bags) {
+      for (long key : b.keys()) {
+        keys.add(key);
+      }
+    }
+    return keys.size();
+  }
+
+  /** The bags of the given entities, end to end. */
+  private static FeatureFactorization.Bags batch(SideFeatures.Bag[] bags, int[] rows) {
+    int total = 0;
+    for (int r : rows) {
+      total += bags[r].keys().length;
+    }
+    long[] keys = new long[total];
+    float[] weights = new float[total];
+    long[] offsets = new long[rows.length];
+    int at = 0;
+    for (int k = 0; k < rows.length; k++) {
+      SideFeatures.Bag bag = bags[rows[k]];
+      offsets[k] = at;
+      System.arraycopy(bag.keys(), 0, keys, at, bag.keys().length);
+      System.arraycopy(bag.weights(), 0, weights, at, bag.weights().length);
+      at += bag.keys().length;
+    }
+    return new FeatureFactorization.Bags(
+        IndexTensor.of(keys), IndexTensor.of(offsets), FloatTensor.wrap(Shape.of(total), weights));
+  }
+
+  /** Every user's and item's pooled vector and bias as a plain biased MF. */
+  private MatrixFactorization fold(
+      FeatureFactorization model, SideFeatures.Bag[] userBags, SideFeatures.Bag[] itemBags, float min, float max) {
+    MatrixFactorization mf =
+        new MatrixFactorization(
+            userBags.length, itemBags.length, model.dim(), model.globalMean(), min, max, 0, config.seed(),
+            dev.emb4j.store.Storage.HEAP, config.dtype());
+    int[] all = new int[Math.max(userBags.length, itemBags.length)];
+    for (int k = 0; k < all.length; k++) {
+      all[k] = k;
+    }
+    Map<String, dev.emb4j.nn.Parameter> params = mf.namedParameters();
+    write(model.userVectors(batch(userBags, java.util.Arrays.copyOf(all, userBags.length))), params, "user");
+    write(model.itemVectors(batch(itemBags, java.util.Arrays.copyOf(all, itemBags.length))), params, "item");
+    return mf;
+  }
+
+  private static void write(FloatTensor[] vectors, Map<String, dev.emb4j.nn.Parameter> params, String side) {
+    float[] factors = vectors[0].data();
+    float[] biases = vectors[1].data();
+    var weight = params.get(side + ".weight").value();
+    var bias = params.get(side + "_bias.weight").value();
+    int d = weight.dim();
+    for (int r = 0; r < weight.rows(); r++) {
+      weight.writeRow(r, factors, r * d);
+      bias.writeRow(r, biases, r);
+    }
+  }
+}
