@@ -1,22 +1,14 @@
 package dev.emb4j.task;
 
-import dev.emb4j.autograd.Variable;
 import dev.emb4j.metrics.RegressionMetrics;
-import dev.emb4j.optim.LearningRateSchedule;
-import dev.emb4j.optim.Optimizer;
-import dev.emb4j.optim.Scheduler;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * Trains a {@link FeatureFactorization} on ratings and the users' and items' {@link SideFeatures}, with the
@@ -66,86 +58,37 @@ public final class FeatureFactorizationTrainer {
     long userKeys = distinctKeys(userBags);
     long itemKeys = distinctKeys(itemBags);
     listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
-    float[] userReg = MatrixFactorizationTrainer.frequencyScaledReg(config, u, users.size());
-    float[] itemReg = MatrixFactorizationTrainer.frequencyScaledReg(config, i, items.size());
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : train.values()) {
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
+    float lo = min;
+    float hi = max;
     try (FeatureFactorization model =
         new FeatureFactorization(
             userKeys, itemKeys, config.dim(), (float) train.mean(), config.initStd(), config.seed(), config.dtype())) {
-      Optimizer opt = MatrixFactorizationTrainer.optimizer(config, model);
-      long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
-      long totalSteps = config.epochs() * stepsPerEpoch;
-      Scheduler schedule = new Scheduler(opt, LearningRateSchedule.linear(), totalSteps);
-      SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-      int[] order = new int[n];
-      for (int k = 0; k < n; k++) {
-        order[k] = k;
-      }
-      double epochLoss = Double.NaN;
-      long step = 0;
-      List<EpochSummary> history = new ArrayList<>();
-      for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-        MatrixFactorizationTrainer.shuffle(order, rng);
-        double lossSum = 0;
-        int batches = 0;
-        for (int from = 0; from < n; from += config.batchSize()) {
-          int b = Math.min(config.batchSize(), n - from);
-          int[] bu = new int[b];
-          int[] bi = new int[b];
-          float[] br = new float[b];
-          float[] ru = new float[b];
-          float[] ri = new float[b];
-          for (int k = 0; k < b; k++) {
-            int s = order[from + k];
-            bu[k] = u[s];
-            bi[k] = i[s];
-            br[k] = train.values()[s];
-            ru[k] = userReg[bu[k]];
-            ri[k] = itemReg[bi[k]];
-          }
-          Variable loss = model.loss(batch(userBags, bu), batch(itemBags, bi), br, ru, ri, config.biasReg());
-          double lr = opt.learningRate();
-          loss.backward();
-          opt.step();
-          opt.zeroGrad();
-          schedule.step();
-          lossSum += loss.item();
-          batches++;
-          step++;
-          if (!Double.isFinite(lossSum)) {
-            throw MatrixFactorizationTrainer.diverged(
-                config, epoch, "at step " + (step - (epoch - 1) * stepsPerEpoch) + " of " + stepsPerEpoch,
-                "the loss is " + loss.item());
-          }
-          listener.onStep(new TrainingStep(step, totalSteps, lossSum / batches, lr));
-        }
-        epochLoss = lossSum / batches;
-        Optional<String> badWeight = TrainingDivergedException.firstNonFiniteWeight(model.parameters());
-        if (badWeight.isPresent()) {
-          throw MatrixFactorizationTrainer.diverged(config, epoch, "", badWeight.get());
-        }
-        Map<String, Double> figures = new LinkedHashMap<>();
-        if (validation != null) {
-          try (MatrixFactorization folded = fold(model, userBags, itemBags, min, max)) {
-            RegressionMetrics m = MatrixFactorizationTrainer.evaluate(folded, users, items, validation);
-            figures.put("rmse", m.rmse());
-            figures.put("mae", m.mae());
-          }
-        }
-        EpochSummary summary =
-            new EpochSummary(
-                epoch, config.epochs(), epochLoss, opt.learningRate(), (System.nanoTime() - start) / 1e9, figures);
-        history.add(summary);
-        listener.onEpoch(summary);
-      }
-      MatrixFactorization folded = fold(model, userBags, itemBags, min, max);
+      MatrixFactorizationTrainer.Fit fit =
+          MatrixFactorizationTrainer.fit(
+              config, model, train, u, i,
+              (bu, bi, br, ru, ri) ->
+                  model.loss(batch(userBags, bu), batch(itemBags, bi), br, ru, ri, config.biasReg()),
+              () -> {
+                Map<String, Double> figures = new LinkedHashMap<>();
+                if (validation != null) {
+                  try (MatrixFactorization folded = fold(model, userBags, itemBags, lo, hi)) {
+                    RegressionMetrics m = MatrixFactorizationTrainer.evaluate(folded, users, items, validation);
+                    figures.put("rmse", m.rmse());
+                    figures.put("mae", m.mae());
+                  }
+                }
+                return figures;
+              },
+              start, listener);
+      MatrixFactorization folded = fold(model, userBags, itemBags, lo, hi);
       return new MatrixFactorizationTrainer.Result(
-          folded, users, items, (System.nanoTime() - start) / 1e9, epochLoss, history);
+          folded, users, items, (System.nanoTime() - start) / 1e9, fit.finalLoss(), fit.history());
     }
   }
 
