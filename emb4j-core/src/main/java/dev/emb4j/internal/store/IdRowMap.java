@@ -402,23 +402,22 @@ public final class IdRowMap {
         used++;
       }
     }
+    // the recency list's order, (last use, row), packed into one long per row and sorted
     long[] order = new long[used];
     int u = 0;
     for (int r = 0; r < capacity; r++) {
       if (lastUse[r] >= 0) {
-        order[u++] = r;
+        try {
+          order[u++] = Math.addExact(Math.multiplyExact(lastUse[r], (long) capacity), r);
+        } catch (ArithmeticException e) {
+          throw new IllegalStateException(
+              "row " + r + " was last used at step " + lastUse[r] + ", too late to order " + capacity + " rows by", e);
+        }
       }
     }
-    // sort rows by (last use, row): the recency list's order
-    long[] keys = new long[used];
-    Integer[] idx = new Integer[used];
-    for (int i = 0; i < used; i++) {
-      keys[i] = lastUse[(int) order[i]];
-      idx[i] = i;
-    }
-    Arrays.sort(idx, (a, b) -> keys[a] != keys[b] ? Long.compare(keys[a], keys[b]) : Long.compare(order[a], order[b]));
-    for (Integer i : idx) {
-      int r = (int) order[i];
+    Arrays.sort(order);
+    for (long packed : order) {
+      int r = (int) (packed % capacity);
       long id = rowIds[r];
       long other = find(id);
       if (other >= 0) {
