@@ -64,7 +64,8 @@ public final class DynamicEmbeddingBag extends Model {
   /** Floats per row of the {@code "ids"} parameter. */
   static final int RECORD_WIDTH = 8;
 
-  private static final int CHUNK = 1 << 16;
+  /** Each field of a record but {@code used} holds 16 bits: a whole number below this. */
+  private static final int FIELD_VALUES = 1 << 16;
 
   private final EmbeddingBag table;
   private final IdRowMap map;
@@ -544,7 +545,7 @@ public final class DynamicEmbeddingBag extends Model {
       long use = 0;
       for (int k = 0; k < RECORD_WIDTH; k++) {
         float v = src[off + k];
-        long limit = k == 0 ? 1 : CHUNK - 1;
+        long limit = k == 0 ? 1 : FIELD_VALUES - 1;
         if (!(v >= 0 && v <= limit && v == Math.rint(v))) {
           throw new IllegalArgumentException(
               "id map row " + row + " column " + k + " holds " + v + ", not a whole number in 0.." + limit);
