@@ -124,6 +124,16 @@ class RecommendCommandTest {
     assertEquals(0, t.exitCode(), t.err());
     Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
     assertEquals(21.0, o.get("items"), "the item without ratings has a row from its features");
+    assertEquals(0.0, o.get("keys_sharing_a_row"), "dynamic tables give every key its own row");
+    // users: 30 ids, 5 age buckets, 2 genders, 1 occupation, 27 zip prefixes; items: 21 ids, 2 genres, 1 year
+    assertEquals(89.0, o.get("keys"));
+    CliRun hashed =
+        train(train, dir.resolve("hashed.model"), "--users", features[0].toString(), "--items", features[1].toString(),
+            "--hash-rows", "8", "--json");
+    assertEquals(0, hashed.exitCode(), hashed.err());
+    Map<String, Object> h = (Map<String, Object>) Json.parse(hashed.out().strip());
+    assertEquals(o.get("keys"), h.get("keys"));
+    assertTrue((Double) h.get("keys_sharing_a_row") >= 89 - 16, "at most 8 rows per side hold a key alone: " + h);
     double plainRmse = rmse(plain, cold);
     double richRmse = rmse(rich, cold);
     assertTrue(richRmse < plainRmse - 0.5, "features tell the cold item's fans: " + richRmse + " vs " + plainRmse);

@@ -5,8 +5,10 @@ import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,12 +24,74 @@ public final class FeatureFactorizationTrainer {
   private final Config config;
   private final SideFeatures userFeatures;
   private final SideFeatures itemFeatures;
+  /** The rows of each side's tables under the hash trick, or 0 for collision-free dynamic tables. */
+  private final long hashRows;
 
   /** A trainer with {@code config} over the given features ({@link SideFeatures#none()} for none). */
   public FeatureFactorizationTrainer(Config config, SideFeatures userFeatures, SideFeatures itemFeatures) {
+    this(config, userFeatures, itemFeatures, 0);
+  }
+
+  private FeatureFactorizationTrainer(
+      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows) {
     this.config = java.util.Objects.requireNonNull(config, "config");
     this.userFeatures = java.util.Objects.requireNonNull(userFeatures, "userFeatures");
     this.itemFeatures = java.util.Objects.requireNonNull(itemFeatures, "itemFeatures");
+    this.hashRows = hashRows;
+  }
+
+  /**
+   * The same trainer with the hash trick instead of collision-free tables, for comparison: every key of a side is
+   * replaced by {@code mix(key) mod rows} (SplitMix64's finaliser, then the remainder), so that the side's tables
+   * hold at most {@code rows} rows and keys that land on the same row share it.
+   *
+   * @throws IllegalArgumentException unless {@code rows >= 1}
+   */
+  public FeatureFactorizationTrainer hashed(long rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("the hash trick needs at least 1 row per side, got " + rows);
+    }
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows);
+  }
+
+  /**
+   * How many keys the tables hold and how many of them share a row with another key: 0 for collision-free tables,
+   * and for the hash trick the keys whose row another key also maps to.
+   *
+   * @param keys the distinct keys of both sides (ids and feature values of the users and items of {@code train}
+   *     and the feature files)
+   * @param sharing the keys that share their row
+   */
+  public record Collisions(long keys, long sharing) {}
+
+  /** The {@link Collisions} of training on {@code train} with this trainer's tables. */
+  public Collisions collisions(Ratings train) {
+    long keys = 0;
+    long sharing = 0;
+    IdIndex[] index = entities(train, new int[train.size()], new int[train.size()]);
+    for (SideFeatures.Bag[] side : List.of(rawBags(index[0], userFeatures), rawBags(index[1], itemFeatures))) {
+      Set<Long> distinct = new HashSet<>();
+      for (SideFeatures.Bag b : side) {
+        for (long key : b.keys()) {
+          distinct.add(key);
+        }
+      }
+      keys += distinct.size();
+      if (hashRows > 0) {
+        Map<Long, Integer> perRow = new HashMap<>();
+        for (long key : distinct) {
+          perRow.merge(bucket(key), 1, Integer::sum);
+        }
+        for (int c : perRow.values()) {
+          sharing += c > 1 ? c : 0;
+        }
+      }
+    }
+    return new Collisions(keys, sharing);
+  }
+
+  private long bucket(long key) {
+    return Long.remainderUnsigned(dev.emb4j.internal.store.IdRowMap.mix(key), hashRows);
   }
 
   /**
@@ -42,17 +106,12 @@ public final class FeatureFactorizationTrainer {
       throw new IllegalArgumentException("the training set has no ratings");
     }
     long start = System.nanoTime();
-    IdIndex users = new IdIndex();
-    IdIndex items = new IdIndex();
     int n = train.size();
     int[] u = new int[n];
     int[] i = new int[n];
-    for (int k = 0; k < n; k++) {
-      u[k] = users.add(train.users()[k]);
-      i[k] = items.add(train.items()[k]);
-    }
-    userFeatures.ids().forEach(users::add);
-    itemFeatures.ids().forEach(items::add);
+    IdIndex[] index = entities(train, u, i);
+    IdIndex users = index[0];
+    IdIndex items = index[1];
     SideFeatures.Bag[] userBags = bags(users, userFeatures);
     SideFeatures.Bag[] itemBags = bags(items, itemFeatures);
     long userKeys = distinctKeys(userBags);
@@ -92,11 +151,40 @@ public final class FeatureFactorizationTrainer {
     }
   }
 
+  /**
+   * The users and items: those of {@code train} first (their dense ids written to {@code u} and {@code i}), then
+   * those that only have features.
+   */
+  private IdIndex[] entities(Ratings train, int[] u, int[] i) {
+    IdIndex users = new IdIndex();
+    IdIndex items = new IdIndex();
+    for (int k = 0; k < train.size(); k++) {
+      u[k] = users.add(train.users()[k]);
+      i[k] = items.add(train.items()[k]);
+    }
+    userFeatures.ids().forEach(users::add);
+    itemFeatures.ids().forEach(items::add);
+    return new IdIndex[] {users, items};
+  }
+
   /** Each dense entity's bag: its id key and its features. */
-  private static SideFeatures.Bag[] bags(IdIndex index, SideFeatures features) {
+  private static SideFeatures.Bag[] rawBags(IdIndex index, SideFeatures features) {
     SideFeatures.Bag[] out = new SideFeatures.Bag[index.size()];
     for (int k = 0; k < out.length; k++) {
       out[k] = features.bagOf(index.rawId(k));
+    }
+    return out;
+  }
+
+  /** {@link #rawBags}, each key through the hash trick if it is on. */
+  private SideFeatures.Bag[] bags(IdIndex index, SideFeatures features) {
+    SideFeatures.Bag[] out = rawBags(index, features);
+    for (int k = 0; hashRows > 0 && k < out.length; k++) {
+      long[] keys = out[k].keys().clone();
+      for (int j = 0; j < keys.length; j++) {
+        keys[j] = bucket(keys[j]);
+      }
+      out[k] = new SideFeatures.Bag(keys, out[k].weights());
     }
     return out;
   }
