@@ -9,6 +9,11 @@ import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.BagResult;
+import dev.emb4j.nn.DynamicEmbeddingBag;
+import dev.emb4j.nn.EmbeddingBagCollection;
+import dev.emb4j.nn.Eviction;
+import dev.emb4j.optim.Adagrad;
+import dev.emb4j.tensor.KeyedJaggedTensor;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.nn.EmbeddingBag;
 import dev.emb4j.nn.Initializer;
@@ -164,5 +169,39 @@ class ReadmeExamplesTest {
     Sequential fresh = new Sequential(new EmbeddingBag(100, 50), new Linear(50, 100), new ReLU(), new Linear(100, 2));
     StateDict.load(file, fresh);
     assertEquals(model.stateDict(), fresh.stateDict());
+  }
+
+  @Test
+  void rawIdsAndCollections() {
+    try (DynamicEmbeddingBag users =
+        DynamicEmbeddingBag.builder(1_000_000, 32)
+            .mode(BagMode.SUM)
+            .sparse(true)
+            .minCount(2)
+            .eviction(Eviction.leastRecentlyUsed())
+            .initializer(Initializer.normal(0, 0.01, 7))
+            .build()) {
+      Optimizer opt = new Adagrad(users.parameters(), Adagrad.Config.of(0.1));
+      Variable pooled = users.forward(IndexTensor.of(Shape.of(2, 1), new long[] {8_812_733_004L, -77L}));
+      assertArrayEquals(new float[64], pooled.value().data(), "first sightings read as padding");
+      users.forward(IndexTensor.of(Shape.of(2, 1), new long[] {8_812_733_004L, -77L}));
+      assertEquals(2, users.size(), "rows at the second sighting");
+      assertTrue(opt.parameters().size() == 2, "the id map is a parameter");
+    }
+    EmbeddingBagCollection ebc =
+        EmbeddingBagCollection.builder()
+            .table("genre", EmbeddingBag.builder(19, 8).mode(BagMode.MEAN).sparse(true).build(), "genres", "liked_genres")
+            .table("user", DynamicEmbeddingBag.builder(100_000, 8).mode(BagMode.SUM).sparse(true).build(), "user_id")
+            .build();
+    KeyedJaggedTensor batch =
+        KeyedJaggedTensor.of(
+            List.of("genres", "liked_genres", "user_id"),
+            new long[] {7, 3, 9, 4, 1_000_000_007L, 42},
+            new int[] {2, 1, 0, 1, 1, 1});
+    Map<String, Variable> pooled = ebc.forward(batch);
+    for (Variable v : pooled.values()) {
+      assertEquals(Shape.of(2, 8), v.shape());
+    }
+    ebc.close();
   }
 }

@@ -92,6 +92,79 @@ class RecommendCommandTest {
     assertTrue(noFile.err().contains("--store mapped needs --table-file"), noFile.err());
   }
 
+  /** u.user and u.item for the users and items of {@link TestFiles#ratings}: gender and genre follow parity. */
+  private Path[] featureFiles() throws IOException {
+    StringBuilder users = new StringBuilder();
+    for (int u = 1; u <= 30; u++) {
+      users.append(u).append('|').append(20 + u).append('|').append(u % 2 == 0 ? "F" : "M").append("|writer|0")
+          .append(u).append("000\n");
+    }
+    StringBuilder items = new StringBuilder();
+    for (int i = 100; i <= 120; i++) { // item 120 is never rated
+      items.append(i).append("|Film ").append(i).append(" (1995)|01-Jan-1995||http://x|");
+      for (int g = 0; g < 19; g++) {
+        items.append(g == i % 2 ? '1' : '0').append(g < 18 ? "|" : "\n");
+      }
+    }
+    Path userFile = Files.writeString(dir.resolve("u.user"), users);
+    Path itemFile = Files.writeString(dir.resolve("u.item"), items);
+    return new Path[] {userFile, itemFile};
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void featuresPredictAnItemNeverRatedAndTopkShowsTitles() throws Exception {
+    Path train = ratings("train.tsv", 1, 500);
+    Path cold = Files.writeString(dir.resolve("cold.tsv"), "2\t120\t5\n1\t120\t1\n4\t120\t5\n3\t120\t1\n");
+    Path[] features = featureFiles();
+    Path plain = dir.resolve("plain.model");
+    Path rich = dir.resolve("rich.model");
+    assertEquals(0, train(train, plain).exitCode());
+    CliRun t = train(train, rich, "--users", features[0].toString(), "--items", features[1].toString(), "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    assertEquals(21.0, o.get("items"), "the item without ratings has a row from its features");
+    assertEquals(0.0, o.get("keys_sharing_a_row"), "dynamic tables give every key its own row");
+    // users: 30 ids, 5 age buckets, 2 genders, 1 occupation, 27 zip prefixes; items: 21 ids, 2 genres, 1 year
+    assertEquals(89.0, o.get("keys"));
+    CliRun hashed =
+        train(train, dir.resolve("hashed.model"), "--users", features[0].toString(), "--items", features[1].toString(),
+            "--hash-rows", "8", "--json");
+    assertEquals(0, hashed.exitCode(), hashed.err());
+    Map<String, Object> h = (Map<String, Object>) Json.parse(hashed.out().strip());
+    assertEquals(o.get("keys"), h.get("keys"));
+    assertTrue((Double) h.get("keys_sharing_a_row") >= 89 - 16, "at most 8 rows per side hold a key alone: " + h);
+    double plainRmse = rmse(plain, cold);
+    double richRmse = rmse(rich, cold);
+    assertTrue(richRmse < plainRmse - 0.5, "features tell the cold item's fans: " + richRmse + " vs " + plainRmse);
+
+    CliRun top =
+        CliRun.run("recommend", "topk", "--model", rich.toString(), "--user", "2", "-k", "2", "--items",
+            features[1].toString());
+    assertEquals(0, top.exitCode(), top.err());
+    List<String> lines = top.outLines();
+    assertEquals("rank\titem\tpredicted\ttitle", lines.get(0));
+    assertEquals(3, lines.size());
+    assertTrue(lines.get(1).matches("1\t1[01][02468]\t[0-9.]+\tFilm 1[01][02468] \\(1995\\)"), lines.get(1));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static double rmse(Path model, Path test) {
+    CliRun ev = CliRun.run("recommend", "test", "--model", model.toString(), "--test", test.toString(), "--json");
+    assertEquals(0, ev.exitCode(), ev.err());
+    return (Double) ((Map<String, Object>) Json.parse(ev.out().strip())).get("rmse");
+  }
+
+  @Test
+  void aMalformedFeatureLineNamesFileAndLineAndWritesNothing() throws Exception {
+    Path users = Files.writeString(dir.resolve("u.user"), "1|24|M|technician|85711\nx|53|F|other|94043\n");
+    Path model = dir.resolve("never.model");
+    CliRun r = train(ratings("t.tsv", 1, 50), model, "--users", users.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals("emb4j: " + users + ":2: user id 'x' is not a 64-bit integer", r.err().strip());
+    assertFalse(Files.exists(model));
+  }
+
   @Test
   void malformedLineNamesFileAndLineAndWritesNothing() throws Exception {
     Path bad = dir.resolve("bad.tsv");

@@ -44,6 +44,19 @@ public interface Parameter {
   default void onRowsWritten(Consumer<long[]> listener) {}
 
   /**
+   * The rows whose values were replaced outside an optimizer's step since the last call, each once (the set is then
+   * emptied): a {@link DynamicEmbeddingBag} row given to a new id, or a changed record of its id map. An {@link
+   * dev.emb4j.optim.Optimizer} takes them at its next step, resets the same rows of its state to their initial values
+   * (so a new id inherits nothing of the row's previous owner) and records them as changed rows for delta checkpoints.
+   * Default: none.
+   *
+   * @return the rows, ascending or not; empty if none
+   */
+  default long[] takeReplacedRows() {
+    return new long[0];
+  }
+
+  /**
    * The shape PyTorch gives this parameter, used by state dicts: {@code (rows, dim)} unless the parameter says
    * otherwise (a {@link Linear} bias is {@code [out]}).
    *

@@ -56,5 +56,10 @@ public final class Parameters {
     public Shape shape() {
       return inner.shape();
     }
+
+    @Override
+    public long[] takeReplacedRows() {
+      return inner.takeReplacedRows();
+    }
   }
 }

@@ -40,6 +40,12 @@ final class TableCore {
   /** False for a table over the caller's store: closing the table leaves that memory to its owner. */
   final boolean ownsStore;
 
+  /**
+   * Where the weight parameter's replaced rows come from ({@link Parameter#takeReplacedRows()}): set once by a {@link
+   * DynamicEmbeddingBag} over this table, null for an ordinary one.
+   */
+  volatile java.util.function.Supplier<long[]> replacedRows;
+
   /** Serialises forward passes that renormalise rows in place (maxNorm set); lookups without maxNorm never lock. */
   private final ReentrantLock renormLock = new ReentrantLock();
   /** Told the rows of each renormalisation before it writes them (see {@link Parameter#onRowsWritten}). */

@@ -36,6 +36,12 @@ final class TableParameter implements Parameter {
   }
 
   @Override
+  public long[] takeReplacedRows() {
+    java.util.function.Supplier<long[]> source = core.replacedRows;
+    return source == null ? new long[0] : source.get();
+  }
+
+  @Override
   public boolean requiresGrad() {
     return !core.frozen;
   }

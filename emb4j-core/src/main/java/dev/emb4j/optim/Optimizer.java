@@ -103,6 +103,10 @@ import java.util.Set;
  * ({@link #changedRows}); {@code dev.emb4j.checkpoint.DeltaCheckpointer} writes just those rows, with the same rows
  * of the state slots ({@link #stateView()} shows them without a copy).
  *
+ * <p><b>Replaced rows.</b> Each step first takes every parameter's {@linkplain Parameter#takeReplacedRows() replaced
+ * rows} (a {@code DynamicEmbeddingBag} row given to a new id), resets the same rows of its state slots to their
+ * initial values and records them as changed, whether or not the parameter has a gradient.
+ *
  * <p>Not thread-safe: {@code step}, {@code zeroGrad} and the state methods must not run concurrently with each
  * other or with backward passes or lookups of the same parameters.
  */
@@ -319,8 +323,44 @@ public abstract class Optimizer {
       checkGradient(p, grads[i]);
     }
     for (int i = 0; i < grads.length; i++) {
+      resetReplacedRows(i);
+    }
+    for (int i = 0; i < grads.length; i++) {
       if (grads[i] != null) {
         update(i, grads[i]);
+      }
+    }
+  }
+
+  /**
+   * Takes the rows of parameter i replaced since the last step ({@link Parameter#takeReplacedRows()}: a dynamic
+   * table's row given to a new id), resets the same rows of its state slots to their initial values ({@link
+   * #initSlots} applied to one-row stores) and records them as changed, so that a delta checkpoint writes them.
+   */
+  private void resetReplacedRows(int i) {
+    long[] rows = parameters.get(i).takeReplacedRows();
+    if (rows.length == 0) {
+      return;
+    }
+    if (changed != null) {
+      for (long r : rows) {
+        changed[i].add(r);
+      }
+    }
+    ParamState st = states[i];
+    if (st == null || st.slots.length == 0) {
+      return; // a state created later starts at its initial values everywhere
+    }
+    RowStore[] initial = new RowStore[st.slots.length];
+    for (int k = 0; k < initial.length; k++) {
+      initial[k] = HeapRowStore.allocate(1, st.slots[k].dim());
+    }
+    initSlots(initial);
+    for (int k = 0; k < initial.length; k++) {
+      float[] row = new float[initial[k].dim()];
+      initial[k].readRow(0, row, 0);
+      for (long r : rows) {
+        st.slots[k].writeRow(r, row, 0);
       }
     }
   }

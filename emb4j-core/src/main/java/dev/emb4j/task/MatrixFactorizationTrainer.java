@@ -331,8 +331,6 @@ public final class MatrixFactorizationTrainer {
       i[k] = items.add(train.items()[k]);
     }
     listener.beforeAllocating(estimatedBytes(users.size(), items.size(), config));
-    float[] userReg = frequencyScaledReg(u, users.size());
-    float[] itemReg = frequencyScaledReg(i, items.size());
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : train.values()) {
@@ -344,7 +342,45 @@ public final class MatrixFactorizationTrainer {
             users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed(),
             storage,
             config.dtype());
-    Optimizer opt = optimizer(model);
+    Fit fit =
+        fit(
+            config, model, train, u, i,
+            (bu, bi, br, ru, ri) -> model.loss(IndexTensor.of(bu), IndexTensor.of(bi), br, ru, ri, config.biasReg()),
+            () -> {
+              Map<String, Double> figures = new LinkedHashMap<>();
+              if (validation != null) {
+                RegressionMetrics m = evaluate(model, users, items, validation);
+                figures.put("rmse", m.rmse());
+                figures.put("mae", m.mae());
+              }
+              return figures;
+            },
+            start, listener);
+    return new Result(model, users, items, (System.nanoTime() - start) / 1e9, fit.finalLoss(), fit.history());
+  }
+
+  /** The loss of one batch, given its dense users and items, ratings and per-rating L2 strengths. */
+  @FunctionalInterface
+  interface BatchLoss {
+    Variable of(int[] users, int[] items, float[] ratings, float[] userReg, float[] itemReg);
+  }
+
+  /** The last epoch's mean loss and every epoch's summary. */
+  record Fit(double finalLoss, List<EpochSummary> history) {}
+
+  /**
+   * The training loop shared by the rating models: {@code config.epochs()} shuffled passes over {@code train} in
+   * batches, the configured optimizer over every parameter of {@code model} on a linear learning-rate decay, the loss
+   * checked after every step and the weights after every epoch, and {@code validate}'s figures in each epoch's
+   * summary.
+   */
+  static Fit fit(
+      Config config, dev.emb4j.nn.Model model, Ratings train, int[] u, int[] i, BatchLoss batchLoss,
+      java.util.function.Supplier<Map<String, Double>> validate, long start, TrainingListener listener) {
+    int n = train.size();
+    float[] userReg = frequencyScaledReg(config, u, maxPlusOne(u));
+    float[] itemReg = frequencyScaledReg(config, i, maxPlusOne(i));
+    Optimizer opt = optimizer(config, model);
     long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     long totalSteps = config.epochs() * stepsPerEpoch;
     Scheduler schedule = new Scheduler(opt, LearningRateSchedule.linear(), totalSteps);
@@ -375,7 +411,7 @@ public final class MatrixFactorizationTrainer {
           ru[k] = userReg[bu[k]];
           ri[k] = itemReg[bi[k]];
         }
-        Variable loss = model.loss(IndexTensor.of(bu), IndexTensor.of(bi), br, ru, ri, config.biasReg());
+        Variable loss = batchLoss.of(bu, bi, br, ru, ri);
         double lr = opt.learningRate();
         loss.backward();
         opt.step();
@@ -385,7 +421,7 @@ public final class MatrixFactorizationTrainer {
         batches++;
         step++;
         if (!Double.isFinite(lossSum)) { // one comparison per step: a NaN or infinity stays in the sum
-          throw diverged(epoch, "at step " + (step - (epoch - 1) * stepsPerEpoch) + " of " + stepsPerEpoch,
+          throw diverged(config, epoch, "at step " + (step - (epoch - 1) * stepsPerEpoch) + " of " + stepsPerEpoch,
               "the loss is " + loss.item());
         }
         listener.onStep(new TrainingStep(step, totalSteps, lossSum / batches, lr));
@@ -393,29 +429,32 @@ public final class MatrixFactorizationTrainer {
       epochLoss = lossSum / batches;
       Optional<String> badWeight = TrainingDivergedException.firstNonFiniteWeight(model.parameters());
       if (badWeight.isPresent()) {
-        throw diverged(epoch, "", badWeight.get());
-      }
-      Map<String, Double> figures = new LinkedHashMap<>();
-      if (validation != null) {
-        RegressionMetrics m = evaluate(model, users, items, validation);
-        figures.put("rmse", m.rmse());
-        figures.put("mae", m.mae());
+        throw diverged(config, epoch, "", badWeight.get());
       }
       EpochSummary summary =
           new EpochSummary(
-              epoch, config.epochs(), epochLoss, opt.learningRate(), (System.nanoTime() - start) / 1e9, figures);
+              epoch, config.epochs(), epochLoss, opt.learningRate(), (System.nanoTime() - start) / 1e9,
+              validate.get());
       history.add(summary);
       listener.onEpoch(summary);
     }
-    return new Result(model, users, items, (System.nanoTime() - start) / 1e9, epochLoss, history);
+    return new Fit(epochLoss, history);
   }
 
-  private TrainingDivergedException diverged(int epoch, String where, String problem) {
+  private static int maxPlusOne(int[] rows) {
+    int max = -1;
+    for (int r : rows) {
+      max = Math.max(max, r);
+    }
+    return max + 1;
+  }
+
+  static TrainingDivergedException diverged(Config config, int epoch, String where, String problem) {
     return new TrainingDivergedException(epoch, config.epochs(), where, problem, config.learningRate());
   }
 
   /** The factor L2 strength of each row: {@code reg / count^regExponent}. */
-  private float[] frequencyScaledReg(int[] rows, int size) {
+  static float[] frequencyScaledReg(Config config, int[] rows, int size) {
     int[] counts = new int[size];
     for (int r : rows) {
       counts[r]++;
@@ -427,7 +466,8 @@ public final class MatrixFactorizationTrainer {
     return out;
   }
 
-  private Optimizer optimizer(MatrixFactorization model) {
+  /** The configured optimizer over every parameter of {@code model}. */
+  static Optimizer optimizer(Config config, dev.emb4j.nn.Model model) {
     double lr = config.learningRate();
     return switch (config.optimizer()) {
       case SGD -> new Sgd(model.parameters(), Sgd.Config.of(lr));
@@ -436,7 +476,7 @@ public final class MatrixFactorizationTrainer {
     };
   }
 
-  private static void shuffle(int[] a, SplittableRandom rng) {
+  static void shuffle(int[] a, SplittableRandom rng) {
     for (int k = a.length - 1; k > 0; k--) {
       int j = rng.nextInt(k + 1);
       int t = a[k];

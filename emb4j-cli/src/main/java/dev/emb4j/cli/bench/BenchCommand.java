@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
       "  emb4j bench --workload lookup,bag-sum --vocab 1e4,1e6 --threads 2",
       "  emb4j bench --workload train-adagrad-bag --optimizer rowwise-adagrad --store offheap",
       "  emb4j bench --workload train-adagrad-bag --store mapped --vocab 1e8 --dim 64 --ids zipf",
-      "  emb4j bench --workload lookup,bag-sum --vocab 1e7 --dtype int8"
+      "  emb4j bench --workload lookup,bag-sum --vocab 1e7 --dtype int8",
+      "  emb4j bench --table dense,dynamic --workload lookup,train-adagrad-bag --vocab 1e7 --dim 64 --ids zipf"
     })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -162,6 +163,16 @@ public final class BenchCommand implements Callable<Integer> {
   private long warmupMillis = Harness.WARMUP_MILLIS;
 
   @Option(
+      names = "--table",
+      split = ",",
+      paramLabel = "KIND",
+      description =
+          "Tables to measure (comma-separated): dense (ids are row numbers) or dynamic (a DynamicEmbeddingBag of"
+              + " capacity V, filled with V random 64-bit ids before timing, each call mapping its raw ids to rows;"
+              + " lines add ids_admitted, evictions, map_bytes and rows_bytes) (default: dense).")
+  private List<String> tables = List.of("dense");
+
+  @Option(
       names = "--after-all",
       description =
           "Run every requested workload and table size once first, unreported, then measure each: every figure is"
@@ -201,7 +212,19 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    for (String t : tables) {
+      if (!t.equals("dense") && !t.equals("dynamic")) {
+        throw new ParameterException(spec.commandLine(), "--table must be dense or dynamic, got '" + t + "'");
+      }
+    }
+    boolean dynamic = tables.contains("dynamic");
     for (Workload w : chosen) {
+      if (dynamic && (!DynamicTable.supports(w) || dtype.quantized())) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--table dynamic measures trainable tables with lookup, bag-sum and train-adagrad-bag, not "
+                + (dtype.quantized() ? "--dtype " + DTypeOption.name(dtype) : "the " + w.label() + " workload"));
+      }
       if (w.trains() && dtype.quantized()) {
         throw new ParameterException(
             spec.commandLine(),
@@ -214,7 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
       Workload.Config config =
           new Workload.Config(
               dim, ids, bags, bagSize, files.storage(), optimizer.equals("rowwise-adagrad"), stream, dtype);
-      requireMemory(sizes, chosen, config, files);
+      requireMemory(sizes, chosen, config, files, dynamic);
       String rowsLiveIn = dtype.quantized() ? Storage.OFF_HEAP.label() : files.storage().label();
       measure(out, sizes, chosen, config, files, new Json.Setup(rowsLiveIn, DTypeOption.name(dtype), stream.name()));
     }
@@ -230,36 +253,52 @@ public final class BenchCommand implements Callable<Integer> {
     if (afterAll) {
       for (long rows : sizes) {
         for (Workload workload : chosen) {
-          System.gc();
-          workload.run(rows, config, harness);
-          files.deleteTables();
+          for (String table : tables) {
+            System.gc();
+            run(table, workload, rows, config, harness);
+            files.deleteTables();
+          }
         }
       }
     }
     boolean first = true;
     for (long rows : sizes) {
-      for (int i = 0; i < chosen.size(); i++) {
-        // free the last workload's tables first, as the PyTorch script does (del, gc.collect())
-        System.gc();
-        Harness.Result r = chosen.get(i).run(rows, config, harness);
-        files.deleteTables();
-        String jvm = afterAll ? "after-all" : first ? "fresh" : "after-others";
-        first = false;
-        out.println(Json.line(impl, chosen.get(i).label(), rows, dim, Emb4j.getNumThreads(), r, jvm, setup));
-        out.flush();
+      for (Workload workload : chosen) {
+        for (String table : tables) {
+          // free the last workload's tables first, as the PyTorch script does (del, gc.collect())
+          System.gc();
+          DynamicTable.Outcome r = run(table, workload, rows, config, harness);
+          files.deleteTables();
+          String jvm = afterAll ? "after-all" : first ? "fresh" : "after-others";
+          first = false;
+          out.println(
+              Json.line(
+                  impl, workload.label(), rows, dim, Emb4j.getNumThreads(), r.result(), jvm, setup, table,
+                  r.stats()));
+          out.flush();
+        }
       }
     }
+  }
+
+  /** One workload on a dense or dynamic table; the stats are null for a dense one. */
+  private static DynamicTable.Outcome run(
+      String table, Workload workload, long rows, Workload.Config config, Harness harness) {
+    return table.equals("dynamic")
+        ? DynamicTable.run(workload, rows, config, harness)
+        : new DynamicTable.Outcome(workload.run(rows, config, harness), null);
   }
 
   /**
    * Fails before any work unless the largest table asked for (with its optimizer state and buffers) fits: in memory,
    * or for a mapped table on the disk; quantized rows, off the heap, beside the fp32 table they are made from.
    */
-  private static void requireMemory(List<Long> sizes, List<Workload> chosen, Workload.Config config, TableFiles files) {
+  private static void requireMemory(
+      List<Long> sizes, List<Workload> chosen, Workload.Config config, TableFiles files, boolean dynamic) {
     for (long rows : sizes) {
       for (Workload w : chosen) {
         String what = "the " + w.label() + " workload at --vocab " + rows + " (--dim " + config.dim() + ")";
-        long table = w.tableBytes(rows, config);
+        long table = w.tableBytes(rows, config) + (dynamic ? DynamicTable.mapBytesEstimate(rows) : 0);
         long quantized = Workload.quantizedBytes(rows, config);
         long buffers = w.bufferBytes(config);
         if (config.storage() instanceof Storage.Mapped) {

@@ -25,7 +25,9 @@ final class Json {
 
   /**
    * {@code {"impl": ..., "workload": ..., "V": ..., "D": ..., "threads": ..., "ms": ..., "mrows_per_s": ...,
-   * "best_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rss_anon_kb": ..., "rss_file_kb": ...}},
+   * "best_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rss_anon_kb": ..., "rss_file_kb": ...,
+   * "table": ...}}, and for a dynamic table {@code "ids_admitted"}, {@code "evictions"}, {@code "map_bytes"} (the id
+   * map) and {@code "rows_bytes"} (its rows),
    * {@code ms} and {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed
    * calls; a figure that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
    */
@@ -37,15 +39,24 @@ final class Json {
       int threads,
       Harness.Result r,
       String jvm,
-      Setup setup) {
+      Setup setup,
+      String table,
+      DynamicTable.Stats stats) {
+    String dynamic =
+        stats == null
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", \"ids_admitted\": %d, \"evictions\": %d, \"map_bytes\": %d, \"rows_bytes\": %d",
+                stats.idsAdmitted(), stats.evictions(), stats.mapBytes(), stats.rowsBytes());
     return String.format(
         Locale.ROOT,
         "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %s,"
             + " \"mrows_per_s\": %s, \"best_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\", \"dtype\": \"%s\","
-            + " \"ids\": \"%s\", \"rss_anon_kb\": %s, \"rss_file_kb\": %s}",
+            + " \"ids\": \"%s\", \"rss_anon_kb\": %s, \"rss_file_kb\": %s, \"table\": \"%s\"%s}",
         impl, workload, v, d, threads, number(r.millis(), 3), number(r.rows() / r.millis() / 1e3, 2),
         number(r.bestMillis(), 3), jvm, setup.store(), setup.dtype(), setup.ids(), kilobytes(r.rssAnonKb()),
-        kilobytes(r.rssFileKb()));
+        kilobytes(r.rssFileKb()), table, dynamic);
   }
 
   private static String kilobytes(long kb) {

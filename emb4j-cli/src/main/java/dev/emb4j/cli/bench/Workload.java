@@ -242,7 +242,7 @@ enum Workload {
     }
   }
 
-  private static IndexTensor offsets(Config c) {
+  static IndexTensor offsets(Config c) {
     long[] starts = new long[c.bags()];
     for (int b = 0; b < starts.length; b++) {
       starts[b] = (long) b * c.bagSize();

@@ -16,7 +16,9 @@ import dev.emb4j.store.Storage;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.task.MatrixFactorizationTrainer.OptimizerKind;
+import dev.emb4j.task.FeatureFactorizationTrainer;
 import dev.emb4j.task.Ratings;
+import dev.emb4j.task.SideFeatures;
 import dev.emb4j.task.Recommender;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,8 +45,8 @@ import picocli.CommandLine.Spec;
           + " on the test ratings. A run whose loss or weights become NaN or infinite (learning rate too high) stops"
           + " with an error naming the epoch and step, and no model is saved. The tables' memory is checked first.",
       "--json prints one object: train_ratings, users, items, seconds, test_ratings, rmse, mae (with --test),"
-          + " skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and, with --test, validation"
-          + " {rmse, mae}."
+          + " keys and keys_sharing_a_row (with --users, --items or --hash-rows), skipped_lines, model, and history:"
+          + " per epoch {epoch, loss, lr, seconds} and, with --test, validation {rmse, mae}."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = RecommendTrainCommand.Defaults.class,
@@ -64,6 +66,30 @@ public final class RecommendTrainCommand implements Callable<Integer> {
 
   @Option(names = "--output", required = true, paramLabel = "MODEL", description = "Where to save the model.")
   private Path output;
+
+  @Option(
+      names = "--users",
+      paramLabel = "FILE",
+      description =
+          "MovieLens 100k's u.user: train on user features too (age bucket, gender, occupation, zip prefix), every"
+              + " id raw through dynamic tables.")
+  private Path users;
+
+  @Option(
+      names = "--items",
+      paramLabel = "FILE",
+      description = "MovieLens 100k's u.item: train on item features too (genres, release year).")
+  private Path items;
+
+  @Option(
+      names = "--hash-rows",
+      paramLabel = "N",
+      converter = Ranges.Positive.class,
+      description =
+          "For comparison: the same feature model with the hash trick instead of collision-free dynamic tables, each"
+              + " key (an id or a feature value) mapped to one of N rows per side (users, items); the output counts"
+              + " the keys that share a row.")
+  private Integer hashRows;
 
   @Mixin private RatingRangeOption ratingRange;
 
@@ -142,8 +168,21 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     FileChecks.notAnInput(spec, "--output", output, "--train", train);
     FileChecks.notAnInput(spec, "--output", output, "--test", test);
+    FileChecks.notAnInput(spec, "--output", output, "--users", users);
+    FileChecks.notAnInput(spec, "--output", output, "--items", items);
+    if (users != null) {
+      FileChecks.readable(users);
+    }
+    if (items != null) {
+      FileChecks.readable(items);
+    }
     FileChecks.writable(output, err);
     clusterOptions.check();
+    if (clusterOptions.enabled() && (users != null || items != null || hashRows != null)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--cluster trains biased MF on raw ratings; --users, --items and --hash-rows train on one machine");
+    }
     Config config =
         Config.builder()
             .dim(dim)
@@ -160,6 +199,13 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     Storage storage = storeOptions.storage(List.of("user", "item", "user_bias", "item_bias"));
     Ratings.Loaded trainData = Ratings.load(train, skipBadLines, ratingRange.range);
     Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines, ratingRange.range);
+    SideFeatures userFeatures = users == null ? SideFeatures.none() : SideFeatures.movieLensUsers(users);
+    SideFeatures itemFeatures = items == null ? SideFeatures.none() : SideFeatures.movieLensItems(items);
+    boolean withFeatures = users != null || items != null || hashRows != null;
+    FeatureFactorizationTrainer featureTrainer =
+        hashRows == null
+            ? new FeatureFactorizationTrainer(config, userFeatures, itemFeatures)
+            : new FeatureFactorizationTrainer(config, userFeatures, itemFeatures).hashed(hashRows);
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
@@ -173,6 +219,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       result =
           clusterOptions.enabled()
               ? clusterOptions.train(config, trainData.ratings(), validation, MemoryBudget.checking(model, progress))
+              : withFeatures
+                  ? featureTrainer.train(trainData.ratings(), validation, MemoryBudget.checking(model, progress))
               : new MatrixFactorizationTrainer(config, storage)
                   .train(trainData.ratings(), validation, MemoryBudget.checking(model, progress));
     } finally {
@@ -185,6 +233,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       recommender.save(output);
     }
 
+    FeatureFactorizationTrainer.Collisions collisions =
+        withFeatures ? featureTrainer.collisions(trainData.ratings()) : null;
     int skipped = trainData.skippedLines() + (testData == null ? 0 : testData.skippedLines());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -197,6 +247,10 @@ public final class RecommendTrainCommand implements Callable<Integer> {
         o.put("test_ratings", metrics.count());
         o.put("rmse", JsonOutput.rounded(metrics.rmse(), 4));
         o.put("mae", JsonOutput.rounded(metrics.mae(), 4));
+      }
+      if (collisions != null) {
+        o.put("keys", collisions.keys());
+        o.put("keys_sharing_a_row", collisions.sharing());
       }
       o.put("skipped_lines", skipped);
       o.put("model", output.toString());
@@ -213,6 +267,11 @@ public final class RecommendTrainCommand implements Callable<Integer> {
           output);
       if (metrics != null) {
         out.printf(Locale.ROOT, "test: %d ratings, RMSE %.4f, MAE %.4f%n", metrics.count(), metrics.rmse(), metrics.mae());
+      }
+      if (collisions != null) {
+        out.printf(
+            Locale.ROOT, "%d keys (ids and feature values), %d of them sharing a row%n", collisions.keys(),
+            collisions.sharing());
       }
       if (skipped > 0) {
         out.printf(Locale.ROOT, "skipped %d malformed line%s%n", skipped, skipped == 1 ? "" : "s");

@@ -24,7 +24,7 @@ class BenchCommandTest {
               + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+,"
               + " \"jvm\": \"(fresh|after-others|after-all)\", \"store\": \"(heap|offheap|mapped)\","
               + " \"dtype\": \"(fp32|fp16|bf16|int8|int4)\", \"ids\": \"(uniform|zipf)\", \"rss_anon_kb\": [0-9]+,"
-              + " \"rss_file_kb\": [0-9]+\\}");
+              + " \"rss_file_kb\": [0-9]+, \"table\": \"(dense|dynamic)\"((, \"[a-z_]+\": [0-9]+){4})?\\}");
 
   private record Run(int exitCode, String out, String err) {}
 
@@ -40,6 +40,33 @@ class BenchCommandTest {
     } finally {
       Kernels.setThreads(before);
     }
+  }
+
+  @Test
+  void dynamicTablesRunBesideDenseOnesAndReportTheirMap() {
+    Run r =
+        run(
+            "bench", "--table", "dense,dynamic", "--workload", "lookup,bag-sum,train-adagrad-bag", "--vocab", "1e3",
+            "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4", "--reps", "1", "--warmup-ms", "0",
+            "--threads", "2", "--ids", "zipf");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(6, lines.size(), r.out());
+    for (int i = 0; i < lines.size(); i++) {
+      var m = LINE.matcher(lines.get(i));
+      assertTrue(m.matches(), lines.get(i));
+      assertEquals(i % 2 == 0 ? "dense" : "dynamic", m.group(6));
+      if (i % 2 == 1) {
+        assertTrue(lines.get(i).contains("\"ids_admitted\": 1000, \"evictions\": 0, \"map_bytes\": "), lines.get(i));
+        assertTrue(lines.get(i).endsWith("\"rows_bytes\": " + 1001 * 17 * 4 + "}"), lines.get(i));
+      }
+    }
+    Run sgd = run("bench", "--table", "dynamic", "--workload", "train-sgd", "--vocab", "1e3");
+    assertEquals(2, sgd.exitCode());
+    assertTrue(
+        sgd.err().contains("--table dynamic measures trainable tables with lookup, bag-sum and train-adagrad-bag, not"
+            + " the train-sgd workload"),
+        sgd.err());
   }
 
   @Test

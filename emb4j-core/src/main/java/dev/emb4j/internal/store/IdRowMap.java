@@ -1,0 +1,487 @@
+package dev.emb4j.internal.store;
+
+import java.util.Arrays;
+
+/**
+ * A collision-free map from raw 64-bit ids to the dense rows {@code 0 .. capacity - 1} of a table, with admission by
+ * a minimum count and eviction when full: the mechanism behind {@code dev.emb4j.nn.DynamicEmbeddingBag}.
+ *
+ * <p><b>Slots.</b> Open addressing over a power-of-two array of at least {@code 4/3 * capacity} slots (load at most
+ * 3/4), multi-probe linear probing from {@code mix(id) & mask}, where {@code mix} is SplitMix64's finaliser: ids that
+ * share their low bits (multiples of 2<sup>20</sup>, say) spread over the whole array. A slot holds the id and its
+ * row; two ids never share a row. Removal shifts the following entries of the probe run back (Knuth's algorithm R),
+ * so there are no tombstones and a lookup stops at the first empty slot.
+ *
+ * <p><b>Rows.</b> Each row knows its id and the step it was last used at ({@code -1}: free). The used rows form a
+ * doubly linked list from the least to the most recently used, so that the eviction victim is found in O(1).
+ *
+ * <p><b>Admission.</b> With {@code minCount > 1}, an id not in the map is counted in a count-min sketch (4 rows of
+ * saturating byte counters, conservative update) and gets a row at its {@code minCount}-th sighting; the sketch may
+ * over-count (an id then gets its row a little early), never under-count. The counts are not saved with the map.
+ *
+ * <p><b>Changes.</b> Every row given to an id since the last {@link #takeReplaced()} is recorded (its values and
+ * optimizer state must start afresh), and every row whose record changed (id or last use) since the last {@link
+ * #takeChanged()}, each once.
+ *
+ * <p>The slot array is one Java array, so the capacity is at most {@link #MAX_CAPACITY} rows (4.03 *
+ * 10<sup>8</sup>); the per-row arrays keep row numbers as {@code int}s, which that bound allows, and callers see
+ * {@code long}s.
+ *
+ * <p>Not thread-safe: the caller serialises writers and guards readers (the table uses a {@code StampedLock}). Reads
+ * ({@link #find}) never throw on a state that a concurrent writer left half-changed, so an optimistic reader can
+ * validate afterwards.
+ */
+public final class IdRowMap {
+  /**
+   * The largest capacity: {@code 3 * 2^27} rows, so that the slot array (two longs per slot) has at most 2^30
+   * entries.
+   */
+  public static final long MAX_CAPACITY = 3L << 27;
+
+  /** The most a byte counter of the admission sketch counts to; {@code minCount} is at most this. */
+  public static final int MAX_MIN_COUNT = 127;
+
+  /** What happens when every row holds an id and a new one arrives. */
+  public enum Policy {
+    /** Nothing is evicted: the map refuses the id with an error. */
+    NONE,
+    /** The least recently used row is evicted. */
+    LEAST_RECENTLY_USED,
+    /** The least recently used row is evicted if it was unused for more than {@code maxAge} steps; else no row. */
+    OLDER_THAN
+  }
+
+  /** What {@link #admit} returns for an id that gets no row (not yet admitted, or no row old enough to evict). */
+  public static final long NO_ROW = -1;
+
+  private static final int SKETCH_DEPTH = 4;
+  private static final long[] SKETCH_SEEDS = {
+    0x9E3779B97F4A7C15L, 0xC2B2AE3D27D4EB4FL, 0x165667B19E3779F9L, 0xD6E8FEB86659FD93L
+  };
+
+  private final int capacity;
+  private final int minCount;
+  private final Policy policy;
+  private final long maxAge;
+
+  /**
+   * The slots, two longs each: {@code slots[2s]} the id and {@code slots[2s + 1]} its row, or -1 for an empty slot.
+   * Id and row share a cache line, so a lookup that hits its home slot costs one miss.
+   */
+  private final long[] slots;
+
+  private final int mask;
+
+  private final long[] rowIds;
+  /** The step each row was last used at; -1 for a free row. */
+  private final long[] lastUse;
+
+  private final int[] prev;
+  private final int[] next;
+  private int head = -1;
+  private int tail = -1;
+
+  /** Rows never used are {@code nextFresh .. capacity - 1}; rows freed by a restore are on {@code freeRows}. */
+  private int nextFresh;
+
+  private int[] freeRows = new int[0];
+  private int freeCount;
+  private long size;
+  private long evictions;
+
+  private final byte[] sketch;
+  private final int sketchMask;
+
+  private final RowSet replaced;
+  private final RowSet changed;
+
+  /**
+   * An empty map.
+   *
+   * @param capacity the rows, {@code 1 .. MAX_CAPACITY}
+   * @param minCount the sightings an id needs before it gets a row, {@code 1 .. MAX_MIN_COUNT}
+   * @param policy what to do when full
+   * @param maxAge for {@link Policy#OLDER_THAN}: the steps a row must have been unused to be evicted ({@code >= 0})
+   */
+  public IdRowMap(long capacity, int minCount, Policy policy, long maxAge) {
+    if (capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException(
+          "capacity must be in 1.." + MAX_CAPACITY + " rows, got " + capacity);
+    }
+    if (minCount < 1 || minCount > MAX_MIN_COUNT) {
+      throw new IllegalArgumentException("minCount must be in 1.." + MAX_MIN_COUNT + ", got " + minCount);
+    }
+    if (maxAge < 0) {
+      throw new IllegalArgumentException("maxAge must be >= 0 steps, got " + maxAge);
+    }
+    this.capacity = (int) capacity;
+    this.minCount = minCount;
+    this.policy = java.util.Objects.requireNonNull(policy, "policy");
+    this.maxAge = maxAge;
+    int slots = slotsFor(capacity);
+    this.mask = slots - 1;
+    this.slots = new long[2 * slots];
+    clearSlots();
+    this.rowIds = new long[this.capacity];
+    this.lastUse = new long[this.capacity];
+    Arrays.fill(lastUse, -1);
+    this.prev = new int[this.capacity];
+    this.next = new int[this.capacity];
+    int width = minCount == 1 ? 0 : Math.clamp(Long.highestOneBit(capacity * 2 - 1), 1 << 10, 1 << 22);
+    this.sketch = new byte[width * SKETCH_DEPTH];
+    this.sketchMask = width - 1;
+    this.replaced = new RowSet(this.capacity);
+    this.changed = new RowSet(this.capacity);
+  }
+
+  /** The slot count for a capacity: the smallest power of two of at least {@code 4/3 * capacity}. */
+  static int slotsFor(long capacity) {
+    long want = (capacity * 4 + 2) / 3;
+    return (int) Math.max(2, Long.highestOneBit(want * 2 - 1));
+  }
+
+  private void clearSlots() {
+    for (int s = 0; s < slots.length; s += 2) {
+      slots[s] = 0;
+      slots[s + 1] = -1;
+    }
+  }
+
+  /** SplitMix64's finaliser (Stafford's variant 13): every bit of the id moves every bit of the hash. */
+  public static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** The rows. */
+  public long capacity() {
+    return capacity;
+  }
+
+  /** The ids that hold a row. */
+  public long size() {
+    return size;
+  }
+
+  /** The rows taken from one id and given to another since the map was created. */
+  public long evictions() {
+    return evictions;
+  }
+
+  /** Bytes of the map's arrays (slots, per-row records and links, sketch, change sets). */
+  public long sizeInBytes() {
+    return (long) slots.length * Long.BYTES
+        + (long) capacity * (2L * Long.BYTES + 2L * Integer.BYTES)
+        + (long) freeRows.length * Integer.BYTES
+        + sketch.length
+        + replaced.sizeInBytes()
+        + changed.sizeInBytes();
+  }
+
+  /** The row of {@code id}, or {@link #NO_ROW}; changes nothing. */
+  public long find(long id) {
+    int s = (int) mix(id) & mask;
+    for (int probes = 0; probes <= mask; probes++) {
+      long row = slots[2 * s + 1];
+      if (row < 0) {
+        return NO_ROW;
+      }
+      if (slots[2 * s] == id) {
+        return row;
+      }
+      s = (s + 1) & mask;
+    }
+    return NO_ROW;
+  }
+
+  /**
+   * The row of {@code id} at step {@code step}, marking it used; an id not in the map is counted and, at its {@code
+   * minCount}-th sighting, given a free row or one evicted by the policy.
+   *
+   * @return the row, or {@link #NO_ROW} if the id is not admitted yet, or no row is old enough to evict
+   * @throws IllegalStateException if the map is full and the policy is {@link Policy#NONE}, naming the id and the
+   *     capacity
+   */
+  public long admit(long id, long step) {
+    long found = find(id);
+    if (found >= 0) {
+      touch((int) found, step);
+      return found;
+    }
+    if (minCount > 1 && countSighting(id) < minCount) {
+      return NO_ROW;
+    }
+    int row = freeRow();
+    if (row < 0) {
+      row = evictable(id, step);
+      if (row < 0) {
+        return NO_ROW;
+      }
+      removeSlot(rowIds[row]);
+      unlink(row);
+      size--;
+      evictions++;
+    }
+    insertSlot(id, row);
+    rowIds[row] = id;
+    lastUse[row] = step;
+    linkLast(row);
+    size++;
+    replaced.add(row);
+    changed.add(row);
+    return row;
+  }
+
+  private int freeRow() {
+    if (freeCount > 0) {
+      return freeRows[--freeCount];
+    }
+    return nextFresh < capacity ? nextFresh++ : -1;
+  }
+
+  /** The row to evict for {@code id} under the policy, or -1. */
+  private int evictable(long id, long step) {
+    return switch (policy) {
+      case NONE ->
+          throw new IllegalStateException(
+              "the table is full: all " + capacity + " rows hold ids, so id " + id
+                  + " cannot be admitted (eviction is off; raise the capacity or choose an eviction policy)");
+      case LEAST_RECENTLY_USED -> head;
+      case OLDER_THAN -> step - lastUse[head] > maxAge ? head : -1;
+    };
+  }
+
+  /**
+   * Marks {@code row}, which holds an id, used at {@code step}: what {@link #admit} does for an id it finds, for a
+   * caller that found the row itself (a batch looked up in parallel first).
+   */
+  public void touch(long row, long step) {
+    touch((int) row, step);
+  }
+
+  private void touch(int row, long step) {
+    if (lastUse[row] != step) {
+      lastUse[row] = step;
+      changed.add(row);
+    }
+    if (tail != row) {
+      unlink(row);
+      linkLast(row);
+    }
+  }
+
+  /** Counts one sighting of {@code id} and returns its estimated count (conservative count-min update). */
+  private int countSighting(long id) {
+    int width = sketchMask + 1;
+    int est = Integer.MAX_VALUE;
+    for (int d = 0; d < SKETCH_DEPTH; d++) {
+      est = Math.min(est, sketch[d * width + ((int) mix(id ^ SKETCH_SEEDS[d]) & sketchMask)]);
+    }
+    int count = Math.min(est + 1, MAX_MIN_COUNT);
+    for (int d = 0; d < SKETCH_DEPTH; d++) {
+      int at = d * width + ((int) mix(id ^ SKETCH_SEEDS[d]) & sketchMask);
+      if (sketch[at] < count) {
+        sketch[at] = (byte) count;
+      }
+    }
+    return count;
+  }
+
+  private void insertSlot(long id, int row) {
+    int s = (int) mix(id) & mask;
+    while (slots[2 * s + 1] >= 0) {
+      s = (s + 1) & mask;
+    }
+    slots[2 * s] = id;
+    slots[2 * s + 1] = row;
+  }
+
+  /** Removes {@code id}'s slot, shifting later entries of its probe run back into the gap (no tombstones). */
+  private void removeSlot(long id) {
+    int s = (int) mix(id) & mask;
+    while (slots[2 * s] != id || slots[2 * s + 1] < 0) {
+      s = (s + 1) & mask;
+    }
+    int gap = s;
+    int j = gap;
+    while (true) {
+      j = (j + 1) & mask;
+      if (slots[2 * j + 1] < 0) {
+        break;
+      }
+      int home = (int) mix(slots[2 * j]) & mask;
+      // the entry at j may move to the gap unless its home lies cyclically in (gap, j]
+      boolean stays = gap <= j ? (home > gap && home <= j) : (home > gap || home <= j);
+      if (!stays) {
+        slots[2 * gap] = slots[2 * j];
+        slots[2 * gap + 1] = slots[2 * j + 1];
+        gap = j;
+      }
+    }
+    slots[2 * gap] = 0;
+    slots[2 * gap + 1] = -1;
+  }
+
+  private void unlink(int row) {
+    int p = prev[row];
+    int n = next[row];
+    if (p >= 0) {
+      next[p] = n;
+    } else {
+      head = n;
+    }
+    if (n >= 0) {
+      prev[n] = p;
+    } else {
+      tail = p;
+    }
+  }
+
+  private void linkLast(int row) {
+    prev[row] = tail;
+    next[row] = -1;
+    if (tail >= 0) {
+      next[tail] = row;
+    } else {
+      head = row;
+    }
+    tail = row;
+  }
+
+  /** The id of {@code row}; meaningful only if {@link #isUsed(long)}. */
+  public long idOf(long row) {
+    return rowIds[(int) row];
+  }
+
+  /** Whether {@code row} holds an id. */
+  public boolean isUsed(long row) {
+    return lastUse[(int) row] >= 0;
+  }
+
+  /** The step {@code row} was last used at, or -1 for a free row. */
+  public long lastUse(long row) {
+    return lastUse[(int) row];
+  }
+
+  /** The rows given to an id since the last call, each once, in the order given; the set is emptied. */
+  public long[] takeReplaced() {
+    return replaced.take();
+  }
+
+  /** The rows whose record (id or last use) changed since the last call, each once; the set is emptied. */
+  public long[] takeChanged() {
+    return changed.take();
+  }
+
+  /**
+   * Overwrites the record of {@code row} (a restore writes every row this way): its id and last use ({@code -1}:
+   * free). The slots and the recency list are stale until {@link #rebuild()}, which must run before the next {@link
+   * #find} or {@link #admit}.
+   */
+  public void setRecord(long row, long id, long use) {
+    rowIds[(int) row] = id;
+    lastUse[(int) row] = Math.max(-1, use);
+  }
+
+  /**
+   * Rebuilds the slots, the recency list (by last use, ties by row) and the free rows from the rows' records, after
+   * {@link #setRecord} calls. The admission counts and the change sets are cleared.
+   *
+   * @throws IllegalStateException if an id is held by two rows
+   */
+  public void rebuild() {
+    clearSlots();
+    Arrays.fill(sketch, (byte) 0);
+    head = -1;
+    tail = -1;
+    size = 0;
+    int used = 0;
+    for (int r = 0; r < capacity; r++) {
+      if (lastUse[r] >= 0) {
+        used++;
+      }
+    }
+    // the recency list's order, (last use, row), packed into one long per row and sorted
+    long[] order = new long[used];
+    int u = 0;
+    for (int r = 0; r < capacity; r++) {
+      if (lastUse[r] >= 0) {
+        try {
+          order[u++] = Math.addExact(Math.multiplyExact(lastUse[r], (long) capacity), r);
+        } catch (ArithmeticException e) {
+          throw new IllegalStateException(
+              "row " + r + " was last used at step " + lastUse[r] + ", too late to order " + capacity + " rows by", e);
+        }
+      }
+    }
+    Arrays.sort(order);
+    for (long packed : order) {
+      int r = (int) (packed % capacity);
+      long id = rowIds[r];
+      long other = find(id);
+      if (other >= 0) {
+        throw new IllegalStateException(
+            "id " + id + " is held by rows " + other + " and " + r + "; an id map gives each id one row");
+      }
+      insertSlot(id, r);
+      linkLast(r);
+      size++;
+    }
+    freeRows = new int[capacity - used];
+    freeCount = 0;
+    for (int r = capacity - 1; r >= 0; r--) {
+      if (lastUse[r] < 0) {
+        freeRows[freeCount++] = r; // popped from the end: lowest row first
+      }
+    }
+    nextFresh = capacity;
+    replaced.take();
+    changed.take();
+  }
+
+  /** The largest last-use step of any row, or -1 for an empty map. */
+  public long latestUse() {
+    return tail < 0 ? -1 : lastUse[tail];
+  }
+
+  /** A set of rows each recorded once, in insertion order: a bitmap for membership and a growing list. */
+  private static final class RowSet {
+    private final long[] bits;
+    private int[] list = new int[16];
+    private int count;
+
+    RowSet(int rows) {
+      bits = new long[(rows + 63) >>> 6];
+    }
+
+    void add(int row) {
+      long bit = 1L << row;
+      if ((bits[row >>> 6] & bit) != 0) {
+        return;
+      }
+      bits[row >>> 6] |= bit;
+      if (count == list.length) {
+        list = Arrays.copyOf(list, Math.min(bits.length * 64, list.length * 2));
+      }
+      list[count++] = row;
+    }
+
+    long[] take() {
+      long[] out = new long[count];
+      for (int i = 0; i < count; i++) {
+        out[i] = list[i];
+        bits[list[i] >>> 6] &= ~(1L << list[i]);
+      }
+      count = 0;
+      if (list.length > 1024) {
+        list = new int[16];
+      }
+      return out;
+    }
+
+    long sizeInBytes() {
+      return (long) bits.length * Long.BYTES + (long) list.length * Integer.BYTES;
+    }
+  }
+}

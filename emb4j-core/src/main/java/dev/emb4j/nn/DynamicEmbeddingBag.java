@@ -1,0 +1,612 @@
+package dev.emb4j.nn;
+
+import dev.emb4j.Emb4j;
+import dev.emb4j.autograd.TableGradient;
+import dev.emb4j.autograd.Variable;
+import dev.emb4j.internal.kernel.IdLookups;
+import dev.emb4j.internal.store.IdRowMap;
+import dev.emb4j.store.DType;
+import dev.emb4j.store.RowInit;
+import dev.emb4j.store.RowStore;
+import dev.emb4j.store.Storage;
+import dev.emb4j.tensor.IndexTensor;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * An {@link EmbeddingBag} keyed by raw 64-bit ids instead of row numbers: no vocabulary pass, the first sightings of
+ * an id give it a row of its own (TorchRec's managed-collision tables, Monolith's collision-free embeddings).
+ *
+ * <pre>{@code
+ * DynamicEmbeddingBag users = DynamicEmbeddingBag.builder(1_000_000, 64)
+ *     .mode(BagMode.SUM).minCount(2).eviction(Eviction.leastRecentlyUsed()).sparse(true).build();
+ * Variable pooled = users.forward(IndexTensor.of(Shape.of(2, 1), new long[] {8_812_733_004L, -77L}));
+ * }</pre>
+ *
+ * <p><b>Ids to rows.</b> An id map (collision-free open addressing with linear probing over a power-of-two slot array,
+ * ids mixed by SplitMix64's finaliser, so ids with equal low bits spread) gives each admitted id one of {@code
+ * capacity} dense rows of an ordinary {@link EmbeddingBag} ({@link #table()}) of {@code capacity + 1} rows; the last
+ * row is its padding row. Every store, dtype, bag mode and optimizer of an ordinary table works unchanged. No two ids
+ * share a row while they hold one.
+ *
+ * <p><b>Admission.</b> In training mode ({@link #isTraining()}), {@link #forward} counts each id and gives it a row at
+ * its {@link Builder#minCount minCount}-th sighting (counted per position, in input order, by a count-min sketch that
+ * may count a little high, never low); a new row gets the initializer's values for that id ({@link RowInit} of the
+ * raw id, so an id starts from the same values whatever row it gets). An id without a row maps to the padding row:
+ * it is left out of its bag (sums, means and their divisors, maxima) and takes no gradient, exactly as a padding id
+ * of an ordinary bag. Evaluation mode and {@link #lookup} never admit: an unknown id reads as padding.
+ *
+ * <p><b>Eviction.</b> When every row holds an id, a new id takes the row chosen by the {@link Eviction} policy (off by
+ * default: admitting into a full table throws, naming the capacity). The row's values are drawn afresh for the new
+ * id, and its optimizer state is reset to its initial values at the next {@link dev.emb4j.optim.Optimizer#step()}
+ * (see {@link Parameter#takeReplacedRows()}), so a new id never inherits an old one's weights or statistics. The
+ * table does not grow: choose the capacity for the ids you expect, with eviction for the rest.
+ *
+ * <p><b>Saving.</b> The id map is the frozen parameter {@code "ids"} of {@code capacity x 8} floats (a buffer, in
+ * PyTorch's terms; TorchRec saves its raw-id map in the state dict the same way), beside {@code "table.weight"}, so
+ * {@link Model#stateDict()}, {@code Checkpoint} and {@code DeltaCheckpointer} save and restore it with the rows. Row
+ * {@code r} of it is {@code [used, id bits 0-15, 16-31, 32-47, 48-63, last use bits 0-15, 16-31, 32-47]}, each field a
+ * whole number held exactly by a float ({@code used} is 1 or 0; a free row is all zeros). Give the optimizer all of
+ * {@link #parameters()} (the map included: it takes no step but records the map's changed rows) for delta
+ * checkpoints to carry the map. The admission counts are not saved: after a restore, ids not yet admitted count
+ * from zero.
+ *
+ * <p><b>Threads.</b> One thread trains ({@code forward} in training mode, backward, the optimizer's step). Any thread
+ * may call {@link #lookup}, {@link #rowOf} or {@code forward} in evaluation mode while it does: the id map is read
+ * under a {@link StampedLock} (an optimistic read, retried under the read lock if the trainer changed the map
+ * meanwhile), so each id is mapped to the row it held at one moment, never to another id's row. The rows' values are
+ * read as an ordinary table's concurrent reads are: a row updated (or, for an id evicted meanwhile, reset) during the
+ * read may be seen half-updated.
+ */
+public final class DynamicEmbeddingBag extends Model {
+  /** Floats per row of the {@code "ids"} parameter. */
+  static final int RECORD_WIDTH = 8;
+
+  /** Each field of a record but {@code used} holds 16 bits: a whole number below this. */
+  private static final int FIELD_VALUES = 1 << 16;
+
+  private final EmbeddingBag table;
+  private final IdRowMap map;
+  private final StampedLock lock = new StampedLock();
+  private final RowInit rowInit;
+  private final int minCount;
+  private final Eviction eviction;
+  private final long capacity;
+  /** True after the id records were written from outside (a restore): the slots must be rebuilt before use. */
+  private volatile boolean stale;
+  /** The training steps so far: one per training {@code forward}. */
+  private long clock;
+
+  private DynamicEmbeddingBag(Builder b, EmbeddingBag built, RowInit rowInit) {
+    this.capacity = b.capacity;
+    this.minCount = b.minCount;
+    this.eviction = b.eviction;
+    this.rowInit = rowInit;
+    IdRowMap.Policy policy =
+        switch (b.eviction) {
+          case Eviction.None n -> IdRowMap.Policy.NONE;
+          case Eviction.LeastRecentlyUsed l -> IdRowMap.Policy.LEAST_RECENTLY_USED;
+          case Eviction.OlderThan o -> IdRowMap.Policy.OLDER_THAN;
+        };
+    long maxAge = b.eviction instanceof Eviction.OlderThan o ? o.steps() : 0;
+    this.map = new IdRowMap(b.capacity, b.minCount, policy, maxAge);
+    registerParameter("ids", new IdsParameter());
+    this.table = register("table", built);
+    built.core.replacedRows = this::takeReplacedWeightRows;
+  }
+
+  /**
+   * A builder of a table of {@code capacity} rows of {@code embeddingDim} floats for raw ids; mode {@link
+   * BagMode#MEAN}, {@code minCount} 1, no eviction, N(0, 1) rows unless set.
+   */
+  public static Builder builder(long capacity, int embeddingDim) {
+    return new Builder(capacity, embeddingDim);
+  }
+
+  /** Options of a {@link DynamicEmbeddingBag}, checked by {@link #build()}. */
+  public static final class Builder {
+    private final long capacity;
+    private final int embeddingDim;
+    private BagMode mode = BagMode.MEAN;
+    private int minCount = 1;
+    private Eviction eviction = Eviction.none();
+    private Initializer initializer;
+    private Storage storage = Storage.HEAP;
+    private DType dtype = DType.F32;
+    private boolean sparse;
+
+    private Builder(long capacity, int embeddingDim) {
+      this.capacity = capacity;
+      this.embeddingDim = embeddingDim;
+    }
+
+    /** How each bag is reduced; default {@link BagMode#MEAN}, as for {@link EmbeddingBag}. */
+    public Builder mode(BagMode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** The sightings an id needs before it gets a row ({@code 1 .. 127}); default 1: at its first sighting. */
+    public Builder minCount(int minCount) {
+      this.minCount = minCount;
+      return this;
+    }
+
+    /** What happens when every row holds an id; default {@link Eviction#none()}. */
+    public Builder eviction(Eviction eviction) {
+      this.eviction = Objects.requireNonNull(eviction, "eviction");
+      return this;
+    }
+
+    /**
+     * The distribution of a new id's row; it must have a per-row form ({@link Initializer#lazyForm}: every factory
+     * of {@link Initializer} but {@code fromFunction}), which is drawn with the raw id in place of the row number.
+     * Default N(0, 1) from a seed drawn at build time from the global generator.
+     */
+    public Builder initializer(Initializer initializer) {
+      this.initializer = Objects.requireNonNull(initializer, "initializer");
+      return this;
+    }
+
+    /** Where the rows live; default {@link Storage#HEAP}. */
+    public Builder storage(Storage storage) {
+      this.storage = Objects.requireNonNull(storage, "storage");
+      return this;
+    }
+
+    /** The rows' element type ({@link DType#F32}, {@link DType#F16} or {@link DType#BF16}); default F32. */
+    public Builder dtype(DType dtype) {
+      this.dtype = Objects.requireNonNull(dtype, "dtype");
+      return this;
+    }
+
+    /** Whether the gradient is sparse (touched rows only); default false, as for {@link EmbeddingBag}. */
+    public Builder sparse(boolean sparse) {
+      this.sparse = sparse;
+      return this;
+    }
+
+    /**
+     * Checks the options and creates the table.
+     *
+     * @throws IllegalArgumentException naming the value: a capacity outside {@code 1 .. 402653184}, a dimension
+     *     {@code <= 0}, a minCount outside {@code 1 .. 127}, or an initializer without a per-row form
+     */
+    public DynamicEmbeddingBag build() {
+      if (capacity < 1 || capacity > IdRowMap.MAX_CAPACITY) {
+        throw new IllegalArgumentException(
+            "capacity must be in 1.." + IdRowMap.MAX_CAPACITY + " rows, got " + capacity);
+      }
+      if (embeddingDim <= 0) {
+        throw new IllegalArgumentException("embeddingDim must be positive, got " + embeddingDim);
+      }
+      if (minCount < 1 || minCount > IdRowMap.MAX_MIN_COUNT) {
+        throw new IllegalArgumentException(
+            "minCount must be in 1.." + IdRowMap.MAX_MIN_COUNT + " sightings, got " + minCount);
+      }
+      Initializer init = initializer != null ? initializer : Initializer.normal(Emb4j.nextSeed());
+      RowInit rows =
+          init.lazyForm(capacity, embeddingDim)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "a dynamic table draws each new id's row from its initializer's per-row form, which "
+                              + init + " lacks; use one of Initializer's factories other than fromFunction"));
+      EmbeddingBag bag =
+          EmbeddingBag.builder(capacity + 1, embeddingDim)
+              .mode(mode)
+              .paddingIdx(capacity)
+              .sparse(sparse)
+              .storage(storage)
+              .dtype(dtype)
+              .initializer(Initializer.constant(0))
+              .build();
+      return new DynamicEmbeddingBag(this, bag, rows);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Lookups
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Pools a 2-D input {@code (B, L)} of raw ids, one bag per row; see {@link #forward(IndexTensor, IndexTensor, Variable)}. */
+  public Variable forward(IndexTensor input) {
+    return forward(input, null, null);
+  }
+
+  /** Pools a 1-D input of raw ids split into bags by {@code offsets}; see {@link #forward(IndexTensor, IndexTensor, Variable)}. */
+  public Variable forward(IndexTensor input, IndexTensor offsets) {
+    return forward(input, offsets, null);
+  }
+
+  /**
+   * Pools the bags of raw ids {@code input} as a graph operation, as {@link EmbeddingBag#forward(IndexTensor,
+   * IndexTensor, Variable)} does with row numbers. In training mode the ids are counted and admitted first (a step of
+   * the table's clock); in evaluation mode unknown ids read as padding.
+   *
+   * @throws IllegalStateException if an id is due a row, every row holds an id and eviction is off; ids before it in
+   *     the input keep the rows they were given
+   */
+  public Variable forward(IndexTensor input, IndexTensor offsets, Variable perSampleWeights) {
+    return table.forward(remap(input), offsets, perSampleWeights);
+  }
+
+  /**
+   * The rows of raw ids {@code input} in {@link #table()}, as {@link #forward} maps them (TorchRec's {@code remap}):
+   * in training mode counting and admitting ids (a step of the table's clock; from the training thread only), in
+   * evaluation mode as {@link #rowsOf}. For code that drives the dense table itself, e.g. {@code
+   * table().lookupInto(remap(ids), offsets, null, out)} followed by {@code table().backward(...)}.
+   *
+   * @throws IllegalStateException if an id is due a row, every row holds an id and eviction is off; ids before it in
+   *     the input keep the rows they were given
+   */
+  public IndexTensor remap(IndexTensor input) {
+    Objects.requireNonNull(input, "input");
+    return isTraining() ? admit(input) : rowsOf(input);
+  }
+
+  /** {@link #lookup(IndexTensor, IndexTensor, dev.emb4j.tensor.FloatTensor)} of a 2-D input {@code (B, L)}. */
+  public BagResult lookup(IndexTensor input) {
+    return lookup(input, null, null);
+  }
+
+  /** {@link #lookup(IndexTensor, IndexTensor, dev.emb4j.tensor.FloatTensor)} of a 1-D input with offsets. */
+  public BagResult lookup(IndexTensor input, IndexTensor offsets) {
+    return lookup(input, offsets, null);
+  }
+
+  /**
+   * Pools the bags of raw ids without recording a graph or admitting any id (unknown ids read as padding): for
+   * inference, from any thread. Arguments as for {@link EmbeddingBag#lookup(IndexTensor, IndexTensor,
+   * dev.emb4j.tensor.FloatTensor)}.
+   */
+  public BagResult lookup(IndexTensor input, IndexTensor offsets, dev.emb4j.tensor.FloatTensor perSampleWeights) {
+    return table.lookup(rowsOf(Objects.requireNonNull(input, "input")), offsets, perSampleWeights);
+  }
+
+  /** The row of raw id {@code id} in {@link #table()}, if it holds one. Safe from any thread. */
+  public OptionalLong rowOf(long id) {
+    long row = readRows(new long[] {id})[0];
+    return row == capacity ? OptionalLong.empty() : OptionalLong.of(row);
+  }
+
+  /**
+   * The rows of raw ids {@code input} without admitting any: an id without a row maps to {@link #paddingRow()}. Safe
+   * from any thread; the result can be given to {@link #table()}.
+   */
+  public IndexTensor rowsOf(IndexTensor input) {
+    return IndexTensor.of(input.shape(), readRows(input.toLongArray()));
+  }
+
+  private long[] readRows(long[] raw) {
+    if (stale) {
+      rebuildIfStale();
+    }
+    long[] out = new long[raw.length];
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0) {
+      findAll(raw, out);
+      if (lock.validate(stamp)) {
+        return out;
+      }
+    }
+    stamp = lock.readLock();
+    try {
+      findAll(raw, out);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+    return out;
+  }
+
+  private void findAll(long[] raw, long[] out) {
+    IdLookups.findRows(map, raw, out, capacity);
+  }
+
+  /** Maps raw ids to rows for training: counts, admits, evicts, and draws the rows of newly admitted ids. */
+  private IndexTensor admit(IndexTensor input) {
+    long[] raw = input.toLongArray();
+    long[] out = new long[raw.length];
+    long stamp = lock.writeLock();
+    try {
+      rebuildLocked();
+      clock++;
+      RowStore weights = table.weight();
+      float[] row = null;
+      // the lookups in parallel first; then, in input order, hits are marked used and misses admitted (a hit whose
+      // row an admission of this batch evicted is admitted again)
+      IdLookups.findRows(map, raw, out, -1);
+      long evictionsBefore = map.evictions();
+      for (int i = 0; i < raw.length; i++) {
+        long found = out[i];
+        if (found >= 0 && (map.evictions() == evictionsBefore || (map.isUsed(found) && map.idOf(found) == raw[i]))) {
+          map.touch(found, clock);
+          continue;
+        }
+        long before = map.size() + map.evictions();
+        long r = map.admit(raw[i], clock);
+        if (r < 0) {
+          out[i] = capacity;
+          continue;
+        }
+        if (map.size() + map.evictions() != before) { // a new row for this id
+          if (row == null) {
+            row = new float[table.embeddingDim()];
+          }
+          rowInit.fill(raw[i], row, 0, row.length);
+          weights.writeRow(r, row, 0);
+        }
+        out[i] = r;
+      }
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+    return IndexTensor.of(input.shape(), out);
+  }
+
+  private void rebuildIfStale() {
+    long stamp = lock.writeLock();
+    try {
+      rebuildLocked();
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  private void rebuildLocked() {
+    if (stale) {
+      map.rebuild();
+      clock = Math.max(clock, map.latestUse());
+      stale = false;
+    }
+  }
+
+  private long[] takeReplacedWeightRows() {
+    long stamp = lock.writeLock();
+    try {
+      return map.takeReplaced();
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Accessors
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** The dense table of {@code capacity + 1} rows behind the ids (its last row is the padding row). */
+  public EmbeddingBag table() {
+    return table;
+  }
+
+  /** The rows ids can hold. */
+  public long capacity() {
+    return capacity;
+  }
+
+  /** The row that ids without a row map to: {@code capacity()}, the dense table's padding row. */
+  public long paddingRow() {
+    return capacity;
+  }
+
+  /** D. */
+  public int embeddingDim() {
+    return table.embeddingDim();
+  }
+
+  /** The ids that hold a row now. */
+  public long size() {
+    long stamp = lock.readLock();
+    try {
+      return map.size();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** The rows taken from one id and given to another since the table was built. */
+  public long evictions() {
+    long stamp = lock.readLock();
+    try {
+      return map.evictions();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** Bytes of the id map (slots, per-row records, admission sketch), beside the rows' {@code table().weight()}. */
+  public long idMapBytes() {
+    return map.sizeInBytes();
+  }
+
+  /** The sightings an id needs before it gets a row. */
+  public int minCount() {
+    return minCount;
+  }
+
+  /** The eviction policy. */
+  public Eviction eviction() {
+    return eviction;
+  }
+
+  /** For example {@code DynamicEmbeddingBag(1000, 16, mode=SUM, minCount=2, eviction=leastRecentlyUsed)}. */
+  @Override
+  public String toString() {
+    return "DynamicEmbeddingBag(" + capacity + ", " + table.embeddingDim() + ", mode=" + table.mode()
+        + (minCount != 1 ? ", minCount=" + minCount : "")
+        + (eviction instanceof Eviction.None ? "" : ", eviction=" + eviction)
+        + table.core.describeOptions().replace(", paddingIdx=" + capacity, "") + ")";
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The id map as a parameter
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** The frozen {@code "ids"} parameter: the map's per-row records as floats (see the class comment). */
+  private final class IdsParameter implements Parameter {
+    private final IdRecords records = new IdRecords();
+
+    @Override
+    public String name() {
+      return "ids";
+    }
+
+    @Override
+    public RowStore value() {
+      return records;
+    }
+
+    @Override
+    public Optional<TableGradient> grad() {
+      return Optional.empty();
+    }
+
+    @Override
+    public void zeroGrad() {}
+
+    @Override
+    public boolean requiresGrad() {
+      return false;
+    }
+
+    @Override
+    public long[] takeReplacedRows() {
+      long stamp = lock.writeLock();
+      try {
+        return map.takeChanged();
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "ids: DynamicEmbeddingBag id map (" + capacity + " x " + RECORD_WIDTH + ")";
+    }
+  }
+
+  /**
+   * The id map's records as a {@code capacity x 8} store: reads encode a row's record, writes decode it (checking
+   * that every field is a whole number in range) and mark the map for a rebuild before its next use.
+   */
+  private final class IdRecords implements RowStore {
+    @Override
+    public long rows() {
+      return capacity;
+    }
+
+    @Override
+    public int dim() {
+      return RECORD_WIDTH;
+    }
+
+    @Override
+    public float get(long row, int col) {
+      float[] r = new float[RECORD_WIDTH];
+      readRow(row, r, 0);
+      return r[col];
+    }
+
+    @Override
+    public void set(long row, int col, float value) {
+      float[] r = new float[RECORD_WIDTH];
+      readRow(row, r, 0);
+      r[col] = value;
+      writeRow(row, r, 0);
+    }
+
+    @Override
+    public void readRow(long row, float[] dst, int off) {
+      long stamp = lock.readLock();
+      try {
+        boolean used = map.isUsed(row);
+        long id = used ? map.idOf(row) : 0;
+        long use = used ? map.lastUse(row) : 0;
+        dst[off] = used ? 1 : 0;
+        for (int k = 0; k < 4; k++) {
+          dst[off + 1 + k] = (float) ((id >>> (16 * k)) & 0xFFFF);
+        }
+        for (int k = 0; k < 3; k++) {
+          dst[off + 5 + k] = (float) ((use >>> (16 * k)) & 0xFFFF);
+        }
+      } finally {
+        lock.unlockRead(stamp);
+      }
+    }
+
+    @Override
+    public void writeRow(long row, float[] src, int off) {
+      if (row < 0 || row >= capacity) {
+        throw new IndexOutOfBoundsException("row " + row + " of an id map of " + capacity + " rows");
+      }
+      long id = 0;
+      long use = 0;
+      for (int k = 0; k < RECORD_WIDTH; k++) {
+        float v = src[off + k];
+        long limit = k == 0 ? 1 : FIELD_VALUES - 1;
+        if (!(v >= 0 && v <= limit && v == Math.rint(v))) {
+          throw new IllegalArgumentException(
+              "id map row " + row + " column " + k + " holds " + v + ", not a whole number in 0.." + limit);
+        }
+        if (k >= 1 && k <= 4) {
+          id |= (long) v << (16 * (k - 1));
+        } else if (k >= 5) {
+          use |= (long) v << (16 * (k - 5));
+        }
+      }
+      boolean used = src[off] == 1;
+      long stamp = lock.writeLock();
+      try {
+        map.setRecord(row, used ? id : 0, used ? use : -1);
+        stale = true;
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+    }
+
+    @Override
+    public void accumulateRow(long row, float scale, float[] dst, int dstOffset) {
+      float[] r = new float[RECORD_WIDTH];
+      readRow(row, r, 0);
+      for (int j = 0; j < RECORD_WIDTH; j++) {
+        dst[dstOffset + j] += scale * r[j];
+      }
+    }
+
+    @Override
+    public void addToRow(long row, float scale, float[] src, int srcOffset) {
+      float[] r = new float[RECORD_WIDTH];
+      readRow(row, r, 0);
+      for (int j = 0; j < RECORD_WIDTH; j++) {
+        r[j] += scale * src[srcOffset + j];
+      }
+      writeRow(row, r, 0);
+    }
+
+    @Override
+    public void scaleRow(long row, float factor) {
+      float[] r = new float[RECORD_WIDTH];
+      readRow(row, r, 0);
+      for (int j = 0; j < RECORD_WIDTH; j++) {
+        r[j] *= factor;
+      }
+      writeRow(row, r, 0);
+    }
+
+    @Override
+    public long sizeInBytes() {
+      return map.sizeInBytes();
+    }
+
+    /** Rebuilds the map's slots after a restore wrote its records. */
+    @Override
+    public void flush() {
+      rebuildIfStale();
+    }
+
+    @Override
+    public void close() {}
+  }
+}

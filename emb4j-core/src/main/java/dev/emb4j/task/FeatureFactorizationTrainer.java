@@ -1,0 +1,251 @@
+package dev.emb4j.task;
+
+import dev.emb4j.metrics.RegressionMetrics;
+import dev.emb4j.task.MatrixFactorizationTrainer.Config;
+import dev.emb4j.tensor.FloatTensor;
+import dev.emb4j.tensor.IndexTensor;
+import dev.emb4j.tensor.Shape;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Trains a {@link FeatureFactorization} on ratings and the users' and items' {@link SideFeatures}, with the
+ * hyper-parameters, schedule, checks and listener calls of {@link MatrixFactorizationTrainer}, and hands back the
+ * model folded into a {@link MatrixFactorization} (each user's and item's pooled vector and bias), which a {@link
+ * Recommender} saves and serves as any other. Users and items that have features but no training rating get rows too,
+ * from their features alone, so a test rating of an item never rated in training is predicted from its genres and
+ * year.
+ */
+public final class FeatureFactorizationTrainer {
+  private final Config config;
+  private final SideFeatures userFeatures;
+  private final SideFeatures itemFeatures;
+  /** The rows of each side's tables under the hash trick, or 0 for collision-free dynamic tables. */
+  private final long hashRows;
+
+  /** A trainer with {@code config} over the given features ({@link SideFeatures#none()} for none). */
+  public FeatureFactorizationTrainer(Config config, SideFeatures userFeatures, SideFeatures itemFeatures) {
+    this(config, userFeatures, itemFeatures, 0);
+  }
+
+  private FeatureFactorizationTrainer(
+      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows) {
+    this.config = java.util.Objects.requireNonNull(config, "config");
+    this.userFeatures = java.util.Objects.requireNonNull(userFeatures, "userFeatures");
+    this.itemFeatures = java.util.Objects.requireNonNull(itemFeatures, "itemFeatures");
+    this.hashRows = hashRows;
+  }
+
+  /**
+   * The same trainer with the hash trick instead of collision-free tables, for comparison: every key of a side is
+   * replaced by {@code mix(key) mod rows} (SplitMix64's finaliser, then the remainder), so that the side's tables
+   * hold at most {@code rows} rows and keys that land on the same row share it.
+   *
+   * @throws IllegalArgumentException unless {@code rows >= 1}
+   */
+  public FeatureFactorizationTrainer hashed(long rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("the hash trick needs at least 1 row per side, got " + rows);
+    }
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows);
+  }
+
+  /**
+   * How many keys the tables hold and how many of them share a row with another key: 0 for collision-free tables,
+   * and for the hash trick the keys whose row another key also maps to.
+   *
+   * @param keys the distinct keys of both sides (ids and feature values of the users and items of {@code train}
+   *     and the feature files)
+   * @param sharing the keys that share their row
+   */
+  public record Collisions(long keys, long sharing) {}
+
+  /** The {@link Collisions} of training on {@code train} with this trainer's tables. */
+  public Collisions collisions(Ratings train) {
+    long keys = 0;
+    long sharing = 0;
+    IdIndex[] index = entities(train, new int[train.size()], new int[train.size()]);
+    for (SideFeatures.Bag[] side : List.of(rawBags(index[0], userFeatures), rawBags(index[1], itemFeatures))) {
+      Set<Long> distinct = new HashSet<>();
+      for (SideFeatures.Bag b : side) {
+        for (long key : b.keys()) {
+          distinct.add(key);
+        }
+      }
+      keys += distinct.size();
+      if (hashRows > 0) {
+        Map<Long, Integer> perRow = new HashMap<>();
+        for (long key : distinct) {
+          perRow.merge(bucket(key), 1, Integer::sum);
+        }
+        for (int c : perRow.values()) {
+          sharing += c > 1 ? c : 0;
+        }
+      }
+    }
+    return new Collisions(keys, sharing);
+  }
+
+  private long bucket(long key) {
+    return Long.remainderUnsigned(dev.emb4j.internal.store.IdRowMap.mix(key), hashRows);
+  }
+
+  /**
+   * Trains on {@code train}, reporting RMSE and MAE on {@code validation} (if not null) after each epoch.
+   *
+   * @return the folded model, the users and items it knows, and how the run went
+   * @throws IllegalArgumentException if there are no ratings
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite
+   */
+  public MatrixFactorizationTrainer.Result train(Ratings train, Ratings validation, TrainingListener listener) {
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("the training set has no ratings");
+    }
+    long start = System.nanoTime();
+    int n = train.size();
+    int[] u = new int[n];
+    int[] i = new int[n];
+    IdIndex[] index = entities(train, u, i);
+    IdIndex users = index[0];
+    IdIndex items = index[1];
+    SideFeatures.Bag[] userBags = bags(users, userFeatures);
+    SideFeatures.Bag[] itemBags = bags(items, itemFeatures);
+    long userKeys = distinctKeys(userBags);
+    long itemKeys = distinctKeys(itemBags);
+    listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float v : train.values()) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    float lo = min;
+    float hi = max;
+    try (FeatureFactorization model =
+        new FeatureFactorization(
+            userKeys, itemKeys, config.dim(), (float) train.mean(), config.initStd(), config.seed(), config.dtype())) {
+      MatrixFactorizationTrainer.Fit fit =
+          MatrixFactorizationTrainer.fit(
+              config, model, train, u, i,
+              (bu, bi, br, ru, ri) ->
+                  model.loss(batch(userBags, bu), batch(itemBags, bi), br, ru, ri, config.biasReg()),
+              () -> {
+                Map<String, Double> figures = new LinkedHashMap<>();
+                if (validation != null) {
+                  try (MatrixFactorization folded = fold(model, userBags, itemBags, lo, hi)) {
+                    RegressionMetrics m = MatrixFactorizationTrainer.evaluate(folded, users, items, validation);
+                    figures.put("rmse", m.rmse());
+                    figures.put("mae", m.mae());
+                  }
+                }
+                return figures;
+              },
+              start, listener);
+      MatrixFactorization folded = fold(model, userBags, itemBags, lo, hi);
+      return new MatrixFactorizationTrainer.Result(
+          folded, users, items, (System.nanoTime() - start) / 1e9, fit.finalLoss(), fit.history());
+    }
+  }
+
+  /**
+   * The users and items: those of {@code train} first (their dense ids written to {@code u} and {@code i}), then
+   * those that only have features.
+   */
+  private IdIndex[] entities(Ratings train, int[] u, int[] i) {
+    IdIndex users = new IdIndex();
+    IdIndex items = new IdIndex();
+    for (int k = 0; k < train.size(); k++) {
+      u[k] = users.add(train.users()[k]);
+      i[k] = items.add(train.items()[k]);
+    }
+    userFeatures.ids().forEach(users::add);
+    itemFeatures.ids().forEach(items::add);
+    return new IdIndex[] {users, items};
+  }
+
+  /** Each dense entity's bag: its id key and its features. */
+  private static SideFeatures.Bag[] rawBags(IdIndex index, SideFeatures features) {
+    SideFeatures.Bag[] out = new SideFeatures.Bag[index.size()];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = features.bagOf(index.rawId(k));
+    }
+    return out;
+  }
+
+  /** {@link #rawBags}, each key through the hash trick if it is on. */
+  private SideFeatures.Bag[] bags(IdIndex index, SideFeatures features) {
+    SideFeatures.Bag[] out = rawBags(index, features);
+    for (int k = 0; hashRows > 0 && k < out.length; k++) {
+      long[] keys = out[k].keys().clone();
+      for (int j = 0; j < keys.length; j++) {
+        keys[j] = bucket(keys[j]);
+      }
+      out[k] = new SideFeatures.Bag(keys, out[k].weights());
+    }
+    return out;
+  }
+
+  private static long distinctKeys(SideFeatures.Bag[] bags) {
+    Set<Long> keys = new HashSet<>();
+    for (SideFeatures.Bag b : bags) {
+      for (long key : b.keys()) {
+        keys.add(key);
+      }
+    }
+    return keys.size();
+  }
+
+  /** The bags of the given entities, end to end. */
+  private static FeatureFactorization.Bags batch(SideFeatures.Bag[] bags, int[] rows) {
+    int total = 0;
+    for (int r : rows) {
+      total += bags[r].keys().length;
+    }
+    long[] keys = new long[total];
+    float[] weights = new float[total];
+    long[] offsets = new long[rows.length];
+    int at = 0;
+    for (int k = 0; k < rows.length; k++) {
+      SideFeatures.Bag bag = bags[rows[k]];
+      offsets[k] = at;
+      System.arraycopy(bag.keys(), 0, keys, at, bag.keys().length);
+      System.arraycopy(bag.weights(), 0, weights, at, bag.weights().length);
+      at += bag.keys().length;
+    }
+    return new FeatureFactorization.Bags(
+        IndexTensor.of(keys), IndexTensor.of(offsets), FloatTensor.wrap(Shape.of(total), weights));
+  }
+
+  /** Every user's and item's pooled vector and bias as a plain biased MF. */
+  private MatrixFactorization fold(
+      FeatureFactorization model, SideFeatures.Bag[] userBags, SideFeatures.Bag[] itemBags, float min, float max) {
+    MatrixFactorization mf =
+        new MatrixFactorization(
+            userBags.length, itemBags.length, model.dim(), model.globalMean(), min, max, 0, config.seed(),
+            dev.emb4j.store.Storage.HEAP, config.dtype());
+    int[] all = new int[Math.max(userBags.length, itemBags.length)];
+    for (int k = 0; k < all.length; k++) {
+      all[k] = k;
+    }
+    Map<String, dev.emb4j.nn.Parameter> params = mf.namedParameters();
+    write(model.userVectors(batch(userBags, java.util.Arrays.copyOf(all, userBags.length))), params, "user");
+    write(model.itemVectors(batch(itemBags, java.util.Arrays.copyOf(all, itemBags.length))), params, "item");
+    return mf;
+  }
+
+  private static void write(FloatTensor[] vectors, Map<String, dev.emb4j.nn.Parameter> params, String side) {
+    float[] factors = vectors[0].data();
+    float[] biases = vectors[1].data();
+    var weight = params.get(side + ".weight").value();
+    var bias = params.get(side + "_bias.weight").value();
+    int d = weight.dim();
+    for (int r = 0; r < weight.rows(); r++) {
+      weight.writeRow(r, factors, r * d);
+      bias.writeRow(r, biases, r);
+    }
+  }
+}
