@@ -6,6 +6,7 @@ import dev.emb4j.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Helpers for lists of parameters: naming them after their place in a model. A {@link Model} names its parameters
@@ -60,6 +61,11 @@ public final class Parameters {
     @Override
     public long[] takeReplacedRows() {
       return inner.takeReplacedRows();
+    }
+
+    @Override
+    public void onRowsWritten(Consumer<long[]> listener) {
+      inner.onRowsWritten(listener);
     }
   }
 }

@@ -127,4 +127,27 @@ class ChangedRowsTest {
     assertEquals(2f, view.slots().get("emb/sum").get(3, 0), "the view sees the later step");
     assertEquals(1f, copy.slots().get("emb/sum").get(3, 0), "the snapshot does not");
   }
+
+  /**
+   * Rows that an embedding with maxNorm renormalises in an eval-mode lookup are recorded, for a table reached through
+   * a model (its parameters renamed, {@code "0.weight"}) as for one used alone.
+   */
+  @Test
+  void rowsALayerRenormalisesOutsideAStepAreRecorded() {
+    dev.emb4j.nn.Embedding table =
+        dev.emb4j.nn.Embedding.builder(50, 4).maxNorm(1.0).sparse(true)
+            .initializer(dev.emb4j.nn.Initializer.normal(0, 1, 3)).build();
+    try (dev.emb4j.nn.Sequential model = new dev.emb4j.nn.Sequential(table)) {
+      Sgd sgd = new Sgd(model.parameters(), Sgd.Config.of(0.1));
+      dev.emb4j.nn.Parameter weight = sgd.parameters().getFirst();
+      assertEquals("0.weight", weight.name());
+      sgd.trackChangedRows();
+      try (var _ = dev.emb4j.autograd.GradMode.disable()) {
+        table.lookup(dev.emb4j.tensor.IndexTensor.of(new long[] {7, 30, 7}));
+      }
+      ChangedRows changed = sgd.changedRows(weight);
+      assertEquals(2, changed.count());
+      assertTrue(changed.contains(7) && changed.contains(30));
+    }
+  }
 }
