@@ -107,10 +107,13 @@ class ServeCommandTest {
   @Test
   void similarAndAnalogyAnswerAsTheVectorsCommands() throws Exception {
     Path glove = glove();
-    Running server = serve("--vectors", glove.toString());
+    Running server = serve("--vectors", glove.toString(), "--approximate");
     try {
       String similar = get(server.url() + "/v1/similar?token=king&k=3");
       assertEquals(CliRun.run("vectors", "similar", glove.toString(), "king", "-k", "3", "--json").out().strip(), similar);
+      List<?> approximate = (List<?>) Json.parse(get(server.url() + "/v1/similar?token=king&k=3&mode=approximate"));
+      assertEquals(((Map<?, ?>) ((List<?>) Json.parse(similar)).getFirst()).get("token"), ((Map<?, ?>) approximate.getFirst()).get("token"));
+      assertTrue(Files.isDirectory(dir.resolve("tiny.txt.hnsw")), "the index is saved beside the vectors");
       List<?> queen = (List<?>) Json.parse(get(server.url() + "/v1/analogy?a=king&b=man&c=woman&k=1"));
       assertEquals("queen", ((Map<?, ?>) queen.getFirst()).get("token"));
     } finally {

@@ -1,7 +1,6 @@
 package dev.emb4j.serve;
 
 import dev.emb4j.io.Vectors;
-import dev.emb4j.search.NearestNeighbors;
 import dev.emb4j.search.Neighbor;
 import dev.emb4j.search.Similarity;
 import dev.emb4j.task.Recommender;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * The API's answers, as values for {@code Json.write}: each method reads its arguments, asks the served models (the
@@ -46,21 +46,36 @@ final class Answers {
     return out;
   }
 
-  /** {@code [{"token", "score"}]}, best first: the neighbours of a token (itself excluded) or of a vector. */
+  /**
+   * {@code [{"token", "score"}]}, best first: the neighbours of a token (itself excluded) or of a vector, by the exact
+   * scan or ({@code mode=approximate}) the HNSW index.
+   */
   List<Object> similar(ServedModels m, RequestArgs args) {
     Vectors vectors = vectorsOf(m);
-    NearestNeighbors nn = m.neighbors();
     int k = k(args, 10);
-    float[] vector = args.floats("vector", vectors.dim());
-    List<Neighbor> found;
-    if (vector != null) {
-      if (vector.length != vectors.dim()) {
-        throw ApiException.badField("vector", "vector has " + vector.length + " values, the vectors have " + vectors.dim());
-      }
-      found = nn.search(vector, k, Similarity.COSINE, null);
-    } else {
-      found = nn.similar(rowOf(vectors, args.requiredString("token"), "token"), k, Similarity.COSINE);
+    String mode = args.string("mode");
+    boolean approximate = "approximate".equals(mode);
+    if (mode != null && !approximate && !mode.equals("exact")) {
+      throw ApiException.badField("mode", "mode must be exact or approximate, got '" + mode + "'");
     }
+    if (approximate && m.approximate() == null) {
+      throw ApiException.badField("mode", "no approximate index is served (start the server with --approximate)");
+    }
+    float[] vector = args.floats("vector", vectors.dim());
+    long self = -1;
+    if (vector == null) {
+      self = rowOf(vectors, args.requiredString("token"), "token");
+      vector = new float[vectors.dim()];
+      vectors.table().readRow(self, vector, 0);
+    } else if (vector.length != vectors.dim()) {
+      throw ApiException.badField("vector", "vector has " + vector.length + " values, the vectors have " + vectors.dim());
+    }
+    long excluded = self;
+    LongPredicate exclude = self < 0 ? null : row -> row == excluded;
+    List<Neighbor> found =
+        approximate
+            ? m.approximate().search(vector, k, exclude)
+            : m.neighbors().search(vector, k, Similarity.COSINE, exclude);
     return neighbors(vectors, found);
   }
 

@@ -7,8 +7,8 @@ import dev.emb4j.task.text.TextClassifier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What one generation of the server answers from: word vectors (with their exact search index), a text classifier, a
- * recommender, any of them absent. Immutable; a reload builds a new one and swaps it in.
+ * What one generation of the server answers from: word vectors (with their exact search index, and optionally an
+ * approximate one), a text classifier, a recommender, any of them absent. Immutable; a reload builds a new one and swaps it in.
  *
  * <p>Requests hold a lease on the generation they started with ({@link #tryAcquire}, {@link #release}); a retired
  * generation closes its resources when its last lease is released, so a reload never fails a request in flight.
@@ -16,14 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ServedModels {
   private final Vectors vectors;
   private final NearestNeighbors neighbors;
+  private final ApproximateNeighbors approximate;
   private final TextClassifier classifier;
   private final Recommender recommender;
   /** Leases plus one for the server's own reference, dropped by {@link #retire}; 0 once closed. */
   private final AtomicInteger leases = new AtomicInteger(1);
 
-  private ServedModels(Vectors vectors, TextClassifier classifier, Recommender recommender) {
+  private ServedModels(Vectors vectors, ApproximateNeighbors approximate, TextClassifier classifier, Recommender recommender) {
     this.vectors = vectors;
     this.neighbors = vectors == null ? null : NearestNeighbors.over(vectors.table());
+    this.approximate = approximate;
     this.classifier = classifier;
     this.recommender = recommender;
   }
@@ -32,16 +34,22 @@ public final class ServedModels {
    * Models to serve; each may be null, not all of them.
    *
    * @param vectors word vectors for lookup, similar and analogy, or null
+   * @param approximate an approximate index over the vectors' rows for {@code similar?mode=approximate}, or null
    * @param classifier a text classifier for classify, or null
    * @param recommender a recommender for recommend, or null
    * @return the generation, owning (and closing, once retired) what it was given
-   * @throws IllegalArgumentException if all three are null
+   * @throws IllegalArgumentException if vectors, classifier and recommender are all null, or an approximate index is
+   *     given without vectors
    */
-  public static ServedModels of(Vectors vectors, TextClassifier classifier, Recommender recommender) {
+  public static ServedModels of(
+      Vectors vectors, ApproximateNeighbors approximate, TextClassifier classifier, Recommender recommender) {
     if (vectors == null && classifier == null && recommender == null) {
       throw new IllegalArgumentException("nothing to serve: give vectors, a classifier or a recommender");
     }
-    return new ServedModels(vectors, classifier, recommender);
+    if (approximate != null && vectors == null) {
+      throw new IllegalArgumentException("an approximate index needs the vectors it was built from");
+    }
+    return new ServedModels(vectors, approximate, classifier, recommender);
   }
 
   /** The vectors, or null. */
@@ -52,6 +60,11 @@ public final class ServedModels {
   /** The exact index over the vectors, or null. */
   NearestNeighbors neighbors() {
     return neighbors;
+  }
+
+  /** The approximate index over the vectors, or null. */
+  ApproximateNeighbors approximate() {
+    return approximate;
   }
 
   /** The classifier, or null. */
@@ -92,6 +105,9 @@ public final class ServedModels {
   private void closeResources() {
     if (neighbors != null) {
       neighbors.close();
+    }
+    if (approximate != null) {
+      approximate.close();
     }
     if (vectors != null) {
       vectors.close();

@@ -78,7 +78,7 @@ class EmbeddingServerTest {
 
   @Test
   void similarAnswersWhatTheIndexFinds() throws Exception {
-    start(() -> ServedModels.of(vectors(1), null, null), ServerLimits.DEFAULT);
+    start(() -> ServedModels.of(vectors(1), null, null, null), ServerLimits.DEFAULT);
     HttpResponse<String> r = get("/v1/similar?token=w3&k=5");
     assertEquals(200, r.statusCode(), r.body());
     assertEquals("application/json", r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
@@ -99,8 +99,37 @@ class EmbeddingServerTest {
   }
 
   @Test
+  void approximateModeAsksTheHnswIndex() throws Exception {
+    start(
+        () -> {
+          Vectors v = vectors(1);
+          return ServedModels.of(v, ApproximateNeighbors.openOrBuild(v.table(), null, 400), null, null);
+        },
+        ServerLimits.DEFAULT);
+    // with a candidate list larger than the table, the graph search is exhaustive: the same rows as the exact scan
+    List<?> exact = (List<?>) Json.parse(get("/v1/similar?token=w3&k=5&mode=exact").body());
+    List<?> approximate = (List<?>) Json.parse(get("/v1/similar?token=w3&k=5&mode=approximate").body());
+    assertEquals(5, approximate.size());
+    for (int i = 0; i < 5; i++) {
+      Map<?, ?> e = (Map<?, ?>) exact.get(i);
+      Map<?, ?> a = (Map<?, ?>) approximate.get(i);
+      assertEquals(e.get("token"), a.get("token"));
+      assertEquals(((Number) e.get("score")).doubleValue(), ((Number) a.get("score")).doubleValue(), 1e-5);
+    }
+    assertEquals("mode", object(get("/v1/similar?token=w3&mode=fast")).get("field"));
+  }
+
+  @Test
+  void approximateModeNeedsAnIndex() throws Exception {
+    start(() -> ServedModels.of(vectors(1), null, null, null), ServerLimits.DEFAULT);
+    HttpResponse<String> r = get("/v1/similar?token=w3&mode=approximate");
+    assertEquals(400, r.statusCode());
+    assertEquals("mode", object(r).get("field"));
+  }
+
+  @Test
   void lookupAndAnalogy() throws Exception {
-    start(() -> ServedModels.of(vectors(1), null, null), ServerLimits.DEFAULT);
+    start(() -> ServedModels.of(vectors(1), null, null, null), ServerLimits.DEFAULT);
     List<?> rows = (List<?>) Json.parse(get("/v1/lookup?tokens=w1,w2&ids=7").body());
     assertEquals(3, rows.size());
     Map<?, ?> seventh = (Map<?, ?>) rows.get(2);
@@ -120,7 +149,7 @@ class EmbeddingServerTest {
 
   @Test
   void refusalsNameTheFieldOrToken() throws Exception {
-    start(() -> ServedModels.of(vectors(1), null, null), new ServerLimits(256, 3, 20));
+    start(() -> ServedModels.of(vectors(1), null, null, null), new ServerLimits(256, 3, 20));
     HttpResponse<String> unknown = get("/v1/similar?token=frog");
     assertEquals(404, unknown.statusCode());
     assertEquals("frog", object(unknown).get("token"));
@@ -147,7 +176,7 @@ class EmbeddingServerTest {
   @Test
   void reloadSwapsGenerationsWithoutFailingRequests() throws Exception {
     AtomicInteger loads = new AtomicInteger();
-    start(() -> ServedModels.of(vectors(loads.incrementAndGet()), null, null), ServerLimits.DEFAULT);
+    start(() -> ServedModels.of(vectors(loads.incrementAndGet()), null, null, null), ServerLimits.DEFAULT);
     String before = get("/v1/similar?token=w3&k=3").body();
     int clients = 8;
     ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -185,7 +214,7 @@ class EmbeddingServerTest {
     Vectors plain = vectors(1);
     GatedRowStore first = new GatedRowStore(plain.table());
     start(
-        () -> ServedModels.of(loads.incrementAndGet() == 1 ? Vectors.of(plain.tokens(), first) : vectors(2), null, null),
+        () -> ServedModels.of(loads.incrementAndGet() == 1 ? Vectors.of(plain.tokens(), first) : vectors(2), null, null, null),
         ServerLimits.DEFAULT);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     Future<HttpResponse<String>> inFlight = pool.submit(() -> get("/v1/lookup?ids=0"));
@@ -210,7 +239,7 @@ class EmbeddingServerTest {
           if (loads.incrementAndGet() > 1) {
             throw new IOException("vectors.txt is truncated");
           }
-          return ServedModels.of(vectors(1), null, null);
+          return ServedModels.of(vectors(1), null, null, null);
         },
         ServerLimits.DEFAULT);
     HttpResponse<String> reload = post("/v1/admin/reload", "");
@@ -221,7 +250,7 @@ class EmbeddingServerTest {
 
   @Test
   void describesItselfAndCountsRequests() throws Exception {
-    start(() -> ServedModels.of(vectors(1), null, null), ServerLimits.DEFAULT);
+    start(() -> ServedModels.of(vectors(1), null, null, null), ServerLimits.DEFAULT);
     get("/v1/similar?token=w3");
     Map<?, ?> api = object(get("/openapi.json"));
     assertTrue(((Map<?, ?>) api.get("paths")).containsKey("/v1/similar"));
@@ -233,7 +262,7 @@ class EmbeddingServerTest {
 
   @Test
   void closeStopsListening() throws Exception {
-    start(() -> ServedModels.of(vectors(1), null, null), ServerLimits.DEFAULT);
+    start(() -> ServedModels.of(vectors(1), null, null, null), ServerLimits.DEFAULT);
     int port = server.port();
     server.close();
     server = null;

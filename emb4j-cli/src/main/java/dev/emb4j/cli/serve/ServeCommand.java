@@ -5,6 +5,7 @@ import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.vectors.InputOptions;
 import dev.emb4j.io.Vectors;
+import dev.emb4j.serve.ApproximateNeighbors;
 import dev.emb4j.serve.EmbeddingServer;
 import dev.emb4j.serve.ServedModels;
 import dev.emb4j.serve.ServerLimits;
@@ -52,6 +53,21 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "A model saved by 'classify train' (also serves its word vectors unless --vectors is given) or 'recommend train'.")
   private Path model;
+
+  @Option(
+      names = "--approximate",
+      description = {
+        "Also answer similar?mode=approximate from an HNSW graph (Lucene), built at start and saved beside --vectors",
+        "as FILE.hnsw (reused while the vectors are unchanged), or built in memory for a classifier's words."
+      })
+  private boolean approximate;
+
+  @Option(
+      names = "--ef",
+      defaultValue = "100",
+      converter = Ranges.Positive.class,
+      description = "Candidates per approximate query: more finds more true neighbours, slower (default: ${DEFAULT-VALUE}).")
+  private int ef;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "The address to bind (default: ${DEFAULT-VALUE}).")
   private String host;
@@ -135,6 +151,12 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     Vectors served = vectors != null ? input.readForSearch(vectors) : classifier != null ? classifier.wordVectors() : null;
-    return ServedModels.of(served, classifier, recommender);
+    ApproximateNeighbors index = null;
+    if (approximate && served != null) {
+      LuceneLog.quiet();
+      Path beside = vectors == null ? null : vectors.resolveSibling(vectors.getFileName() + ".hnsw");
+      index = ApproximateNeighbors.openOrBuild(served.table(), beside, ef);
+    }
+    return ServedModels.of(served, index, classifier, recommender);
   }
 }
