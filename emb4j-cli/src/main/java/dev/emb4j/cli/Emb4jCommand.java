@@ -3,6 +3,7 @@ package dev.emb4j.cli;
 import dev.emb4j.cli.classify.ClassifyCommand;
 import dev.emb4j.cli.bench.BenchCommand;
 import dev.emb4j.cli.demo.DemoCommand;
+import dev.emb4j.cli.plot.PlotCommand;
 import dev.emb4j.cli.recommend.RecommendCommand;
 import dev.emb4j.cli.serve.ServeCommand;
 import dev.emb4j.cli.vectors.VectorsCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Trainable embedding tables (Embedding, EmbeddingBag) for the JVM, with PyTorch's semantics.",
-    subcommands = {DemoCommand.class, ClassifyCommand.class, RecommendCommand.class, VectorsCommand.class, ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, ClassifyCommand.class, RecommendCommand.class, VectorsCommand.class, ServeCommand.class, PlotCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

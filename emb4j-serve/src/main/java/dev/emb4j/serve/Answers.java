@@ -95,7 +95,7 @@ final class Answers {
       throw ApiException.notServed("no classifier is served (start the server with --model CLASSIFIER)");
     }
     String text = args.requiredString("text");
-    int k = args.intIn("k", 1, 1, Math.min(limits.maxK(), classifier.labels().size()));
+    int k = args.intIn("k", 1, 1, limits.maxK());
     List<Object> predictions = new ArrayList<>();
     for (TextClassifier.Prediction p : classifier.predict(text, k)) {
       Map<String, Object> o = new LinkedHashMap<>();
