@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * An HTTP server answering lookups, nearest neighbours, analogies, classifications and recommendations from emb4j
@@ -131,7 +132,7 @@ public final class EmbeddingServer implements AutoCloseable {
    * @param report told "reloaded (generation N)" or the failure's message
    * @return whether the handler could be installed
    */
-  public boolean reloadOnHangup(java.util.function.Consumer<String> report) {
+  public boolean reloadOnHangup(Consumer<String> report) {
     return HangupSignal.onHangup(
         () -> {
           try {
@@ -167,18 +168,17 @@ public final class EmbeddingServer implements AutoCloseable {
     config.http.maxRequestSize = limits.maxBodyBytes();
     config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT.toMillis()));
     var routes = config.routes;
-    for (String path : new String[] {"lookup", "similar", "analogy", "classify", "recommend"}) {
-      BiFunction<ServedModels, RequestArgs, Object> answer =
-          switch (path) {
-            case "lookup" -> answers::lookup;
-            case "similar" -> answers::similar;
-            case "analogy" -> answers::analogy;
-            case "classify" -> answers::classify;
-            default -> answers::recommend;
-          };
-      routes.get("/v1/" + path, api(path, answer));
-      routes.post("/v1/" + path, api(path, answer));
-    }
+    Map<String, BiFunction<ServedModels, RequestArgs, Object>> endpoints = new LinkedHashMap<>();
+    endpoints.put("lookup", answers::lookup);
+    endpoints.put("similar", answers::similar);
+    endpoints.put("analogy", answers::analogy);
+    endpoints.put("classify", answers::classify);
+    endpoints.put("recommend", answers::recommend);
+    endpoints.forEach(
+        (path, answer) -> {
+          routes.get("/v1/" + path, api(path, answer));
+          routes.post("/v1/" + path, api(path, answer));
+        });
     routes.post("/v1/admin/reload", this::reloadRequest);
     routes.get("/health", api("health", (m, args) -> answers.health(m, generation)));
     routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));

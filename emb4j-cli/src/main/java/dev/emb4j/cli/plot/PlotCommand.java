@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -53,18 +51,9 @@ public final class PlotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "-o must name a .png file, got " + output);
-    }
-    if (width < 100 || width > 10000 || height < 100 || height > 10000) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--width and --height must be in 100..10000, got " + width + " x " + height);
-    }
+    Pictures.check(spec.commandLine(), output, width, height);
     FileChecks.readable(run);
-    System.setProperty("java.awt.headless", "true");
-    JFreeChart chart = chart(run);
-    Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
-    ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height);
-    Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Pictures.writePng(chart(run), output, width, height);
     spec.commandLine().getOut().println("wrote " + output);
     spec.commandLine().getOut().flush();
     return 0;
