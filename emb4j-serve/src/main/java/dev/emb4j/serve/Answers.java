@@ -16,6 +16,9 @@ import java.util.function.LongPredicate;
  * same calls the command line makes) and shapes the result as the command's {@code --json} output does.
  */
 final class Answers {
+  /** The most rows the projector page draws. */
+  static final int PROJECTED_POINTS = 100_000;
+
   private final ServerLimits limits;
 
   Answers(ServerLimits limits) {
@@ -136,6 +139,39 @@ final class Answers {
       out.add(o);
     }
     return out;
+  }
+
+  /**
+   * {@code {"rows", "tokens": [...], "ids": [...], "x": [...], "y": [...]}}: up to {@link #PROJECTED_POINTS} rows
+   * (every n-th when there are more) on the vectors' first two principal components, for the projector page.
+   */
+  Map<String, Object> projection(ServedModels m) {
+    Vectors vectors = vectorsOf(m);
+    return m.projection(
+        served -> {
+          Projection pca = Projection.pca(vectors.table());
+          long step = Math.max(1, (vectors.size() + PROJECTED_POINTS - 1) / PROJECTED_POINTS);
+          List<Object> tokens = new ArrayList<>();
+          List<Object> ids = new ArrayList<>();
+          List<Object> xs = new ArrayList<>();
+          List<Object> ys = new ArrayList<>();
+          float[] row = new float[vectors.dim()];
+          for (long r = 0; r < vectors.size(); r += step) {
+            vectors.table().readRow(r, row, 0);
+            double[] xy = pca.project(row);
+            tokens.add(vectors.hasTokens() ? vectors.tokens().get((int) r) : null);
+            ids.add(r);
+            xs.add(Double.isFinite(xy[0]) ? (float) xy[0] : 0f);
+            ys.add(Double.isFinite(xy[1]) ? (float) xy[1] : 0f);
+          }
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("rows", vectors.size());
+          o.put("tokens", tokens);
+          o.put("ids", ids);
+          o.put("x", xs);
+          o.put("y", ys);
+          return o;
+        });
   }
 
   /** {@code {"status": "ok", ...}} with the sizes of what is served. */

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,11 +58,13 @@ public final class EmbeddingServer implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AtomicReference<ServedModels> current = new AtomicReference<>();
   private final Object reloadLock = new Object();
+  private final Path runLog;
   private final Javalin app;
   private volatile long generation = 1;
 
-  private EmbeddingServer(ModelLoader loader, ServerLimits limits, ServedModels first) {
+  private EmbeddingServer(ModelLoader loader, ServerLimits limits, Path runLog, ServedModels first) {
     this.loader = loader;
+    this.runLog = runLog;
     this.limits = limits;
     this.answers = new Answers(limits);
     this.current.set(first);
@@ -85,6 +88,24 @@ public final class EmbeddingServer implements AutoCloseable {
    */
   public static EmbeddingServer start(String host, int port, ModelLoader loader, ServerLimits limits)
       throws IOException {
+    return start(host, port, loader, limits, null);
+  }
+
+  /**
+   * Loads the models and starts serving them, with the training page following a run log.
+   *
+   * @param host the address to bind, e.g. {@code 127.0.0.1}
+   * @param port the port, or 0 for a free one (see {@link #port})
+   * @param loader reads the models, now and on every reload
+   * @param limits bounds on each request
+   * @param runLog the run log ({@code --log} of the training commands) that {@code /v1/run} and the training page
+   *     show, read afresh on every request (it may not exist yet), or null
+   * @return the running server
+   * @throws IOException if the models cannot be loaded
+   * @throws IllegalStateException if the server cannot bind
+   */
+  public static EmbeddingServer start(String host, int port, ModelLoader loader, ServerLimits limits, Path runLog)
+      throws IOException {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(loader, "loader");
     Objects.requireNonNull(limits, "limits");
@@ -92,7 +113,7 @@ public final class EmbeddingServer implements AutoCloseable {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
     ServedModels first = Objects.requireNonNull(loader.load(), "the loader returned null");
-    EmbeddingServer server = new EmbeddingServer(loader, limits, first);
+    EmbeddingServer server = new EmbeddingServer(loader, limits, runLog, first);
     try {
       server.app.start(host, port);
     } catch (RuntimeException e) {
@@ -179,7 +200,12 @@ public final class EmbeddingServer implements AutoCloseable {
           routes.get("/v1/" + path, api(path, answer));
           routes.post("/v1/" + path, api(path, answer));
         });
+    routes.get("/v1/projection", api("projection", (m, args) -> answers.projection(m)));
+    routes.get("/v1/run", api("run", (m, args) -> RunLogFile.entries(runLog)));
     routes.post("/v1/admin/reload", this::reloadRequest);
+    config.staticFiles.enableWebjars();
+    routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("projector.html")));
+    routes.get("/training", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("training.html")));
     routes.get("/health", api("health", (m, args) -> answers.health(m, generation)));
     routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(resource("openapi.json")));

@@ -4,7 +4,9 @@ import dev.emb4j.io.Vectors;
 import dev.emb4j.search.NearestNeighbors;
 import dev.emb4j.task.Recommender;
 import dev.emb4j.task.text.TextClassifier;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * What one generation of the server answers from: word vectors (with their exact search index, and optionally an
@@ -19,6 +21,8 @@ public final class ServedModels {
   private final ApproximateNeighbors approximate;
   private final TextClassifier classifier;
   private final Recommender recommender;
+  /** The projector's points, computed on first use. */
+  private Map<String, Object> projection;
   /** Leases plus one for the server's own reference, dropped by {@link #retire}; 0 once closed. */
   private final AtomicInteger leases = new AtomicInteger(1);
 
@@ -75,6 +79,14 @@ public final class ServedModels {
   /** The recommender, or null. */
   Recommender recommender() {
     return recommender;
+  }
+
+  /** The projector's points of this generation, computed by {@code compute} the first time. */
+  synchronized Map<String, Object> projection(Function<ServedModels, Map<String, Object>> compute) {
+    if (projection == null) {
+      projection = compute.apply(this);
+    }
+    return projection;
   }
 
   /** Takes a lease, unless this generation is already closed. */

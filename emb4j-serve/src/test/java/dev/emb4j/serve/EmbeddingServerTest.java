@@ -15,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The API by real HTTP calls on 127.0.0.1, on a free port. */
 class EmbeddingServerTest {
@@ -125,6 +128,25 @@ class EmbeddingServerTest {
     HttpResponse<String> r = get("/v1/similar?token=w3&mode=approximate");
     assertEquals(400, r.statusCode());
     assertEquals("mode", object(r).get("field"));
+  }
+
+  @Test
+  void pagesTheProjectionAndTheRunLog(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("run.jsonl");
+    server = EmbeddingServer.start("127.0.0.1", 0, () -> ServedModels.of(vectors(1), null, null, null), ServerLimits.DEFAULT, log);
+    Map<?, ?> projection = object(get("/v1/projection"));
+    assertEquals((double) ROWS, projection.get("rows"));
+    assertEquals(ROWS, ((List<?>) projection.get("x")).size());
+    assertEquals("w5", ((List<?>) projection.get("tokens")).get(5));
+    HttpResponse<String> page = get("/");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("/webjars/echarts/5.3.1/dist/echarts.min.js"));
+    assertEquals(200, get("/webjars/echarts/5.3.1/dist/echarts.min.js").statusCode(), "the chart library is served");
+    assertTrue(get("/training").body().contains("/v1/run"));
+    assertEquals(List.of(), Json.parse(get("/v1/run").body()), "no log yet: no entries");
+    Files.writeString(log, "{\"type\":\"epoch\",\"epoch\":1,\"loss\":0.5}\n{\"type\":\"ep");
+    List<?> entries = (List<?>) Json.parse(get("/v1/run").body());
+    assertEquals(1, entries.size(), "a line still being written is left for the next read");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.emb4j.cli.plot;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.vectors.InputOptions;
 import dev.emb4j.io.Vectors;
+import dev.emb4j.serve.Projection;
 import java.awt.Color;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,13 +72,13 @@ public final class VectorsPlotCommand implements Callable<Integer> {
           throw new IllegalArgumentException("'" + tokens.get(i) + "' is not among the " + vectors.size() + " tokens of " + file);
         }
       }
-      double[][] axes = Pca.axes(vectors.table());
+      Projection projection = Projection.pca(vectors.table());
       XYSeries dots = new XYSeries("rows", false, true);
       long step = Math.max(1, (vectors.size() + maxPoints - 1) / maxPoints);
       float[] row = new float[vectors.dim()];
       for (long r = 0; r < vectors.size(); r += step) {
         vectors.table().readRow(r, row, 0);
-        double[] xy = Pca.project(row, axes);
+        double[] xy = projection.project(row);
         dots.add(xy[0], xy[1]);
       }
       XYPlot plot = new XYPlot(new XYSeriesCollection(dots), new NumberAxis("PC 1"), new NumberAxis("PC 2"), new XYDotRenderer());
@@ -86,7 +87,7 @@ public final class VectorsPlotCommand implements Callable<Integer> {
         XYSeries marked = new XYSeries("--tokens", false, true);
         for (int i = 0; i < highlighted.length; i++) {
           vectors.table().readRow(highlighted[i], row, 0);
-          double[] xy = Pca.project(row, axes);
+          double[] xy = projection.project(row);
           marked.add(xy[0], xy[1]);
           XYTextAnnotation label = new XYTextAnnotation(" " + tokens.get(i), xy[0], xy[1]);
           label.setTextAnchor(TextAnchor.BOTTOM_LEFT);

@@ -69,6 +69,12 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Candidates per approximate query: more finds more true neighbours, slower (default: ${DEFAULT-VALUE}).")
   private int ef;
 
+  @Option(
+      names = "--log",
+      paramLabel = "RUN",
+      description = "A run log ('classify train --log' or 'recommend train --log') for the training page at /training, read as it grows.")
+  private Path log;
+
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "The address to bind (default: ${DEFAULT-VALUE}).")
   private String host;
 
@@ -111,7 +117,7 @@ public final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CountDownLatch stopped = new CountDownLatch(1);
-    EmbeddingServer server = EmbeddingServer.start(host, port, this::load, new ServerLimits(maxBody, maxIds, maxK));
+    EmbeddingServer server = EmbeddingServer.start(host, port, this::load, new ServerLimits(maxBody, maxIds, maxK), log);
     // Ctrl-C and SIGTERM run the hook: the server stops taking connections and finishes the requests in flight.
     Thread hook = new Thread(() -> {
       server.close();

@@ -1,19 +1,36 @@
-package dev.emb4j.cli.plot;
+package dev.emb4j.serve;
 
 import dev.emb4j.store.RowStore;
 import java.util.SplittableRandom;
 
 /**
- * The first two principal components of a table's rows, by power iteration on the covariance (never formed: each
- * iteration is two passes over the rows), each later component deflated against the earlier ones.
+ * A 2-D map of a table's rows by PCA: the first two principal components, by power iteration on the covariance (never
+ * formed: each iteration is two passes over the rows), the second deflated against the first. Drawn by {@code emb4j
+ * vectors plot} and the projector page of {@code emb4j serve}.
  */
-final class Pca {
+public final class Projection {
   private static final int ITERATIONS = 60;
 
-  private Pca() {}
+  private final double[] mean;
+  private final double[] first;
+  private final double[] second;
 
-  /** {@code {mean, first, second}}: the rows' mean and the unit directions of the first two components. */
-  static double[][] axes(RowStore table) {
+  private Projection(double[] mean, double[] first, double[] second) {
+    this.mean = mean;
+    this.first = first;
+    this.second = second;
+  }
+
+  /**
+   * The projection on the first two principal components of {@code table}'s rows.
+   *
+   * @param table the rows (at least one)
+   * @return the projection
+   */
+  public static Projection pca(RowStore table) {
+    if (table.rows() < 1) {
+      throw new IllegalArgumentException("a projection needs at least one row");
+    }
     int d = table.dim();
     long n = table.rows();
     double[] mean = new double[d];
@@ -28,17 +45,25 @@ final class Pca {
       mean[j] /= Math.max(n, 1);
     }
     double[] first = component(table, mean, null);
-    return new double[][] {mean, first, component(table, mean, first)};
+    return new Projection(mean, first, component(table, mean, first));
   }
 
-  /** The coordinates of {@code row} on the two components of {@code axes}. */
-  static double[] project(float[] row, double[][] axes) {
+  /**
+   * The coordinates of a row on the two components.
+   *
+   * @param row a row of the table's dimension
+   * @return {@code {x, y}}
+   */
+  public double[] project(float[] row) {
+    if (row.length != mean.length) {
+      throw new IllegalArgumentException("row has " + row.length + " values, the projection " + mean.length);
+    }
     double x = 0;
     double y = 0;
     for (int j = 0; j < row.length; j++) {
-      double c = row[j] - axes[0][j];
-      x += c * axes[1][j];
-      y += c * axes[2][j];
+      double c = row[j] - mean[j];
+      x += c * first[j];
+      y += c * second[j];
     }
     return new double[] {x, y};
   }
