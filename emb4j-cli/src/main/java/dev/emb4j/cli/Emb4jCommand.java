@@ -4,7 +4,9 @@ import dev.emb4j.cli.classify.ClassifyCommand;
 import dev.emb4j.cli.cluster.ClusterCommand;
 import dev.emb4j.cli.bench.BenchCommand;
 import dev.emb4j.cli.demo.DemoCommand;
+import dev.emb4j.cli.plot.PlotCommand;
 import dev.emb4j.cli.recommend.RecommendCommand;
+import dev.emb4j.cli.serve.ServeCommand;
 import dev.emb4j.cli.vectors.VectorsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Trainable embedding tables (Embedding, EmbeddingBag) for the JVM, with PyTorch's semantics.",
-    subcommands = {DemoCommand.class, ClassifyCommand.class, RecommendCommand.class, VectorsCommand.class, BenchCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, ClassifyCommand.class, RecommendCommand.class, VectorsCommand.class, ServeCommand.class, PlotCommand.class, BenchCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

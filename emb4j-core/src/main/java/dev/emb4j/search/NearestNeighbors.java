@@ -1,7 +1,9 @@
 package dev.emb4j.search;
 
+import dev.emb4j.internal.kernel.SimilarityScan;
 import dev.emb4j.store.RowStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -21,8 +23,9 @@ import java.util.function.LongPredicate;
  * }</pre>
  *
  * <p>The first query copies the table into contiguous blocks (for {@link Similarity#COSINE} each row divided by its
- * norm, computed in double), and later queries reuse that copy: it is a snapshot, so call {@link #refresh} after
- * changing the table. Each query scans every row, split into row ranges over the index's threads when the table is
+ * norm, computed in double), each row zero-padded to a multiple of 16 floats, and later queries reuse that copy: it is
+ * a snapshot, so call {@link #refresh} after changing the table. Each query scans every row with the Vector API (when
+ * enabled; the scalar twin gives the same scores), split into row ranges over the index's threads when the table is
  * large enough to gain from it; ties are broken by the lower id, so results do not depend on the split.
  *
  * <p>Thread-safe: queries may run concurrently. Close the index to stop its threads.
@@ -34,8 +37,13 @@ public final class NearestNeighbors implements AutoCloseable {
   /** The largest block of the cached copy, in floats. */
   private static final long BLOCK_FLOATS = 1 << 24;
 
+  /** Rows scored per kernel call before their scores are offered to the top k (a scratch that stays in L1). */
+  private static final int SCORE_CHUNK = 256;
+
   private final RowStore table;
   private final int dim;
+  /** Floats per row in the cached copies: dim rounded up for the scan kernel, the rest zeros. */
+  private final int stride;
   private final long rows;
   private final int threads;
   private final ForkJoinPool pool;
@@ -46,10 +54,11 @@ public final class NearestNeighbors implements AutoCloseable {
   private NearestNeighbors(RowStore table, int threads) {
     this.table = table;
     this.dim = table.dim();
+    this.stride = SimilarityScan.stride(dim);
     this.rows = table.rows();
     this.threads = threads;
     this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
-    this.rowsPerBlock = (int) Math.max(1, Math.min(BLOCK_FLOATS / dim, Math.max(rows, 1)));
+    this.rowsPerBlock = (int) Math.max(1, Math.min(BLOCK_FLOATS / stride, Math.max(rows, 1)));
   }
 
   /**
@@ -74,7 +83,7 @@ public final class NearestNeighbors implements AutoCloseable {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
-    if ((table.rows() + BLOCK_FLOATS) / Math.max(1, BLOCK_FLOATS / table.dim()) > Integer.MAX_VALUE) {
+    if ((table.rows() + BLOCK_FLOATS) / Math.max(1, BLOCK_FLOATS / SimilarityScan.stride(table.dim())) > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("a table of " + table.rows() + " rows is too large to index");
     }
     return new NearestNeighbors(table, threads);
@@ -103,7 +112,7 @@ public final class NearestNeighbors implements AutoCloseable {
         throw new IllegalArgumentException("query value " + j + " is " + query[j] + "; it must be finite");
       }
     }
-    float[] q = similarity == Similarity.COSINE ? normalize(query) : query.clone();
+    float[] q = similarity == Similarity.COSINE ? normalize(query, stride) : Arrays.copyOf(query, stride);
     float[][] blocks = similarity == Similarity.COSINE ? normalizedBlocks() : rawBlocks();
     int kk = (int) Math.min(k, rows);
     LongPredicate ex = exclude == null ? id -> false : exclude;
@@ -193,7 +202,7 @@ public final class NearestNeighbors implements AutoCloseable {
 
   private void addRow(float[][] blocks, long id, float sign, float[] q) {
     float[] block = blocks[(int) (id / rowsPerBlock)];
-    int off = (int) (id % rowsPerBlock) * dim;
+    int off = (int) (id % rowsPerBlock) * stride;
     for (int j = 0; j < dim; j++) {
       q[j] += sign * block[off + j];
     }
@@ -204,25 +213,31 @@ public final class NearestNeighbors implements AutoCloseable {
     if (k == 0) {
       return top;
     }
+    float[] scores = new float[SCORE_CHUNK];
     for (long r = from; r < to; ) {
       int b = (int) (r / rowsPerBlock);
       float[] block = blocks[b];
       long blockStart = (long) b * rowsPerBlock;
-      long end = Math.min(to, blockStart + rowsPerBlock);
-      for (int i = (int) (r - blockStart), n = (int) (end - blockStart); i < n; i++) {
-        float s = DotProducts.dot(block, i * dim, q, dim);
-        if (s >= top.threshold() && !exclude.test(blockStart + i)) {
-          top.offer(s, blockStart + i);
+      int end = (int) (Math.min(to, blockStart + rowsPerBlock) - blockStart);
+      for (int i = (int) (r - blockStart); i < end; i += SCORE_CHUNK) {
+        int n = Math.min(SCORE_CHUNK, end - i);
+        SimilarityScan.dotRows(block, i, n, stride, q, scores);
+        for (int c = 0; c < n; c++) {
+          float s = scores[c];
+          if (s >= top.threshold() && !exclude.test(blockStart + i + c)) {
+            top.offer(s, blockStart + i + c);
+          }
         }
       }
-      r = end;
+      r = blockStart + end;
     }
     return top;
   }
 
-  private static float[] normalize(float[] v) {
+  /** {@code v / |v|} (the norm computed in double), zero-padded to {@code length}. */
+  private static float[] normalize(float[] v, int length) {
     double n = DotProducts.norm(v, 0, v.length);
-    float[] out = new float[v.length];
+    float[] out = new float[length];
     if (n > 0) {
       for (int j = 0; j < v.length; j++) {
         out[j] = (float) (v[j] / n);
@@ -251,13 +266,13 @@ public final class NearestNeighbors implements AutoCloseable {
     for (int b = 0; b < nBlocks; b++) {
       long start = (long) b * rowsPerBlock;
       int n = (int) Math.min(rowsPerBlock, rows - start);
-      float[] block = new float[n * dim];
+      float[] block = new float[n * stride];
       for (int i = 0; i < n; i++) {
-        table.readRow(start + i, block, i * dim);
+        table.readRow(start + i, block, i * stride);
         if (unit) {
-          double norm = DotProducts.norm(block, i * dim, dim);
+          double norm = DotProducts.norm(block, i * stride, dim);
           for (int j = 0; j < dim; j++) {
-            block[i * dim + j] = norm > 0 ? (float) (block[i * dim + j] / norm) : 0f;
+            block[i * stride + j] = norm > 0 ? (float) (block[i * stride + j] / norm) : 0f;
           }
         }
       }

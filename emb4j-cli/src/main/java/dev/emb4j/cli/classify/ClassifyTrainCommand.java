@@ -5,6 +5,7 @@ import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
+import dev.emb4j.cli.RunLog;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
 import dev.emb4j.cli.DTypeOption;
@@ -140,6 +141,12 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No progress output.")
   private boolean quiet;
 
+  @Option(
+      names = "--log",
+      paramLabel = "FILE",
+      description = "Write the run log (JSON lines: steps and epochs with loss, learning rate, validation) to FILE as training goes.")
+  private Path log;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -185,13 +192,15 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
       }
     }
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "words");
+    RunLog runLog = RunLog.to(log, progress);
     TextClassifierTrainer.Result r;
     try {
       r =
           new TextClassifierTrainer(config, storage)
-              .train(examples, validation, MemoryBudget.checking(model, progress));
+              .train(examples, validation, MemoryBudget.checking(model, runLog));
     } finally {
       progress.finish();
+      runLog.close();
     }
     try (TextClassifier trained = r.model()) {
       trained.save(output);

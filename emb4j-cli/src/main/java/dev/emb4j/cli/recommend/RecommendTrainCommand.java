@@ -5,6 +5,7 @@ import dev.emb4j.cli.FileChecks;
 import dev.emb4j.cli.JsonOutput;
 import dev.emb4j.cli.MemoryBudget;
 import dev.emb4j.cli.Progress;
+import dev.emb4j.cli.RunLog;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
 import dev.emb4j.cli.cluster.ClusterTrainOptions;
@@ -159,6 +160,12 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No progress output.")
   private boolean quiet;
 
+  @Option(
+      names = "--log",
+      paramLabel = "FILE",
+      description = "Write the run log (JSON lines: steps and epochs with loss, learning rate, validation) to FILE as training goes.")
+  private Path log;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -211,6 +218,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     FileChecks.hasRoom(output, modelBytesAtLeast(trainData.ratings(), config));
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
+    RunLog runLog = RunLog.to(log, progress);
     String model =
         "the model (--dim " + dim + ", --optimizer " + optimizer + ", --dtype " + DTypeOption.name(dtype) + ")";
     MatrixFactorizationTrainer.Result result;
@@ -218,13 +226,14 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       Ratings validation = testData == null ? null : testData.ratings();
       result =
           clusterOptions.enabled()
-              ? clusterOptions.train(config, trainData.ratings(), validation, MemoryBudget.checking(model, progress))
+              ? clusterOptions.train(config, trainData.ratings(), validation, MemoryBudget.checking(model, runLog))
               : withFeatures
-                  ? featureTrainer.train(trainData.ratings(), validation, MemoryBudget.checking(model, progress))
+                  ? featureTrainer.train(trainData.ratings(), validation, MemoryBudget.checking(model, runLog))
               : new MatrixFactorizationTrainer(config, storage)
-                  .train(trainData.ratings(), validation, MemoryBudget.checking(model, progress));
+                  .train(trainData.ratings(), validation, MemoryBudget.checking(model, runLog));
     } finally {
       progress.finish();
+      runLog.close();
     }
     RegressionMetrics metrics;
     Recommender recommender = Recommender.of(result, trainData.ratings());

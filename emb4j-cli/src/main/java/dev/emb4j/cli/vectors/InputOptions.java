@@ -20,7 +20,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The options that say how to read a vector file, shared by the {@code vectors} subcommands. */
-final class InputOptions {
+public final class InputOptions {
   /** A rough size of one token in memory: the string, its list slot and its map entry. */
   private static final long BYTES_PER_TOKEN = 96;
 
@@ -71,7 +71,7 @@ final class InputOptions {
    * copy the search builds and the tokens fit (from the header, before reading a row). A model saved by {@code
    * classify train} (told apart by its magic bytes) gives its word vectors.
    */
-  Vectors readForSearch(Path file) throws IOException {
+  public Vectors readForSearch(Path file) throws IOException {
     FileChecks.seekable(file);
     if (Checkpoint.isCheckpoint(file)) {
       return TextClassifier.load(file).wordVectors();

@@ -1,5 +1,6 @@
 package dev.emb4j.cli.vectors;
 
+import dev.emb4j.cli.plot.VectorsPlotCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
       VectorsInfoCommand.class,
       VectorsSimilarCommand.class,
       VectorsAnalogyCommand.class,
-      VectorsBenchCommand.class
+      VectorsBenchCommand.class,
+      VectorsPlotCommand.class
     })
 public final class VectorsCommand implements Runnable {
   @Spec private CommandLine.Model.CommandSpec spec;
