@@ -103,7 +103,7 @@ public final class Vectors implements AutoCloseable {
       }
       RowStore table = storage.allocate(info.rows(), info.dim());
       try {
-        float[] row = new float[info.dim()];
+        float[] row = new float[info.rows() == 0 ? 0 : info.dim()]; // a header may promise no rows of any width
         List<String> tokens = info.hasTokens() ? new ArrayList<>((int) info.rows()) : null;
         Map<String, Integer> ids = info.hasTokens() ? new HashMap<>((int) Math.min(info.rows() * 2, 1 << 30)) : null;
         for (long r = 0; r < info.rows(); r++) {

@@ -103,7 +103,7 @@ public final class HeapRowStore implements RowStore, MemoryBacked {
   static HeapRowStore allocate(long rows, int dim, long rowsPerChunk, DType dtype) {
     StoreChecks.checkShape(rows, dim);
     StoreChecks.checkTrainable(dtype);
-    if (dim > MAX_CHUNK_FLOATS) {
+    if (dim > MAX_CHUNK_FLOATS && rows > MAX_SINGLE_FLOATS / dim) { // one array may hold rows of any width
       throw new IllegalArgumentException(
           "rows of " + dim + " elements exceed the largest heap chunk of " + MAX_CHUNK_FLOATS + " elements");
     }

@@ -233,4 +233,20 @@ class LongAddressingTest {
     store.readRow(row, r, 0);
     return r;
   }
+
+  /**
+   * Rows wider than a chunk fit when one array holds the table (no rows at all, as a vector file's header may say),
+   * and are refused with the widths when the table would need several chunks.
+   */
+  @Test
+  void rowsWiderThanAChunkFitOneArrayOnly() {
+    int wide = (int) HeapRowStore.MAX_CHUNK_FLOATS + 1;
+    try (HeapRowStore none = HeapRowStore.allocate(0, wide)) {
+      assertEquals(0, none.rows());
+    }
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> HeapRowStore.allocate(2, wide));
+    assertTrue(e.getMessage().contains("exceed the largest heap chunk"), e.getMessage());
+  }
 }
