@@ -103,8 +103,8 @@ public final class ShardedMatrixFactorizationTrainer {
       i[k] = items.add(train.items()[k]);
     }
     listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(users.size(), items.size(), config));
-    float[] userReg = frequencyScaledReg(u, users.size());
-    float[] itemReg = frequencyScaledReg(i, items.size());
+    float[] userReg = config.rowRegularization(u, users.size());
+    float[] itemReg = config.rowRegularization(i, items.size());
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : train.values()) {
@@ -233,19 +233,6 @@ public final class ShardedMatrixFactorizationTrainer {
 
   private static RegressionMetrics evaluate(MatrixFactorization model, IdIndex users, IdIndex items, Ratings test) {
     return new MatrixFactorizationTrainer.Result(model, users, items, 0, Double.NaN, List.of()).evaluate(test);
-  }
-
-  /** The factor L2 strength of each row, as the single-machine trainer computes it: {@code reg / count^regExponent}. */
-  private float[] frequencyScaledReg(int[] rows, int size) {
-    int[] counts = new int[size];
-    for (int r : rows) {
-      counts[r]++;
-    }
-    float[] out = new float[size];
-    for (int r = 0; r < size; r++) {
-      out[r] = (float) (config.reg() / Math.pow(counts[r], config.regExponent()));
-    }
-    return out;
   }
 
   private static void shuffle(int[] a, SplittableRandom rng) {

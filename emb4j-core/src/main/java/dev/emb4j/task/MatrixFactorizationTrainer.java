@@ -85,6 +85,26 @@ public final class MatrixFactorizationTrainer {
       }
     }
 
+    /**
+     * The factor L2 strength of each of {@code size} rows, given the row of every training rating: {@code reg /
+     * count^regExponent}, the rule every trainer of this configuration applies (a sharded one included).
+     *
+     * @param rows the row of each rating, each in {@code [0, size)}
+     * @param size the number of rows
+     * @return the strengths, one per row
+     */
+    public float[] rowRegularization(int[] rows, int size) {
+      int[] counts = new int[size];
+      for (int r : rows) {
+        counts[r]++;
+      }
+      float[] out = new float[size];
+      for (int r = 0; r < size; r++) {
+        out[r] = (float) (reg / Math.pow(counts[r], regExponent));
+      }
+      return out;
+    }
+
     /** The defaults, tuned on MovieLens-100k's u1 split (test RMSE about 0.919): {@code builder().build()}. */
     public static Config defaults() {
       return builder().build();
@@ -378,8 +398,8 @@ public final class MatrixFactorizationTrainer {
       Config config, dev.emb4j.nn.Model model, Ratings train, int[] u, int[] i, BatchLoss batchLoss,
       java.util.function.Supplier<Map<String, Double>> validate, long start, TrainingListener listener) {
     int n = train.size();
-    float[] userReg = frequencyScaledReg(config, u, maxPlusOne(u));
-    float[] itemReg = frequencyScaledReg(config, i, maxPlusOne(i));
+    float[] userReg = config.rowRegularization(u, maxPlusOne(u));
+    float[] itemReg = config.rowRegularization(i, maxPlusOne(i));
     Optimizer opt = optimizer(config, model);
     long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
     long totalSteps = config.epochs() * stepsPerEpoch;
@@ -451,19 +471,6 @@ public final class MatrixFactorizationTrainer {
 
   static TrainingDivergedException diverged(Config config, int epoch, String where, String problem) {
     return new TrainingDivergedException(epoch, config.epochs(), where, problem, config.learningRate());
-  }
-
-  /** The factor L2 strength of each row: {@code reg / count^regExponent}. */
-  static float[] frequencyScaledReg(Config config, int[] rows, int size) {
-    int[] counts = new int[size];
-    for (int r : rows) {
-      counts[r]++;
-    }
-    float[] out = new float[size];
-    for (int r = 0; r < size; r++) {
-      out[r] = (float) (config.reg() / Math.pow(counts[r], config.regExponent()));
-    }
-    return out;
   }
 
   /** The configured optimizer over every parameter of {@code model}. */
