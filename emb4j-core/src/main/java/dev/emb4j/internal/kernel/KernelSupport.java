@@ -67,6 +67,18 @@ interface KernelSupport {
       int[] bagSizes);
 
   /**
+   * {@link #poolSum} over a table whose rows are not float32 (16-bit or quantized), read where they lie and decoded
+   * as they are summed, with the sums of the float32 kernels over the decoded rows, bit for bit; false (and nothing
+   * written) when this kernel set has no such body for the table's dtype or width, and the caller then decodes the rows
+   * first ({@link DecodedPooling}).
+   */
+  default boolean poolSumEncoded(
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
+      int[] bagSizes) {
+    return false;
+  }
+
+  /**
    * Element-wise maximum over the non-padding positions of each bag in {@code [bagFrom, bagTo)}; the first such
    * position seeds the maximum and a later value replaces it only when strictly greater (ties and a NaN after the
    * first keep the earlier value). {@code maxIndices[b * D + d]} receives the row id of the winner, or -1 for an empty

@@ -84,7 +84,9 @@ public final class Kernels {
       RowStore w, RowDecoder decoder, long[] ids, int[] bagStarts, int from, int to, float[] psw, long paddingIdx,
       float[] out, int[] bagSizes) {
     if (decoder != null) {
-      DecodedPooling.poolSum(IMPL, decoder, w.dim(), ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
+      if (!IMPL.poolSumEncoded(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes)) {
+        DecodedPooling.poolSum(IMPL, decoder, w.dim(), ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
+      }
     } else {
       IMPL.poolSum(w, ids, bagStarts, from, to, psw, paddingIdx, out, bagSizes);
     }

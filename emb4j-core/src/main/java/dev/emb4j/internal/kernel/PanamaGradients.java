@@ -5,7 +5,6 @@ import static dev.emb4j.internal.kernel.PanamaVectors.L;
 import static dev.emb4j.internal.kernel.PanamaVectors.NATIVE;
 import static dev.emb4j.internal.kernel.PanamaVectors.S;
 import static dev.emb4j.internal.kernel.PanamaVectors.scale;
-import static dev.emb4j.internal.kernel.PanamaVectors.weigh;
 import static dev.emb4j.internal.kernel.PanamaVectors.value;
 import static dev.emb4j.internal.kernel.PanamaVectors.vector;
 
@@ -24,6 +23,7 @@ final class PanamaGradients {
   private PanamaGradients() {}
 
   private static final ScalarKernels SCALAR = new ScalarKernels();
+  private static final BlockSum ENTRY_SUMS = PanamaBlockSum.forKind(BlockSum.ENTRIES_KIND);
 
   static void scatterAddRows(
       RowStore target, long[] ids, float[] src, int[] srcRows, float[] scales, long paddingIdx) {
@@ -112,8 +112,11 @@ final class PanamaGradients {
     float[] src = entries.src();
     float[] scales = entries.scales();
     int j = 0;
-    for (; j + 8 * L <= dim; j += 8 * L) {
-      sumRows8Body(src, entries.srcRows(), scales, dim, order, from, to, j, dst, dstOffset + j);
+    if (dim >= 8 * L) {
+      BlockSum.Rows group = new BlockSum.Rows.Entries(entries, dim, order, from, to);
+      for (; j + 8 * L <= dim; j += 8 * L) {
+        ENTRY_SUMS.sum(group, null, 0, 1, j, dst, 0, dstOffset + j);
+      }
     }
     for (; j + L <= dim; j += L) {
       FloatVector acc = FloatVector.zero(S);
@@ -133,41 +136,6 @@ final class PanamaGradients {
       }
       dst[dstOffset + j] = acc;
     }
-  }
-
-  /** Columns {@code [j, j + 8L)} of {@link #sumRows}, written to {@code dst[q ..]}. */
-  private static void sumRows8Body(
-      float[] src, int[] srcRows, float[] scales, int dim, int[] order, int from, int to, int j, float[] dst, int q) {
-    FloatVector a0 = FloatVector.zero(S);
-    FloatVector a1 = a0;
-    FloatVector a2 = a0;
-    FloatVector a3 = a0;
-    FloatVector a4 = a0;
-    FloatVector a5 = a0;
-    FloatVector a6 = a0;
-    FloatVector a7 = a0;
-    boolean weighted = scales != null;
-    for (int k = from; k < to; k++) {
-      int e = order[k];
-      int p = (srcRows == null ? e : srcRows[e]) * dim + j;
-      float s = weighted ? scales[e] : 1f;
-      a0 = a0.add(weigh(FloatVector.fromArray(S, src, p), s, weighted));
-      a1 = a1.add(weigh(FloatVector.fromArray(S, src, p + L), s, weighted));
-      a2 = a2.add(weigh(FloatVector.fromArray(S, src, p + 2 * L), s, weighted));
-      a3 = a3.add(weigh(FloatVector.fromArray(S, src, p + 3 * L), s, weighted));
-      a4 = a4.add(weigh(FloatVector.fromArray(S, src, p + 4 * L), s, weighted));
-      a5 = a5.add(weigh(FloatVector.fromArray(S, src, p + 5 * L), s, weighted));
-      a6 = a6.add(weigh(FloatVector.fromArray(S, src, p + 6 * L), s, weighted));
-      a7 = a7.add(weigh(FloatVector.fromArray(S, src, p + 7 * L), s, weighted));
-    }
-    a0.intoArray(dst, q);
-    a1.intoArray(dst, q + L);
-    a2.intoArray(dst, q + 2 * L);
-    a3.intoArray(dst, q + 3 * L);
-    a4.intoArray(dst, q + 4 * L);
-    a5.intoArray(dst, q + 5 * L);
-    a6.intoArray(dst, q + 6 * L);
-    a7.intoArray(dst, q + 7 * L);
   }
 
   static void accumulateRows(

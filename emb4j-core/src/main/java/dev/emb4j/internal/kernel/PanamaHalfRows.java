@@ -33,7 +33,7 @@ final class PanamaHalfRows {
   private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
 
   /** {@code L} shorts: half the width of the float vectors. */
-  private static final VectorSpecies<Short> HS =
+  static final VectorSpecies<Short> HS =
       VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
 
   /** 0, 1, .., L - 1. */
@@ -111,12 +111,14 @@ final class PanamaHalfRows {
     PanamaVectors.sink = touched;
   }
 
-  private static FloatVector bf16ToFloat(ShortVector h) {
+  /** {@code L} bfloat16 values, exactly as float32s. */
+  static FloatVector bf16ToFloat(ShortVector h) {
     IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, IS, 0);
     return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }
 
-  private static FloatVector f16ToFloat(ShortVector h) {
+  /** {@code L} float16 values, exactly as float32s. */
+  static FloatVector f16ToFloat(ShortVector h) {
     IntVector bits = (IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_S2I, IS, 0);
     IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
     IntVector magnitude = bits.and(0x7FFF);

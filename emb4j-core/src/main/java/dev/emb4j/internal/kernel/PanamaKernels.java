@@ -51,6 +51,13 @@ final class PanamaKernels implements KernelSupport {
   }
 
   @Override
+  public boolean poolSumEncoded(
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
+      int[] bagSizes) {
+    return PanamaPooling.poolSumEncoded(w, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, out, bagSizes);
+  }
+
+  @Override
   public void poolSum(
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
       int[] bagSizes) {

@@ -1,20 +1,16 @@
 package dev.emb4j.internal.kernel;
 
-import static dev.emb4j.internal.kernel.PanamaVectors.AHEAD;
-import static dev.emb4j.internal.kernel.PanamaVectors.FLOAT;
 import static dev.emb4j.internal.kernel.PanamaVectors.L;
-import static dev.emb4j.internal.kernel.PanamaVectors.LB;
-import static dev.emb4j.internal.kernel.PanamaVectors.NATIVE;
 import static dev.emb4j.internal.kernel.PanamaVectors.S;
 import static dev.emb4j.internal.kernel.PanamaVectors.value;
 import static dev.emb4j.internal.kernel.PanamaVectors.vector;
-import static dev.emb4j.internal.kernel.PanamaVectors.weigh;
 
+import dev.emb4j.internal.store.QuantizedBacked;
+import dev.emb4j.internal.store.QuantizedRows;
 import dev.emb4j.internal.store.RowMemory;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import java.util.Optional;
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -37,6 +33,8 @@ final class PanamaPooling {
   private PanamaPooling() {}
 
   private static final ScalarKernels SCALAR = new ScalarKernels();
+  private static final BlockSum HEAP_SUMS = PanamaBlockSum.forKind(BlockSum.HEAP_KIND);
+  private static final BlockSum SEGMENT_SUMS = PanamaBlockSum.forKind(BlockSum.SEGMENT_KIND);
 
   static void poolSum(
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
@@ -51,19 +49,18 @@ final class PanamaPooling {
     // the columns of whole 8-vector blocks, each held in registers across a bag; one call covers every bag, since
     // these loops are too big for the JIT to inline into a per-bag loop
     int blocked = d - d % (8 * L);
-    BagRows rows =
-        blocked > 0 && mem.isHeap()
-            ? BagRows.of(mem, ids, bagStarts[bagFrom], bagStarts[bagTo], psw, paddingIdx)
-            : null;
-    float touched = 0;
-    for (int j = 0; j < blocked; j += 8 * L) {
-      if (rows != null) {
-        sum8(rows, bagStarts, bagFrom, bagTo, j, out, d, j);
-      } else {
-        touched += sum8Segment(mem, ids, bagStarts, bagFrom, bagTo, psw, paddingIdx, j, out);
+    if (blocked > 0) {
+      BlockSum body = mem.isHeap() ? HEAP_SUMS : SEGMENT_SUMS;
+      BlockSum.Rows rows =
+          mem.isHeap()
+              ? heapRows(mem, ids, bagStarts[bagFrom], bagStarts[bagTo], psw, paddingIdx)
+              : new BlockSum.Rows.Ids(mem, ids, psw, paddingIdx, bagStarts[bagTo] - 1);
+      float touched = 0;
+      for (int j = 0; j < blocked; j += 8 * L) {
+        touched += body.sum(rows, bagStarts, bagFrom, bagTo, j, out, d, j);
       }
+      PanamaVectors.sink = touched;
     }
-    PanamaVectors.sink = touched;
     for (int b = bagFrom; b < bagTo; b++) {
       int start = bagStarts[b];
       int end = bagStarts[b + 1];
@@ -88,140 +85,21 @@ final class PanamaPooling {
     }
   }
 
-  /**
-   * Where the rows of the positions {@code [base, base + n)} of a bag sum lie in heap memory: position i's row starts
-   * at {@code offsets[i - base]} (or is padding, {@link RowOffsets#SKIP}, when {@code padded}) in {@code single}, or
-   * in {@code arrays[i - base]} when the table is split over several arrays; its weight is {@code weights[i]}, or 1
-   * when {@code weights == null}. Worked out in one pass before the sums (see {@link RowOffsets}):
-   * the summing loop then reads an {@code int} per row and does no index arithmetic, and reads no row ahead, which
-   * measured faster than reading ahead.
-   */
-  private record BagRows(float[] single, float[][] arrays, int[] offsets, int base, float[] weights, boolean padded) {
-
-    /** The rows of positions {@code [from, to)} of {@code ids} in a heap table, weighted by {@code psw} if not null. */
-    static BagRows of(RowMemory mem, long[] ids, int from, int to, float[] psw, long paddingIdx) {
-      float[] single = mem.singleArray();
-      if (single != null) {
-        int[] offsets = RowOffsets.of(ids, from, to, mem.lead(), mem.dim(), paddingIdx);
-        return new BagRows(single, null, offsets, from, psw, paddingIdx >= 0);
-      }
-      int[] offsets = new int[to - from];
-      float[][] arrays = new float[to - from][];
-      for (int i = from; i < to; i++) {
-        long k = ids[i];
-        offsets[i - from] = k == paddingIdx ? RowOffsets.SKIP : mem.index(k);
-        arrays[i - from] = k == paddingIdx ? null : mem.array(k);
-      }
-      return new BagRows(null, arrays, offsets, from, psw, paddingIdx >= 0);
+  /** The rows of positions {@code [from, to)} of {@code ids} in a heap table, weighted by {@code psw} if not null. */
+  private static BlockSum.Rows.Heap heapRows(RowMemory mem, long[] ids, int from, int to, float[] psw, long paddingIdx) {
+    float[] single = mem.singleArray();
+    if (single != null) {
+      int[] offsets = RowOffsets.of(ids, from, to, mem.lead(), mem.dim(), paddingIdx);
+      return new BlockSum.Rows.Heap(single, null, offsets, from, psw, paddingIdx >= 0);
     }
-  }
-
-  /**
-   * The eight-vector block of the bag sums over heap rows, of one array or several: for each bag b in {@code
-   * [bagFrom, bagTo)}, the sum over its positions of each row's columns {@code [j, j + 8L)} (times its
-   * weight: a product, then the sum), added in position order from zero, held in registers across the bag and stored
-   * once at {@code out[b * stride + o ..]}. Whether there are weights, padding or several arrays does not change
-   * within a call: the JIT takes those tests out of the loop.
-   */
-  private static void sum8(BagRows rows, int[] bagStarts, int bagFrom, int bagTo, int j, float[] out, int stride, int o) {
-    float[] single = rows.single();
-    float[][] arrays = rows.arrays();
-    int[] offsets = rows.offsets();
-    float[] weights = rows.weights();
-    boolean weighted = weights != null;
-    boolean padded = rows.padded();
-    int base = rows.base();
-    for (int b = bagFrom; b < bagTo; b++) {
-      int start = bagStarts[b] - base;
-      int end = bagStarts[b + 1] - base;
-      FloatVector a0 = FloatVector.zero(S);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int i = start; i < end; i++) {
-        int p = offsets[i];
-        if (padded && p == RowOffsets.SKIP) {
-          continue;
-        }
-        float[] a = arrays == null ? single : arrays[i];
-        float s = weighted ? weights[i + base] : 1f;
-        p += j;
-        a0 = a0.add(weigh(FloatVector.fromArray(S, a, p), s, weighted));
-        a1 = a1.add(weigh(FloatVector.fromArray(S, a, p + L), s, weighted));
-        a2 = a2.add(weigh(FloatVector.fromArray(S, a, p + 2 * L), s, weighted));
-        a3 = a3.add(weigh(FloatVector.fromArray(S, a, p + 3 * L), s, weighted));
-        a4 = a4.add(weigh(FloatVector.fromArray(S, a, p + 4 * L), s, weighted));
-        a5 = a5.add(weigh(FloatVector.fromArray(S, a, p + 5 * L), s, weighted));
-        a6 = a6.add(weigh(FloatVector.fromArray(S, a, p + 6 * L), s, weighted));
-        a7 = a7.add(weigh(FloatVector.fromArray(S, a, p + 7 * L), s, weighted));
-      }
-      int q = b * stride + o;
-      a0.intoArray(out, q);
-      a1.intoArray(out, q + L);
-      a2.intoArray(out, q + 2 * L);
-      a3.intoArray(out, q + 3 * L);
-      a4.intoArray(out, q + 4 * L);
-      a5.intoArray(out, q + 5 * L);
-      a6.intoArray(out, q + 6 * L);
-      a7.intoArray(out, q + 7 * L);
+    int[] offsets = new int[to - from];
+    float[][] arrays = new float[to - from][];
+    for (int i = from; i < to; i++) {
+      long k = ids[i];
+      offsets[i - from] = k == paddingIdx ? RowOffsets.SKIP : mem.index(k);
+      arrays[i - from] = k == paddingIdx ? null : mem.array(k);
     }
-  }
-
-  /**
-   * {@link #sum8} over off-heap segments, where the row needed {@code AHEAD} positions later is touched first (the
-   * rows' addresses are not worked out beforehand: a segment and a long offset per row).
-   */
-  private static float sum8Segment(
-      RowMemory mem, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long pad, int j, float[] out) {
-    int d = mem.dim();
-    boolean weighted = psw != null;
-    int aheadLast = bagStarts[bagTo] - 1;
-    float touched = 0;
-    for (int b = bagFrom; b < bagTo; b++) {
-      int start = bagStarts[b];
-      int end = bagStarts[b + 1];
-      FloatVector a0 = FloatVector.zero(S);
-      FloatVector a1 = a0;
-      FloatVector a2 = a0;
-      FloatVector a3 = a0;
-      FloatVector a4 = a0;
-      FloatVector a5 = a0;
-      FloatVector a6 = a0;
-      FloatVector a7 = a0;
-      for (int i = start; i < end; i++) {
-        long ahead = ids[Math.min(i + AHEAD, aheadLast)];
-        touched += mem.segment(ahead).get(FLOAT, mem.offset(ahead));
-        long k = ids[i];
-        if (k == pad) {
-          continue;
-        }
-        MemorySegment seg = mem.segment(k);
-        long p = mem.offset(k) + (long) j * Float.BYTES;
-        float s = weighted ? psw[i] : 1f;
-        a0 = a0.add(weigh(FloatVector.fromMemorySegment(S, seg, p, NATIVE), s, weighted));
-        a1 = a1.add(weigh(FloatVector.fromMemorySegment(S, seg, p + LB, NATIVE), s, weighted));
-        a2 = a2.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 2 * LB, NATIVE), s, weighted));
-        a3 = a3.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 3 * LB, NATIVE), s, weighted));
-        a4 = a4.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 4 * LB, NATIVE), s, weighted));
-        a5 = a5.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 5 * LB, NATIVE), s, weighted));
-        a6 = a6.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 6 * LB, NATIVE), s, weighted));
-        a7 = a7.add(weigh(FloatVector.fromMemorySegment(S, seg, p + 7 * LB, NATIVE), s, weighted));
-      }
-      int o = b * d + j;
-      a0.intoArray(out, o);
-      a1.intoArray(out, o + L);
-      a2.intoArray(out, o + 2 * L);
-      a3.intoArray(out, o + 3 * L);
-      a4.intoArray(out, o + 4 * L);
-      a5.intoArray(out, o + 5 * L);
-      a6.intoArray(out, o + 6 * L);
-      a7.intoArray(out, o + 7 * L);
-    }
-    return touched;
+    return new BlockSum.Rows.Heap(null, arrays, offsets, from, psw, paddingIdx >= 0);
   }
 
   /** One vector of columns over one bag (the columns left after the 8-vector blocks). */
@@ -237,6 +115,54 @@ final class PanamaPooling {
       acc = acc.add(psw == null ? x : x.mul(psw[i]));
     }
     acc.intoArray(out, o);
+  }
+
+  /**
+   * {@link #poolSum} over rows that are not float32, each vector decoded as it is summed ({@link BlockSum}), when
+   * the row width is a whole number of the kind's blocks and the dtype has a block kind here; else false, and nothing is
+   * written.
+   */
+  static boolean poolSumEncoded(
+      RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
+      int[] bagSizes) {
+    int d = w.dim();
+    int aheadLast = bagStarts[bagTo] - 1;
+    BlockSum body;
+    BlockSum.Rows rows;
+    if (w instanceof QuantizedBacked backed) {
+      QuantizedRows q = backed.quantizedRows();
+      if (q.bits() == 4 && !PanamaQuantized.BYTES_MATCH_FLOATS) {
+        return false;
+      }
+      body = PanamaBlockSum.forKind(q.bits() == 8 ? BlockSum.INT8_KIND : BlockSum.INT4_KIND);
+      rows = new BlockSum.Rows.Quantized(q, ids, psw, paddingIdx, aheadLast);
+    } else {
+      RowMemory mem = StoreMemory.of(w).orElse(null);
+      DType dtype = w.dtype();
+      if (mem == null || (dtype != DType.BF16 && dtype != DType.F16)) {
+        return false;
+      }
+      boolean bf16 = dtype == DType.BF16;
+      int kind =
+          mem.isHalfHeap()
+              ? (bf16 ? BlockSum.BF16_HEAP_KIND : BlockSum.F16_HEAP_KIND)
+              : (bf16 ? BlockSum.BF16_SEGMENT_KIND : BlockSum.F16_SEGMENT_KIND);
+      body = PanamaBlockSum.forKind(kind);
+      rows = new BlockSum.Rows.Ids(mem, ids, psw, paddingIdx, aheadLast);
+    }
+    int block = body.vectors() * L;
+    if (d % block != 0) {
+      return false;
+    }
+    float touched = 0;
+    for (int j = 0; j < d; j += block) {
+      touched += body.sum(rows, bagStarts, bagFrom, bagTo, j, out, d, j);
+    }
+    PanamaVectors.sink = touched;
+    for (int b = bagFrom; b < bagTo; b++) {
+      bagSizes[b] = nonPadding(ids, bagStarts[b], bagStarts[b + 1], paddingIdx);
+    }
+    return true;
   }
 
   static void poolMax(

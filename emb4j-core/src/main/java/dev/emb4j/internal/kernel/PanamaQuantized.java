@@ -88,6 +88,26 @@ final class PanamaQuantized {
     }
   }
 
+  /**
+   * Whether a byte vector holds as many lanes as a float vector, which {@link #int4Vector} needs (the float vectors of
+   * 128 bits, 4 lanes, pair with 64-bit byte vectors of 8).
+   */
+  static final boolean BYTES_MATCH_FLOATS = BL == L;
+
+  /** One float vector of an 8-bit row: the {@code L} values from byte {@code at}, {@code fma(q, scale, bias)}. */
+  static FloatVector int8Vector(MemorySegment seg, long at, FloatVector scale, FloatVector bias) {
+    return widen(ByteVector.fromMemorySegment(BYTES, seg, at, NATIVE), 0).fma(scale, bias);
+  }
+
+  /**
+   * One float vector of a 4-bit row ({@link #BYTES_MATCH_FLOATS} only): the pair of vectors held by the {@code L}
+   * bytes from {@code at} gives its first or {@code second} half of values, {@code fma(q, scale, bias)}.
+   */
+  static FloatVector int4Vector(MemorySegment seg, long at, boolean second, FloatVector scale, FloatVector bias) {
+    ByteVector packed = ByteVector.fromMemorySegment(BYTES, seg, at, NATIVE);
+    return widen(nibbles(packed.rearrange(second ? SPREAD_SECOND : SPREAD_FIRST)), 0).fma(scale, bias);
+  }
+
   /** Even lanes: the low 4 bits of their byte; odd lanes: the high 4 bits. */
   private static ByteVector nibbles(ByteVector spread) {
     return spread.blend(spread.lanewise(VectorOperators.LSHR, 4), ODD).and((byte) 0x0F);
@@ -96,9 +116,13 @@ final class PanamaQuantized {
   /** Widens {@code BL} unsigned bytes to floats and stores {@code fma(q, scale, bias)} at {@code out[o ..]}. */
   private static void store(ByteVector b, FloatVector scale, FloatVector bias, float[] out, int o) {
     for (int p = 0; p < PARTS; p++) {
-      IntVector ints = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, p);
-      FloatVector x = (FloatVector) ints.convert(VectorOperators.I2F, 0);
-      x.fma(scale, bias).intoArray(out, o + p * L);
+      widen(b, p).fma(scale, bias).intoArray(out, o + p * L);
     }
+  }
+
+  /** Part {@code p} ({@code L} lanes) of {@code b}'s unsigned bytes as floats. */
+  private static FloatVector widen(ByteVector b, int p) {
+    IntVector ints = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, p);
+    return (FloatVector) ints.convert(VectorOperators.I2F, 0);
   }
 }

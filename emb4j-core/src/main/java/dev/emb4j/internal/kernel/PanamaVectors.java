@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -88,6 +89,16 @@ final class PanamaVectors {
         FloatVector x = FloatVector.fromMemorySegment(S, seg, 0, NATIVE);
         x.add(x).intoMemorySegment(seg, 0, NATIVE);
       }
+      // the decoders of 16-bit and quantized rows, which the summing blocks run inside their loops
+      short[] halves = new short[2 * L];
+      ShortVector h = ShortVector.fromArray(PanamaHalfRows.HS, halves, 0);
+      FloatVector one = FloatVector.broadcast(S, 1f);
+      FloatVector decoded = PanamaHalfRows.bf16ToFloat(h).add(PanamaHalfRows.f16ToFloat(h));
+      decoded = decoded.add(PanamaQuantized.int8Vector(offHeap, 0, one, one));
+      if (PanamaQuantized.BYTES_MATCH_FLOATS) {
+        decoded = decoded.add(PanamaQuantized.int4Vector(offHeap, 0, true, one, one));
+      }
+      sink += decoded.toArray()[0];
     }
     FloatVector x = FloatVector.fromArray(S, b, 0);
     FloatVector y = FloatVector.zero(S).add(x).sub(x).mul(x).mul(2f).add(1f).div(x).fma(x, x).max(x);

@@ -177,6 +177,44 @@ class HalfRowsTwinTest {
     }
   }
 
+  /**
+   * Rows of whole 8-vector blocks are summed straight from their 16-bit rows ({@link KernelSupport#poolSumEncoded}),
+   * with the reference's sums bit for bit; other widths are refused, so the caller decodes them first.
+   */
+  @Property(tries = 24)
+  void sumsDecodedAsTheyAreLoadedAreTheReference(
+      @ForAll("blockDims") int dim, @ForAll("kinds") String kind, @ForAll long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (DType dtype : HALVES) {
+      try (RowStore w = filledHalf(300, dim, dtype, kind, seed)) {
+        int n = 400;
+        long[] ids = ids(n, w.rows(), seed + 1);
+        int[] starts = bagStarts(n, seed + 2);
+        int bags = starts.length - 1;
+        float[] psw = rnd.nextBoolean() ? null : values(n, rnd);
+        long pad = rnd.nextBoolean() ? -1 : ids[rnd.nextInt(n)];
+        float[] ref = new float[bags * dim];
+        int[] refSizes = new int[bags];
+        scalar.poolSum(w, ids, starts, 0, bags, psw, pad, ref, refSizes);
+        float[] out = new float[bags * dim];
+        int[] sizes = new int[bags];
+        boolean fused = panama.poolSumEncoded(w, ids, starts, 0, bags, psw, pad, out, sizes);
+        String what = dtype + ", dim " + dim + ", " + kind;
+        assertEquals(dim % (8 * PanamaVectors.L) == 0, fused, what + ": taken for whole blocks only");
+        if (fused) {
+          assertArrayEquals(ref, out, what + ": sums");
+          assertArrayEquals(refSizes, sizes, what + ": bag sizes");
+        }
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<Integer> blockDims() {
+    int block = 8 * PanamaVectors.L;
+    return Arbitraries.of(block, 2 * block, 3 * block, block + 1, 2 * block - PanamaVectors.L);
+  }
+
   @Test
   void aBagLargerThanTheScratchIsPooledAsTheReference() {
     int dim = 300; // 109 scratch rows
