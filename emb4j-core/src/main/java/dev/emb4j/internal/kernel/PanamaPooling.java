@@ -33,6 +33,9 @@ final class PanamaPooling {
   private PanamaPooling() {}
 
   private static final ScalarKernels SCALAR = new ScalarKernels();
+
+  /** Positions per group of bags whose encoded rows are summed a block at a time: a few tens of KiB of rows. */
+  private static final int CACHED_POSITIONS = 256;
   private static final BlockSum HEAP_SUMS = PanamaBlockSum.forKind(BlockSum.HEAP_KIND);
   private static final BlockSum SEGMENT_SUMS = PanamaBlockSum.forKind(BlockSum.SEGMENT_KIND);
 
@@ -155,8 +158,21 @@ final class PanamaPooling {
       return false;
     }
     float touched = 0;
-    for (int j = 0; j < d; j += block) {
-      touched += body.sum(rows, bagStarts, bagFrom, bagTo, j, out, d, j);
+    if (d == block) {
+      touched += body.sum(rows, bagStarts, bagFrom, bagTo, 0, out, d, 0);
+    } else {
+      // a row wider than a block is summed a block at a time: bags go in groups small enough that their rows stay in
+      // the cache from one block to the next, rather than all bags per block, which read every row from memory again
+      for (int b = bagFrom; b < bagTo; ) {
+        int e = b + 1;
+        while (e < bagTo && bagStarts[e + 1] - bagStarts[b] <= CACHED_POSITIONS) {
+          e++;
+        }
+        for (int j = 0; j < d; j += block) {
+          touched += body.sum(rows, bagStarts, b, e, j, out, d, j);
+        }
+        b = e;
+      }
     }
     PanamaVectors.sink = touched;
     for (int b = bagFrom; b < bagTo; b++) {
