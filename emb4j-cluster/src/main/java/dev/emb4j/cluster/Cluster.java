@@ -244,6 +244,11 @@ public final class Cluster implements AutoCloseable {
     return "table/" + name;
   }
 
+  /** A barrier for the {@code workers} workers of the training run {@code name}, as worker {@code worker}. */
+  WorkerBarrier barrier(String name, int worker, int workers) {
+    return new WorkerBarrier(meta, name, worker, workers);
+  }
+
   /** The addresses this connection was given. */
   public List<String> addresses() {
     return addresses;
