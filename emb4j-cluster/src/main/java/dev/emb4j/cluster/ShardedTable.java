@@ -111,11 +111,7 @@ public final class ShardedTable implements RowStore {
     }
     CompletableFuture<Map<Long, float[]>> got =
         map.submitToKeys(blocks, new ReadRows(spec.blockRows(), wanted)).toCompletableFuture();
-    return new Pending(
-        () -> {
-          join(got);
-          keep(wanted, got.join());
-        });
+    return new Pending(() -> keep(wanted, join(got)));
   }
 
   /**
@@ -349,9 +345,10 @@ public final class ShardedTable implements RowStore {
     }
   }
 
-  private static void join(Future<?> future) {
+  /** The future's value, or its failure as a runtime exception (the cause of the wrapping one). */
+  private static <T> T join(Future<T> future) {
     try {
-      future.get();
+      return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the cluster", e);
