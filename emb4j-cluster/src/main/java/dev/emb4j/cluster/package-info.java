@@ -12,10 +12,9 @@
  * submitToKeys} call over their blocks: the member that receives it runs it at each owner and gathers the answers;
  * the answer is the wanted rows' values, never their state), compute the loss and gradient locally, push the gradient:
  * rows summed, grouped by block, the blocks grouped by the member that owns them, one call per owner (a task on the
- * {@value dev.emb4j.cluster.ClusterMember#PUSH_EXECUTOR} executor), all in flight at once. There each block gets its
- * part as a member-local entry processor, which applies the core optimizer's own rule ({@link
- * dev.emb4j.optim.Optimizer#rowRule}) to each row and its state rows under the partition's lock; the engine runs the
- * same processor on the backups before it answers. (One call per partition, Hazelcast's {@code executeOnKeys}, would
+ * {@code emb4j.push} executor), all in flight at once. There each block gets its part as a member-local entry
+ * processor, which applies the core optimizer's own rule ({@link dev.emb4j.optim.Optimizer#rowRule}) to each row and
+ * its state rows under the partition's lock; the engine runs the same processor on the backups before it answers. (One call per partition, Hazelcast's {@code executeOnKeys}, would
  * save the per-block operations, but it backs up asynchronously: an acknowledged push could die with its owner.)
  *
  * <p><b>Semantics.</b>
