@@ -51,6 +51,6 @@ class ClusterCommandTest {
             "recommend", "train", "--train", train.toString(), "--output", dir.resolve("m").toString(), "--workers",
             "2");
     assertEquals(2, run.exitCode(), run.err());
-    assertTrue(run.err().contains("--worker, --workers and --table need --cluster"), run.err());
+    assertTrue(run.err().contains("--worker, --workers, --table and --wait-for-workers need --cluster"), run.err());
   }
 }

@@ -126,7 +126,7 @@ public final class Cluster implements AutoCloseable {
           throw new ClusterException(
               "table '" + spec.name() + "' in the cluster is " + found.shape() + "; this run asks for " + spec.shape());
         }
-        return new ShardedTable(blocks(spec.name()), spec);
+        return new ShardedTable(client, blocks(spec.name()), spec);
       }
       RowStore rows = initial.get();
       if (rows.rows() != spec.rows() || rows.dim() != spec.dim()) {
@@ -137,7 +137,7 @@ public final class Cluster implements AutoCloseable {
       IMap<Long, Block> map = blocks(spec.name());
       upload(spec, rows, map);
       meta.put(key, spec.encode());
-      return new ShardedTable(map, spec);
+      return new ShardedTable(client, map, spec);
     } finally {
       meta.unlock(key);
     }
@@ -174,7 +174,7 @@ public final class Cluster implements AutoCloseable {
           "no table '" + name + "' in the cluster at " + String.join(",", addresses) + " (tables: "
               + (tableNames().isEmpty() ? "none" : String.join(", ", tableNames())) + ")");
     }
-    return new ShardedTable(blocks(name), TableSpec.decode(name, encoded));
+    return new ShardedTable(client, blocks(name), TableSpec.decode(name, encoded));
   }
 
   /**
@@ -242,6 +242,11 @@ public final class Cluster implements AutoCloseable {
 
   private static String specKey(String name) {
     return "table/" + name;
+  }
+
+  /** A barrier for the {@code workers} workers of the training run {@code name}, as worker {@code worker}. */
+  WorkerBarrier barrier(String name, int worker, int workers) {
+    return new WorkerBarrier(meta, name, worker, workers);
   }
 
   /** The addresses this connection was given. */

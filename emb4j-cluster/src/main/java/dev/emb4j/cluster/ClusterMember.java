@@ -30,6 +30,8 @@ public final class ClusterMember implements AutoCloseable {
   static final String TABLE_PREFIX = "emb4j.table.";
   /** The map of metadata: the version and each table's spec. */
   static final String META = "emb4j.meta";
+  /** The executor that runs the parts of pushes at the members ({@link PushToOwner}). */
+  static final String PUSH_EXECUTOR = "emb4j.push";
   /** Seconds without a heartbeat after which a member is declared dead and its backups promoted. */
   static final int DEAD_AFTER_SECONDS = 10;
 

@@ -16,6 +16,7 @@ final class ClusterSerialization implements DataSerializableFactory {
   static final int PUSH_ROWS = 3;
   static final int EDIT_ROW = 4;
   static final int BLOCK_TALLY = 5;
+  static final int PUSH_TO_OWNER = 6;
 
   @Override
   public IdentifiedDataSerializable create(int typeId) {
@@ -25,6 +26,7 @@ final class ClusterSerialization implements DataSerializableFactory {
       case PUSH_ROWS -> new PushRows();
       case EDIT_ROW -> new EditRow();
       case BLOCK_TALLY -> new BlockTally();
+      case PUSH_TO_OWNER -> new PushToOwner();
       default -> throw new IllegalArgumentException("unknown emb4j class id " + typeId);
     };
   }

@@ -16,6 +16,7 @@ import dev.emb4j.task.TrainingDivergedException;
 import dev.emb4j.task.TrainingListener;
 import dev.emb4j.task.TrainingStep;
 import dev.emb4j.tensor.IndexTensor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +38,17 @@ import java.util.SplittableRandom;
  * linear learning-rate decay over its own steps. The factorisation has no dense parameter (mu is the training mean,
  * fixed); a dense parameter would be a one-block table pushed every step, the same way.
  *
- * <p>The result's model is an ordinary in-memory {@link MatrixFactorization}: the tables as they are when this
- * worker finishes (pushes other workers make later are not in it). Tables of an earlier run with the same prefix and
- * shape are trained further; drop them ({@link Cluster#drop}) to start afresh.
+ * <p>The result's model is an ordinary in-memory {@link MatrixFactorization}: the tables as they are when every
+ * worker has finished its epochs. With several workers, each waits for the others at the end (a barrier in the
+ * cluster's metadata under the table prefix, see {@code WorkerBarrier}), at most {@code waitForWorkers}; so every
+ * worker returns, and may save, the same final tables. A worker that died leaves the others waiting that long, then
+ * failing with a message naming it. Tables of an earlier run with the same prefix and shape are trained further; drop
+ * them ({@link Cluster#drop}) to start afresh.
  */
 public final class ShardedMatrixFactorizationTrainer {
+  /** How long a worker waits at the end for the other workers to finish, unless told: 30 minutes. */
+  public static final Duration DEFAULT_WAIT_FOR_WORKERS = Duration.ofMinutes(30);
+
   private static final String[] TABLES = {"user", "item", "user_bias", "item_bias"};
 
   private final Config config;
@@ -49,9 +56,10 @@ public final class ShardedMatrixFactorizationTrainer {
   private final String prefix;
   private final int worker;
   private final int workers;
+  private final Duration waitForWorkers;
 
   /**
-   * A worker of a cluster training run.
+   * A worker of a cluster training run that waits up to {@link #DEFAULT_WAIT_FOR_WORKERS} for the others at the end.
    *
    * @param config the hyper-parameters (float32 tables only)
    * @param cluster where the tables live
@@ -61,6 +69,23 @@ public final class ShardedMatrixFactorizationTrainer {
    * @throws IllegalArgumentException for a 16-bit dtype, or a worker number out of range
    */
   public ShardedMatrixFactorizationTrainer(Config config, Cluster cluster, String prefix, int worker, int workers) {
+    this(config, cluster, prefix, worker, workers, DEFAULT_WAIT_FOR_WORKERS);
+  }
+
+  /**
+   * A worker of a cluster training run.
+   *
+   * @param config the hyper-parameters (float32 tables only)
+   * @param cluster where the tables live
+   * @param prefix the tables' name prefix, e.g. {@code recommend}
+   * @param worker this worker's number, {@code 0 <= worker < workers}
+   * @param workers how many workers share the ratings
+   * @param waitForWorkers how long this worker waits at the end for the others to finish their epochs
+   * @throws IllegalArgumentException for a 16-bit dtype, a worker number out of range, or a wait that is not
+   *     positive
+   */
+  public ShardedMatrixFactorizationTrainer(
+      Config config, Cluster cluster, String prefix, int worker, int workers, Duration waitForWorkers) {
     this.config = Objects.requireNonNull(config, "config");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.prefix = Objects.requireNonNull(prefix, "prefix");
@@ -72,8 +97,12 @@ public final class ShardedMatrixFactorizationTrainer {
           "worker must be in 0.." + (workers - 1) + " and workers >= 1, got worker " + worker + " of " + workers);
     }
     new TableSpec(prefix + ".user", 1, 1, 1); // checks the prefix
+    if (!waitForWorkers.isPositive()) {
+      throw new IllegalArgumentException("the wait for the other workers must be positive, got " + waitForWorkers);
+    }
     this.worker = worker;
     this.workers = workers;
+    this.waitForWorkers = waitForWorkers;
   }
 
   /**
@@ -83,10 +112,10 @@ public final class ShardedMatrixFactorizationTrainer {
    * @param train the whole training set (every worker passes the same)
    * @param validation held-out ratings, or null
    * @param listener hears about each step and epoch
-   * @return the model as the cluster holds it when this worker is done, with the id numbering
+   * @return the model as the cluster holds it when every worker is done, with the id numbering
    * @throws IllegalArgumentException if there are no ratings, or fewer than workers
    * @throws TrainingDivergedException if the loss becomes NaN or infinite
-   * @throws ClusterException if a table exists with another shape
+   * @throws ClusterException if a table exists with another shape, or the other workers do not finish in time
    */
   public MatrixFactorizationTrainer.Result train(Ratings train, Ratings validation, TrainingListener listener) {
     int n = train.size();
@@ -121,6 +150,10 @@ public final class ShardedMatrixFactorizationTrainer {
       Embedding e = local[t];
       tables[t] =
           cluster.openOrCreate(TableSpec.of(prefix + "." + TABLES[t], e.numEmbeddings(), e.embeddingDim()), e::weight);
+    }
+    WorkerBarrier barrier = cluster.barrier(prefix, worker, workers);
+    if (workers > 1) {
+      barrier.join();
     }
     int[] mine = new int[(n - worker + workers - 1) / workers];
     for (int k = 0; k < mine.length; k++) {
@@ -203,6 +236,9 @@ public final class ShardedMatrixFactorizationTrainer {
               (System.nanoTime() - start) / 1e9, figures);
       history.add(summary);
       listener.onEpoch(summary);
+    }
+    if (workers > 1) {
+      barrier.arriveAndAwait(waitForWorkers);
     }
     pullAll(tables, local);
     return new MatrixFactorizationTrainer.Result(

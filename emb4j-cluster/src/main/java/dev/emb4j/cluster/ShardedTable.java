@@ -1,6 +1,13 @@
 package dev.emb4j.cluster;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionService;
+import com.hazelcast.spi.exception.RetryableException;
+import com.hazelcast.spi.exception.TargetDisconnectedException;
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
@@ -8,6 +15,7 @@ import dev.emb4j.store.RowStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +23,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -22,19 +33,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * each, owned by one member and backed up on others), read and written through a local copy of the rows it pulled.
  *
  * <p><b>Training.</b> A step {@link #pull pulls} the rows its ids touch, in one batched call over their blocks that
- * the engine groups by owner, computes on the local rows, then {@link #push pushes} the gradient: its rows summed, grouped by block, one
- * entry processor per block sent to the block's owner, which applies the optimizer's own rule to the rows and to the
- * optimizer state kept beside them in the block. A block is updated whole under its partition's lock, so an update
- * is atomic per block; the state never leaves the owner (and its backups, which apply the same push).
+ * the engine groups by owner, computes on the local rows, then {@link #push pushes} the gradient: its rows summed,
+ * grouped by block, the blocks grouped by owner, one call per owner; there each block's part is an entry processor
+ * that applies the optimizer's own rule to the rows and to the optimizer state kept beside them in the block. A
+ * block is updated whole under its partition's lock, so an update is atomic per block; the state never leaves the
+ * owner (and its backups, which apply the same push).
  *
  * <p><b>Several workers</b> push to one table without coordination (Hogwild-like): a worker computes its gradient on
  * the rows as they were when it pulled them, and another worker's push may land in between; pushes to one block are
  * applied one at a time, in arrival order. A reader sees each block as it was after some whole number of pushes.
  *
- * <p><b>Faults.</b> A push whose owner fails is retried by the engine on the new owner (the promoted backup, which
- * holds every push the old owner acknowledged, since backups are synchronous); the push carries this table's writer
- * id and a sequence number, and a block remembers the last sequence applied per writer, so a push is applied once
- * even when it is retried after being applied. A push is also retried while its partition migrates.
+ * <p><b>Faults.</b> A block's push whose owner fails is retried by the engine on the new owner (the promoted backup,
+ * which holds every push the old owner acknowledged, since backups are synchronous); a call to an owner that failed
+ * or left is split again by the blocks' owners now and sent again, for up to two minutes. The push carries this
+ * table's writer id and a sequence number, and a block remembers the last sequence applied per writer, so a push is
+ * applied once even when it comes again after being applied. A push is also retried while its partition migrates.
  *
  * <p>As a {@link RowStore}: reads come from the local copy, fetching a row not pulled yet; writes ({@link
  * #writeRow}, {@link #addToRow}, {@link #scaleRow}, {@link #set}) go to the owner at once (one call per row; for
@@ -42,6 +55,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * Not thread-safe: one thread uses a table object at a time.
  */
 public final class ShardedTable implements RowStore {
+  /** How long a push keeps sending again the parts whose member failed (failure detection takes up to 10 s). */
+  private static final long RETRY_FOR_NANOS = TimeUnit.MINUTES.toNanos(2);
+
+  private final HazelcastInstance client;
   private final IMap<Long, Block> map;
   private final TableSpec spec;
   private final long writer = ThreadLocalRandom.current().nextLong();
@@ -49,7 +66,8 @@ public final class ShardedTable implements RowStore {
   /** The local copy: pulled rows, by row number, until a push or an edit makes them stale. */
   private final Map<Long, float[]> local = new HashMap<>();
 
-  ShardedTable(IMap<Long, Block> map, TableSpec spec) {
+  ShardedTable(HazelcastInstance client, IMap<Long, Block> map, TableSpec spec) {
+    this.client = client;
     this.map = map;
     this.spec = spec;
   }
@@ -89,11 +107,11 @@ public final class ShardedTable implements RowStore {
       blocks.add(spec.blockOf(r));
     }
     if (blocks.isEmpty()) {
-      return new Pending(CompletableFuture.completedFuture(null), () -> {});
+      return new Pending(() -> {});
     }
     CompletableFuture<Map<Long, float[]>> got =
         map.submitToKeys(blocks, new ReadRows(spec.blockRows(), wanted)).toCompletableFuture();
-    return new Pending(got, () -> keep(wanted, got.join()));
+    return new Pending(() -> keep(wanted, join(got)));
   }
 
   /**
@@ -222,37 +240,149 @@ public final class ShardedTable implements RowStore {
       }
     }
     long pushSeq = ++seq;
-    List<CompletableFuture<Boolean>> pending = new ArrayList<>();
+    List<Long> blocks = new ArrayList<>();
+    List<int[]> offsets = new ArrayList<>();
+    List<float[]> grads = new ArrayList<>();
     for (int from = 0; from < rows.length; ) {
       long block = spec.blockOf(rows[from]);
       int to = from;
       while (to < rows.length && spec.blockOf(rows[to]) == block) {
         to++;
       }
-      int[] offsets = new int[to - from];
+      int[] at = new int[to - from];
       for (int k = from; k < to; k++) {
-        offsets[k - from] = (int) (rows[k] - spec.firstRow(block));
-      }
-      float[] g = new float[(to - from) * d];
-      System.arraycopy(values, from * d, g, 0, g.length);
-      pending.add(
-          map.submitToKey(block, new PushRows(optimizer, step, writer, pushSeq, offsets, g)).toCompletableFuture());
-      for (int k = from; k < to; k++) {
+        at[k - from] = (int) (rows[k] - spec.firstRow(block));
         local.remove(rows[k]);
       }
+      blocks.add(block);
+      offsets.add(at);
+      grads.add(Arrays.copyOfRange(values, from * d, to * d));
       from = to;
     }
-    return new Pending(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)), () -> {});
+    PushToOwner all =
+        new PushToOwner(
+            map.getName(), optimizer, step, writer, pushSeq, blocks.stream().mapToLong(Long::longValue).toArray(),
+            offsets.toArray(int[][]::new), grads.toArray(float[][]::new));
+    List<Sent> sent = send(byOwner(List.of(all)));
+    return new Pending(() -> awaitPush(sent));
+  }
+
+  /**
+   * Splits the blocks of {@code pushes} (parts of one push) into one part per member that owns some of them, as the
+   * client's partition table says now; blocks whose partition has no owner yet go in a part for any member (the
+   * key null).
+   */
+  private Map<Member, PushToOwner> byOwner(List<PushToOwner> pushes) {
+    PartitionService partitions = client.getPartitionService();
+    Map<Member, List<Integer>> indices = new LinkedHashMap<>();
+    Map<Member, List<PushToOwner>> sources = new LinkedHashMap<>();
+    for (PushToOwner push : pushes) {
+      long[] b = push.blocks();
+      for (int i = 0; i < b.length; i++) {
+        Member owner = partitions.getPartition(b[i]).getOwner();
+        indices.computeIfAbsent(owner, m -> new ArrayList<>()).add(i);
+        sources.computeIfAbsent(owner, m -> new ArrayList<>()).add(push);
+      }
+    }
+    Map<Member, PushToOwner> parts = new LinkedHashMap<>();
+    indices.forEach(
+        (owner, at) -> {
+          List<PushToOwner> from = sources.get(owner);
+          int n = at.size();
+          long[] b = new long[n];
+          int[][] o = new int[n][];
+          float[][] g = new float[n][];
+          for (int k = 0; k < n; k++) {
+            b[k] = from.get(k).blocks()[at.get(k)];
+            o[k] = from.get(k).offsets(at.get(k));
+            g[k] = from.get(k).grads(at.get(k));
+          }
+          parts.put(owner, from.getFirst().withBlocks(b, o, g));
+        });
+    return parts;
+  }
+
+  /** A part of a push and its answer in flight. */
+  private record Sent(PushToOwner part, Future<Integer> answer) {}
+
+  private List<Sent> send(Map<Member, PushToOwner> parts) {
+    IExecutorService executor = client.getExecutorService(ClusterMember.PUSH_EXECUTOR);
+    List<Sent> sent = new ArrayList<>();
+    parts.forEach(
+        (owner, part) ->
+            sent.add(new Sent(part, owner == null ? executor.submit(part) : executor.submitToMember(part, owner))));
+    return sent;
+  }
+
+  /**
+   * Waits for every part of a push; parts whose member failed or left before answering are split again by their
+   * blocks' owners now and sent again (a block that had applied its part skips it, by writer and sequence), until
+   * {@link #RETRY_FOR_NANOS} after the first failure.
+   */
+  private void awaitPush(List<Sent> sent) {
+    long deadline = 0;
+    while (true) {
+      List<PushToOwner> failed = new ArrayList<>();
+      for (Sent s : sent) {
+        try {
+          join(s.answer());
+        } catch (RuntimeException e) {
+          if (!retryable(e)) {
+            throw e;
+          }
+          if (deadline == 0) {
+            deadline = System.nanoTime() + RETRY_FOR_NANOS;
+          } else if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          failed.add(s.part());
+        }
+      }
+      if (failed.isEmpty()) {
+        return;
+      }
+      sent = send(byOwner(failed));
+    }
+  }
+
+  /** The future's value, or its failure as a runtime exception (the cause of the wrapping one). */
+  private static <T> T join(Future<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the cluster", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /** Whether a failure says the member that ran the call failed or left, so that sending it again may succeed. */
+  private static boolean retryable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RetryableException
+          || t instanceof TargetDisconnectedException
+          || t instanceof HazelcastInstanceNotActiveException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A pull or push in flight, started by {@link #startPull} or {@link #startPush}. */
   public static final class Pending {
-    private final CompletableFuture<?> future;
-    private final Runnable whenDone;
+    private final Runnable await;
 
-    private Pending(CompletableFuture<?> future, Runnable whenDone) {
-      this.future = future;
-      this.whenDone = whenDone;
+    private Pending(Runnable await) {
+      this.await = await;
     }
 
     /**
@@ -261,15 +391,7 @@ public final class ShardedTable implements RowStore {
      * @throws RuntimeException the call's failure, as the engine reported it
      */
     public void await() {
-      try {
-        future.join();
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw e;
-      }
-      whenDone.run();
+      await.run();
     }
   }
 

@@ -11,9 +11,11 @@
  * <p><b>A training step</b> ({@link dev.emb4j.cluster.ShardedTable}): pull the rows the batch touches (one {@code
  * submitToKeys} call over their blocks: the member that receives it runs it at each owner and gathers the answers;
  * the answer is the wanted rows' values, never their state), compute the loss and gradient locally, push the gradient:
- * rows summed, grouped by block, one entry processor per block, all in flight at once. At the owner the processor
- * applies the core optimizer's own rule ({@link dev.emb4j.optim.Optimizer#rowRule}) to each row and its state rows,
- * under the partition's lock, then the engine runs the same processor on the backups before it answers.
+ * rows summed, grouped by block, the blocks grouped by the member that owns them, one call per owner (a task on the
+ * {@code emb4j.push} executor), all in flight at once. There each block gets its part as a member-local entry
+ * processor, which applies the core optimizer's own rule ({@link dev.emb4j.optim.Optimizer#rowRule}) to each row and
+ * its state rows under the partition's lock; the engine runs the same processor on the backups before it answers. (One call per partition, Hazelcast's {@code executeOnKeys}, would
+ * save the per-block operations, but it backs up asynchronously: an acknowledged push could die with its owner.)
  *
  * <p><b>Semantics.</b>
  *
@@ -26,9 +28,14 @@
  *   <li><i>Readers</i> see each block as it was after some whole number of pushes; two blocks read in one pull may
  *       be at different points of another worker's step.
  *   <li><i>Exactly once, through faults.</i> When a block's owner dies, the engine promotes a backup (which holds
- *       every push the owner acknowledged) and retries the pushes in flight there; during a migration it retries a
- *       push until the partition has moved. A push carries its writer's id and a sequence number and a block
- *       remembers the last one applied per writer, so a retried push that was applied already is skipped.
+ *       every push the owner acknowledged) and retries the block operations in flight there; during a migration it
+ *       retries them until the partition has moved. A worker whose call to an owner fails (the member died or left)
+ *       splits that call's blocks by their owners now and sends them again. A push carries its writer's id and a
+ *       sequence number and a block remembers the last one applied per writer, so a block that applied a push
+ *       already skips it when it comes again.
+ *   <li><i>The end of a run.</i> Workers of one run ({@link dev.emb4j.cluster.ShardedMatrixFactorizationTrainer}
+ *       with several workers) wait for each other after their epochs, at a barrier in {@code emb4j.meta} built on the
+ *       map's per-key lock (the CP subsystem may be off), so each returns, and may save, the same final tables.
  *   <li><i>Losing data.</i> With {@code backups = k}, up to k members may die at once (before the engine has
  *       re-created backups) without losing a block. Rows are kept in memory only.
  *   <li><i>Dense parameters</i> (biases, MLP weights) are kept in the cluster too, as a table of one or a few blocks

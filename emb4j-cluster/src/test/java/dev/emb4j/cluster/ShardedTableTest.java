@@ -14,9 +14,11 @@ import dev.emb4j.optim.Optimizer;
 import dev.emb4j.optim.SparseAdam;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
+import dev.emb4j.task.EpochSummary;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.Ratings;
 import dev.emb4j.task.TrainingListener;
+import dev.emb4j.task.TrainingStep;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import java.io.IOException;
@@ -25,6 +27,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.DoubleFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,6 +156,37 @@ class ShardedTableTest {
     assertSameRows(single.model().itemFactors().weight(), sharded.model().itemFactors().weight());
     assertEquals(single.evaluate(test).rmse(), sharded.evaluate(test).rmse());
     assertEquals(single.finalLoss(), sharded.finalLoss());
+  }
+
+  @Test
+  void twoWorkersEndWithTheSameTables() throws Exception {
+    Ratings train = SyntheticRatings.of(60, 40, 3000, 3);
+    MatrixFactorizationTrainer.Config config =
+        MatrixFactorizationTrainer.Config.builder().dim(8).epochs(2).batchSize(64).build();
+    CountDownLatch firstDone = new CountDownLatch(1);
+    TrainingListener signal =
+        new TrainingListener() {
+          @Override
+          public void onStep(TrainingStep step) {}
+
+          @Override
+          public void onEpoch(EpochSummary epoch) {
+            if (epoch.epoch() == epoch.epochs()) {
+              firstDone.countDown();
+            }
+          }
+        };
+    // worker 1 starts only when worker 0 has run all its epochs: without the barrier worker 0 would return the
+    // tables without worker 1's pushes
+    CompletableFuture<MatrixFactorizationTrainer.Result> first =
+        CompletableFuture.supplyAsync(
+            () -> new ShardedMatrixFactorizationTrainer(config, cluster, "pair", 0, 2).train(train, null, signal));
+    firstDone.await();
+    MatrixFactorizationTrainer.Result second =
+        new ShardedMatrixFactorizationTrainer(config, cluster, "pair", 1, 2).train(train, null, TrainingListener.NONE);
+    MatrixFactorizationTrainer.Result one = first.get();
+    assertSameRows(second.model().userFactors().weight(), one.model().userFactors().weight());
+    assertSameRows(second.model().itemFactors().weight(), one.model().itemFactors().weight());
   }
 
   @Test

@@ -6,13 +6,14 @@ import dev.emb4j.cluster.ShardedMatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.Ratings;
 import dev.emb4j.task.TrainingListener;
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * The options that make {@code recommend train} train against a cluster ({@code --cluster}, {@code --worker}, {@code
- * --workers}, {@code --table}), and the branch that does it.
+ * --workers}, {@code --table}, {@code --wait-for-workers}), and the branch that does it.
  */
 public final class ClusterTrainOptions {
   @Spec(Spec.Target.MIXEE)
@@ -42,6 +43,14 @@ public final class ClusterTrainOptions {
       description = "With --cluster: the tables' name prefix; existing tables are trained further (default: recommend).")
   private String table = "recommend";
 
+  @Option(
+      names = "--wait-for-workers",
+      paramLabel = "SECONDS",
+      description =
+          "With --cluster and --workers > 1: how long a worker that finished waits for the others before saving"
+              + " (default: 1800).")
+  private long waitForWorkers = ShardedMatrixFactorizationTrainer.DEFAULT_WAIT_FOR_WORKERS.toSeconds();
+
   /** Whether {@code --cluster} was given. */
   public boolean enabled() {
     return cluster != null;
@@ -54,11 +63,18 @@ public final class ClusterTrainOptions {
    */
   public void check() {
     if (cluster == null) {
-      if (worker != 0 || workers != 1 || !table.equals("recommend")) {
+      if (worker != 0
+          || workers != 1
+          || !table.equals("recommend")
+          || waitForWorkers != ShardedMatrixFactorizationTrainer.DEFAULT_WAIT_FOR_WORKERS.toSeconds()) {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "--worker, --workers and --table need --cluster");
+            spec.commandLine(), "--worker, --workers, --table and --wait-for-workers need --cluster");
       }
       return;
+    }
+    if (waitForWorkers < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--wait-for-workers must be at least 1 second, got " + waitForWorkers);
     }
     if (workers < 1 || worker < 0 || worker >= workers) {
       throw new CommandLine.ParameterException(
@@ -74,12 +90,13 @@ public final class ClusterTrainOptions {
    * @param train the whole training set
    * @param validation held-out ratings, or null
    * @param listener hears about steps and epochs
-   * @return the model as the cluster holds it when this worker is done
+   * @return the model as the cluster holds it when every worker is done
    */
   public MatrixFactorizationTrainer.Result train(
       MatrixFactorizationTrainer.Config config, Ratings train, Ratings validation, TrainingListener listener) {
     try (Cluster c = Cluster.connect(Addresses.parseList(cluster))) {
-      return new ShardedMatrixFactorizationTrainer(config, c, table, worker, workers).train(train, validation, listener);
+      return new ShardedMatrixFactorizationTrainer(config, c, table, worker, workers, Duration.ofSeconds(waitForWorkers))
+          .train(train, validation, listener);
     }
   }
 }
