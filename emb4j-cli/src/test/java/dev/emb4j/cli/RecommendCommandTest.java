@@ -148,6 +148,73 @@ class RecommendCommandTest {
     assertTrue(lines.get(1).matches("1\t1[01][02468]\t[0-9.]+\tFilm 1[01][02468] \\(1995\\)"), lines.get(1));
   }
 
+  /**
+   * Interactions of 80 users in 4 taste groups of 30 items each, 10 per user within its own group, with timestamps:
+   * every item about equally popular, so only the co-occurrences tell what a user likes.
+   */
+  private Path tasteGroups() throws IOException {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    StringBuilder sb = new StringBuilder();
+    for (int u = 0; u < 80; u++) {
+      int group = u % 4;
+      java.util.List<Integer> own = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        own.add(1000 + group * 30 + i);
+      }
+      java.util.Collections.shuffle(own, new java.util.Random(u));
+      for (int k = 0; k < 10; k++) {
+        sb.append(u).append('\t').append(own.get(k)).append("\t1\t").append(rng.nextInt(1_000_000)).append('\n');
+      }
+    }
+    return Files.writeString(dir.resolve("clicks.tsv"), sb);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void implicitFeedbackRanksHeldOutItemsAbovePopularity() throws Exception {
+    Path clicks = tasteGroups();
+    Path model = dir.resolve("bpr.model");
+    CliRun t = train(clicks, model, "--implicit", "--batch-size", "16", "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    assertEquals(720.0, o.get("train_ratings"), "one interaction of each of the 80 users held out");
+    assertEquals(80.0, o.get("held_out_users"));
+    double hr = (Double) o.get("hr10");
+    double popular = (Double) o.get("popular_hr10");
+    assertTrue(hr > popular + 0.25, "BPR HR@10 " + hr + " against popularity " + popular);
+    assertTrue((Double) o.get("ndcg10") > (Double) o.get("popular_ndcg10"), o.toString());
+    List<Object> history = (List<Object>) o.get("history");
+    Map<String, Object> last = (Map<String, Object>) history.getLast();
+    assertEquals(hr, (Double) ((Map<String, Object>) last.get("validation")).get("hr10"), 1e-4);
+
+    CliRun text = train(clicks, dir.resolve("bpr2.model"), "--implicit", "--batch-size", "16");
+    assertEquals(0, text.exitCode(), text.err());
+    assertTrue(text.out().startsWith("trained on 720 interactions (80 users,"), text.out());
+    assertTrue(text.out().contains("leave-one-out: 80 users, each held-out item among 99 sampled negatives"));
+    assertTrue(text.out().contains(String.format(java.util.Locale.ROOT, "BPR:          HR@10 %.4f", hr)), text.out());
+    assertTrue(text.out().contains("most popular: HR@10 "), text.out());
+
+    CliRun top = CliRun.run("recommend", "topk", "--model", model.toString(), "--user", "1", "-k", "5", "--json");
+    assertEquals(0, top.exitCode(), top.err());
+    for (Object it : (List<Object>) Json.parse(top.out().strip())) {
+      double id = (Double) ((Map<String, Object>) it).get("item");
+      assertTrue(id >= 1030 && id < 1060, "user 1 is in the group of items 1030..1059: " + top.out());
+    }
+  }
+
+  @Test
+  void implicitRefusesATestFileAndStatesItsOwnDefaults() throws Exception {
+    Path model = dir.resolve("never.model");
+    CliRun r = train(ratings("t.tsv", 1, 50), model, "--implicit", "--test", ratings("s.tsv", 2, 10).toString());
+    assertEquals(Emb4jCommand.EXIT_USAGE, r.exitCode());
+    assertTrue(r.err().contains("--implicit holds out each user's latest interaction of --train"), r.err());
+    assertFalse(Files.exists(model));
+    CliRun help = CliRun.run("recommend", "train", "--help");
+    var d = dev.emb4j.task.MatrixFactorizationTrainer.Config.implicitDefaults();
+    assertTrue(help.out().contains("with --implicit " + d.reg() + ")"), help.out());
+    assertTrue(help.out().replaceAll("\\s+", " ").contains("with --implicit " + d.regExponent() + ";"), help.out());
+  }
+
   @SuppressWarnings("unchecked")
   private static double rmse(Path model, Path test) {
     CliRun ev = CliRun.run("recommend", "test", "--model", model.toString(), "--test", test.toString(), "--json");

@@ -5,12 +5,15 @@ import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Trains a {@link FeatureFactorization} on ratings and the users' and items' {@link SideFeatures}, with the
@@ -18,9 +21,14 @@ import java.util.Set;
  * model folded into a {@link MatrixFactorization} (each user's and item's pooled vector and bias), which a {@link
  * Recommender} saves and serves as any other. Users and items that have features but no training rating get rows too,
  * from their features alone, so a test rating of an item never rated in training is predicted from its genres and
- * year.
+ * year. {@link #trainImplicit} trains the same model on implicit feedback with the BPR objective instead.
  */
 public final class FeatureFactorizationTrainer {
+  /** The score range of an implicit model: a ranking score is never clipped. */
+  private static final float UNCLIPPED_MIN = -Float.MAX_VALUE;
+
+  private static final float UNCLIPPED_MAX = Float.MAX_VALUE;
+
   private final Config config;
   private final SideFeatures userFeatures;
   private final SideFeatures itemFeatures;
@@ -152,6 +160,108 @@ public final class FeatureFactorizationTrainer {
   }
 
   /**
+   * Trains on implicit feedback: every pair of {@code train} is an interaction (its rating is ignored), and each
+   * step pairs each interaction with a negative item the user has no interaction with, drawn uniformly from the
+   * known items by a generator seeded from {@link Config#seed()}, under the BPR objective (see {@link
+   * FeatureFactorization}). A negative's factor L2 follows the same frequency rule as a positive's, an item never
+   * interacted with counting once. After each epoch, HR@k and NDCG@k on {@code validation} (if not null) go into the
+   * summary as {@code hr<k>} and {@code ndcg<k>}. The folded model scores {@code b_i + p_u . q_i}, unclipped.
+   *
+   * @return the folded model, the users and items it knows, and how the run went
+   * @throws IllegalArgumentException if there are no interactions
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite
+   */
+  public MatrixFactorizationTrainer.Result trainImplicit(
+      Ratings train, RankingEvaluation validation, TrainingListener listener) {
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("the training set has no interactions");
+    }
+    long start = System.nanoTime();
+    int n = train.size();
+    int[] u = new int[n];
+    int[] i = new int[n];
+    IdIndex[] index = entities(train, u, i);
+    IdIndex users = index[0];
+    IdIndex items = index[1];
+    SideFeatures.Bag[] userBags = bags(users, userFeatures);
+    SideFeatures.Bag[] itemBags = bags(items, itemFeatures);
+    listener.beforeAllocating(
+        MatrixFactorizationTrainer.estimatedBytes(distinctKeys(userBags), distinctKeys(itemBags), config));
+    int[][] seen = itemsOfEachUser(u, i, users.size());
+    float[] negativeReg = config.rowRegularization(i, items.size());
+    for (int k = 0; k < negativeReg.length; k++) {
+      negativeReg[k] = Float.isInfinite(negativeReg[k]) ? (float) config.reg() : negativeReg[k];
+    }
+    SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
+    int itemCount = items.size();
+    try (FeatureFactorization model =
+        new FeatureFactorization(
+            distinctKeys(userBags), distinctKeys(itemBags), config.dim(), 0f, config.initStd(), config.seed(),
+            config.dtype())) {
+      MatrixFactorizationTrainer.Fit fit =
+          MatrixFactorizationTrainer.fit(
+              config, model, train, u, i,
+              (bu, bi, br, ru, ri) -> {
+                int b = bu.length;
+                int[] both = Arrays.copyOf(bi, 2 * b);
+                float[] rj = new float[b];
+                for (int k = 0; k < b; k++) {
+                  both[b + k] = negative(seen[bu[k]], bi[k], itemCount, rng);
+                  rj[k] = negativeReg[both[b + k]];
+                }
+                return model.bprLoss(batch(userBags, bu), batch(itemBags, both), ru, ri, rj, config.biasReg());
+              },
+              () -> {
+                Map<String, Double> figures = new LinkedHashMap<>();
+                if (validation != null) {
+                  try (MatrixFactorization folded = fold(model, userBags, itemBags, UNCLIPPED_MIN, UNCLIPPED_MAX)) {
+                    RankingMetrics m = validation.evaluate(folded, users, items);
+                    figures.put("hr" + m.cutoff(), m.hitRate());
+                    figures.put("ndcg" + m.cutoff(), m.ndcg());
+                  }
+                }
+                return figures;
+              },
+              start, listener);
+      MatrixFactorization folded = fold(model, userBags, itemBags, UNCLIPPED_MIN, UNCLIPPED_MAX);
+      return new MatrixFactorizationTrainer.Result(
+          folded, users, items, (System.nanoTime() - start) / 1e9, fit.finalLoss(), fit.history());
+    }
+  }
+
+  /** Each dense user's dense items, sorted and distinct. */
+  private static int[][] itemsOfEachUser(int[] u, int[] i, int users) {
+    List<Set<Integer>> sets = new ArrayList<>();
+    for (int k = 0; k < users; k++) {
+      sets.add(new HashSet<>());
+    }
+    for (int k = 0; k < u.length; k++) {
+      sets.get(u[k]).add(i[k]);
+    }
+    int[][] out = new int[users][];
+    for (int k = 0; k < users; k++) {
+      out[k] = sets.get(k).stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+    return out;
+  }
+
+  /**
+   * A dense item outside {@code seen} (sorted), drawn uniformly from {@code 0..items-1}; the positive itself when the
+   * user has interacted with every item, a triple without gradient.
+   */
+  private static int negative(int[] seen, int positive, int items, SplittableRandom rng) {
+    if (seen.length >= items) {
+      return positive;
+    }
+    while (true) {
+      int j = rng.nextInt(items);
+      if (Arrays.binarySearch(seen, j) < 0) {
+        return j;
+      }
+    }
+  }
+
+  /**
    * The users and items: those of {@code train} first (their dense ids written to {@code u} and {@code i}), then
    * those that only have features.
    */
@@ -232,8 +342,8 @@ public final class FeatureFactorizationTrainer {
       all[k] = k;
     }
     Map<String, dev.emb4j.nn.Parameter> params = mf.namedParameters();
-    write(model.userVectors(batch(userBags, java.util.Arrays.copyOf(all, userBags.length))), params, "user");
-    write(model.itemVectors(batch(itemBags, java.util.Arrays.copyOf(all, itemBags.length))), params, "item");
+    write(model.userVectors(batch(userBags, Arrays.copyOf(all, userBags.length))), params, "user");
+    write(model.itemVectors(batch(itemBags, Arrays.copyOf(all, itemBags.length))), params, "item");
     return mf;
   }
 
