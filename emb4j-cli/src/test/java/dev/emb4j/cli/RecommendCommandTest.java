@@ -215,6 +215,68 @@ class RecommendCommandTest {
     assertTrue(help.out().replaceAll("\\s+", " ").contains("with --implicit " + d.regExponent() + ";"), help.out());
   }
 
+  /** {@link TestFiles#ratings} as a tab-separated file with a header, a user feature (parity) and an item one. */
+  private Path[] schemaFiles() throws IOException {
+    StringBuilder sb = new StringBuilder("user\titem\trating\tparity\tkind\n");
+    for (String line : Files.readAllLines(ratings("plain.tsv", 1, 500))) {
+      String[] f = line.split("[\t,]");
+      long u = Long.parseLong(f[0]);
+      long i = Long.parseLong(f[1]);
+      sb.append(u).append('\t').append(i).append('\t').append(f[2]).append('\t').append(u % 2 == 0 ? "even" : "odd")
+          .append('\t').append(i % 2 == 0 ? "a|b" : "c").append('\n');
+    }
+    Path data = Files.writeString(dir.resolve("data.tsv"), sb);
+    Path schema =
+        Files.writeString(
+            dir.resolve("schema.txt"),
+            "user id user\nitem id item\nrating rating\nparity categorical user\nkind multi item\n");
+    return new Path[] {data, schema};
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aGenericTsvWithASchemaTrainsWithItsFeatures() throws Exception {
+    Path[] f = schemaFiles();
+    Path model = dir.resolve("tsv.model");
+    CliRun t = train(f[0], model, "--schema", f[1].toString(), "--test", f[0].toString(), "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    assertEquals(500.0, o.get("train_ratings"));
+    // users: 30 ids and 2 parities; items: 20 ids and 3 kinds
+    assertEquals(55.0, o.get("keys"));
+    assertTrue((Double) o.get("rmse") < 1.2, o.toString());
+    assertTrue(Files.exists(model));
+  }
+
+  @Test
+  void badGenericInputNamesFileLineOrFeatureAndWritesNothing() throws Exception {
+    Path[] f = schemaFiles();
+    Path model = dir.resolve("never.model");
+    String header = "user\titem\trating\tparity\tkind\n";
+    Path badId = Files.writeString(dir.resolve("bad-id.tsv"), header + "1\t100\t4\todd\tc\n2\t1e5\t4\teven\tc\n");
+    Path noColumn = Files.writeString(dir.resolve("no-column.tsv"), "user\titem\trating\tparity\n1\t100\t4\todd\n");
+    Path noValues = Files.writeString(dir.resolve("no-values.tsv"), header + "1\t100\t4\todd\t\n2\t101\t4\teven\t\n");
+    String[][] cases = {
+      {badId.toString(), "emb4j: " + badId + ":3: column 'item': '1e5' is not a 64-bit integer"},
+      {noColumn.toString(),
+        "emb4j: " + noColumn + ":1: no column 'kind' (named by " + f[1] + ":5); the header has: user, item, rating,"
+            + " parity"},
+      {noValues.toString(), "emb4j: " + noValues + ":1: feature 'kind' has no value in any row"},
+    };
+    for (String[] c : cases) {
+      CliRun r = train(Path.of(c[0]), model, "--schema", f[1].toString());
+      assertEquals(1, r.exitCode(), r.err());
+      assertEquals(c[1], r.err().strip());
+      assertFalse(Files.exists(model));
+    }
+    Path noRating = Files.writeString(dir.resolve("s2.txt"), "user id user\nitem id item\n");
+    CliRun r = train(f[0], model, "--schema", noRating.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals("emb4j: " + noRating + " names no rating column; --implicit trains without one", r.err().strip());
+    assertFalse(Files.exists(model));
+    assertEquals(0, train(f[0], model, "--schema", noRating.toString(), "--implicit").exitCode());
+  }
+
   @SuppressWarnings("unchecked")
   private static double rmse(Path model, Path test) {
     CliRun ev = CliRun.run("recommend", "test", "--model", model.toString(), "--test", test.toString(), "--json");

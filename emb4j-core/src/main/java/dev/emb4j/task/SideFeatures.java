@@ -48,6 +48,11 @@ public final class SideFeatures {
     this.titles = titles;
   }
 
+  /** The features of each entity in {@code bags} (keys made by {@link #key}). */
+  static SideFeatures of(Map<Long, Bag> bags) {
+    return new SideFeatures(Map.copyOf(bags), Map.of());
+  }
+
   /** No features: every entity is its id alone. */
   public static SideFeatures none() {
     return new SideFeatures(Map.of(), Map.of());
@@ -58,7 +63,7 @@ public final class SideFeatures {
     return ((long) feature << 56) | (value & 0x00FF_FFFF_FFFF_FFFFL);
   }
 
-  private static long key(int feature, String value) {
+  static long key(int feature, String value) {
     long h = 0xCBF29CE484222325L; // FNV-1a, 64 bits
     for (int c = 0; c < value.length(); c++) {
       h = (h ^ value.charAt(c)) * 0x100000001B3L;

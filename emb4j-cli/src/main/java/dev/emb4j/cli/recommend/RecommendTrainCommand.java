@@ -23,6 +23,8 @@ import dev.emb4j.task.RankingEvaluation;
 import dev.emb4j.task.RankingMetrics;
 import dev.emb4j.task.Ratings;
 import dev.emb4j.task.SideFeatures;
+import dev.emb4j.task.TsvData;
+import dev.emb4j.task.TsvSchema;
 import dev.emb4j.task.Recommender;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -90,6 +92,15 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "MovieLens 100k's u.item: train on item features too (genres, release year).")
   private Path items;
+
+  @Option(
+      names = "--schema",
+      paramLabel = "FILE",
+      description =
+          "--train (and --test) are tab-separated with a header line, their columns described by FILE: one a line,"
+              + " 'name kind [side]' with kinds id (side user or item), rating, timestamp, and the features"
+              + " categorical, multi ('|'-separated values) and numeric, each with its side.")
+  private Path schema;
 
   @Option(
       names = "--hash-rows",
@@ -202,12 +213,21 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     FileChecks.writable(output, err);
     clusterOptions.check();
-    if (clusterOptions.enabled() && (users != null || items != null || hashRows != null || implicit)) {
+    if (clusterOptions.enabled()
+        && (users != null || items != null || hashRows != null || implicit || schema != null)) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
-          "--cluster trains biased MF on raw ratings; --users, --items, --hash-rows and --implicit train on one"
-              + " machine");
+          "--cluster trains biased MF on raw ratings; --users, --items, --hash-rows, --implicit and --schema train on"
+              + " one machine");
     }
+    if (schema != null && (users != null || items != null)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--schema reads the features from the data file; --users and --items have no use");
+    }
+    if (schema != null) {
+      FileChecks.readable(schema);
+    }
+    FileChecks.notAnInput(spec, "--output", output, "--schema", schema);
     if (implicit && test != null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--implicit holds out each user's latest interaction of --train; --test has no use");
@@ -235,11 +255,24 @@ public final class RecommendTrainCommand implements Callable<Integer> {
               .build();
     }
     Storage storage = storeOptions.storage(List.of("user", "item", "user_bias", "item_bias"));
-    Ratings.Loaded trainData = Ratings.load(train, skipBadLines, ratingRange.range);
-    Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines, ratingRange.range);
-    SideFeatures userFeatures = users == null ? SideFeatures.none() : SideFeatures.movieLensUsers(users);
-    SideFeatures itemFeatures = items == null ? SideFeatures.none() : SideFeatures.movieLensItems(items);
-    boolean withFeatures = users != null || items != null || hashRows != null;
+    TsvSchema columns = schema == null ? null : TsvSchema.read(schema);
+    if (columns != null && !columns.hasRating() && !implicit) {
+      throw new IllegalArgumentException(schema + " names no rating column; --implicit trains without one");
+    }
+    TsvData table = columns == null ? null : TsvData.read(train, columns, skipBadLines, ratingRange.range);
+    Ratings.Loaded trainData = table != null ? table.loaded() : Ratings.load(train, skipBadLines, ratingRange.range);
+    Ratings.Loaded testData =
+        test == null
+            ? null
+            : columns != null
+                ? TsvData.read(test, columns, skipBadLines, ratingRange.range).loaded()
+                : Ratings.load(test, skipBadLines, ratingRange.range);
+    SideFeatures userFeatures =
+        table != null ? table.users() : users == null ? SideFeatures.none() : SideFeatures.movieLensUsers(users);
+    SideFeatures itemFeatures =
+        table != null ? table.items() : items == null ? SideFeatures.none() : SideFeatures.movieLensItems(items);
+    boolean withFeatures =
+        users != null || items != null || hashRows != null || (columns != null && columns.hasFeatures());
     FeatureFactorizationTrainer featureTrainer =
         hashRows == null
             ? new FeatureFactorizationTrainer(config, userFeatures, itemFeatures)
