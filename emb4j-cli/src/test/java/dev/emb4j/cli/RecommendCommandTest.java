@@ -249,6 +249,21 @@ class RecommendCommandTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void ratedItemsJoinEachUsersBagAsKeysOfTheirOwn() throws Exception {
+    Path train = ratings("train.tsv", 1, 500);
+    CliRun t =
+        train(train, dir.resolve("svdpp.model"), "--rated-items", "--test", ratings("test.tsv", 2, 100).toString(),
+            "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    // 30 user ids, 20 item ids, and the 20 items again as the users' rated-item keys
+    assertEquals(70.0, o.get("keys"));
+    assertEquals(0.0, o.get("keys_sharing_a_row"));
+    assertTrue((Double) o.get("rmse") < 1.2, o.toString());
+  }
+
+  @Test
   void badGenericInputNamesFileLineOrFeatureAndWritesNothing() throws Exception {
     Path[] f = schemaFiles();
     Path model = dir.resolve("never.model");

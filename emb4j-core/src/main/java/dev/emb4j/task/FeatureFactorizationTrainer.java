@@ -34,18 +34,21 @@ public final class FeatureFactorizationTrainer {
   private final SideFeatures itemFeatures;
   /** The rows of each side's tables under the hash trick, or 0 for collision-free dynamic tables. */
   private final long hashRows;
+  /** Whether each user's bag also holds the items it interacted with in training. */
+  private final boolean ratedItems;
 
   /** A trainer with {@code config} over the given features ({@link SideFeatures#none()} for none). */
   public FeatureFactorizationTrainer(Config config, SideFeatures userFeatures, SideFeatures itemFeatures) {
-    this(config, userFeatures, itemFeatures, 0);
+    this(config, userFeatures, itemFeatures, 0, false);
   }
 
   private FeatureFactorizationTrainer(
-      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows) {
+      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows, boolean ratedItems) {
     this.config = java.util.Objects.requireNonNull(config, "config");
     this.userFeatures = java.util.Objects.requireNonNull(userFeatures, "userFeatures");
     this.itemFeatures = java.util.Objects.requireNonNull(itemFeatures, "itemFeatures");
     this.hashRows = hashRows;
+    this.ratedItems = ratedItems;
   }
 
   /**
@@ -59,7 +62,17 @@ public final class FeatureFactorizationTrainer {
     if (rows < 1) {
       throw new IllegalArgumentException("the hash trick needs at least 1 row per side, got " + rows);
     }
-    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows);
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows, ratedItems);
+  }
+
+  /**
+   * The same trainer with each user's training items among its features, as SVD++ adds them (Koren, 2008): a user's
+   * bag also holds a key for each distinct item it rated (or interacted with) in the training data, each weighted
+   * {@code 1 / sqrt(n)} for its n items, so that what a user chose to rate shapes its vector beside how it rated.
+   * These keys live in the user side's tables, apart from the items' own.
+   */
+  public FeatureFactorizationTrainer withRatedItems() {
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, hashRows, true);
   }
 
   /**
@@ -76,8 +89,10 @@ public final class FeatureFactorizationTrainer {
   public Collisions collisions(Ratings train) {
     long keys = 0;
     long sharing = 0;
-    IdIndex[] index = entities(train, new int[train.size()], new int[train.size()]);
-    for (SideFeatures.Bag[] side : List.of(rawBags(index[0], userFeatures), rawBags(index[1], itemFeatures))) {
+    int[] u = new int[train.size()];
+    int[] i = new int[train.size()];
+    IdIndex[] index = entities(train, u, i);
+    for (SideFeatures.Bag[] side : List.of(userBags(index, u, i), rawBags(index[1], itemFeatures))) {
       Set<Long> distinct = new HashSet<>();
       for (SideFeatures.Bag b : side) {
         for (long key : b.keys()) {
@@ -120,8 +135,8 @@ public final class FeatureFactorizationTrainer {
     IdIndex[] index = entities(train, u, i);
     IdIndex users = index[0];
     IdIndex items = index[1];
-    SideFeatures.Bag[] userBags = bags(users, userFeatures);
-    SideFeatures.Bag[] itemBags = bags(items, itemFeatures);
+    SideFeatures.Bag[] userBags = hashed(userBags(index, u, i));
+    SideFeatures.Bag[] itemBags = hashed(rawBags(items, itemFeatures));
     long userKeys = distinctKeys(userBags);
     long itemKeys = distinctKeys(itemBags);
     listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
@@ -183,8 +198,8 @@ public final class FeatureFactorizationTrainer {
     IdIndex[] index = entities(train, u, i);
     IdIndex users = index[0];
     IdIndex items = index[1];
-    SideFeatures.Bag[] userBags = bags(users, userFeatures);
-    SideFeatures.Bag[] itemBags = bags(items, itemFeatures);
+    SideFeatures.Bag[] userBags = hashed(userBags(index, u, i));
+    SideFeatures.Bag[] itemBags = hashed(rawBags(items, itemFeatures));
     listener.beforeAllocating(
         MatrixFactorizationTrainer.estimatedBytes(distinctKeys(userBags), distinctKeys(itemBags), config));
     int[][] seen = itemsOfEachUser(u, i, users.size());
@@ -286,9 +301,30 @@ public final class FeatureFactorizationTrainer {
     return out;
   }
 
-  /** {@link #rawBags}, each key through the hash trick if it is on. */
-  private SideFeatures.Bag[] bags(IdIndex index, SideFeatures features) {
-    SideFeatures.Bag[] out = rawBags(index, features);
+  /** Each dense user's raw bag, its training items appended if {@link #withRatedItems()} is on. */
+  private SideFeatures.Bag[] userBags(IdIndex[] index, int[] u, int[] i) {
+    SideFeatures.Bag[] out = rawBags(index[0], userFeatures);
+    if (!ratedItems) {
+      return out;
+    }
+    int[][] rated = itemsOfEachUser(u, i, out.length);
+    for (int k = 0; k < out.length; k++) {
+      SideFeatures.Bag bag = out[k];
+      int n = bag.keys().length;
+      long[] keys = Arrays.copyOf(bag.keys(), n + rated[k].length);
+      float[] weights = Arrays.copyOf(bag.weights(), keys.length);
+      for (int j = 0; j < rated[k].length; j++) {
+        keys[n + j] = SideFeatures.key(SideFeatures.RATED_ITEM, index[1].rawId(rated[k][j]));
+        weights[n + j] = (float) (1 / Math.sqrt(rated[k].length));
+      }
+      out[k] = new SideFeatures.Bag(keys, weights);
+    }
+    return out;
+  }
+
+  /** The bags with each key through the hash trick if it is on. */
+  private SideFeatures.Bag[] hashed(SideFeatures.Bag[] bags) {
+    SideFeatures.Bag[] out = bags.clone();
     for (int k = 0; hashRows > 0 && k < out.length; k++) {
       long[] keys = out[k].keys().clone();
       for (int j = 0; j < keys.length; j++) {

@@ -37,6 +37,9 @@ public final class SideFeatures {
   private static final int YEAR = 6;
   private static final int GENRE_FLAGS = 19;
 
+  /** The feature number of an item a user rated, in the user's bag (see {@link FeatureFactorizationTrainer}). */
+  static final int RATED_ITEM = 255;
+
   /** One entity's bag. */
   record Bag(long[] keys, float[] weights) {}
 

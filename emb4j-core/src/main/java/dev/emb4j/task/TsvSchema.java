@@ -20,14 +20,15 @@ import java.util.Set;
  * raw 64-bit ids), {@code rating} (a number, at most once; without it every row is an interaction rated 1), {@code
  * timestamp} (a 64-bit integer, at most once), and the features, each with its side: {@code categorical} (one value,
  * any text), {@code multi} (values separated by {@code |}, weighted 1 / their number) and {@code numeric} (a number).
- * At most 255 features. Data columns the schema does not name are ignored.
+ * At most 254 features (the 255th number is that of the rated items, see {@link
+ * FeatureFactorizationTrainer#withRatedItems()}). Data columns the schema does not name are ignored.
  *
  * @param file the schema file, for messages
  * @param columns the columns in the schema's order
  */
 public record TsvSchema(Path file, List<Column> columns) {
   /** The most features a schema may name: a feature's number fills a key's top byte. */
-  static final int MAX_FEATURES = 255;
+  static final int MAX_FEATURES = 254;
 
   /** What a column holds. */
   public enum Kind {

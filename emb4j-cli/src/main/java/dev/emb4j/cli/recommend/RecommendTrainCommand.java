@@ -103,6 +103,13 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   private Path schema;
 
   @Option(
+      names = "--rated-items",
+      description =
+          "SVD++-style: each user's vector and bias also sum embeddings of the items it rated in --train, each"
+              + " weighted 1/sqrt(n) for its n items.")
+  private boolean ratedItems;
+
+  @Option(
       names = "--hash-rows",
       paramLabel = "N",
       converter = Ranges.Positive.class,
@@ -214,11 +221,11 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     FileChecks.writable(output, err);
     clusterOptions.check();
     if (clusterOptions.enabled()
-        && (users != null || items != null || hashRows != null || implicit || schema != null)) {
+        && (users != null || items != null || hashRows != null || implicit || schema != null || ratedItems)) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
-          "--cluster trains biased MF on raw ratings; --users, --items, --hash-rows, --implicit and --schema train on"
-              + " one machine");
+          "--cluster trains biased MF on raw ratings; --users, --items, --hash-rows, --rated-items, --implicit and"
+              + " --schema train on one machine");
     }
     if (schema != null && (users != null || items != null)) {
       throw new picocli.CommandLine.ParameterException(
@@ -272,11 +279,11 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     SideFeatures itemFeatures =
         table != null ? table.items() : items == null ? SideFeatures.none() : SideFeatures.movieLensItems(items);
     boolean withFeatures =
-        users != null || items != null || hashRows != null || (columns != null && columns.hasFeatures());
-    FeatureFactorizationTrainer featureTrainer =
-        hashRows == null
-            ? new FeatureFactorizationTrainer(config, userFeatures, itemFeatures)
-            : new FeatureFactorizationTrainer(config, userFeatures, itemFeatures).hashed(hashRows);
+        users != null || items != null || hashRows != null || ratedItems
+            || (columns != null && columns.hasFeatures());
+    FeatureFactorizationTrainer featureTrainer = new FeatureFactorizationTrainer(config, userFeatures, itemFeatures);
+    featureTrainer = ratedItems ? featureTrainer.withRatedItems() : featureTrainer;
+    featureTrainer = hashRows == null ? featureTrainer : featureTrainer.hashed(hashRows);
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
