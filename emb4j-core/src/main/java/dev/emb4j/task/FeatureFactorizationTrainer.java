@@ -24,11 +24,6 @@ import java.util.SplittableRandom;
  * year. {@link #trainImplicit} trains the same model on implicit feedback with the BPR objective instead.
  */
 public final class FeatureFactorizationTrainer {
-  /** The score range of an implicit model: a ranking score is never clipped. */
-  private static final float UNCLIPPED_MIN = -Float.MAX_VALUE;
-
-  private static final float UNCLIPPED_MAX = Float.MAX_VALUE;
-
   private final Config config;
   private final SideFeatures userFeatures;
   private final SideFeatures itemFeatures;
@@ -129,17 +124,13 @@ public final class FeatureFactorizationTrainer {
       throw new IllegalArgumentException("the training set has no ratings");
     }
     long start = System.nanoTime();
-    int n = train.size();
-    int[] u = new int[n];
-    int[] i = new int[n];
-    IdIndex[] index = entities(train, u, i);
-    IdIndex users = index[0];
-    IdIndex items = index[1];
-    SideFeatures.Bag[] userBags = hashed(userBags(index, u, i));
-    SideFeatures.Bag[] itemBags = hashed(rawBags(items, itemFeatures));
-    long userKeys = distinctKeys(userBags);
-    long itemKeys = distinctKeys(itemBags);
-    listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
+    Prepared p = prepare(train, listener);
+    int[] u = p.u();
+    int[] i = p.i();
+    IdIndex users = p.users();
+    IdIndex items = p.items();
+    SideFeatures.Bag[] userBags = p.userBags();
+    SideFeatures.Bag[] itemBags = p.itemBags();
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : train.values()) {
@@ -150,7 +141,8 @@ public final class FeatureFactorizationTrainer {
     float hi = max;
     try (FeatureFactorization model =
         new FeatureFactorization(
-            userKeys, itemKeys, config.dim(), (float) train.mean(), config.initStd(), config.seed(), config.dtype())) {
+            p.userKeys(), p.itemKeys(), config.dim(), (float) train.mean(), config.initStd(), config.seed(),
+            config.dtype())) {
       MatrixFactorizationTrainer.Fit fit =
           MatrixFactorizationTrainer.fit(
               config, model, train, u, i,
@@ -192,30 +184,20 @@ public final class FeatureFactorizationTrainer {
       throw new IllegalArgumentException("the training set has no interactions");
     }
     long start = System.nanoTime();
-    int n = train.size();
-    int[] u = new int[n];
-    int[] i = new int[n];
-    IdIndex[] index = entities(train, u, i);
-    IdIndex users = index[0];
-    IdIndex items = index[1];
-    SideFeatures.Bag[] userBags = hashed(userBags(index, u, i));
-    SideFeatures.Bag[] itemBags = hashed(rawBags(items, itemFeatures));
-    listener.beforeAllocating(
-        MatrixFactorizationTrainer.estimatedBytes(distinctKeys(userBags), distinctKeys(itemBags), config));
-    int[][] seen = itemsOfEachUser(u, i, users.size());
-    float[] negativeReg = config.rowRegularization(i, items.size());
+    Prepared p = prepare(train, listener);
+    int[][] seen = itemsOfEachUser(p.u(), p.i(), p.users().size());
+    int itemCount = p.items().size();
+    float[] negativeReg = config.rowRegularization(p.i(), itemCount);
     for (int k = 0; k < negativeReg.length; k++) {
       negativeReg[k] = Float.isInfinite(negativeReg[k]) ? (float) config.reg() : negativeReg[k];
     }
     SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
-    int itemCount = items.size();
     try (FeatureFactorization model =
         new FeatureFactorization(
-            distinctKeys(userBags), distinctKeys(itemBags), config.dim(), 0f, config.initStd(), config.seed(),
-            config.dtype())) {
+            p.userKeys(), p.itemKeys(), config.dim(), 0f, config.initStd(), config.seed(), config.dtype())) {
       MatrixFactorizationTrainer.Fit fit =
           MatrixFactorizationTrainer.fit(
-              config, model, train, u, i,
+              config, model, train, p.u(), p.i(),
               (bu, bi, br, ru, ri) -> {
                 int b = bu.length;
                 int[] both = Arrays.copyOf(bi, 2 * b);
@@ -224,13 +206,14 @@ public final class FeatureFactorizationTrainer {
                   both[b + k] = negative(seen[bu[k]], bi[k], itemCount, rng);
                   rj[k] = negativeReg[both[b + k]];
                 }
-                return model.bprLoss(batch(userBags, bu), batch(itemBags, both), ru, ri, rj, config.biasReg());
+                return model.bprLoss(
+                    batch(p.userBags(), bu), batch(p.itemBags(), both), ru, ri, rj, config.biasReg());
               },
               () -> {
                 Map<String, Double> figures = new LinkedHashMap<>();
                 if (validation != null) {
-                  try (MatrixFactorization folded = fold(model, userBags, itemBags, UNCLIPPED_MIN, UNCLIPPED_MAX)) {
-                    RankingMetrics m = validation.evaluate(folded, users, items);
+                  try (MatrixFactorization folded = foldUnclipped(model, p)) {
+                    RankingMetrics m = validation.evaluate(folded, p.users(), p.items());
                     figures.put("hr" + m.cutoff(), m.hitRate());
                     figures.put("ndcg" + m.cutoff(), m.ndcg());
                   }
@@ -238,10 +221,15 @@ public final class FeatureFactorizationTrainer {
                 return figures;
               },
               start, listener);
-      MatrixFactorization folded = fold(model, userBags, itemBags, UNCLIPPED_MIN, UNCLIPPED_MAX);
       return new MatrixFactorizationTrainer.Result(
-          folded, users, items, (System.nanoTime() - start) / 1e9, fit.finalLoss(), fit.history());
+          foldUnclipped(model, p), p.users(), p.items(), (System.nanoTime() - start) / 1e9, fit.finalLoss(),
+          fit.history());
     }
+  }
+
+  /** {@link #fold} with the scores of an implicit model, which are never clipped. */
+  private MatrixFactorization foldUnclipped(FeatureFactorization model, Prepared p) {
+    return fold(model, p.userBags(), p.itemBags(), -Float.MAX_VALUE, Float.MAX_VALUE);
   }
 
   /** Each dense user's dense items, sorted and distinct. */
@@ -274,6 +262,27 @@ public final class FeatureFactorizationTrainer {
         return j;
       }
     }
+  }
+
+  /**
+   * What both objectives train from: each training pair's dense user and item, the numberings, each entity's bag
+   * (through the hash trick if it is on) and the distinct keys of each side.
+   */
+  private record Prepared(
+      int[] u, int[] i, IdIndex users, IdIndex items, SideFeatures.Bag[] userBags, SideFeatures.Bag[] itemBags,
+      long userKeys, long itemKeys) {}
+
+  /** The {@link Prepared} data of {@code train}, after telling {@code listener} what the tables will take. */
+  private Prepared prepare(Ratings train, TrainingListener listener) {
+    int[] u = new int[train.size()];
+    int[] i = new int[train.size()];
+    IdIndex[] index = entities(train, u, i);
+    SideFeatures.Bag[] userBags = hashed(userBags(index, u, i));
+    SideFeatures.Bag[] itemBags = hashed(rawBags(index[1], itemFeatures));
+    long userKeys = distinctKeys(userBags);
+    long itemKeys = distinctKeys(itemBags);
+    listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
+    return new Prepared(u, i, index[0], index[1], userBags, itemBags, userKeys, itemKeys);
   }
 
   /**

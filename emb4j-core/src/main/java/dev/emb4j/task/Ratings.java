@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * (user, item, rating) triples as read from a ratings file, with the raw user and item ids as they appear in it.
@@ -91,11 +90,7 @@ public record Ratings(long[] users, long[] items, float[] values) {
    * @throws RatingsFormatException naming the file and line of the first malformed line, unless skipping
    */
   public static Loaded load(Path file, boolean skipBadLines, RatingRange range) throws IOException {
-    long[] users = new long[1024];
-    long[] items = new long[1024];
-    float[] values = new float[1024];
-    long[] times = new long[1024];
-    int n = 0;
+    RatingsBuilder out = new RatingsBuilder();
     int skipped = 0;
     try (InputStream stream = Files.newInputStream(file)) {
       Utf8Lines lines = new Utf8Lines(stream, (line, what) -> new RatingsFormatException(file, line, what));
@@ -127,22 +122,10 @@ public record Ratings(long[] users, long[] items, float[] values) {
           skipped++;
           continue;
         }
-        if (n == users.length) {
-          users = Arrays.copyOf(users, n * 2);
-          items = Arrays.copyOf(items, n * 2);
-          values = Arrays.copyOf(values, n * 2);
-          times = Arrays.copyOf(times, n * 2);
-        }
-        users[n] = user;
-        items[n] = item;
-        values[n] = value;
-        times[n] = time;
-        n++;
+        out.add(user, item, value, time);
       }
     }
-    return new Loaded(
-        new Ratings(Arrays.copyOf(users, n), Arrays.copyOf(items, n), Arrays.copyOf(values, n)), skipped,
-        Arrays.copyOf(times, n));
+    return out.build(skipped);
   }
 
   private static long parseId(Path file, int line, String what, String s) throws RatingsFormatException {

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,11 +43,7 @@ public record TsvData(Ratings.Loaded loaded, SideFeatures users, SideFeatures it
     TsvSchema.Column rating = schema.find(TsvSchema.Kind.RATING, TsvSchema.Side.NONE);
     TsvSchema.Column time = schema.find(TsvSchema.Kind.TIMESTAMP, TsvSchema.Side.NONE);
     Map<String, Integer> at = new HashMap<>();
-    long[] users = new long[1024];
-    long[] items = new long[1024];
-    float[] values = new float[1024];
-    long[] times = new long[1024];
-    int n = 0;
+    RatingsBuilder rows = new RatingsBuilder();
     int skipped = 0;
     int width = 0;
     Map<Long, String[]> userCells = new LinkedHashMap<>();
@@ -68,8 +63,8 @@ public record TsvData(Ratings.Loaded loaded, SideFeatures users, SideFeatures it
       for (TsvSchema.Column c : columns) {
         if (!at.containsKey(c.name())) {
           throw new RatingsFormatException(
-              file, 1, "no column '" + c.name() + "' (named by " + schema.file() + ":" + c.line() + "); the header has: "
-                  + String.join(", ", names));
+              file, 1, "no column '" + c.name() + "' (named by " + schema.file() + ":" + c.line() + "); the header"
+                  + " has: " + String.join(", ", names));
         }
       }
       String line;
@@ -110,17 +105,7 @@ public record TsvData(Ratings.Loaded loaded, SideFeatures users, SideFeatures it
         }
         userCells.putIfAbsent(user, cells);
         itemCells.putIfAbsent(item, cells);
-        if (n == users.length) {
-          users = Arrays.copyOf(users, n * 2);
-          items = Arrays.copyOf(items, n * 2);
-          values = Arrays.copyOf(values, n * 2);
-          times = Arrays.copyOf(times, n * 2);
-        }
-        users[n] = user;
-        items[n] = item;
-        values[n] = value;
-        times[n] = stamp;
-        n++;
+        rows.add(user, item, value, stamp);
       }
     }
     for (int k = 0; k < features.size(); k++) {
@@ -129,10 +114,10 @@ public record TsvData(Ratings.Loaded loaded, SideFeatures users, SideFeatures it
             file, 1, "feature '" + features.get(k).name() + "' has no value in any row");
       }
     }
-    Ratings ratings = new Ratings(Arrays.copyOf(users, n), Arrays.copyOf(items, n), Arrays.copyOf(values, n));
-    Ratings.Loaded loaded = new Ratings.Loaded(ratings, skipped, Arrays.copyOf(times, n));
     return new TsvData(
-        loaded, features(features, userCells, TsvSchema.Side.USER, at), features(features, itemCells, TsvSchema.Side.ITEM, at));
+        rows.build(skipped),
+        features(features, userCells, TsvSchema.Side.USER, at),
+        features(features, itemCells, TsvSchema.Side.ITEM, at));
   }
 
   private static String cell(TsvSchema.Column c, String[] cells, Map<String, Integer> at) {

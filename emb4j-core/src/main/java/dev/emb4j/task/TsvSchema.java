@@ -16,10 +16,11 @@ import java.util.Set;
  * {@link TsvData}.
  *
  * <p>Schema file: one column a line, {@code name kind [side]} separated by spaces or tabs; a {@code #} starts a
- * comment that runs to the end of the line, and blank lines are skipped. Kinds: {@code id} (side {@code user} or {@code item}, each exactly once: the
- * raw 64-bit ids), {@code rating} (a number, at most once; without it every row is an interaction rated 1), {@code
- * timestamp} (a 64-bit integer, at most once), and the features, each with its side: {@code categorical} (one value,
- * any text), {@code multi} (values separated by {@code |}, weighted 1 / their number) and {@code numeric} (a number).
+ * comment that runs to the end of the line, and blank lines are skipped. Kinds: {@code id} (side {@code user} or
+ * {@code item}, each exactly once: the raw 64-bit ids), {@code rating} (a number, at most once; without it every row
+ * is an interaction rated 1), {@code timestamp} (a 64-bit integer, at most once), and the features, each with its
+ * side: {@code categorical} (one value, any text), {@code multi} (values separated by {@code |}, weighted 1 / their
+ * number) and {@code numeric} (a number).
  * At most 254 features (the 255th number is that of the rated items, see {@link
  * FeatureFactorizationTrainer#withRatedItems()}). Data columns the schema does not name are ignored.
  *
@@ -104,8 +105,9 @@ public record TsvSchema(Path file, List<Column> columns) {
       Kind kind = parse(Kind.class, f[1], file, line, "kind");
       Side side = f.length == 3 ? parse(Side.class, f[2], file, line, "side") : Side.NONE;
       boolean sided = kind == Kind.ID || kind == Kind.CATEGORICAL || kind == Kind.MULTI || kind == Kind.NUMERIC;
-      if (sided && (side == Side.NONE)) {
-        throw new RatingsFormatException(file, line, "column '" + f[0] + "' of kind " + f[1] + " needs a side: user or item");
+      if (sided && side == Side.NONE) {
+        throw new RatingsFormatException(
+            file, line, "column '" + f[0] + "' of kind " + f[1] + " needs a side: user or item");
       }
       if (!sided && side != Side.NONE) {
         throw new RatingsFormatException(file, line, "column '" + f[0] + "' of kind " + f[1] + " belongs to no side");
@@ -147,7 +149,8 @@ public record TsvSchema(Path file, List<Column> columns) {
         valid.add(e.name().toLowerCase(Locale.ROOT));
       }
     }
-    throw new RatingsFormatException(file, line, "unknown " + what + " '" + s + "' (valid: " + String.join(", ", valid) + ")");
+    throw new RatingsFormatException(
+        file, line, "unknown " + what + " '" + s + "' (valid: " + String.join(", ", valid) + ")");
   }
 
   /** The column of {@code kind} on {@code side}, or null if the schema names none (the first, for features). */

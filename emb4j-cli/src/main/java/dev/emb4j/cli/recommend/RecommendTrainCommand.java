@@ -326,7 +326,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
 
     FeatureFactorizationTrainer.Collisions collisions =
-        withFeatures ? featureTrainer.collisions(trainData.ratings()) : null;
+        withFeatures ? featureTrainer.collisions(fitted) : null;
     int skipped = trainData.skippedLines() + (testData == null ? 0 : testData.skippedLines());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
