@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
           + " on the test ratings. A run whose loss or weights become NaN or infinite (learning rate too high) stops"
           + " with an error naming the epoch and step, and no model is saved. The tables' memory is checked first.",
       "--json prints one object: train_ratings, users, items, seconds, test_ratings, rmse, mae (with --test),"
-          + " keys and keys_sharing_a_row (with --users, --items or --hash-rows), skipped_lines, model, and history:"
+          + " keys and keys_sharing_a_row (with --users, --items, --rated-items, --hash-rows or a --schema with"
+          + " features), skipped_lines, model, and history:"
           + " per epoch {epoch, loss, lr, seconds} and, with --test, validation {rmse, mae}.",
       "--implicit treats every rated pair as an interaction and trains with the BPR loss on sampled negatives; each"
           + " user's latest interaction (highest timestamp, else last line) is held out and ranked among 99 sampled"
