@@ -148,6 +148,150 @@ class RecommendCommandTest {
     assertTrue(lines.get(1).matches("1\t1[01][02468]\t[0-9.]+\tFilm 1[01][02468] \\(1995\\)"), lines.get(1));
   }
 
+  /**
+   * Interactions of 80 users in 4 taste groups of 30 items each, 10 per user within its own group, with timestamps:
+   * every item about equally popular, so only the co-occurrences tell what a user likes.
+   */
+  private Path tasteGroups() throws IOException {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    StringBuilder sb = new StringBuilder();
+    for (int u = 0; u < 80; u++) {
+      int group = u % 4;
+      java.util.List<Integer> own = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        own.add(1000 + group * 30 + i);
+      }
+      java.util.Collections.shuffle(own, new java.util.Random(u));
+      for (int k = 0; k < 10; k++) {
+        sb.append(u).append('\t').append(own.get(k)).append("\t1\t").append(rng.nextInt(1_000_000)).append('\n');
+      }
+    }
+    return Files.writeString(dir.resolve("clicks.tsv"), sb);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void implicitFeedbackRanksHeldOutItemsAbovePopularity() throws Exception {
+    Path clicks = tasteGroups();
+    Path model = dir.resolve("bpr.model");
+    CliRun t = train(clicks, model, "--implicit", "--batch-size", "16", "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    assertEquals(720.0, o.get("train_ratings"), "one interaction of each of the 80 users held out");
+    assertEquals(80.0, o.get("held_out_users"));
+    double hr = (Double) o.get("hr10");
+    double popular = (Double) o.get("popular_hr10");
+    assertTrue(hr > popular + 0.25, "BPR HR@10 " + hr + " against popularity " + popular);
+    assertTrue((Double) o.get("ndcg10") > (Double) o.get("popular_ndcg10"), o.toString());
+    List<Object> history = (List<Object>) o.get("history");
+    Map<String, Object> last = (Map<String, Object>) history.getLast();
+    assertEquals(hr, (Double) ((Map<String, Object>) last.get("validation")).get("hr10"), 1e-4);
+
+    CliRun text = train(clicks, dir.resolve("bpr2.model"), "--implicit", "--batch-size", "16");
+    assertEquals(0, text.exitCode(), text.err());
+    assertTrue(text.out().startsWith("trained on 720 interactions (80 users,"), text.out());
+    assertTrue(text.out().contains("leave-one-out: 80 users, each held-out item among 99 sampled negatives"));
+    assertTrue(text.out().contains(String.format(java.util.Locale.ROOT, "BPR:          HR@10 %.4f", hr)), text.out());
+    assertTrue(text.out().contains("most popular: HR@10 "), text.out());
+
+    CliRun top = CliRun.run("recommend", "topk", "--model", model.toString(), "--user", "1", "-k", "5", "--json");
+    assertEquals(0, top.exitCode(), top.err());
+    for (Object it : (List<Object>) Json.parse(top.out().strip())) {
+      double id = (Double) ((Map<String, Object>) it).get("item");
+      assertTrue(id >= 1030 && id < 1060, "user 1 is in the group of items 1030..1059: " + top.out());
+    }
+  }
+
+  @Test
+  void implicitRefusesATestFileAndStatesItsOwnDefaults() throws Exception {
+    Path model = dir.resolve("never.model");
+    CliRun r = train(ratings("t.tsv", 1, 50), model, "--implicit", "--test", ratings("s.tsv", 2, 10).toString());
+    assertEquals(Emb4jCommand.EXIT_USAGE, r.exitCode());
+    assertTrue(r.err().contains("--implicit holds out each user's latest interaction of --train"), r.err());
+    assertFalse(Files.exists(model));
+    CliRun help = CliRun.run("recommend", "train", "--help");
+    var d = dev.emb4j.task.MatrixFactorizationTrainer.Config.implicitDefaults();
+    assertTrue(help.out().contains("with --implicit " + d.reg() + ")"), help.out());
+    assertTrue(help.out().replaceAll("\\s+", " ").contains("with --implicit " + d.regExponent() + ";"), help.out());
+  }
+
+  /** {@link TestFiles#ratings} as a tab-separated file with a header, a user feature (parity) and an item one. */
+  private Path[] schemaFiles() throws IOException {
+    StringBuilder sb = new StringBuilder("user\titem\trating\tparity\tkind\n");
+    for (String line : Files.readAllLines(ratings("plain.tsv", 1, 500))) {
+      String[] f = line.split("[\t,]");
+      long u = Long.parseLong(f[0]);
+      long i = Long.parseLong(f[1]);
+      sb.append(u).append('\t').append(i).append('\t').append(f[2]).append('\t').append(u % 2 == 0 ? "even" : "odd")
+          .append('\t').append(i % 2 == 0 ? "a|b" : "c").append('\n');
+    }
+    Path data = Files.writeString(dir.resolve("data.tsv"), sb);
+    Path schema =
+        Files.writeString(
+            dir.resolve("schema.txt"),
+            "user id user\nitem id item\nrating rating\nparity categorical user\nkind multi item\n");
+    return new Path[] {data, schema};
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aGenericTsvWithASchemaTrainsWithItsFeatures() throws Exception {
+    Path[] f = schemaFiles();
+    Path model = dir.resolve("tsv.model");
+    CliRun t = train(f[0], model, "--schema", f[1].toString(), "--test", f[0].toString(), "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    assertEquals(500.0, o.get("train_ratings"));
+    // users: 30 ids and 2 parities; items: 20 ids and 3 kinds
+    assertEquals(55.0, o.get("keys"));
+    assertTrue((Double) o.get("rmse") < 1.2, o.toString());
+    assertTrue(Files.exists(model));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void ratedItemsJoinEachUsersBagAsKeysOfTheirOwn() throws Exception {
+    Path train = ratings("train.tsv", 1, 500);
+    CliRun t =
+        train(train, dir.resolve("svdpp.model"), "--rated-items", "--test", ratings("test.tsv", 2, 100).toString(),
+            "--json");
+    assertEquals(0, t.exitCode(), t.err());
+    Map<String, Object> o = (Map<String, Object>) Json.parse(t.out().strip());
+    // 30 user ids, 20 item ids, and the 20 items again as the users' rated-item keys
+    assertEquals(70.0, o.get("keys"));
+    assertEquals(0.0, o.get("keys_sharing_a_row"));
+    assertTrue((Double) o.get("rmse") < 1.2, o.toString());
+  }
+
+  @Test
+  void badGenericInputNamesFileLineOrFeatureAndWritesNothing() throws Exception {
+    Path[] f = schemaFiles();
+    Path model = dir.resolve("never.model");
+    String header = "user\titem\trating\tparity\tkind\n";
+    Path badId = Files.writeString(dir.resolve("bad-id.tsv"), header + "1\t100\t4\todd\tc\n2\t1e5\t4\teven\tc\n");
+    Path noColumn = Files.writeString(dir.resolve("no-column.tsv"), "user\titem\trating\tparity\n1\t100\t4\todd\n");
+    Path noValues = Files.writeString(dir.resolve("no-values.tsv"), header + "1\t100\t4\todd\t\n2\t101\t4\teven\t\n");
+    String[][] cases = {
+      {badId.toString(), "emb4j: " + badId + ":3: column 'item': '1e5' is not a 64-bit integer"},
+      {noColumn.toString(),
+        "emb4j: " + noColumn + ":1: no column 'kind' (named by " + f[1] + ":5); the header has: user, item, rating,"
+            + " parity"},
+      {noValues.toString(), "emb4j: " + noValues + ":1: feature 'kind' has no value in any row"},
+    };
+    for (String[] c : cases) {
+      CliRun r = train(Path.of(c[0]), model, "--schema", f[1].toString());
+      assertEquals(1, r.exitCode(), r.err());
+      assertEquals(c[1], r.err().strip());
+      assertFalse(Files.exists(model));
+    }
+    Path noRating = Files.writeString(dir.resolve("s2.txt"), "user id user\nitem id item\n");
+    CliRun r = train(f[0], model, "--schema", noRating.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals("emb4j: " + noRating + " names no rating column; --implicit trains without one", r.err().strip());
+    assertFalse(Files.exists(model));
+    assertEquals(0, train(f[0], model, "--schema", noRating.toString(), "--implicit").exitCode());
+  }
+
   @SuppressWarnings("unchecked")
   private static double rmse(Path model, Path test) {
     CliRun ev = CliRun.run("recommend", "test", "--model", model.toString(), "--test", test.toString(), "--json");

@@ -3,6 +3,7 @@ package dev.emb4j.task;
 import dev.emb4j.autograd.Ops;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.nn.BagMode;
+import dev.emb4j.nn.BceWithLogitsLoss;
 import dev.emb4j.nn.BagResult;
 import dev.emb4j.nn.DynamicEmbeddingBag;
 import dev.emb4j.nn.Initializer;
@@ -26,7 +27,8 @@ import dev.emb4j.tensor.Shape;
  * trained model folds exactly into a {@link MatrixFactorization} of per-user and per-item vectors: {@link
  * FeatureFactorizationTrainer} hands that on, and every {@link Recommender} operation works on it. All keys are raw
  * 64-bit ids (see {@link SideFeatures}) in four {@link DynamicEmbeddingBag}s (factors and biases of each side),
- * pooled with per-sample weights in SUM mode. Parameters: {@code user.ids}, {@code user.table.weight}, and the same
+ * pooled with per-sample weights in SUM mode. Trained on ratings by squared error ({@code loss}) or on implicit
+ * feedback by BPR ({@code bprLoss}). Parameters: {@code user.ids}, {@code user.table.weight}, and the same
  * for {@code item}, {@code user_bias} and {@code item_bias}.
  */
 public final class FeatureFactorization extends Model {
@@ -86,6 +88,46 @@ public final class FeatureFactorization extends Model {
     loss = Ops.add(loss, Ops.scale(l2, 1.0 / b));
     if (biasReg != 0) {
       loss = Ops.add(loss, Ops.scale(Ops.add(Ops.sum(Ops.mul(bu, bu)), Ops.sum(Ops.mul(bi, bi))), biasReg / b));
+    }
+    return loss;
+  }
+
+  /**
+   * The BPR objective of a batch of B (user, positive item, negative item) triples (Rendle et al., 2009): the mean of
+   * {@code -log sigmoid(x_ui - x_uj)} with {@code x_ui = b_i + p_u . q_i}, plus {@code userReg[b] * |p_b|^2 +
+   * positiveReg[b] * |q_i|^2 + negativeReg[b] * |q_j|^2} and {@code biasReg * (b_i^2 + b_j^2)} per triple, divided by
+   * B. The user's bias and mu cancel in the difference and get no gradient.
+   *
+   * @param user the B users' bags
+   * @param items the B positive items' bags followed by the B negative items' bags
+   */
+  Variable bprLoss(Bags user, Bags items, float[] userReg, float[] positiveReg, float[] negativeReg, double biasReg) {
+    int b = userReg.length;
+    int[] positive = new int[b];
+    int[] negative = new int[b];
+    for (int k = 0; k < b; k++) {
+      positive[k] = k;
+      negative[k] = b + k;
+    }
+    Variable p = users.forward(user.keys(), user.offsets(), Variable.constant(user.weights()));
+    Variable q = this.items.forward(items.keys(), items.offsets(), Variable.constant(items.weights()));
+    Variable bias =
+        Ops.reshape(itemBias.forward(items.keys(), items.offsets(), Variable.constant(items.weights())), Shape.of(2 * b));
+    Variable qi = Ops.indexSelect(q, positive);
+    Variable qj = Ops.indexSelect(q, negative);
+    Variable bi = Ops.indexSelect(bias, positive);
+    Variable bj = Ops.indexSelect(bias, negative);
+    Variable margin = Ops.add(Ops.sumDim(Ops.mul(p, Ops.sub(qi, qj)), -1), Ops.sub(bi, bj));
+    float[] ones = new float[b];
+    java.util.Arrays.fill(ones, 1f);
+    Variable loss = new BceWithLogitsLoss().apply(margin, FloatTensor.wrap(Shape.of(b), ones));
+    Variable l2 =
+        Ops.add(
+            weightedSquaredNorms(p, userReg),
+            Ops.add(weightedSquaredNorms(qi, positiveReg), weightedSquaredNorms(qj, negativeReg)));
+    loss = Ops.add(loss, Ops.scale(l2, 1.0 / b));
+    if (biasReg != 0) {
+      loss = Ops.add(loss, Ops.scale(Ops.sum(Ops.mul(bias, bias)), biasReg / b));
     }
     return loss;
   }

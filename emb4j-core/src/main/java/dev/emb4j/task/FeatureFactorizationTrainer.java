@@ -5,12 +5,15 @@ import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Trains a {@link FeatureFactorization} on ratings and the users' and items' {@link SideFeatures}, with the
@@ -18,7 +21,7 @@ import java.util.Set;
  * model folded into a {@link MatrixFactorization} (each user's and item's pooled vector and bias), which a {@link
  * Recommender} saves and serves as any other. Users and items that have features but no training rating get rows too,
  * from their features alone, so a test rating of an item never rated in training is predicted from its genres and
- * year.
+ * year. {@link #trainImplicit} trains the same model on implicit feedback with the BPR objective instead.
  */
 public final class FeatureFactorizationTrainer {
   private final Config config;
@@ -26,18 +29,21 @@ public final class FeatureFactorizationTrainer {
   private final SideFeatures itemFeatures;
   /** The rows of each side's tables under the hash trick, or 0 for collision-free dynamic tables. */
   private final long hashRows;
+  /** Whether each user's bag also holds the items it interacted with in training. */
+  private final boolean ratedItems;
 
   /** A trainer with {@code config} over the given features ({@link SideFeatures#none()} for none). */
   public FeatureFactorizationTrainer(Config config, SideFeatures userFeatures, SideFeatures itemFeatures) {
-    this(config, userFeatures, itemFeatures, 0);
+    this(config, userFeatures, itemFeatures, 0, false);
   }
 
   private FeatureFactorizationTrainer(
-      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows) {
+      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows, boolean ratedItems) {
     this.config = java.util.Objects.requireNonNull(config, "config");
     this.userFeatures = java.util.Objects.requireNonNull(userFeatures, "userFeatures");
     this.itemFeatures = java.util.Objects.requireNonNull(itemFeatures, "itemFeatures");
     this.hashRows = hashRows;
+    this.ratedItems = ratedItems;
   }
 
   /**
@@ -51,7 +57,17 @@ public final class FeatureFactorizationTrainer {
     if (rows < 1) {
       throw new IllegalArgumentException("the hash trick needs at least 1 row per side, got " + rows);
     }
-    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows);
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows, ratedItems);
+  }
+
+  /**
+   * The same trainer with each user's training items among its features, as SVD++ adds them (Koren, 2008): a user's
+   * bag also holds a key for each distinct item it rated (or interacted with) in the training data, each weighted
+   * {@code 1 / sqrt(n)} for its n items, so that what a user chose to rate shapes its vector beside how it rated.
+   * These keys live in the user side's tables, apart from the items' own.
+   */
+  public FeatureFactorizationTrainer withRatedItems() {
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, hashRows, true);
   }
 
   /**
@@ -68,8 +84,10 @@ public final class FeatureFactorizationTrainer {
   public Collisions collisions(Ratings train) {
     long keys = 0;
     long sharing = 0;
-    IdIndex[] index = entities(train, new int[train.size()], new int[train.size()]);
-    for (SideFeatures.Bag[] side : List.of(rawBags(index[0], userFeatures), rawBags(index[1], itemFeatures))) {
+    int[] u = new int[train.size()];
+    int[] i = new int[train.size()];
+    IdIndex[] index = entities(train, u, i);
+    for (SideFeatures.Bag[] side : List.of(userBags(index, u, i), rawBags(index[1], itemFeatures))) {
       Set<Long> distinct = new HashSet<>();
       for (SideFeatures.Bag b : side) {
         for (long key : b.keys()) {
@@ -106,17 +124,13 @@ public final class FeatureFactorizationTrainer {
       throw new IllegalArgumentException("the training set has no ratings");
     }
     long start = System.nanoTime();
-    int n = train.size();
-    int[] u = new int[n];
-    int[] i = new int[n];
-    IdIndex[] index = entities(train, u, i);
-    IdIndex users = index[0];
-    IdIndex items = index[1];
-    SideFeatures.Bag[] userBags = bags(users, userFeatures);
-    SideFeatures.Bag[] itemBags = bags(items, itemFeatures);
-    long userKeys = distinctKeys(userBags);
-    long itemKeys = distinctKeys(itemBags);
-    listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
+    Prepared p = prepare(train, listener);
+    int[] u = p.u();
+    int[] i = p.i();
+    IdIndex users = p.users();
+    IdIndex items = p.items();
+    SideFeatures.Bag[] userBags = p.userBags();
+    SideFeatures.Bag[] itemBags = p.itemBags();
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : train.values()) {
@@ -127,7 +141,8 @@ public final class FeatureFactorizationTrainer {
     float hi = max;
     try (FeatureFactorization model =
         new FeatureFactorization(
-            userKeys, itemKeys, config.dim(), (float) train.mean(), config.initStd(), config.seed(), config.dtype())) {
+            p.userKeys(), p.itemKeys(), config.dim(), (float) train.mean(), config.initStd(), config.seed(),
+            config.dtype())) {
       MatrixFactorizationTrainer.Fit fit =
           MatrixFactorizationTrainer.fit(
               config, model, train, u, i,
@@ -149,6 +164,125 @@ public final class FeatureFactorizationTrainer {
       return new MatrixFactorizationTrainer.Result(
           folded, users, items, (System.nanoTime() - start) / 1e9, fit.finalLoss(), fit.history());
     }
+  }
+
+  /**
+   * Trains on implicit feedback: every pair of {@code train} is an interaction (its rating is ignored), and each
+   * step pairs each interaction with a negative item the user has no interaction with, drawn uniformly from the
+   * known items by a generator seeded from {@link Config#seed()}, under the BPR objective (see {@link
+   * FeatureFactorization}). A negative's factor L2 follows the same frequency rule as a positive's, an item never
+   * interacted with counting once. After each epoch, HR@k and NDCG@k on {@code validation} (if not null) go into the
+   * summary as {@code hr<k>} and {@code ndcg<k>}. The folded model scores {@code b_i + p_u . q_i}, unclipped.
+   *
+   * @return the folded model, the users and items it knows, and how the run went
+   * @throws IllegalArgumentException if there are no interactions
+   * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite
+   */
+  public MatrixFactorizationTrainer.Result trainImplicit(
+      Ratings train, RankingEvaluation validation, TrainingListener listener) {
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("the training set has no interactions");
+    }
+    long start = System.nanoTime();
+    Prepared p = prepare(train, listener);
+    int[][] seen = itemsOfEachUser(p.u(), p.i(), p.users().size());
+    int itemCount = p.items().size();
+    float[] negativeReg = config.rowRegularization(p.i(), itemCount);
+    for (int k = 0; k < negativeReg.length; k++) {
+      negativeReg[k] = Float.isInfinite(negativeReg[k]) ? (float) config.reg() : negativeReg[k];
+    }
+    SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
+    try (FeatureFactorization model =
+        new FeatureFactorization(
+            p.userKeys(), p.itemKeys(), config.dim(), 0f, config.initStd(), config.seed(), config.dtype())) {
+      MatrixFactorizationTrainer.Fit fit =
+          MatrixFactorizationTrainer.fit(
+              config, model, train, p.u(), p.i(),
+              (bu, bi, br, ru, ri) -> {
+                int b = bu.length;
+                int[] both = Arrays.copyOf(bi, 2 * b);
+                float[] rj = new float[b];
+                for (int k = 0; k < b; k++) {
+                  both[b + k] = negative(seen[bu[k]], bi[k], itemCount, rng);
+                  rj[k] = negativeReg[both[b + k]];
+                }
+                return model.bprLoss(
+                    batch(p.userBags(), bu), batch(p.itemBags(), both), ru, ri, rj, config.biasReg());
+              },
+              () -> {
+                Map<String, Double> figures = new LinkedHashMap<>();
+                if (validation != null) {
+                  try (MatrixFactorization folded = foldUnclipped(model, p)) {
+                    RankingMetrics m = validation.evaluate(folded, p.users(), p.items());
+                    figures.put("hr" + m.cutoff(), m.hitRate());
+                    figures.put("ndcg" + m.cutoff(), m.ndcg());
+                  }
+                }
+                return figures;
+              },
+              start, listener);
+      return new MatrixFactorizationTrainer.Result(
+          foldUnclipped(model, p), p.users(), p.items(), (System.nanoTime() - start) / 1e9, fit.finalLoss(),
+          fit.history());
+    }
+  }
+
+  /** {@link #fold} with the scores of an implicit model, which are never clipped. */
+  private MatrixFactorization foldUnclipped(FeatureFactorization model, Prepared p) {
+    return fold(model, p.userBags(), p.itemBags(), -Float.MAX_VALUE, Float.MAX_VALUE);
+  }
+
+  /** Each dense user's dense items, sorted and distinct. */
+  private static int[][] itemsOfEachUser(int[] u, int[] i, int users) {
+    List<Set<Integer>> sets = new ArrayList<>();
+    for (int k = 0; k < users; k++) {
+      sets.add(new HashSet<>());
+    }
+    for (int k = 0; k < u.length; k++) {
+      sets.get(u[k]).add(i[k]);
+    }
+    int[][] out = new int[users][];
+    for (int k = 0; k < users; k++) {
+      out[k] = sets.get(k).stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+    return out;
+  }
+
+  /**
+   * A dense item outside {@code seen} (sorted), drawn uniformly from {@code 0..items-1}; the positive itself when the
+   * user has interacted with every item, a triple without gradient.
+   */
+  private static int negative(int[] seen, int positive, int items, SplittableRandom rng) {
+    if (seen.length >= items) {
+      return positive;
+    }
+    while (true) {
+      int j = rng.nextInt(items);
+      if (Arrays.binarySearch(seen, j) < 0) {
+        return j;
+      }
+    }
+  }
+
+  /**
+   * What both objectives train from: each training pair's dense user and item, the numberings, each entity's bag
+   * (through the hash trick if it is on) and the distinct keys of each side.
+   */
+  private record Prepared(
+      int[] u, int[] i, IdIndex users, IdIndex items, SideFeatures.Bag[] userBags, SideFeatures.Bag[] itemBags,
+      long userKeys, long itemKeys) {}
+
+  /** The {@link Prepared} data of {@code train}, after telling {@code listener} what the tables will take. */
+  private Prepared prepare(Ratings train, TrainingListener listener) {
+    int[] u = new int[train.size()];
+    int[] i = new int[train.size()];
+    IdIndex[] index = entities(train, u, i);
+    SideFeatures.Bag[] userBags = hashed(userBags(index, u, i));
+    SideFeatures.Bag[] itemBags = hashed(rawBags(index[1], itemFeatures));
+    long userKeys = distinctKeys(userBags);
+    long itemKeys = distinctKeys(itemBags);
+    listener.beforeAllocating(MatrixFactorizationTrainer.estimatedBytes(userKeys, itemKeys, config));
+    return new Prepared(u, i, index[0], index[1], userBags, itemBags, userKeys, itemKeys);
   }
 
   /**
@@ -176,9 +310,30 @@ public final class FeatureFactorizationTrainer {
     return out;
   }
 
-  /** {@link #rawBags}, each key through the hash trick if it is on. */
-  private SideFeatures.Bag[] bags(IdIndex index, SideFeatures features) {
-    SideFeatures.Bag[] out = rawBags(index, features);
+  /** Each dense user's raw bag, its training items appended if {@link #withRatedItems()} is on. */
+  private SideFeatures.Bag[] userBags(IdIndex[] index, int[] u, int[] i) {
+    SideFeatures.Bag[] out = rawBags(index[0], userFeatures);
+    if (!ratedItems) {
+      return out;
+    }
+    int[][] rated = itemsOfEachUser(u, i, out.length);
+    for (int k = 0; k < out.length; k++) {
+      SideFeatures.Bag bag = out[k];
+      int n = bag.keys().length;
+      long[] keys = Arrays.copyOf(bag.keys(), n + rated[k].length);
+      float[] weights = Arrays.copyOf(bag.weights(), keys.length);
+      for (int j = 0; j < rated[k].length; j++) {
+        keys[n + j] = SideFeatures.key(SideFeatures.RATED_ITEM, index[1].rawId(rated[k][j]));
+        weights[n + j] = (float) (1 / Math.sqrt(rated[k].length));
+      }
+      out[k] = new SideFeatures.Bag(keys, weights);
+    }
+    return out;
+  }
+
+  /** The bags with each key through the hash trick if it is on. */
+  private SideFeatures.Bag[] hashed(SideFeatures.Bag[] bags) {
+    SideFeatures.Bag[] out = bags.clone();
     for (int k = 0; hashRows > 0 && k < out.length; k++) {
       long[] keys = out[k].keys().clone();
       for (int j = 0; j < keys.length; j++) {
@@ -232,8 +387,8 @@ public final class FeatureFactorizationTrainer {
       all[k] = k;
     }
     Map<String, dev.emb4j.nn.Parameter> params = mf.namedParameters();
-    write(model.userVectors(batch(userBags, java.util.Arrays.copyOf(all, userBags.length))), params, "user");
-    write(model.itemVectors(batch(itemBags, java.util.Arrays.copyOf(all, itemBags.length))), params, "item");
+    write(model.userVectors(batch(userBags, Arrays.copyOf(all, userBags.length))), params, "user");
+    write(model.itemVectors(batch(itemBags, Arrays.copyOf(all, itemBags.length))), params, "item");
     return mf;
   }
 

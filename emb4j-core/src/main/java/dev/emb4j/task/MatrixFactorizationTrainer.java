@@ -110,6 +110,15 @@ public final class MatrixFactorizationTrainer {
       return builder().build();
     }
 
+    /**
+     * The defaults for implicit feedback ({@link FeatureFactorizationTrainer#trainImplicit}): those of {@link
+     * #defaults()} with a factor L2 of 0.01 the same for every occurrence (regExponent 0); the logistic BPR loss has
+     * far smaller gradients than squared rating errors, and the rating defaults' L2 leaves a popularity ranking.
+     */
+    public static Config implicitDefaults() {
+      return builder().reg(0.01).regExponent(0).build();
+    }
+
     /** A builder starting from the defaults. */
     public static Builder builder() {
       return new Builder();

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * (user, item, rating) triples as read from a ratings file, with the raw user and item ids as they appear in it.
@@ -14,7 +13,7 @@ import java.util.Arrays;
  * (MovieLens {@code u.data} is tab-separated), in UTF-8. Blank lines, lines starting with {@code #} and a byte-order
  * mark at the start are skipped; invalid UTF-8 is an error naming the file and the line. A rating must be a finite
  * number within the {@link RatingRange} given to {@link #load(Path, boolean, RatingRange)} ({@link
- * RatingRange#DEFAULT} otherwise).
+ * RatingRange#DEFAULT} otherwise); a timestamp, where given, a 64-bit integer.
  *
  * @param users raw user id of each rating
  * @param items raw item id of each rating
@@ -50,8 +49,20 @@ public record Ratings(long[] users, long[] items, float[] values) {
    *
    * @param ratings the well-formed ratings
    * @param skippedLines malformed lines left out (0 unless skipping was asked for)
+   * @param timestamps each rating's timestamp (its fourth field), {@link #NO_TIMESTAMP} where its line has none
    */
-  public record Loaded(Ratings ratings, int skippedLines) {}
+  public record Loaded(Ratings ratings, int skippedLines, long[] timestamps) {
+    /** Checks that there is one timestamp per rating. */
+    public Loaded {
+      if (timestamps.length != ratings.size()) {
+        throw new IllegalArgumentException(
+            "got " + timestamps.length + " timestamps for " + ratings.size() + " ratings");
+      }
+    }
+  }
+
+  /** The timestamp of a rating whose line has none: earlier than any other. */
+  public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
   /**
    * Reads a ratings file.
@@ -79,10 +90,7 @@ public record Ratings(long[] users, long[] items, float[] values) {
    * @throws RatingsFormatException naming the file and line of the first malformed line, unless skipping
    */
   public static Loaded load(Path file, boolean skipBadLines, RatingRange range) throws IOException {
-    long[] users = new long[1024];
-    long[] items = new long[1024];
-    float[] values = new float[1024];
-    int n = 0;
+    RatingsBuilder out = new RatingsBuilder();
     int skipped = 0;
     try (InputStream stream = Files.newInputStream(file)) {
       Utf8Lines lines = new Utf8Lines(stream, (line, what) -> new RatingsFormatException(file, line, what));
@@ -97,6 +105,7 @@ public record Ratings(long[] users, long[] items, float[] values) {
         long user;
         long item;
         float value;
+        long time;
         try {
           if (f.length < 3 || f.length > 4) {
             throw new RatingsFormatException(
@@ -105,6 +114,7 @@ public record Ratings(long[] users, long[] items, float[] values) {
           user = parseId(file, lineNo, "user", f[0]);
           item = parseId(file, lineNo, "item", f[1]);
           value = parseRating(file, lineNo, f[2], range);
+          time = f.length == 4 ? parseTimestamp(file, lineNo, f[3]) : NO_TIMESTAMP;
         } catch (RatingsFormatException e) {
           if (!skipBadLines) {
             throw e;
@@ -112,18 +122,10 @@ public record Ratings(long[] users, long[] items, float[] values) {
           skipped++;
           continue;
         }
-        if (n == users.length) {
-          users = Arrays.copyOf(users, n * 2);
-          items = Arrays.copyOf(items, n * 2);
-          values = Arrays.copyOf(values, n * 2);
-        }
-        users[n] = user;
-        items[n] = item;
-        values[n] = value;
-        n++;
+        out.add(user, item, value, time);
       }
     }
-    return new Loaded(new Ratings(Arrays.copyOf(users, n), Arrays.copyOf(items, n), Arrays.copyOf(values, n)), skipped);
+    return out.build(skipped);
   }
 
   private static long parseId(Path file, int line, String what, String s) throws RatingsFormatException {
@@ -131,6 +133,14 @@ public record Ratings(long[] users, long[] items, float[] values) {
       return Long.parseLong(s);
     } catch (NumberFormatException e) {
       throw new RatingsFormatException(file, line, what + " id '" + clip(s) + "' is not an integer");
+    }
+  }
+
+  private static long parseTimestamp(Path file, int line, String s) throws RatingsFormatException {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new RatingsFormatException(file, line, "timestamp '" + clip(s) + "' is not a 64-bit integer");
     }
   }
 

@@ -37,6 +37,9 @@ public final class SideFeatures {
   private static final int YEAR = 6;
   private static final int GENRE_FLAGS = 19;
 
+  /** The feature number of an item a user rated, in the user's bag (see {@link FeatureFactorizationTrainer}). */
+  static final int RATED_ITEM = 255;
+
   /** One entity's bag. */
   record Bag(long[] keys, float[] weights) {}
 
@@ -46,6 +49,11 @@ public final class SideFeatures {
   private SideFeatures(Map<Long, Bag> bags, Map<Long, String> titles) {
     this.bags = bags;
     this.titles = titles;
+  }
+
+  /** The features of each entity in {@code bags} (keys made by {@link #key}). */
+  static SideFeatures of(Map<Long, Bag> bags) {
+    return new SideFeatures(Map.copyOf(bags), Map.of());
   }
 
   /** No features: every entity is its id alone. */
@@ -58,7 +66,7 @@ public final class SideFeatures {
     return ((long) feature << 56) | (value & 0x00FF_FFFF_FFFF_FFFFL);
   }
 
-  private static long key(int feature, String value) {
+  static long key(int feature, String value) {
     long h = 0xCBF29CE484222325L; // FNV-1a, 64 bits
     for (int c = 0; c < value.length(); c++) {
       h = (h ^ value.charAt(c)) * 0x100000001B3L;

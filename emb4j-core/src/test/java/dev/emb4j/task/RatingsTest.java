@@ -24,6 +24,20 @@ class RatingsTest {
   }
 
   @Test
+  void keepsEachRatingsTimestampAndRejectsOneThatIsNotAnInteger() throws Exception {
+    Path f = dir.resolve("t.tsv");
+    Files.writeString(f, "1\t10\t5\t881250949\n2,10,3\n1 11 4.5 -7\n");
+    assertArrayEquals(new long[] {881250949, Ratings.NO_TIMESTAMP, -7}, Ratings.load(f, false).timestamps());
+    Path bad = dir.resolve("bad.tsv");
+    Files.writeString(bad, "1\t10\t5\t881250949\n2\t10\t3\t12:30\n");
+    RatingsFormatException e = assertThrows(RatingsFormatException.class, () -> Ratings.load(bad, false));
+    assertEquals(bad + ":2: timestamp '12:30' is not a 64-bit integer", e.getMessage());
+    Ratings.Loaded skipped = Ratings.load(bad, true);
+    assertEquals(1, skipped.skippedLines());
+    assertArrayEquals(new long[] {881250949}, skipped.timestamps());
+  }
+
+  @Test
   void invalidUtf8NamesTheFileAndItsLine() throws Exception {
     Path f = dir.resolve("latin1.tsv");
     StringBuilder sb = new StringBuilder();

@@ -18,8 +18,13 @@ import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.task.MatrixFactorizationTrainer.OptimizerKind;
 import dev.emb4j.task.FeatureFactorizationTrainer;
+import dev.emb4j.task.LeaveOneOut;
+import dev.emb4j.task.RankingEvaluation;
+import dev.emb4j.task.RankingMetrics;
 import dev.emb4j.task.Ratings;
 import dev.emb4j.task.SideFeatures;
+import dev.emb4j.task.TsvData;
+import dev.emb4j.task.TsvSchema;
 import dev.emb4j.task.Recommender;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,15 +51,22 @@ import picocli.CommandLine.Spec;
           + " on the test ratings. A run whose loss or weights become NaN or infinite (learning rate too high) stops"
           + " with an error naming the epoch and step, and no model is saved. The tables' memory is checked first.",
       "--json prints one object: train_ratings, users, items, seconds, test_ratings, rmse, mae (with --test),"
-          + " keys and keys_sharing_a_row (with --users, --items or --hash-rows), skipped_lines, model, and history:"
-          + " per epoch {epoch, loss, lr, seconds} and, with --test, validation {rmse, mae}."
+          + " keys and keys_sharing_a_row (with --users, --items, --rated-items, --hash-rows or a --schema with"
+          + " features), skipped_lines, model, and history:"
+          + " per epoch {epoch, loss, lr, seconds} and, with --test, validation {rmse, mae}.",
+      "--implicit treats every rated pair as an interaction and trains with the BPR loss on sampled negatives; each"
+          + " user's latest interaction (highest timestamp, else last line) is held out and ranked among 99 sampled"
+          + " items the user never interacted with (the NCF protocol), and HR@10 and NDCG@10 are printed beside the"
+          + " most-popular baseline's (--json adds held_out_users, hr10, ndcg10, popular_hr10, popular_ndcg10;"
+          + " train_ratings counts the training interactions, history's validation {hr10, ndcg10})."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = RecommendTrainCommand.Defaults.class,
     footerHeading = "%nExamples:%n",
     footer = {
       "  emb4j recommend train --train u1.base --output ml.model",
-      "  emb4j recommend train --train u1.base --test u1.test --output ml.model --json"
+      "  emb4j recommend train --train u1.base --test u1.test --output ml.model --json",
+      "  emb4j recommend train --implicit --train u.data --output ml-bpr.model"
     })
 public final class RecommendTrainCommand implements Callable<Integer> {
   @Spec private CommandLine.Model.CommandSpec spec;
@@ -83,6 +95,22 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   private Path items;
 
   @Option(
+      names = "--schema",
+      paramLabel = "FILE",
+      description =
+          "--train (and --test) are tab-separated with a header line, their columns described by FILE: one a line,"
+              + " 'name kind [side]' with kinds id (side user or item), rating, timestamp, and the features"
+              + " categorical, multi ('|'-separated values) and numeric, each with its side.")
+  private Path schema;
+
+  @Option(
+      names = "--rated-items",
+      description =
+          "SVD++-style: each user's vector and bias also sum embeddings of the items it rated in --train, each"
+              + " weighted 1/sqrt(n) for its n items.")
+  private boolean ratedItems;
+
+  @Option(
       names = "--hash-rows",
       paramLabel = "N",
       converter = Ranges.Positive.class,
@@ -91,6 +119,14 @@ public final class RecommendTrainCommand implements Callable<Integer> {
               + " key (an id or a feature value) mapped to one of N rows per side (users, items); the output counts"
               + " the keys that share a row.")
   private Integer hashRows;
+
+  @Option(
+      names = "--implicit",
+      description =
+          "Implicit feedback: BPR loss with sampled negatives, evaluated by leave-one-out HR@10 and NDCG@10 against"
+              + " 99 sampled negatives beside a most-popular baseline (each user's latest interaction of --train is"
+              + " held out; no --test).")
+  private boolean implicit;
 
   @Mixin private RatingRangeOption ratingRange;
 
@@ -116,15 +152,15 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(
       names = "--reg",
       converter = Ranges.NonNegativeReal.class,
-      description = "L2 on factors (default: ${DEFAULT-VALUE}).")
+      description = "L2 on factors (default: ${DEFAULT-VALUE}; with --implicit 0.01).")
   private double reg;
 
   @Option(
       names = "--reg-exponent",
       converter = Ranges.NonNegativeReal.class,
       description =
-          "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE}; 0 = the"
-              + " same for every rating, as Funk-style SGD).")
+          "How the factor L2 scales with frequency: reg / count^x per rating (default: ${DEFAULT-VALUE}, with"
+              + " --implicit 0.0; 0 = the same for every rating, as Funk-style SGD).")
   private double regExponent;
 
   @Option(
@@ -185,10 +221,24 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     }
     FileChecks.writable(output, err);
     clusterOptions.check();
-    if (clusterOptions.enabled() && (users != null || items != null || hashRows != null)) {
+    if (clusterOptions.enabled()
+        && (users != null || items != null || hashRows != null || implicit || schema != null || ratedItems)) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(),
-          "--cluster trains biased MF on raw ratings; --users, --items and --hash-rows train on one machine");
+          "--cluster trains biased MF on raw ratings; --users, --items, --hash-rows, --rated-items, --implicit and"
+              + " --schema train on one machine");
+    }
+    if (schema != null && (users != null || items != null)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--schema reads the features from the data file; --users and --items have no use");
+    }
+    if (schema != null) {
+      FileChecks.readable(schema);
+    }
+    FileChecks.notAnInput(spec, "--output", output, "--schema", schema);
+    if (implicit && test != null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--implicit holds out each user's latest interaction of --train; --test has no use");
     }
     Config config =
         Config.builder()
@@ -203,16 +253,38 @@ public final class RecommendTrainCommand implements Callable<Integer> {
             .seed(seed)
             .dtype(dtype)
             .build();
+    if (implicit) { // unless given, the L2 of the implicit defaults: the rating defaults' leave a popularity ranking
+      Config d = Config.implicitDefaults();
+      CommandLine.ParseResult given = spec.commandLine().getParseResult();
+      config =
+          config.toBuilder()
+              .reg(given.hasMatchedOption("--reg") ? reg : d.reg())
+              .regExponent(given.hasMatchedOption("--reg-exponent") ? regExponent : d.regExponent())
+              .build();
+    }
     Storage storage = storeOptions.storage(List.of("user", "item", "user_bias", "item_bias"));
-    Ratings.Loaded trainData = Ratings.load(train, skipBadLines, ratingRange.range);
-    Ratings.Loaded testData = test == null ? null : Ratings.load(test, skipBadLines, ratingRange.range);
-    SideFeatures userFeatures = users == null ? SideFeatures.none() : SideFeatures.movieLensUsers(users);
-    SideFeatures itemFeatures = items == null ? SideFeatures.none() : SideFeatures.movieLensItems(items);
-    boolean withFeatures = users != null || items != null || hashRows != null;
-    FeatureFactorizationTrainer featureTrainer =
-        hashRows == null
-            ? new FeatureFactorizationTrainer(config, userFeatures, itemFeatures)
-            : new FeatureFactorizationTrainer(config, userFeatures, itemFeatures).hashed(hashRows);
+    TsvSchema columns = schema == null ? null : TsvSchema.read(schema);
+    if (columns != null && !columns.hasRating() && !implicit) {
+      throw new IllegalArgumentException(schema + " names no rating column; --implicit trains without one");
+    }
+    TsvData table = columns == null ? null : TsvData.read(train, columns, skipBadLines, ratingRange.range);
+    Ratings.Loaded trainData = table != null ? table.loaded() : Ratings.load(train, skipBadLines, ratingRange.range);
+    Ratings.Loaded testData =
+        test == null
+            ? null
+            : columns != null
+                ? TsvData.read(test, columns, skipBadLines, ratingRange.range).loaded()
+                : Ratings.load(test, skipBadLines, ratingRange.range);
+    SideFeatures userFeatures =
+        table != null ? table.users() : users == null ? SideFeatures.none() : SideFeatures.movieLensUsers(users);
+    SideFeatures itemFeatures =
+        table != null ? table.items() : items == null ? SideFeatures.none() : SideFeatures.movieLensItems(items);
+    boolean withFeatures =
+        users != null || items != null || hashRows != null || ratedItems
+            || (columns != null && columns.hasFeatures());
+    FeatureFactorizationTrainer featureTrainer = new FeatureFactorizationTrainer(config, userFeatures, itemFeatures);
+    featureTrainer = ratedItems ? featureTrainer.withRatedItems() : featureTrainer;
+    featureTrainer = hashRows == null ? featureTrainer : featureTrainer.hashed(hashRows);
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
@@ -222,10 +294,20 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     String model =
         "the model (--dim " + dim + ", --optimizer " + optimizer + ", --dtype " + DTypeOption.name(dtype) + ")";
     MatrixFactorizationTrainer.Result result;
+    LeaveOneOut split =
+        implicit ? LeaveOneOut.split(trainData.ratings(), trainData.timestamps()) : null;
+    RankingEvaluation ranking =
+        implicit
+            ? RankingEvaluation.sample(
+                split, RankingEvaluation.DEFAULT_NEGATIVES, RankingEvaluation.DEFAULT_CUTOFF, seed)
+            : null;
+    Ratings fitted = implicit ? split.train() : trainData.ratings();
     try {
       Ratings validation = testData == null ? null : testData.ratings();
       result =
-          clusterOptions.enabled()
+          implicit
+              ? featureTrainer.trainImplicit(fitted, ranking, MemoryBudget.checking(model, runLog))
+              : clusterOptions.enabled()
               ? clusterOptions.train(config, trainData.ratings(), validation, MemoryBudget.checking(model, runLog))
               : withFeatures
                   ? featureTrainer.train(trainData.ratings(), validation, MemoryBudget.checking(model, runLog))
@@ -236,19 +318,21 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       runLog.close();
     }
     RegressionMetrics metrics;
-    Recommender recommender = Recommender.of(result, trainData.ratings());
+    Recommender recommender = Recommender.of(result, fitted);
+    RankingMetrics hits = implicit ? ranking.evaluate(result) : null;
+    RankingMetrics popular = implicit ? ranking.mostPopular(fitted) : null;
     try (recommender) {
       metrics = testData == null ? null : recommender.evaluate(testData.ratings());
       recommender.save(output);
     }
 
     FeatureFactorizationTrainer.Collisions collisions =
-        withFeatures ? featureTrainer.collisions(trainData.ratings()) : null;
+        withFeatures ? featureTrainer.collisions(fitted) : null;
     int skipped = trainData.skippedLines() + (testData == null ? 0 : testData.skippedLines());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> o = new LinkedHashMap<>();
-      o.put("train_ratings", trainData.ratings().size());
+      o.put("train_ratings", fitted.size());
       o.put("users", recommender.userCount());
       o.put("items", recommender.itemCount());
       o.put("seconds", JsonOutput.rounded(result.seconds(), 4));
@@ -256,6 +340,13 @@ public final class RecommendTrainCommand implements Callable<Integer> {
         o.put("test_ratings", metrics.count());
         o.put("rmse", JsonOutput.rounded(metrics.rmse(), 4));
         o.put("mae", JsonOutput.rounded(metrics.mae(), 4));
+      }
+      if (hits != null) {
+        o.put("held_out_users", hits.users());
+        o.put("hr10", JsonOutput.rounded(hits.hitRate(), 4));
+        o.put("ndcg10", JsonOutput.rounded(hits.ndcg(), 4));
+        o.put("popular_hr10", JsonOutput.rounded(popular.hitRate(), 4));
+        o.put("popular_ndcg10", JsonOutput.rounded(popular.ndcg(), 4));
       }
       if (collisions != null) {
         o.put("keys", collisions.keys());
@@ -268,14 +359,24 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     } else {
       out.printf(
           Locale.ROOT,
-          "trained on %d ratings (%d users, %d items) in %.2f s; model saved to %s%n",
-          trainData.ratings().size(),
+          "trained on %d %s (%d users, %d items) in %.2f s; model saved to %s%n",
+          fitted.size(),
+          implicit ? "interactions" : "ratings",
           recommender.userCount(),
           recommender.itemCount(),
           result.seconds(),
           output);
       if (metrics != null) {
         out.printf(Locale.ROOT, "test: %d ratings, RMSE %.4f, MAE %.4f%n", metrics.count(), metrics.rmse(), metrics.mae());
+      }
+      if (hits != null) {
+        out.printf(
+            Locale.ROOT,
+            "leave-one-out: %d users, each held-out item among %d sampled negatives%n"
+                + "  BPR:          HR@10 %.4f, NDCG@10 %.4f%n"
+                + "  most popular: HR@10 %.4f, NDCG@10 %.4f%n",
+            hits.users(), RankingEvaluation.DEFAULT_NEGATIVES, hits.hitRate(), hits.ndcg(), popular.hitRate(),
+            popular.ndcg());
       }
       if (collisions != null) {
         out.printf(
