@@ -42,7 +42,7 @@ public final class VectorsPlotCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The vector file, or a classifier model.")
   private Path file;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The picture to write (.png).")
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The picture to write: .png or .svg.")
   private Path output;
 
   @Option(names = "--tokens", split = ",", paramLabel = "TOKEN", description = "Tokens to highlight and label.")
@@ -99,7 +99,7 @@ public final class VectorsPlotCommand implements Callable<Integer> {
         plot.setRenderer(1, red);
       }
       String title = file.getFileName() + " (" + vectors.size() + " x " + vectors.dim() + ", PCA)";
-      Pictures.writePng(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), output, width, height);
+      Pictures.write(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), output, width, height);
     }
     spec.commandLine().getOut().println("wrote " + output);
     spec.commandLine().getOut().flush();
