@@ -106,7 +106,7 @@ class EmbeddingServerTest {
     start(
         () -> {
           Vectors v = vectors(1);
-          return ServedModels.of(v, ApproximateNeighbors.openOrBuild(v.table(), null, 400), null, null);
+          return ServedModels.of(v, ApproximateNeighbors.openOrBuild(v.table(), null, HnswSettings.DEFAULT.withEf(400)), null, null);
         },
         ServerLimits.DEFAULT);
     // with a candidate list larger than the table, the graph search is exhaustive: the same rows as the exact scan

@@ -58,7 +58,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--approximate",
       description = {
         "Also answer similar?mode=approximate from an HNSW graph (Lucene), built at start and saved beside --vectors",
-        "as FILE.hnsw (reused while the vectors are unchanged), or built in memory for a classifier's words."
+        "as FILE.hnsw (reused while the vectors and the --hnsw-* settings are unchanged), or in a temporary directory",
+        "for a classifier's words."
       })
   private boolean approximate;
 
@@ -68,6 +69,8 @@ public final class ServeCommand implements Callable<Integer> {
       converter = Ranges.Positive.class,
       description = "Candidates per approximate query: more finds more true neighbours, slower (default: ${DEFAULT-VALUE}).")
   private int ef;
+
+  @Mixin private GraphOptions graph;
 
   @Option(
       names = "--log",
@@ -161,7 +164,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (approximate && served != null) {
       LuceneLog.quiet();
       Path beside = vectors == null ? null : vectors.resolveSibling(vectors.getFileName() + ".hnsw");
-      index = ApproximateNeighbors.openOrBuild(served.table(), beside, ef);
+      index = ApproximateNeighbors.openOrBuild(served.table(), beside, graph.settings(ef));
     }
     return ServedModels.of(served, index, classifier, recommender);
   }
