@@ -116,11 +116,7 @@ public final class ApproximateNeighbors implements AutoCloseable {
           return new ApproximateNeighbors(scratch, temporary, table.dim(), settings.ef());
         });
       } catch (IOException | RuntimeException | Error e) {
-        try {
-          deleteTree(temporary);
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
+        deleteAfter(e, temporary);
         throw e;
       }
     }
@@ -142,6 +138,9 @@ public final class ApproximateNeighbors implements AutoCloseable {
     deleteTree(building);
     try (FSDirectory fresh = FSDirectory.open(building)) {
       build(table, fresh, settings, expected);
+    } catch (IOException | RuntimeException | Error e) {
+      deleteAfter(e, building);
+      throw e;
     }
     deleteTree(dir);
     Files.move(building, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -302,6 +301,15 @@ public final class ApproximateNeighbors implements AutoCloseable {
       }
     }
     return Long.toHexString(h);
+  }
+
+  /** Deletes what a failed build left in {@code dir}; a failure to delete is added to {@code failure}. */
+  private static void deleteAfter(Throwable failure, Path dir) {
+    try {
+      deleteTree(dir);
+    } catch (IOException suppressed) {
+      failure.addSuppressed(suppressed);
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

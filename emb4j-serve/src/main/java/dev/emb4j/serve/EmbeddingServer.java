@@ -113,7 +113,13 @@ public final class EmbeddingServer implements AutoCloseable {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
     ServedModels first = Objects.requireNonNull(loader.load(), "the loader returned null");
-    EmbeddingServer server = new EmbeddingServer(loader, limits, runLog, first);
+    EmbeddingServer server;
+    try {
+      server = new EmbeddingServer(loader, limits, runLog, first);
+    } catch (RuntimeException | Error e) {
+      first.retire(); // closes the models: no server owns them
+      throw e;
+    }
     try {
       server.app.start(host, port);
     } catch (RuntimeException e) {

@@ -128,6 +128,32 @@ class ApproximateNeighborsTest {
   }
 
   @Test
+  void aBuildFailingPartWayLeavesNoDirectoryBehind() throws Exception {
+    GatedRowStore table = new GatedRowStore(clustered(500, 8, 5));
+    table.open.countDown();
+    table.failFrom = 300; // the build fails when it reaches row 300
+    Path index = dir.resolve("broken.hnsw");
+    assertThrows(IllegalStateException.class, () -> ApproximateNeighbors.openOrBuild(table, index, HnswSettings.DEFAULT));
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of(), left.toList(), "neither the index nor its building directory is left");
+    }
+    Set<Path> before = temporaryIndexes();
+    assertThrows(IllegalStateException.class, () -> ApproximateNeighbors.openOrBuild(table, null, HnswSettings.DEFAULT));
+    assertEquals(before, temporaryIndexes(), "the temporary directory is deleted");
+    try (ApproximateNeighbors ann = ApproximateNeighbors.openOrBuild(clustered(500, 8, 5), null, HnswSettings.DEFAULT)) {
+      assertEquals(before.size() + 1, temporaryIndexes().size(), "an index without a directory lives in a temporary one");
+      assertEquals(3, ann.search(new float[] {1, 0, 0, 0, 0, 0, 0, 0}, 3, null).size());
+    }
+    assertEquals(before, temporaryIndexes(), "which close deletes");
+  }
+
+  private static Set<Path> temporaryIndexes() throws Exception {
+    try (var paths = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return new HashSet<>(paths.filter(p -> p.getFileName().toString().startsWith("emb4j-hnsw")).toList());
+    }
+  }
+
+  @Test
   void settingsOutsideTheirRangesAreRefusedNamingTheValue() {
     IllegalArgumentException m = assertThrows(IllegalArgumentException.class, () -> new HnswSettings(0, 100, 100));
     assertTrue(m.getMessage().contains("got 0"), m.getMessage());
