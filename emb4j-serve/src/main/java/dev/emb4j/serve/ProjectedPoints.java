@@ -12,21 +12,26 @@ import java.util.Map;
 
 /**
  * The projector's points of one generation: up to a limit of rows (every n-th when there are more) on the first two
- * principal components, with their row numbers and tokens, and the encodings the pages fetch, made once.
+ * principal components, with their row numbers and tokens, and the encodings the pages fetch, each made on first use.
  *
  * <p>The page draws from {@link #points()}, little-endian float32 {@code x, y} pairs that the browser reads as a {@code
  * Float32Array} and ECharts draws without converting (8 bytes a point, no parsing), and fetches the {@link
  * #tokensJson() tokens} afterwards for search and tooltips.
  */
 final class ProjectedPoints {
-  private final String json;
-  private final String tokensJson;
-  private final byte[] points;
+  private final long rows;
+  private final List<Object> tokens;
+  private final List<Object> ids;
+  private final float[] xy;
+  private String json;
+  private String tokensJson;
+  private byte[] points;
 
-  private ProjectedPoints(String json, String tokensJson, byte[] points) {
-    this.json = json;
-    this.tokensJson = tokensJson;
-    this.points = points;
+  private ProjectedPoints(long rows, List<Object> tokens, List<Object> ids, float[] xy) {
+    this.rows = rows;
+    this.tokens = tokens;
+    this.ids = ids;
+    this.xy = xy;
   }
 
   /** Projects up to {@code limit} rows of {@code vectors} on their first two principal components. */
@@ -36,43 +41,60 @@ final class ProjectedPoints {
     int n = (int) ((vectors.size() + step - 1) / step);
     List<Object> tokens = new ArrayList<>(n);
     List<Object> ids = new ArrayList<>(n);
-    List<Object> xs = new ArrayList<>(n);
-    List<Object> ys = new ArrayList<>(n);
-    ByteBuffer xy = ByteBuffer.allocate(n * 2 * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    float[] xy = new float[2 * n];
     float[] row = new float[vectors.dim()];
-    for (long r = 0; r < vectors.size(); r += step) {
+    int i = 0;
+    for (long r = 0; r < vectors.size(); r += step, i++) {
       vectors.table().readRow(r, row, 0);
       double[] p = pca.project(row);
-      float x = Double.isFinite(p[0]) ? (float) p[0] : 0f;
-      float y = Double.isFinite(p[1]) ? (float) p[1] : 0f;
+      xy[2 * i] = Double.isFinite(p[0]) ? (float) p[0] : 0f;
+      xy[2 * i + 1] = Double.isFinite(p[1]) ? (float) p[1] : 0f;
       tokens.add(vectors.hasTokens() ? vectors.tokens().get((int) r) : null);
       ids.add(r);
-      xs.add(x);
-      ys.add(y);
-      xy.putFloat(x).putFloat(y);
     }
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("rows", vectors.size());
-    o.put("tokens", tokens);
-    o.put("ids", ids);
-    Map<String, Object> names = new LinkedHashMap<>(o);
-    o.put("x", xs);
-    o.put("y", ys);
-    return new ProjectedPoints(Json.write(o), Json.write(names), xy.array());
+    return new ProjectedPoints(vectors.size(), tokens, ids, xy);
   }
 
-  /** {@code {"rows", "tokens", "ids", "x", "y"}} as JSON. */
-  String json() {
+  /** {@code {"rows", "tokens", "ids", "x", "y"}} as JSON, written on first use. */
+  synchronized String json() {
+    if (json == null) {
+      Map<String, Object> o = names();
+      List<Object> xs = new ArrayList<>(ids.size());
+      List<Object> ys = new ArrayList<>(ids.size());
+      for (int i = 0; i < ids.size(); i++) {
+        xs.add(xy[2 * i]);
+        ys.add(xy[2 * i + 1]);
+      }
+      o.put("x", xs);
+      o.put("y", ys);
+      json = Json.write(o);
+    }
     return json;
   }
 
-  /** {@code {"rows", "tokens", "ids"}} as JSON: the points' names, without their coordinates. */
-  String tokensJson() {
+  /** {@code {"rows", "tokens", "ids"}} as JSON, written on first use: the points' names, without their coordinates. */
+  synchronized String tokensJson() {
+    if (tokensJson == null) {
+      tokensJson = Json.write(names());
+    }
     return tokensJson;
   }
 
-  /** The coordinates as little-endian float32 {@code x, y} pairs, in the order of {@link #json}'s lists (a copy). */
-  byte[] points() {
+  /** The coordinates as little-endian float32 {@code x, y} pairs, in the order of {@link #json}'s lists. */
+  synchronized byte[] points() {
+    if (points == null) {
+      ByteBuffer bytes = ByteBuffer.allocate(xy.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      bytes.asFloatBuffer().put(xy);
+      points = bytes.array();
+    }
     return Arrays.copyOf(points, points.length);
+  }
+
+  private Map<String, Object> names() {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("rows", rows);
+    o.put("tokens", tokens);
+    o.put("ids", ids);
+    return o;
   }
 }

@@ -22,7 +22,13 @@ public final class GraphOptions {
       description = "Candidates while linking a node into the HNSW graph (efConstruction): more builds a better graph, slower (default: ${DEFAULT-VALUE}).")
   private int beamWidth;
 
-  /** The graph settings with this candidate list per query. */
+  /**
+   * The graph settings with this candidate list per query.
+   *
+   * @param ef candidates per query
+   * @return the settings
+   * @throws IllegalArgumentException if a value is out of its range (the message names it)
+   */
   public HnswSettings settings(int ef) {
     return new HnswSettings(maxConnections, beamWidth, ef);
   }
