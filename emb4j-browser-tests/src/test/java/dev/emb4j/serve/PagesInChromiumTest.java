@@ -91,7 +91,8 @@ class PagesInChromiumTest {
   }
 
   private static WebDriverWait waiting() {
-    return new WebDriverWait(browser, Duration.ofSeconds(60));
+    // polled often, so that the time printed below is the page's, not the poll interval's
+    return new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(20));
   }
 
   /** Distinct colours in the page's screenshot, sampled every 4 pixels: a blank page has one or two. */
@@ -127,11 +128,12 @@ class PagesInChromiumTest {
     WebElement body = browser.findElement(By.tagName("body"));
     System.out.printf(
         "projector: %,d points drawn %.2f s after the page was asked for, their tokens loaded at %.2f s"
-            + " (page clock: script running and points asked for at %s ms, fetched at %s ms, drawn at %s ms)%n",
+            + " (page clock: points asked for at %s ms, ECharts loaded at %s ms, points arrived at %s ms, drawn at %s ms)%n",
         ROWS,
         drawn,
         (System.nanoTime() - start) / 1e9,
         body.getDomAttribute("data-asked-ms"),
+        body.getDomAttribute("data-script-ms"),
         body.getDomAttribute("data-fetched-ms"),
         body.getDomAttribute("data-drawn-ms"));
     assertTrue(colours() > 20, "the canvas is drawn");

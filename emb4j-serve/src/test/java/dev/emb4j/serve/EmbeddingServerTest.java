@@ -158,8 +158,8 @@ class EmbeddingServerTest {
     }
     HttpResponse<String> page = get("/");
     assertEquals(200, page.statusCode());
-    assertTrue(page.body().contains("/webjars/echarts/5.3.1/dist/echarts.min.js"));
-    assertEquals(200, get("/webjars/echarts/5.3.1/dist/echarts.min.js").statusCode(), "the chart library is served");
+    assertTrue(page.body().contains("/webjars/echarts/5.3.1/dist/echarts.common.min.js"));
+    assertEquals(200, get("/webjars/echarts/5.3.1/dist/echarts.common.min.js").statusCode(), "the chart library is served");
     assertTrue(get("/training").body().contains("/v1/run"));
     assertEquals(List.of(), Json.parse(get("/v1/run").body()), "no log yet: no entries");
     Files.writeString(log, "{\"type\":\"epoch\",\"epoch\":1,\"loss\":0.5}\n{\"type\":\"ep");

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code emb4j vectors bench}: queries per second of exact top-k cosine search over a random table, on one thread and
  * on several, and with {@code --approximate} the HNSW index's build time, queries per second and recall@k beside it,
- * printed as one JSON object. A warm-up round runs first so the JIT has compiled the scan.
+ * printed as one JSON object. A warm-up round over the same queries runs before each timed one, so that the JIT has
+ * compiled the search.
  *
  * <p>The table is independent Gaussian rows, or with {@code --clusters N} a mixture of N Gaussian clusters (centres
  * drawn from N(0, 1) per coordinate, rows a centre plus N(0, 0.5²) noise), which has the neighbourhood structure of
@@ -195,8 +196,8 @@ public final class VectorsBenchCommand implements Callable<Integer> {
 
   private Rate rate(Function<float[], List<Neighbor>> search, float[][] qs) {
     long sink = 0;
-    for (int i = 0; i < Math.min(qs.length, 20); i++) {
-      sink += search.apply(qs[i]).size(); // warm-up (and builds the normalised copy)
+    for (float[] q : qs) {
+      sink += search.apply(q).size(); // warm-up: a whole round, so that the JIT has compiled what the timed one runs
     }
     long cpuStart = processCpuNanos();
     long start = System.nanoTime();
