@@ -37,9 +37,9 @@ import org.apache.lucene.util.IOSupplier;
  * searched as {@link HnswSettings} say.
  *
  * <p>The index is built in a directory (e.g. {@code glove.txt.hnsw} beside the vectors) where a later {@link
- * #openOrBuild} finds it again, or in a temporary directory that {@link #close} deletes: the directory records the table's shape, a checksum of its first rows and the
- * graph's settings, and an index that does not match is rebuilt. Scores are the cosine of the query and the row, as the
- * exact search gives them up to float rounding.
+ * #openOrBuild} finds it again, or in a temporary directory that {@link #close} deletes: the directory records the
+ * table's shape, a checksum of its first rows and the graph's settings, and an index that does not match is rebuilt.
+ * Scores are the cosine of the query and the row, as the exact search gives them up to float rounding.
  *
  * <p>The index is one segment, memory-mapped (Lucene scores mapped vectors with the Vector API straight from the
  * mapping; its on-heap directory copies every vector it scores through a buffer, several times slower), searched
@@ -52,7 +52,7 @@ public final class ApproximateNeighbors implements AutoCloseable {
   private static final String VECTOR = "v";
   private static final String ROW = "row";
   private static final int CHECKED_ROWS = 64;
-  /** Lucene's limit on the indexing buffer of one thread; the whole table fits in one flush below it. */
+  /** Under Lucene's limit on the indexing buffer of one thread (1,945 MB). */
   private static final double MAX_BUFFER_MB = 1900;
 
   private final Directory directory;
