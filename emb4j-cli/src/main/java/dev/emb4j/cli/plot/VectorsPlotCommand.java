@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Draw the vectors projected on their first two principal components (PCA): up to --max-points rows as dots",
-      "(every n-th row when there are more), and the --tokens highlighted and labelled. The picture is PNG."
+      "(every n-th row when there are more), and the --tokens highlighted and labelled. The picture is PNG, or SVG",
+      "when the file name ends in .svg."
     },
     footerHeading = "%nExamples:%n",
     footer = {"  emb4j vectors plot glove.6B.50d.txt -o map.png --tokens king,queen,man,woman"})
