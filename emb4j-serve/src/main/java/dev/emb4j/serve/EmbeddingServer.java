@@ -257,6 +257,8 @@ public final class EmbeddingServer implements AutoCloseable {
         }
       } catch (ApiException e) {
         json(ctx, e.status(), e.body());
+      } catch (IllegalArgumentException e) {
+        json(ctx, 400, Map.of("error", String.valueOf(e.getMessage())));
       } finally {
         models.release();
         timer(endpoint, ctx.statusCode()).record(Duration.ofNanos(System.nanoTime() - start));
