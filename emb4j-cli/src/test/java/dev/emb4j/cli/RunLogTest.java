@@ -51,6 +51,18 @@ class RunLogTest {
       }
     }
     assertTrue(colours.size() > 10, "a drawn chart, not a blank picture: " + colours.size() + " colours");
+
+    Path svg = dir.resolve("curves.svg");
+    CliRun s = CliRun.run("plot", log.toString(), "-o", svg.toString());
+    assertEquals(0, s.exitCode(), s.err());
+    SvgFile picture = SvgFile.read(svg);
+    assertEquals("svg", picture.root());
+    List<String> texts = picture.texts();
+    for (String series : List.of("loss (steps)", "loss (epoch mean)", "validation accuracy")) {
+      assertTrue(texts.contains(series), "the legend names " + series + ": " + texts);
+    }
+    // the three epoch means are drawn as marks on their curve, the validation points too
+    assertTrue(picture.count("line") + picture.count("path") > 6, "the curves are drawn");
   }
 
   @Test
@@ -73,6 +85,8 @@ class RunLogTest {
     CliRun p = CliRun.run("plot", notALog.toString(), "-o", dir.resolve("x.png").toString());
     assertEquals(1, p.exitCode());
     assertTrue(p.err().contains("no step or epoch"), p.err());
-    assertEquals(2, CliRun.run("plot", notALog.toString(), "-o", dir.resolve("x.gif").toString()).exitCode());
+    CliRun gif = CliRun.run("plot", notALog.toString(), "-o", dir.resolve("x.gif").toString());
+    assertEquals(2, gif.exitCode());
+    assertTrue(gif.err().contains(".png or .svg"), gif.err());
   }
 }

@@ -161,6 +161,30 @@ class ServeCommandTest {
   }
 
   @Test
+  void aLoadFailingPartWayClosesWhatItOpenedAndLeavesNoHalfBuiltIndex() throws Exception {
+    Path ratings = TestFiles.ratings(dir, "ratings.tsv", 1, 300);
+    Path model = dir.resolve("ml.model");
+    assertEquals(0, CliRun.run("recommend", "train", "--train", ratings.toString(), "--output", model.toString(), "-q", "--epochs", "1", "--dim", "4").exitCode());
+    Path glove = glove();
+    // the recommender and the vectors load; the graph index refuses the non-finite row part way through its build
+    Files.writeString(glove, Files.readString(glove) + "broken NaN 0.1 0.2 0.3\n");
+    CliRun failed = CliRun.run("serve", "--port", "0", "--model", model.toString(), "--vectors", glove.toString(), "--approximate");
+    assertEquals(1, failed.exitCode(), failed.err());
+    assertTrue(failed.err().startsWith("emb4j: "), failed.err());
+    try (var left = Files.list(dir)) {
+      List<String> names = left.map(p -> p.getFileName().toString()).toList();
+      assertTrue(names.stream().noneMatch(n -> n.contains(".hnsw")), "no index, whole or half-built, is left: " + names);
+    }
+    glove();
+    Running server = serve("--model", model.toString(), "--vectors", glove.toString(), "--approximate");
+    try {
+      assertTrue(get(server.url() + "/v1/similar?token=king&k=2&mode=approximate").contains("\"token\""));
+    } finally {
+      assertEquals(0, server.stop(), server.err().toString());
+    }
+  }
+
+  @Test
   void refusesToStartWithNothingToServe() {
     CliRun r = CliRun.run("serve");
     assertEquals(Emb4jCommand.EXIT_USAGE, r.exitCode());

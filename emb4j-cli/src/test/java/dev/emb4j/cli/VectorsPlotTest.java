@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,16 @@ class VectorsPlotTest {
       }
     }
     assertTrue(red > 10, "the marked tokens are drawn in red: " + red + " red pixels");
+
+    Path svg = dir.resolve("map.svg");
+    CliRun s = CliRun.run("vectors", "plot", glove.toString(), "-o", svg.toString(), "--tokens", "w3,w150", "--width", "400", "--height", "300");
+    assertEquals(0, s.exitCode(), s.err());
+    SvgFile picture = SvgFile.read(svg);
+    assertEquals("svg", picture.root());
+    // one dot per row, besides the plot's own frame and legend boxes
+    assertTrue(picture.count("rect") >= 200, picture.count("rect") + " rectangles for 200 rows");
+    assertTrue(picture.texts().containsAll(List.of(" w3", " w150")), "the tokens are labelled: " + picture.texts());
+
     CliRun unknown = CliRun.run("vectors", "plot", glove.toString(), "-o", png.toString(), "--tokens", "frog");
     assertEquals(1, unknown.exitCode());
     assertTrue(unknown.err().contains("'frog'"), unknown.err());

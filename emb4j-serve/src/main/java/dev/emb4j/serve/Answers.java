@@ -141,37 +141,10 @@ final class Answers {
     return out;
   }
 
-  /**
-   * {@code {"rows", "tokens": [...], "ids": [...], "x": [...], "y": [...]}}: up to {@link #PROJECTED_POINTS} rows
-   * (every n-th when there are more) on the vectors' first two principal components, for the projector page.
-   */
-  Map<String, Object> projection(ServedModels m) {
+  /** The projector's points of the served vectors, computed the first time a generation is asked. */
+  ProjectedPoints projection(ServedModels m) {
     Vectors vectors = vectorsOf(m);
-    return m.projection(
-        served -> {
-          Projection pca = Projection.pca(vectors.table());
-          long step = Math.max(1, (vectors.size() + PROJECTED_POINTS - 1) / PROJECTED_POINTS);
-          List<Object> tokens = new ArrayList<>();
-          List<Object> ids = new ArrayList<>();
-          List<Object> xs = new ArrayList<>();
-          List<Object> ys = new ArrayList<>();
-          float[] row = new float[vectors.dim()];
-          for (long r = 0; r < vectors.size(); r += step) {
-            vectors.table().readRow(r, row, 0);
-            double[] xy = pca.project(row);
-            tokens.add(vectors.hasTokens() ? vectors.tokens().get((int) r) : null);
-            ids.add(r);
-            xs.add(Double.isFinite(xy[0]) ? (float) xy[0] : 0f);
-            ys.add(Double.isFinite(xy[1]) ? (float) xy[1] : 0f);
-          }
-          Map<String, Object> o = new LinkedHashMap<>();
-          o.put("rows", vectors.size());
-          o.put("tokens", tokens);
-          o.put("ids", ids);
-          o.put("x", xs);
-          o.put("y", ys);
-          return o;
-        });
+    return m.projection(served -> ProjectedPoints.of(vectors, PROJECTED_POINTS));
   }
 
   /** {@code {"status": "ok", ...}} with the sizes of what is served. */

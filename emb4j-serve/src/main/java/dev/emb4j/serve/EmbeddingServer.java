@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * An HTTP server answering lookups, nearest neighbours, analogies, classifications and recommendations from emb4j
@@ -113,7 +114,13 @@ public final class EmbeddingServer implements AutoCloseable {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
     ServedModels first = Objects.requireNonNull(loader.load(), "the loader returned null");
-    EmbeddingServer server = new EmbeddingServer(loader, limits, runLog, first);
+    EmbeddingServer server;
+    try {
+      server = new EmbeddingServer(loader, limits, runLog, first);
+    } catch (RuntimeException | Error e) {
+      first.retire(); // closes the models: no server owns them
+      throw e;
+    }
     try {
       server.app.start(host, port);
     } catch (RuntimeException e) {
@@ -200,7 +207,9 @@ public final class EmbeddingServer implements AutoCloseable {
           routes.get("/v1/" + path, api(path, answer));
           routes.post("/v1/" + path, api(path, answer));
         });
-    routes.get("/v1/projection", api("projection", (m, args) -> answers.projection(m)));
+    routes.get("/v1/projection", projection("projection", "application/json", p -> p.json()));
+    routes.get("/v1/projection/tokens", projection("projection/tokens", "application/json", p -> p.tokensJson()));
+    routes.get("/v1/projection/points", projection("projection/points", "application/octet-stream", p -> p.points()));
     routes.get("/v1/run", api("run", (m, args) -> RunLogFile.entries(runLog)));
     routes.post("/v1/admin/reload", this::reloadRequest);
     config.staticFiles.enableWebjars();
@@ -222,6 +231,33 @@ public final class EmbeddingServer implements AutoCloseable {
       } catch (ApiException e) {
         json(ctx, e.status(), e.body());
       } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+        json(ctx, 400, Map.of("error", String.valueOf(e.getMessage())));
+      } finally {
+        models.release();
+        timer(endpoint, ctx.statusCode()).record(Duration.ofNanos(System.nanoTime() - start));
+      }
+    };
+  }
+
+  /**
+   * A handler answering an encoding of the projector's points, made once per generation (a string is JSON, a byte
+   * array the binary coordinates), with the errors of {@link #api}.
+   */
+  private Handler projection(String endpoint, String contentType, Function<ProjectedPoints, Object> encoding) {
+    return ctx -> {
+      long start = System.nanoTime();
+      ServedModels models = acquire();
+      try {
+        Object body = encoding.apply(answers.projection(models));
+        ctx.status(200).contentType(contentType);
+        if (body instanceof byte[] bytes) {
+          ctx.result(bytes);
+        } else {
+          ctx.result((String) body);
+        }
+      } catch (ApiException e) {
+        json(ctx, e.status(), e.body());
+      } catch (IllegalArgumentException e) {
         json(ctx, 400, Map.of("error", String.valueOf(e.getMessage())));
       } finally {
         models.release();

@@ -4,7 +4,6 @@ import dev.emb4j.io.Vectors;
 import dev.emb4j.search.NearestNeighbors;
 import dev.emb4j.task.Recommender;
 import dev.emb4j.task.text.TextClassifier;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -22,7 +21,7 @@ public final class ServedModels {
   private final TextClassifier classifier;
   private final Recommender recommender;
   /** The projector's points, computed on first use. */
-  private Map<String, Object> projection;
+  private ProjectedPoints projection;
   /** Leases plus one for the server's own reference, dropped by {@link #retire}; 0 once closed. */
   private final AtomicInteger leases = new AtomicInteger(1);
 
@@ -82,7 +81,7 @@ public final class ServedModels {
   }
 
   /** The projector's points of this generation, computed by {@code compute} the first time. */
-  synchronized Map<String, Object> projection(Function<ServedModels, Map<String, Object>> compute) {
+  synchronized ProjectedPoints projection(Function<ServedModels, ProjectedPoints> compute) {
     if (projection == null) {
       projection = compute.apply(this);
     }

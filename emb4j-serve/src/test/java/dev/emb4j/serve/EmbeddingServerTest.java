@@ -1,6 +1,7 @@
 package dev.emb4j.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,7 +110,7 @@ class EmbeddingServerTest {
     start(
         () -> {
           Vectors v = vectors(1);
-          return ServedModels.of(v, ApproximateNeighbors.openOrBuild(v.table(), null, 400), null, null);
+          return ServedModels.of(v, ApproximateNeighbors.openOrBuild(v.table(), null, HnswSettings.DEFAULT.withEf(400)), null, null);
         },
         ServerLimits.DEFAULT);
     // with a candidate list larger than the table, the graph search is exhaustive: the same rows as the exact scan
@@ -138,10 +142,24 @@ class EmbeddingServerTest {
     assertEquals((double) ROWS, projection.get("rows"));
     assertEquals(ROWS, ((List<?>) projection.get("x")).size());
     assertEquals("w5", ((List<?>) projection.get("tokens")).get(5));
+    Map<?, ?> names = object(get("/v1/projection/tokens"));
+    assertEquals(projection.get("tokens"), names.get("tokens"));
+    assertEquals(projection.get("ids"), names.get("ids"));
+    assertFalse(names.containsKey("x"), "the names come without coordinates");
+    HttpResponse<byte[]> points =
+        client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/projection/points")).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, points.statusCode());
+    assertEquals("application/octet-stream", points.headers().firstValue("content-type").orElseThrow());
+    FloatBuffer xy = ByteBuffer.wrap(points.body()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    assertEquals(2 * ROWS, xy.remaining(), "an x and a y for each row");
+    for (int i = 0; i < ROWS; i++) {
+      assertEquals(((Number) ((List<?>) projection.get("x")).get(i)).floatValue(), xy.get(2 * i), "x of point " + i);
+      assertEquals(((Number) ((List<?>) projection.get("y")).get(i)).floatValue(), xy.get(2 * i + 1), "y of point " + i);
+    }
     HttpResponse<String> page = get("/");
     assertEquals(200, page.statusCode());
-    assertTrue(page.body().contains("/webjars/echarts/5.3.1/dist/echarts.min.js"));
-    assertEquals(200, get("/webjars/echarts/5.3.1/dist/echarts.min.js").statusCode(), "the chart library is served");
+    assertTrue(page.body().contains("/webjars/echarts/5.3.1/dist/echarts.common.min.js"));
+    assertEquals(200, get("/webjars/echarts/5.3.1/dist/echarts.common.min.js").statusCode(), "the chart library is served");
     assertTrue(get("/training").body().contains("/v1/run"));
     assertEquals(List.of(), Json.parse(get("/v1/run").body()), "no log yet: no entries");
     Files.writeString(log, "{\"type\":\"epoch\",\"epoch\":1,\"loss\":0.5}\n{\"type\":\"ep");

@@ -6,13 +6,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A store whose {@code readRow} of row 0 signals {@link #entered} and then waits for {@link #open}, to hold a request
- * in flight; reading after {@link #close} fails, to show that a store was closed under a request.
+ * in flight; reading after {@link #close} fails, to show that a store was closed under a request; reading a row at or
+ * past {@link #failFrom} fails, as a file that breaks part way.
  */
 final class GatedRowStore implements RowStore {
   final CountDownLatch entered = new CountDownLatch(1);
   final CountDownLatch open = new CountDownLatch(1);
   private final RowStore inner;
   private volatile boolean closed;
+  /** The first row whose reading fails. */
+  volatile long failFrom = Long.MAX_VALUE;
 
   GatedRowStore(RowStore inner) {
     this.inner = inner;
@@ -53,6 +56,9 @@ final class GatedRowStore implements RowStore {
     }
     if (closed) {
       throw new IllegalStateException("read after close");
+    }
+    if (row >= failFrom) {
+      throw new IllegalStateException("row " + row + " cannot be read");
     }
     inner.readRow(row, dst, dstOffset);
   }

@@ -30,17 +30,21 @@ import picocli.CommandLine.Spec;
     description = {
       "Draw the curves of a run log written by 'classify train --log' or 'recommend train --log': the training loss",
       "(every logged step, and each epoch's mean) and, when the run had validation data, each validation figure per",
-      "epoch, against seconds since the start. The picture is PNG."
+      "epoch, against seconds since the start. The picture is PNG, or SVG when the file name ends in .svg."
     },
     footerHeading = "%nExamples:%n",
-    footer = {"  emb4j classify train --input train.txt --output spam.model --log run.jsonl", "  emb4j plot run.jsonl -o curves.png"})
+    footer = {
+      "  emb4j classify train --input train.txt --output spam.model --log run.jsonl",
+      "  emb4j plot run.jsonl -o curves.png",
+      "  emb4j plot run.jsonl -o curves.svg"
+    })
 public final class PlotCommand implements Callable<Integer> {
   @Spec private CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "RUN", description = "A run log (JSON lines).")
   private Path run;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The picture to write (.png).")
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The picture to write: .png or .svg.")
   private Path output;
 
   @Option(names = "--width", defaultValue = "900", description = "Pixels (default: ${DEFAULT-VALUE}).")
@@ -53,7 +57,7 @@ public final class PlotCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Pictures.check(spec.commandLine(), output, width, height);
     FileChecks.readable(run);
-    Pictures.writePng(chart(run), output, width, height);
+    Pictures.write(chart(run), output, width, height);
     spec.commandLine().getOut().println("wrote " + output);
     spec.commandLine().getOut().flush();
     return 0;

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Draw the vectors projected on their first two principal components (PCA): up to --max-points rows as dots",
-      "(every n-th row when there are more), and the --tokens highlighted and labelled. The picture is PNG."
+      "(every n-th row when there are more), and the --tokens highlighted and labelled. The picture is PNG, or SVG",
+      "when the file name ends in .svg."
     },
     footerHeading = "%nExamples:%n",
     footer = {"  emb4j vectors plot glove.6B.50d.txt -o map.png --tokens king,queen,man,woman"})
@@ -42,7 +43,7 @@ public final class VectorsPlotCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The vector file, or a classifier model.")
   private Path file;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The picture to write (.png).")
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The picture to write: .png or .svg.")
   private Path output;
 
   @Option(names = "--tokens", split = ",", paramLabel = "TOKEN", description = "Tokens to highlight and label.")
@@ -99,7 +100,7 @@ public final class VectorsPlotCommand implements Callable<Integer> {
         plot.setRenderer(1, red);
       }
       String title = file.getFileName() + " (" + vectors.size() + " x " + vectors.dim() + ", PCA)";
-      Pictures.writePng(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), output, width, height);
+      Pictures.write(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), output, width, height);
     }
     spec.commandLine().getOut().println("wrote " + output);
     spec.commandLine().getOut().flush();

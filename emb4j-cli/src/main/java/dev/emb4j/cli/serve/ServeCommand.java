@@ -14,6 +14,8 @@ import dev.emb4j.task.text.TextClassifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -58,7 +60,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--approximate",
       description = {
         "Also answer similar?mode=approximate from an HNSW graph (Lucene), built at start and saved beside --vectors",
-        "as FILE.hnsw (reused while the vectors are unchanged), or built in memory for a classifier's words."
+        "as FILE.hnsw (reused while the vectors and the --hnsw-* settings are unchanged), or in a temporary directory",
+        "for a classifier's words."
       })
   private boolean approximate;
 
@@ -68,6 +71,8 @@ public final class ServeCommand implements Callable<Integer> {
       converter = Ranges.Positive.class,
       description = "Candidates per approximate query: more finds more true neighbours, slower (default: ${DEFAULT-VALUE}).")
   private int ef;
+
+  @Mixin private GraphOptions graph;
 
   @Option(
       names = "--log",
@@ -139,30 +144,56 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Reads the files: at start and on every reload. */
+  /**
+   * Reads the files: at start and on every reload. When a file fails part way, what was already opened (a model, the
+   * vectors, the HNSW index's mapped files) is closed before the failure propagates, so a failed reload leaves nothing
+   * open behind the generation still served.
+   */
   private ServedModels load() throws IOException {
-    TextClassifier classifier = null;
-    Recommender recommender = null;
-    if (model != null) {
-      FileChecks.seekable(model);
-      try {
-        classifier = TextClassifier.load(model);
-      } catch (CheckpointFormatException notAClassifier) {
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    try {
+      TextClassifier classifier = null;
+      Recommender recommender = null;
+      if (model != null) {
+        FileChecks.seekable(model);
         try {
-          recommender = Recommender.load(model);
-        } catch (CheckpointFormatException notARecommender) {
-          notARecommender.addSuppressed(notAClassifier);
-          throw notARecommender;
+          classifier = opening(opened, TextClassifier.load(model));
+        } catch (CheckpointFormatException notAClassifier) {
+          try {
+            recommender = opening(opened, Recommender.load(model));
+          } catch (CheckpointFormatException notARecommender) {
+            notARecommender.addSuppressed(notAClassifier);
+            throw notARecommender;
+          }
         }
       }
+      Vectors served =
+          vectors != null ? input.readForSearch(vectors) : classifier != null ? classifier.wordVectors() : null;
+      opening(opened, served);
+      ApproximateNeighbors index = null;
+      if (approximate && served != null) {
+        LuceneLog.quiet();
+        Path beside = vectors == null ? null : vectors.resolveSibling(vectors.getFileName() + ".hnsw");
+        index = opening(opened, ApproximateNeighbors.openOrBuild(served.table(), beside, graph.settings(ef)));
+      }
+      return ServedModels.of(served, index, classifier, recommender);
+    } catch (IOException | RuntimeException | Error e) {
+      while (!opened.isEmpty()) {
+        try {
+          opened.pop().close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
     }
-    Vectors served = vectors != null ? input.readForSearch(vectors) : classifier != null ? classifier.wordVectors() : null;
-    ApproximateNeighbors index = null;
-    if (approximate && served != null) {
-      LuceneLog.quiet();
-      Path beside = vectors == null ? null : vectors.resolveSibling(vectors.getFileName() + ".hnsw");
-      index = ApproximateNeighbors.openOrBuild(served.table(), beside, ef);
+  }
+
+  /** Pushes {@code resource} (if not null) on {@code opened}, the latest first, and returns it. */
+  private static <T extends AutoCloseable> T opening(Deque<AutoCloseable> opened, T resource) {
+    if (resource != null) {
+      opened.push(resource);
     }
-    return ServedModels.of(served, index, classifier, recommender);
+    return resource;
   }
 }

@@ -74,7 +74,9 @@ public final class InputOptions {
   public Vectors readForSearch(Path file) throws IOException {
     FileChecks.seekable(file);
     if (Checkpoint.isCheckpoint(file)) {
-      return TextClassifier.load(file).wordVectors();
+      try (TextClassifier classifier = TextClassifier.load(file)) {
+        return classifier.wordVectors(); // a copy: the classifier is not needed afterwards
+      }
     }
     VectorFormat format = format(file);
     VectorInfo info;

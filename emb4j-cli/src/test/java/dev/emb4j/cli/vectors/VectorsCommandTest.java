@@ -167,4 +167,28 @@ class VectorsCommandTest {
     assertTrue((Double) m.get("qps_1_thread") > 0);
     assertTrue((Double) m.get("qps_2_threads") > 0);
   }
+
+  @Test
+  void benchApproximateReportsBuildTimeAndRecallForEachEf() {
+    Run r =
+        run("vectors", "bench", "--rows", "2000", "--dim", "16", "--queries", "20", "--threads", "1", "--clusters", "20",
+            "--approximate", "--ef", "10,400", "--hnsw-m", "8", "--hnsw-beam-width", "50");
+    assertEquals(0, r.exit(), r.err());
+    Map<?, ?> m = (Map<?, ?>) Json.parse(r.out().strip());
+    assertEquals(20.0, m.get("clusters"));
+    assertEquals(8.0, m.get("hnsw_m"));
+    assertEquals(50.0, m.get("hnsw_beam_width"));
+    assertTrue((Double) m.get("approximate_build_seconds") > 0);
+    List<?> sweep = (List<?>) m.get("approximate");
+    assertEquals(2, sweep.size());
+    Map<?, ?> narrow = (Map<?, ?>) sweep.get(0);
+    Map<?, ?> wide = (Map<?, ?>) sweep.get(1);
+    assertEquals(10.0, narrow.get("ef"));
+    assertEquals(narrow.get("recall_at_k"), m.get("recall_at_k"), "the top-level figures are the first --ef's");
+    assertTrue((Double) wide.get("recall_at_k") >= 0.95, "ef 400 on 2000 clustered rows: " + wide);
+    assertTrue((Double) wide.get("approximate_qps_1_thread") > 0);
+    Run tooDense = run("vectors", "bench", "--rows", "100", "--dim", "4", "--approximate", "--hnsw-m", "600");
+    assertEquals(1, tooDense.exit());
+    assertTrue(tooDense.err().contains("got 600"), tooDense.err());
+  }
 }
