@@ -47,8 +47,6 @@ final class PanamaBlockSum implements BlockSum {
    */
   private static final int VECTORS = F16 || KIND == INT4_KIND ? 2 : KIND == INT8_KIND ? 4 : 8;
 
-  private static final BlockSum[] COPIES = new BlockSum[KINDS];
-
   /** Used by {@link ClassCopies} only: the template itself is never instantiated. */
   PanamaBlockSum() {
     if (KIND < 0) {
@@ -56,14 +54,12 @@ final class PanamaBlockSum implements BlockSum {
     }
   }
 
-  /** The copy of this body compiled for {@code kind} alone ({@link BlockSum#HEAP_KIND}, ...), made on first use. */
+  /**
+   * A new copy of this body, compiled for {@code kind} alone ({@link BlockSum#HEAP_KIND}, ...); callers make each
+   * kind's copy once and keep it.
+   */
   static BlockSum forKind(int kind) {
-    synchronized (COPIES) {
-      if (COPIES[kind] == null) {
-        COPIES[kind] = ClassCopies.copy(PanamaBlockSum.class, BlockSum.class, kind);
-      }
-      return COPIES[kind];
-    }
+    return ClassCopies.copy(PanamaBlockSum.class, BlockSum.class, kind);
   }
 
   @Override

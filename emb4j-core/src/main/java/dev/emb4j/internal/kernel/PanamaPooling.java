@@ -36,8 +36,16 @@ final class PanamaPooling {
 
   /** Positions per group of bags whose encoded rows are summed a block at a time: a few tens of KiB of rows. */
   private static final int CACHED_POSITIONS = 256;
-  private static final BlockSum HEAP_SUMS = PanamaBlockSum.forKind(BlockSum.HEAP_KIND);
-  private static final BlockSum SEGMENT_SUMS = PanamaBlockSum.forKind(BlockSum.SEGMENT_KIND);
+  /** The summing block of each kind of table rows, indexed by kind (the gradient entries' kind is unused here). */
+  private static final BlockSum[] SUMS = new BlockSum[BlockSum.KINDS];
+
+  static {
+    for (int kind = 0; kind < BlockSum.KINDS; kind++) {
+      if (kind != BlockSum.ENTRIES_KIND) {
+        SUMS[kind] = PanamaBlockSum.forKind(kind);
+      }
+    }
+  }
 
   static void poolSum(
       RowStore w, long[] ids, int[] bagStarts, int bagFrom, int bagTo, float[] psw, long paddingIdx, float[] out,
@@ -53,7 +61,7 @@ final class PanamaPooling {
     // these loops are too big for the JIT to inline into a per-bag loop
     int blocked = d - d % (8 * L);
     if (blocked > 0) {
-      BlockSum body = mem.isHeap() ? HEAP_SUMS : SEGMENT_SUMS;
+      BlockSum body = SUMS[mem.isHeap() ? BlockSum.HEAP_KIND : BlockSum.SEGMENT_KIND];
       BlockSum.Rows rows =
           mem.isHeap()
               ? heapRows(mem, ids, bagStarts[bagFrom], bagStarts[bagTo], psw, paddingIdx)
@@ -137,7 +145,7 @@ final class PanamaPooling {
       if (q.bits() == 4 && !PanamaQuantized.BYTES_MATCH_FLOATS) {
         return false;
       }
-      body = PanamaBlockSum.forKind(q.bits() == 8 ? BlockSum.INT8_KIND : BlockSum.INT4_KIND);
+      body = SUMS[q.bits() == 8 ? BlockSum.INT8_KIND : BlockSum.INT4_KIND];
       rows = new BlockSum.Rows.Quantized(q, ids, psw, paddingIdx, aheadLast);
     } else {
       RowMemory mem = StoreMemory.of(w).orElse(null);
@@ -150,7 +158,7 @@ final class PanamaPooling {
           mem.isHalfHeap()
               ? (bf16 ? BlockSum.BF16_HEAP_KIND : BlockSum.F16_HEAP_KIND)
               : (bf16 ? BlockSum.BF16_SEGMENT_KIND : BlockSum.F16_SEGMENT_KIND);
-      body = PanamaBlockSum.forKind(kind);
+      body = SUMS[kind];
       rows = new BlockSum.Rows.Ids(mem, ids, psw, paddingIdx, aheadLast);
     }
     int block = body.vectors() * L;
