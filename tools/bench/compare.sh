@@ -138,22 +138,33 @@ for w, v, t in keys:
     print(fmt.format(w, v, t, f(e), f(p), f(c), "-" if not (e and p) else "%.2fx" % (e / p), pct(e, c), pct(be, bc),
                      f(c0), pct(e, c0)))
 if history:
-    hist = {}  # (workload, V, threads, jvm) -> M rows/s of each round
+    hist, cpu, huge = {}, {}, {}  # (workload, V, threads, jvm) -> M rows/s, CPU ms of a call, huge-page MB, per round
     for r in history:
-        hist.setdefault((r["workload"], r["V"], r["threads"], r["jvm"]), []).append(r["mrows_per_s"])
-    hist = {k: statistics.median(v) for k, v in hist.items()}
+        k = (r["workload"], r["V"], r["threads"], r["jvm"])
+        hist.setdefault(k, []).append(r["mrows_per_s"])
+        if r.get("cpu_ms"):
+            cpu.setdefault(k, []).append(r["cpu_ms"])
+        if r.get("anon_huge_kb") is not None:
+            huge.setdefault(k, []).append(r["anon_huge_kb"] / 1024)
+    hist, cpu, huge = ({k: statistics.median(v) for k, v in d.items()} for d in (hist, cpu, huge))
     print()
-    print("emb4j in a fresh JVM per workload and size, and after every other workload ran in the same JVM (--after-all)")
-    hfmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9}"
-    print(hfmt.format("workload", "V", "thr", "fresh", "after-all", "ratio"))
+    print("emb4j in a fresh JVM per workload and size, and after every other workload ran in the same JVM (--after-all);")
+    print("'cpu ratio' from the calling thread's CPU time per call (blind to other processes' load), 'huge MB' the")
+    print("anonymous memory on transparent huge pages (fresh / after-all)")
+    hfmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>6} {:>9} {:>13}"
+    print(hfmt.format("workload", "V", "thr", "fresh", "after-all", "ratio", "cpu ratio", "huge MB"))
     order = ["lookup", "bag-sum", "train-sgd", "train-adagrad-bag"]
     hkeys = sorted({(w, v, t) for (w, v, t, _) in hist}, key=lambda k: (order.index(k[0]), k[1], k[2]))
     for w, v, t in hkeys:
         a = hist.get((w, v, t, "fresh")); b = hist.get((w, v, t, "after-all"))
         if a is None and b is None:
             continue
+        ca = cpu.get((w, v, t, "fresh")); cb = cpu.get((w, v, t, "after-all"))
+        ha = huge.get((w, v, t, "fresh")); hb = huge.get((w, v, t, "after-all"))
         print(hfmt.format(w, v, t, "-" if a is None else "%.2f" % a, "-" if b is None else "%.2f" % b,
-                          "-" if not (a and b) else "%.0f%%" % (100 * b / a)))
+                          "-" if not (a and b) else "%.0f%%" % (100 * b / a),
+                          "-" if not (ca and cb) else "%.0f%%" % (100 * ca / cb),
+                          "-" if ha is None or hb is None else "%.0f / %.0f" % (ha, hb)))
 if latencies:
     print("core-to-core latency (tools/bench/core_latency.c): " +
           "; ".join("round %d %s: %.0f ns" % (r["round"], r["when"], r["ns"]) for r in latencies))

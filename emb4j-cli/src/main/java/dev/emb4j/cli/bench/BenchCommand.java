@@ -32,8 +32,11 @@ import picocli.CommandLine.Spec;
           + " (D = 128; lookup of N = 65536 ids; bag-sum of B = 2048 bags x L = 32; the same ids in every"
           + " repetition).",
       "Prints one JSON line per workload and table size: impl, workload, V, D, threads, ms and mrows_per_s (of the"
-          + " median timed call, as torch_embedding_bench.py reports) and best_ms (the fastest, as gather_limit.c"
-          + " reports)."
+          + " median timed call, as torch_embedding_bench.py reports), best_ms (the fastest, as gather_limit.c"
+          + " reports), cpu_ms (the calling thread's CPU time in the median call: other processes' load does not"
+          + " count in it), the setup, and the memory: peak rss_anon_kb and rss_file_kb, and anon_huge_kb (the"
+          + " anonymous memory on transparent huge pages, which decide how often a random row access misses the"
+          + " TLB)."
     },
     footerHeading = "%nExamples:%n",
     footer = {

@@ -1,5 +1,9 @@
 package dev.emb4j.cli.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+
 /**
  * Times one operation as {@code torch_embedding_bench.py} does (the median of 7 timed calls), after a warm-up long
  * enough for the JIT to compile the hot loops (PyTorch's kernels are compiled ahead of time; one call warms its caches).
@@ -30,10 +34,13 @@ final class Harness {
   }
 
   /**
-   * The median and the fastest time of one call, the rows it processes, and the peak resident memory (kB, -1 if
-   * unknown) sampled after each timed call.
+   * The median and the fastest time of one call, the median CPU time of the calling thread in one call (NaN if the JVM
+   * cannot measure it), the rows a call processes, the peak resident memory (kB, -1 if unknown) sampled after each
+   * timed call, and the anonymous memory backed by transparent huge pages after the last one (kB, -1 if unknown).
    */
-  record Result(double millis, double bestMillis, long rows, long rssAnonKb, long rssFileKb) {}
+  record Result(
+      double millis, double bestMillis, double cpuMillis, long rows, long rssAnonKb, long rssFileKb,
+      long anonHugeKb) {}
 
   /** Warms up, then times {@code reps} calls of {@code op} and returns the median. */
   Result time(Runnable op, long rowsPerCall) {
@@ -42,14 +49,22 @@ final class Harness {
       op.run();
     }
     ResidentMemory memory = new ResidentMemory();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    boolean cpuClock = threads.isCurrentThreadCpuTimeSupported();
     double[] t = new double[reps];
+    double[] cpu = new double[reps];
     for (int r = 0; r < reps; r++) {
+      long c0 = cpuClock ? threads.getCurrentThreadCpuTime() : 0;
       long t0 = System.nanoTime();
       op.run();
       t[r] = (System.nanoTime() - t0) / 1e6;
+      cpu[r] = cpuClock ? (threads.getCurrentThreadCpuTime() - c0) / 1e6 : Double.NaN;
       memory.sample(); // outside the timing
     }
-    java.util.Arrays.sort(t);
-    return new Result(t[reps / 2], t[0], rowsPerCall, memory.anonKb(), memory.fileKb());
+    Arrays.sort(t);
+    Arrays.sort(cpu);
+    return new Result(
+        t[reps / 2], t[0], cpu[reps / 2], rowsPerCall, memory.anonKb(), memory.fileKb(),
+        ResidentMemory.anonHugePagesKb());
   }
 }

@@ -25,11 +25,13 @@ final class Json {
 
   /**
    * {@code {"impl": ..., "workload": ..., "V": ..., "D": ..., "threads": ..., "ms": ..., "mrows_per_s": ...,
-   * "best_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rss_anon_kb": ..., "rss_file_kb": ...,
-   * "table": ...}}, and for a dynamic table {@code "ids_admitted"}, {@code "evictions"}, {@code "map_bytes"} (the id
+   * "best_ms": ..., "cpu_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rss_anon_kb": ...,
+   * "rss_file_kb": ..., "anon_huge_kb": ..., "table": ...}}, and for a dynamic table {@code "ids_admitted"}, {@code "evictions"}, {@code "map_bytes"} (the id
    * map) and {@code "rows_bytes"} (its rows),
    * {@code ms} and {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed
-   * calls; a figure that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
+   * calls; {@code cpu_ms} the calling thread's CPU time in the median call (other processes' load does not count in
+   * it, though their use of the shared caches does), {@code anon_huge_kb} the anonymous memory on transparent huge
+   * pages after the timed calls; a figure that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
    */
   static String line(
       String impl,
@@ -52,11 +54,12 @@ final class Json {
     return String.format(
         Locale.ROOT,
         "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %s,"
-            + " \"mrows_per_s\": %s, \"best_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\", \"dtype\": \"%s\","
-            + " \"ids\": \"%s\", \"rss_anon_kb\": %s, \"rss_file_kb\": %s, \"table\": \"%s\"%s}",
+            + " \"mrows_per_s\": %s, \"best_ms\": %s, \"cpu_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\","
+            + " \"dtype\": \"%s\", \"ids\": \"%s\", \"rss_anon_kb\": %s, \"rss_file_kb\": %s,"
+            + " \"anon_huge_kb\": %s, \"table\": \"%s\"%s}",
         impl, workload, v, d, threads, number(r.millis(), 3), number(r.rows() / r.millis() / 1e3, 2),
-        number(r.bestMillis(), 3), jvm, setup.store(), setup.dtype(), setup.ids(), kilobytes(r.rssAnonKb()),
-        kilobytes(r.rssFileKb()), table, dynamic);
+        number(r.bestMillis(), 3), number(r.cpuMillis(), 3), jvm, setup.store(), setup.dtype(), setup.ids(),
+        kilobytes(r.rssAnonKb()), kilobytes(r.rssFileKb()), kilobytes(r.anonHugeKb()), table, dynamic);
   }
 
   private static String kilobytes(long kb) {

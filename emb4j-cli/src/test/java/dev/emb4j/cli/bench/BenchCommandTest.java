@@ -22,9 +22,10 @@ class BenchCommandTest {
       Pattern.compile(
           "\\{\"impl\": \"emb4j-[^\"]+\", \"workload\": \"([a-z-]+)\", \"V\": 1000, \"D\": 17, \"threads\": 2,"
               + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+,"
-              + " \"jvm\": \"(fresh|after-others|after-all)\", \"store\": \"(heap|offheap|mapped)\","
-              + " \"dtype\": \"(fp32|fp16|bf16|int8|int4)\", \"ids\": \"(uniform|zipf)\", \"rss_anon_kb\": [0-9]+,"
-              + " \"rss_file_kb\": [0-9]+, \"table\": \"(dense|dynamic)\"((, \"[a-z_]+\": [0-9]+){4})?\\}");
+              + " \"cpu_ms\": [0-9.]+, \"jvm\": \"(fresh|after-others|after-all)\","
+              + " \"store\": \"(heap|offheap|mapped)\", \"dtype\": \"(fp32|fp16|bf16|int8|int4)\","
+              + " \"ids\": \"(uniform|zipf)\", \"rss_anon_kb\": [0-9]+, \"rss_file_kb\": [0-9]+,"
+              + " \"anon_huge_kb\": [0-9]+, \"table\": \"(dense|dynamic)\"((, \"[a-z_]+\": [0-9]+){4})?\\}");
 
   private record Run(int exitCode, String out, String err) {}
 
