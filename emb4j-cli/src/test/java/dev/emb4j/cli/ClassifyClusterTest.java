@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,21 +47,7 @@ class ClassifyClusterTest {
   }
 
   private Path texts(String name, long seed, int n) throws IOException {
-    SplittableRandom rng = new SplittableRandom(seed);
-    String[] sport = {"goal", "match", "team", "score"};
-    String[] tech = {"code", "cpu", "java", "cloud"};
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      boolean s = rng.nextBoolean();
-      sb.append("__label__").append(s ? "sport" : "tech");
-      for (int j = 0; j < 6; j++) {
-        sb.append(' ').append(rng.nextInt(3) == 0 ? (s ? sport : tech)[rng.nextInt(4)] : "w" + rng.nextInt(50));
-      }
-      sb.append('\n');
-    }
-    Path p = dir.resolve(name);
-    Files.writeString(p, sb.toString());
-    return p;
+    return ClassifyCommandTest.texts(dir, name, seed, n, true);
   }
 
   @Test
@@ -73,9 +58,9 @@ class ClassifyClusterTest {
     String[] common = {"--dim", "8", "--epochs", "5", "--buckets", "1000", "--json", "-q"};
     Path local = dir.resolve("local.model");
     Path sharded = dir.resolve("sharded.model");
-    CliRun l = CliRun.run(concat(new String[] {"classify", "train", "--input", train.toString(), "--output",
+    CliRun l = CliRun.run(ClassifyCommandTest.concat(new String[] {"classify", "train", "--input", train.toString(), "--output",
         local.toString()}, common));
-    CliRun c = CliRun.run(concat(new String[] {"classify", "train", "--input", train.toString(), "--output",
+    CliRun c = CliRun.run(ClassifyCommandTest.concat(new String[] {"classify", "train", "--input", train.toString(), "--output",
         sharded.toString(), "--cluster", address, "--table", "cli"}, common));
     assertEquals(0, l.exitCode(), l.err());
     assertEquals(0, c.exitCode(), c.err());
@@ -95,8 +80,8 @@ class ClassifyClusterTest {
     Path train = texts("train.txt", 3, 100);
     String[] base = {"classify", "train", "--input", train.toString(), "--cluster", address, "--table", "shape",
         "--buckets", "100", "--epochs", "1", "-q", "--output"};
-    assertEquals(0, CliRun.run(concat(base, new String[] {dir.resolve("a").toString(), "--dim", "4"})).exitCode());
-    CliRun again = CliRun.run(concat(base, new String[] {dir.resolve("b").toString(), "--dim", "5"}));
+    assertEquals(0, CliRun.run(ClassifyCommandTest.concat(base, new String[] {dir.resolve("a").toString(), "--dim", "4"})).exitCode());
+    CliRun again = CliRun.run(ClassifyCommandTest.concat(base, new String[] {dir.resolve("b").toString(), "--dim", "5"}));
     assertEquals(1, again.exitCode(), again.err());
     assertTrue(again.err().startsWith("emb4j: table 'shape.input.weight' in the cluster is "), again.err());
     assertEquals(1, again.err().lines().count(), again.err());
@@ -110,11 +95,5 @@ class ClassifyClusterTest {
         "--cluster", address, "--threads", "2");
     assertEquals(2, run.exitCode(), run.err());
     assertTrue(run.err().contains("run more --workers instead of --threads"), run.err());
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

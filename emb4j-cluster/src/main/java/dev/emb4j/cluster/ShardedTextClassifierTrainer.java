@@ -68,14 +68,8 @@ public final class ShardedTextClassifierTrainer {
       throw new IllegalArgumentException(
           "a cluster worker trains on one thread, not " + config.effectiveThreads() + "; run more workers instead");
     }
-    if (workers < 1 || worker < 0 || worker >= workers) {
-      throw new IllegalArgumentException(
-          "worker must be in 0.." + (workers - 1) + " and workers >= 1, got worker " + worker + " of " + workers);
-    }
+    WorkerBarrier.checkWorker(worker, workers, waitForWorkers);
     new TableSpec(prefix + ".input.weight", 1, 1, 1); // checks the prefix
-    if (!waitForWorkers.isPositive()) {
-      throw new IllegalArgumentException("the wait for the other workers must be positive, got " + waitForWorkers);
-    }
     if (batchTexts < 1) {
       throw new IllegalArgumentException("batchTexts must be at least 1, got " + batchTexts);
     }
