@@ -103,7 +103,7 @@ class ShardedTextClassifierTest {
     TextClassifierTrainer.Result theirs = other.get();
     double accuracy = mine.model().evaluate(test).accuracy();
     // each worker sees half the texts per epoch, with the other's steps arriving up to a batch late: within 1.5
-    // points (17 of the 1115 test texts) of one machine
+    // points (16 of the 1110 test texts) of one machine
     assertTrue(accuracy >= localAccuracy - 0.015, "two workers " + accuracy + ", one machine " + localAccuracy);
     assertEquals(accuracy, theirs.model().evaluate(test).accuracy());
     for (String text : List.of("WINNER! call now to claim your free prize", "see you at lunch tomorrow")) {
