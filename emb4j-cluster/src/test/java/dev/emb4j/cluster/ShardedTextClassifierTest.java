@@ -21,13 +21,16 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The text classifier trained against two member JVMs on loopback, on the bundled SMS spam data: one worker ends
- * where the single-machine trainer ends, two workers close to it.
+ * where the single-machine trainer ends, two workers close to it. Tagged {@code cluster} (the {@code -Pcluster}
+ * profile, which {@code .ci/run} runs), as the other tests with member JVMs.
  */
+@Tag("cluster")
 @Timeout(300)
 class ShardedTextClassifierTest {
   private static final Duration WAIT = Duration.ofMinutes(3);
