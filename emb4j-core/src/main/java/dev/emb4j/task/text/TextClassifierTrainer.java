@@ -26,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Threads.</b> With {@code threads > 1} each epoch's (shuffled) examples are split between threads that update
  * the shared weights without locks ("Hogwild", as fastText does): fast, and nearly as good as one thread, but not
  * repeatable. With one thread (or {@link Config#deterministic()}), the same data and seed give bit-identical models.
+ *
+ * <p><b>Shared parameters.</b> {@link #train(List, List, TrainingListener, ParameterExchange)} runs the same loop on
+ * one thread against parameters kept elsewhere (module {@code emb4j-cluster} keeps them in a cluster), pulling and
+ * pushing them batch by batch, as one of several trainers that share the texts.
  */
 public final class TextClassifierTrainer {
 
