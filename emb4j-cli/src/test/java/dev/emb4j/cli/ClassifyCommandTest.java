@@ -18,6 +18,11 @@ class ClassifyCommandTest {
   @TempDir Path dir;
 
   private Path texts(String name, long seed, int n, boolean fastTextFormat) throws IOException {
+    return texts(dir, name, seed, n, fastTextFormat);
+  }
+
+  /** {@code n} texts about sport or tech in {@code dir/name}, fastText's format or tab-separated. */
+  static Path texts(Path dir, String name, long seed, int n, boolean fastTextFormat) throws IOException {
     SplittableRandom rng = new SplittableRandom(seed);
     String[] sport = {"goal", "match", "team", "score"};
     String[] tech = {"code", "cpu", "java", "cloud"};
@@ -60,7 +65,7 @@ class ClassifyCommandTest {
     assertEquals(a.out(), b.out());
   }
 
-  private static String[] concat(String[] a, String[] b) {
+  static String[] concat(String[] a, String[] b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;

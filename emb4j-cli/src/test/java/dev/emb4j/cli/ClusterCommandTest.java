@@ -53,4 +53,31 @@ class ClusterCommandTest {
     assertEquals(2, run.exitCode(), run.err());
     assertTrue(run.err().contains("--worker, --workers, --table and --wait-for-workers need --cluster"), run.err());
   }
+
+  @Test
+  void classifyAgainstUnreachableMembersIsOneLine() throws Exception {
+    int port = freePort();
+    Path train = dir.resolve("t.txt");
+    Files.writeString(train, "__label__a one two\n__label__b three four\n");
+    CliRun run =
+        CliRun.run(
+            "classify", "train", "--input", train.toString(), "--output", dir.resolve("m").toString(), "--cluster",
+            "127.0.0.1:" + port, "--buckets", "10", "-q");
+    assertEquals(1, run.exitCode(), run.err());
+    assertTrue(
+        run.err().startsWith("emb4j: no emb4j member answered at 127.0.0.1:" + port + " within 10 s"), run.err());
+    assertEquals(1, run.err().lines().count(), run.err());
+  }
+
+  @Test
+  void classifyWorkerOptionsNeedACluster() throws IOException {
+    Path train = dir.resolve("t.txt");
+    Files.writeString(train, "__label__a one two\n__label__b three four\n");
+    CliRun run =
+        CliRun.run(
+            "classify", "train", "--input", train.toString(), "--output", dir.resolve("m").toString(), "--worker",
+            "1", "--workers", "2");
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().contains("--worker, --workers, --table and --wait-for-workers need --cluster"), run.err());
+  }
 }

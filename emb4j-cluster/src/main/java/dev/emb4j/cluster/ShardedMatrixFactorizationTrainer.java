@@ -92,14 +92,8 @@ public final class ShardedMatrixFactorizationTrainer {
     if (config.dtype() != DType.F32) {
       throw new IllegalArgumentException("a cluster table holds float32 rows, not " + config.dtype());
     }
-    if (workers < 1 || worker < 0 || worker >= workers) {
-      throw new IllegalArgumentException(
-          "worker must be in 0.." + (workers - 1) + " and workers >= 1, got worker " + worker + " of " + workers);
-    }
+    WorkerBarrier.checkWorker(worker, workers, waitForWorkers);
     new TableSpec(prefix + ".user", 1, 1, 1); // checks the prefix
-    if (!waitForWorkers.isPositive()) {
-      throw new IllegalArgumentException("the wait for the other workers must be positive, got " + waitForWorkers);
-    }
     this.worker = worker;
     this.workers = workers;
     this.waitForWorkers = waitForWorkers;

@@ -35,6 +35,21 @@ final class WorkerBarrier {
     this.workers = workers;
   }
 
+  /**
+   * Checks a training worker's place in its run and its wait at the end.
+   *
+   * @throws IllegalArgumentException if {@code worker} is not in {@code 0..workers-1} or the wait is not positive
+   */
+  static void checkWorker(int worker, int workers, Duration waitForWorkers) {
+    if (workers < 1 || worker < 0 || worker >= workers) {
+      throw new IllegalArgumentException(
+          "worker must be in 0.." + (workers - 1) + " and workers >= 1, got worker " + worker + " of " + workers);
+    }
+    if (!waitForWorkers.isPositive()) {
+      throw new IllegalArgumentException("the wait for the other workers must be positive, got " + waitForWorkers);
+    }
+  }
+
   /** Registers this worker in the run: the current generation, or a new one (see the class comment). */
   void join() {
     meta.lock(key);

@@ -34,13 +34,15 @@
  *       sequence number and a block remembers the last one applied per writer, so a block that applied a push
  *       already skips it when it comes again.
  *   <li><i>The end of a run.</i> Workers of one run ({@link dev.emb4j.cluster.ShardedMatrixFactorizationTrainer}
- *       with several workers) wait for each other after their epochs, at a barrier in {@code emb4j.meta} built on the
+ *       or {@link dev.emb4j.cluster.ShardedTextClassifierTrainer} with several workers) wait for each other after their epochs, at a barrier in {@code emb4j.meta} built on the
  *       map's per-key lock (the CP subsystem may be off), so each returns, and may save, the same final tables.
  *   <li><i>Losing data.</i> With {@code backups = k}, up to k members may die at once (before the engine has
  *       re-created backups) without losing a block. Rows are kept in memory only.
  *   <li><i>Dense parameters</i> (biases, MLP weights) are kept in the cluster too, as a table of one or a few blocks
  *       whose whole gradient is pushed every step ({@code push} of a dense gradient); the matrix factorisation
- *       trainer has none (mu is fixed), its biases are sparse tables.
+ *       trainer has none (mu is fixed), its biases are sparse tables. The text classifier's output layer (and hidden
+ *       layer) are such tables, pulled whole and pushed whole every batch
+ *       ({@link dev.emb4j.cluster.ShardedTextClassifierTrainer}).
  * </ul>
  */
 package dev.emb4j.cluster;

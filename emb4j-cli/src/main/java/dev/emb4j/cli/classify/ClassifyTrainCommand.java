@@ -8,6 +8,7 @@ import dev.emb4j.cli.Progress;
 import dev.emb4j.cli.RunLog;
 import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.StoreOptions;
+import dev.emb4j.cli.cluster.ClusterTrainOptions;
 import dev.emb4j.cli.DTypeOption;
 import dev.emb4j.internal.format.Json;
 import dev.emb4j.store.DType;
@@ -45,14 +46,18 @@ import picocli.CommandLine.Spec;
           + " high) stops with an error naming the epoch, and no model is saved. The tables' memory is checked first.",
       "--json prints one object: examples, labels, vocabulary, threads, seconds, training_seconds,"
           + " words_per_sec_per_thread, skipped_lines, model, and history: per epoch {epoch, loss, lr, seconds} and,"
-          + " with --valid, validation {loss, accuracy}."
+          + " with --valid, validation {loss, accuracy}.",
+      "--cluster trains against tables kept in an emb4j cluster (see 'emb4j cluster member'), one thread per worker"
+          + " process, each on its share of the lines (line i goes to worker i mod --workers; every worker reads the"
+          + " same file); the model saved is an ordinary one. See docs/cluster.md."
     },
     mixinStandardHelpOptions = true,
     defaultValueProvider = ClassifyTrainCommand.Defaults.class,
     footerHeading = "%nExamples:%n",
     footer = {
       "  emb4j classify train --input train.txt --output spam.model",
-      "  emb4j classify train --input train.tsv --output spam.model --ngrams 2 --epochs 25 --threads 2 --json"
+      "  emb4j classify train --input train.tsv --output spam.model --ngrams 2 --epochs 25 --threads 2 --json",
+      "  emb4j classify train --input train.txt --output spam.model --cluster 127.0.0.1:5701 --worker 0 --workers 2"
     })
 public final class ClassifyTrainCommand implements Callable<Integer> {
   @Spec private CommandLine.Model.CommandSpec spec;
@@ -64,6 +69,8 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
   private Path output;
 
   @Mixin private StoreOptions storeOptions;
+
+  @Mixin private ClusterTrainOptions clusterOptions;
 
   @Option(
       names = "--valid",
@@ -157,6 +164,13 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
       FileChecks.notAnInput(spec, "--output", output, "--valid", valid);
     }
     FileChecks.writable(output, err);
+    clusterOptions.check();
+    if (clusterOptions.enabled() && (threads > 1 || dtype != DType.F32)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--cluster trains float32 tables on one thread per worker process; run more --workers instead of --threads"
+              + (dtype != DType.F32 ? ", and leave out --dtype" : ""));
+    }
     Config config =
         Config.builder()
             .dim(dim)
@@ -196,8 +210,10 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     TextClassifierTrainer.Result r;
     try {
       r =
-          new TextClassifierTrainer(config, storage)
-              .train(examples, validation, MemoryBudget.checking(model, runLog));
+          clusterOptions.enabled()
+              ? clusterOptions.train(config, examples, validation, MemoryBudget.checking(model, runLog))
+              : new TextClassifierTrainer(config, storage)
+                  .train(examples, validation, MemoryBudget.checking(model, runLog));
     } finally {
       progress.finish();
       runLog.close();

@@ -3,17 +3,22 @@ package dev.emb4j.cli.cluster;
 import dev.emb4j.cluster.Addresses;
 import dev.emb4j.cluster.Cluster;
 import dev.emb4j.cluster.ShardedMatrixFactorizationTrainer;
+import dev.emb4j.cluster.ShardedTextClassifierTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.Ratings;
 import dev.emb4j.task.TrainingListener;
+import dev.emb4j.task.text.LabeledText;
+import dev.emb4j.task.text.TextClassifierTrainer;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The options that make {@code recommend train} train against a cluster ({@code --cluster}, {@code --worker}, {@code
- * --workers}, {@code --table}, {@code --wait-for-workers}), and the branch that does it.
+ * The options that make {@code recommend train} and {@code classify train} train against a cluster ({@code
+ * --cluster}, {@code --worker}, {@code --workers}, {@code --table}, {@code --wait-for-workers}), and the branches that
+ * do it.
  */
 public final class ClusterTrainOptions {
   @Spec(Spec.Target.MIXEE)
@@ -34,14 +39,16 @@ public final class ClusterTrainOptions {
   @Option(
       names = "--workers",
       paramLabel = "N",
-      description = "With --cluster: how many worker processes share the ratings (default: 1).")
+      description = "With --cluster: how many worker processes share the data (default: 1).")
   private int workers = 1;
 
   @Option(
       names = "--table",
       paramLabel = "PREFIX",
-      description = "With --cluster: the tables' name prefix; existing tables are trained further (default: recommend).")
-  private String table = "recommend";
+      description =
+          "With --cluster: the tables' name prefix; existing tables are trained further (default: the command's"
+              + " group, recommend or classify).")
+  private String table;
 
   @Option(
       names = "--wait-for-workers",
@@ -65,7 +72,7 @@ public final class ClusterTrainOptions {
     if (cluster == null) {
       if (worker != 0
           || workers != 1
-          || !table.equals("recommend")
+          || table != null
           || waitForWorkers != ShardedMatrixFactorizationTrainer.DEFAULT_WAIT_FOR_WORKERS.toSeconds()) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--worker, --workers, --table and --wait-for-workers need --cluster");
@@ -95,8 +102,29 @@ public final class ClusterTrainOptions {
   public MatrixFactorizationTrainer.Result train(
       MatrixFactorizationTrainer.Config config, Ratings train, Ratings validation, TrainingListener listener) {
     try (Cluster c = Cluster.connect(Addresses.parseList(cluster))) {
-      return new ShardedMatrixFactorizationTrainer(config, c, table, worker, workers, Duration.ofSeconds(waitForWorkers))
+      return new ShardedMatrixFactorizationTrainer(
+              config, c, table == null ? "recommend" : table, worker, workers, Duration.ofSeconds(waitForWorkers))
           .train(train, validation, listener);
+    }
+  }
+
+  /**
+   * Trains a text classifier as worker {@code --worker} of {@code --workers} against the cluster.
+   *
+   * @param config the hyper-parameters (one thread, float32)
+   * @param examples the whole training set
+   * @param validation held-out texts, or empty
+   * @param listener hears about progress and epochs
+   * @return the model as the cluster holds it when every worker is done
+   */
+  public TextClassifierTrainer.Result train(
+      TextClassifierTrainer.Config config, List<LabeledText> examples, List<LabeledText> validation,
+      TrainingListener listener) {
+    try (Cluster c = Cluster.connect(Addresses.parseList(cluster))) {
+      return new ShardedTextClassifierTrainer(
+              config, c, table == null ? "classify" : table, worker, workers, Duration.ofSeconds(waitForWorkers),
+              ShardedTextClassifierTrainer.DEFAULT_BATCH_TEXTS)
+          .train(examples, validation, listener);
     }
   }
 }

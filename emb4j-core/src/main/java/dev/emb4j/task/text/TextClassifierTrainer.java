@@ -26,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Threads.</b> With {@code threads > 1} each epoch's (shuffled) examples are split between threads that update
  * the shared weights without locks ("Hogwild", as fastText does): fast, and nearly as good as one thread, but not
  * repeatable. With one thread (or {@link Config#deterministic()}), the same data and seed give bit-identical models.
+ *
+ * <p><b>Shared parameters.</b> {@link #train(List, List, TrainingListener, ParameterExchange)} runs the same loop on
+ * one thread against parameters kept elsewhere (module {@code emb4j-cluster} keeps them in a cluster), pulling and
+ * pushing them batch by batch, as one of several trainers that share the texts.
  */
 public final class TextClassifierTrainer {
 
@@ -307,8 +311,46 @@ public final class TextClassifierTrainer {
    * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite (no model is returned)
    */
   public Result train(List<LabeledText> examples, List<LabeledText> validation, TrainingListener listener) {
+    return train(examples, validation, listener, ParameterExchange.LOCAL);
+  }
+
+  /**
+   * Trains as above, with the parameters kept where {@code exchange} keeps them: the vocabulary, the labels and the
+   * initial weights come from all of {@code examples} (every trainer of a shared run makes the same model), the SGD
+   * steps run on this trainer's share of them ({@link ParameterExchange#part()}), in batches that {@code exchange}
+   * pulls and pushes, on one thread; the learning rate decays over the share's tokens. With {@link
+   * ParameterExchange#LOCAL} this is the ordinary run.
+   *
+   * @param examples the training texts (all of them, whatever the share)
+   * @param validation held-out texts to evaluate after each epoch, or empty
+   * @param listener hears about progress and epochs
+   * @param exchange where the parameters are kept
+   * @return the model (as the exchange holds it at the end) and how the run went; tokens count the share's
+   * @throws IllegalArgumentException as above, or if {@code exchange} is not {@link ParameterExchange#LOCAL} and the
+   *     config asks for more than one thread, or the share is empty
+   */
+  public Result train(
+      List<LabeledText> examples, List<LabeledText> validation, TrainingListener listener,
+      ParameterExchange exchange) {
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("the training set is empty");
+    }
+    boolean shared = exchange != ParameterExchange.LOCAL;
+    if (shared && config.effectiveThreads() > 1) {
+      throw new IllegalArgumentException(
+          "training with shared parameters runs one thread per worker, not " + config.effectiveThreads()
+              + " (threads)");
+    }
+    int parts = exchange.parts();
+    int part = exchange.part();
+    if (parts < 1 || part < 0 || part >= parts) {
+      throw new IllegalArgumentException("part must be in 0.." + (parts - 1) + ", got " + part + " of " + parts);
+    }
+    if (examples.size() < parts) {
+      throw new IllegalArgumentException(examples.size() + " texts cannot be split over " + parts + " workers");
+    }
+    if (shared && exchange.batchTexts() < 1) {
+      throw new IllegalArgumentException("batchTexts must be at least 1, got " + exchange.batchTexts());
     }
     long start = System.nanoTime();
     WordIndex words = WordIndex.build(examples, config.minCount());
@@ -325,14 +367,23 @@ public final class TextClassifierTrainer {
             config.dim(), config.ngrams(), effectiveBuckets(), config.hidden(), config.lowercase());
     listener.beforeAllocating(shape.parameterBytes(words.size(), labels.size()));
     TextClassifier model = new TextClassifier(shape, words, labels, config.seed(), storage, config.dtype());
-    int n = examples.size();
-    int[][] ids = new int[n][];
-    int[] y = new int[n];
+    try {
+      exchange.start(model.parameters());
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    int all = examples.size();
+    int n = (all - part + parts - 1) / parts; // this trainer's share: texts part, part + parts, ...
+    int[][] ids = new int[all][];
+    int[] y = new int[all];
     long tokensPerEpoch = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < all; i++) {
       ids[i] = model.inputIds(examples.get(i).tokens());
       y[i] = model.labelId(examples.get(i).label());
-      tokensPerEpoch += examples.get(i).tokens().size() + 1;
+      if (i % parts == part) {
+        tokensPerEpoch += examples.get(i).tokens().size() + 1;
+      }
     }
     int[][] validIds = new int[validation.size()][];
     int[] validY = new int[validation.size()];
@@ -346,7 +397,7 @@ public final class TextClassifierTrainer {
     SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
-      order[i] = i;
+      order[i] = part + i * parts;
     }
     double lastLoss = Double.NaN;
     List<EpochSummary> history = new ArrayList<>();
@@ -358,20 +409,23 @@ public final class TextClassifierTrainer {
         Slice whole = new Slice(epoch, ids, y, examples, order, done, total, listener);
         double lossSum;
         if (pool == null) {
-          lossSum = whole.run(model, 0, n);
+          lossSum = whole.run(model, 0, n, exchange);
         } else {
-          List<Future<Double>> parts = new ArrayList<>();
+          List<Future<Double>> slices = new ArrayList<>();
           for (int t = 0; t < threads; t++) {
             int from = (int) ((long) n * t / threads);
             int to = (int) ((long) n * (t + 1) / threads);
-            parts.add(pool.submit(() -> whole.run(model, from, to)));
+            slices.add(pool.submit(() -> whole.run(model, from, to, exchange)));
           }
           lossSum = 0;
-          for (Future<Double> f : parts) {
+          for (Future<Double> f : slices) {
             lossSum += f.get();
           }
         }
         lastLoss = lossSum / n; // finite: each slice checked its own sum
+        if (validIds.length > 0) {
+          exchange.refresh();
+        }
         EpochSummary summary =
             new EpochSummary(
                 epoch,
@@ -396,6 +450,7 @@ public final class TextClassifierTrainer {
         pool.shutdownNow();
       }
     }
+    exchange.finish();
     long end = System.nanoTime();
     Optional<String> badWeight = TrainingDivergedException.firstNonFiniteWeight(model.parameters());
     if (badWeight.isPresent()) {
@@ -481,14 +536,24 @@ public final class TextClassifierTrainer {
      * SGD over the examples at {@code order[from, to)}; returns their summed loss. The sum is checked at each
      * report: a NaN or infinite loss stays in it, so one comparison every few thousand tokens catches divergence.
      */
-    double run(TextClassifier model, int from, int to) {
+    double run(TextClassifier model, int from, int to, ParameterExchange exchange) {
       Forward f = new Forward(model, (long) epoch << 32 | from);
       double lossSum = 0;
       long local = 0;
+      boolean shared = exchange != ParameterExchange.LOCAL;
+      int batch = exchange.batchTexts();
+      long[] rows = null;
       for (int k = from; k < to; k++) {
         int i = order[k];
+        if (shared && (k - from) % batch == 0) {
+          rows = inputRows(k, Math.min(to, k + batch));
+          exchange.pull(rows);
+        }
         float lr = (float) learningRate(done.get(), total);
         lossSum += f.step(ids[i], y[i], lr);
+        if (shared && ((k - from + 1) % batch == 0 || k == to - 1)) {
+          exchange.push(rows);
+        }
         local += examples.get(i).tokens().size() + 1;
         if (local >= REPORT_TOKENS || k == to - 1) {
           long now = done.addAndGet(local);
@@ -502,6 +567,22 @@ public final class TextClassifierTrainer {
         }
       }
       return lossSum;
+    }
+
+    /** The input rows of the texts at {@code order[from, to)}, ascending and distinct. */
+    private long[] inputRows(int from, int to) {
+      int count = 0;
+      for (int k = from; k < to; k++) {
+        count += ids[order[k]].length;
+      }
+      long[] rows = new long[count];
+      int at = 0;
+      for (int k = from; k < to; k++) {
+        for (int id : ids[order[k]]) {
+          rows[at++] = id;
+        }
+      }
+      return java.util.Arrays.stream(rows).sorted().distinct().toArray();
     }
   }
 
