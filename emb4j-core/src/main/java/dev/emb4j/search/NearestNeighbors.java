@@ -44,6 +44,9 @@ public final class NearestNeighbors implements AutoCloseable {
    */
   private static final long CHUNK_BYTES = 1 << 18;
 
+  /** The most tiles per kernel call, however short the rows: it bounds the scores scratch, 32 x 1,024 floats. */
+  private static final long MAX_CHUNK_TILES = 64;
+
   /** Queries scored together in one pass over the rows ({@link #searchAll}). */
   static final int QUERY_BLOCK = 32;
 
@@ -58,7 +61,10 @@ public final class NearestNeighbors implements AutoCloseable {
   private final int threads;
   private final ForkJoinPool pool;
   private final int tilesPerBlock;
-  /** Tiles per kernel call: a multiple of 4 (the kernel's unroll) that fits {@link #CHUNK_BYTES}, at least 4. */
+  /**
+   * Tiles per kernel call: a multiple of 4 (the kernel's unroll) that fits {@link #CHUNK_BYTES}, at least 4, at most
+   * {@link #MAX_CHUNK_TILES} and the table's tiles rounded up to 4.
+   */
   private final int chunkTiles;
   private float[][] normalized;
   private float[][] raw;
@@ -72,7 +78,8 @@ public final class NearestNeighbors implements AutoCloseable {
     this.threads = threads;
     this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
     this.tilesPerBlock = (int) Math.max(1, Math.min(BLOCK_FLOATS / tileFloats, Math.max(tiles, 1)));
-    this.chunkTiles = (int) Math.max(4, CHUNK_BYTES / ((long) tileFloats * Float.BYTES) / 4 * 4);
+    long fit = Math.max(4, CHUNK_BYTES / ((long) tileFloats * Float.BYTES) / 4 * 4);
+    this.chunkTiles = (int) Math.min(fit, Math.min(MAX_CHUNK_TILES, Math.max(4, (tiles + 3) / 4 * 4)));
   }
 
   /**
