@@ -51,7 +51,7 @@ final class Answers {
 
   /**
    * {@code [{"token", "score"}]}, best first: the neighbours of a token (itself excluded) or of a vector, by the exact
-   * scan or ({@code mode=approximate}) the HNSW index.
+   * scan (concurrent requests scored together, {@link CoalescedSearch}) or ({@code mode=approximate}) the HNSW index.
    */
   List<Object> similar(ServedModels m, RequestArgs args) {
     Vectors vectors = vectorsOf(m);
@@ -78,7 +78,7 @@ final class Answers {
     List<Neighbor> found =
         approximate
             ? m.approximate().search(vector, k, exclude)
-            : m.neighbors().search(vector, k, Similarity.COSINE, exclude);
+            : m.coalesced().search(vector, k, exclude); // concurrent requests share one scan
     return neighbors(vectors, found);
   }
 
