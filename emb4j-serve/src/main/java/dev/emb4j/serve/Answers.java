@@ -51,7 +51,7 @@ final class Answers {
 
   /**
    * {@code [{"token", "score"}]}, best first: the neighbours of a token (itself excluded) or of a vector, by the exact
-   * scan or ({@code mode=approximate}) the HNSW index.
+   * scan (concurrent requests scored together, {@link CoalescedSearch}) or ({@code mode=approximate}) the HNSW index.
    */
   List<Object> similar(ServedModels m, RequestArgs args) {
     Vectors vectors = vectorsOf(m);
@@ -78,8 +78,31 @@ final class Answers {
     List<Neighbor> found =
         approximate
             ? m.approximate().search(vector, k, exclude)
-            : m.neighbors().search(vector, k, Similarity.COSINE, exclude);
+            : m.coalesced().search(vector, k, exclude); // concurrent requests share one scan
     return neighbors(vectors, found);
+  }
+
+  /**
+   * {@code [[{"token", "score"}], ...]}: for each of several tokens, in order, what {@link #similar} answers for it
+   * alone (itself excluded, by the exact scan). The tokens are scored together in one pass over the rows per block of
+   * 32 ({@code NearestNeighbors.similarAll}), several times faster per token than one request each.
+   */
+  List<Object> similarBatch(ServedModels m, RequestArgs args) {
+    Vectors vectors = vectorsOf(m);
+    int k = k(args, 10);
+    List<String> tokens = args.strings("tokens", limits.maxIds());
+    if (tokens.isEmpty()) {
+      throw ApiException.badField("tokens", "tokens is required: the tokens whose neighbours to find");
+    }
+    long[] ids = new long[tokens.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = rowOf(vectors, tokens.get(i), "tokens");
+    }
+    List<Object> out = new ArrayList<>();
+    for (List<Neighbor> found : m.neighbors().similarAll(ids, k, Similarity.COSINE)) {
+      out.add(neighbors(vectors, found));
+    }
+    return out;
   }
 
   /** {@code [{"token", "score"}]}: the answers to a is to b as c is to ?, scored by cosine to {@code a - b + c}. */

@@ -38,7 +38,8 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p>Endpoints: {@code /v1/lookup}, {@code /v1/similar}, {@code /v1/analogy}, {@code /v1/classify}, {@code
+ * <p>Endpoints: {@code /v1/lookup}, {@code /v1/similar}, {@code /v1/similar/batch} (several tokens scored in one pass
+ * over the rows), {@code /v1/analogy}, {@code /v1/classify}, {@code
  * /v1/recommend} (GET with a query string or POST with a JSON object), {@code POST /v1/admin/reload}, {@code
  * /health}, {@code /metrics} (Prometheus) and {@code /openapi.json}, which describes them all. Errors are JSON
  * objects {@code {"error": message, "field" | "token" | ...: value}}: 400 for a malformed or over-limit argument, 404
@@ -199,6 +200,7 @@ public final class EmbeddingServer implements AutoCloseable {
     Map<String, BiFunction<ServedModels, RequestArgs, Object>> endpoints = new LinkedHashMap<>();
     endpoints.put("lookup", answers::lookup);
     endpoints.put("similar", answers::similar);
+    endpoints.put("similar/batch", answers::similarBatch);
     endpoints.put("analogy", answers::analogy);
     endpoints.put("classify", answers::classify);
     endpoints.put("recommend", answers::recommend);

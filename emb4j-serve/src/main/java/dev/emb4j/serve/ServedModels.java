@@ -17,6 +17,7 @@ import java.util.function.Function;
 public final class ServedModels {
   private final Vectors vectors;
   private final NearestNeighbors neighbors;
+  private final CoalescedSearch coalesced;
   private final ApproximateNeighbors approximate;
   private final TextClassifier classifier;
   private final Recommender recommender;
@@ -28,6 +29,7 @@ public final class ServedModels {
   private ServedModels(Vectors vectors, ApproximateNeighbors approximate, TextClassifier classifier, Recommender recommender) {
     this.vectors = vectors;
     this.neighbors = vectors == null ? null : NearestNeighbors.over(vectors.table());
+    this.coalesced = neighbors == null ? null : new CoalescedSearch(neighbors);
     this.approximate = approximate;
     this.classifier = classifier;
     this.recommender = recommender;
@@ -63,6 +65,11 @@ public final class ServedModels {
   /** The exact index over the vectors, or null. */
   NearestNeighbors neighbors() {
     return neighbors;
+  }
+
+  /** Exact cosine searches over the vectors, concurrent requests scored together, or null. */
+  CoalescedSearch coalesced() {
+    return coalesced;
   }
 
   /** The approximate index over the vectors, or null. */

@@ -5,7 +5,7 @@ package dev.emb4j.serve;
  * A request over a bound is answered 400 with a JSON error naming the field.
  *
  * @param maxBodyBytes the largest request body, in bytes
- * @param maxIds the most tokens or ids one lookup may name
+ * @param maxIds the most tokens or ids one lookup or {@code similar/batch} may name
  * @param maxK the largest k (neighbours, labels, items) a request may ask for
  */
 public record ServerLimits(long maxBodyBytes, int maxIds, int maxK) {

@@ -106,6 +106,24 @@ class EmbeddingServerTest {
   }
 
   @Test
+  void aBatchAnswersWhatOneRequestPerTokenAnswers() throws Exception {
+    start(() -> ServedModels.of(vectors(1), null, null, null), new ServerLimits(1 << 20, 3, 20));
+    HttpResponse<String> r = get("/v1/similar/batch?tokens=w3,w1,w3&k=4");
+    assertEquals(200, r.statusCode(), r.body());
+    String expected = "[" + get("/v1/similar?token=w3&k=4").body() + "," + get("/v1/similar?token=w1&k=4").body() + ","
+        + get("/v1/similar?token=w3&k=4").body() + "]";
+    assertEquals(expected, r.body());
+    assertEquals(r.body(), post("/v1/similar/batch", "{\"tokens\": [\"w3\", \"w1\", \"w3\"], \"k\": 4}").body());
+    HttpResponse<String> unknown = get("/v1/similar/batch?tokens=w1,frog");
+    assertEquals(404, unknown.statusCode(), unknown.body());
+    assertEquals("frog", object(unknown).get("token"));
+    HttpResponse<String> tooMany = get("/v1/similar/batch?tokens=w1,w2,w3,w4");
+    assertEquals(400, tooMany.statusCode(), tooMany.body());
+    assertEquals("tokens", object(tooMany).get("field"));
+    assertEquals("tokens", object(get("/v1/similar/batch")).get("field"));
+  }
+
+  @Test
   void approximateModeAsksTheHnswIndex() throws Exception {
     start(
         () -> {

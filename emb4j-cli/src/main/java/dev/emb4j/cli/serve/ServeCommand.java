@@ -103,7 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "1000",
       converter = Ranges.Positive.class,
-      description = "The most tokens or ids per lookup (default: ${DEFAULT-VALUE}).")
+      description = "The most tokens or ids per lookup or similar/batch (default: ${DEFAULT-VALUE}).")
   private int maxIds;
 
   @Option(

@@ -16,6 +16,11 @@ final class NeighborOutput {
   private NeighborOutput() {}
 
   static void print(PrintWriter out, Vectors vectors, List<Neighbor> neighbors, boolean json) {
+    print(out, vectors, neighbors, json, "");
+  }
+
+  /** As {@link #print(PrintWriter, Vectors, List, boolean)}, each text line starting with {@code prefix}. */
+  static void print(PrintWriter out, Vectors vectors, List<Neighbor> neighbors, boolean json, String prefix) {
     if (json) {
       List<Object> items = new ArrayList<>();
       for (Neighbor n : neighbors) {
@@ -27,7 +32,7 @@ final class NeighborOutput {
       out.println(Json.write(items));
     } else {
       for (Neighbor n : neighbors) {
-        out.println(vectors.tokens().get((int) n.id()) + "\t" + n.score());
+        out.println(prefix + vectors.tokens().get((int) n.id()) + "\t" + n.score());
       }
     }
     out.flush();

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code emb4j vectors bench}: queries per second of exact top-k cosine search over a random table, on one thread and
- * on several, and with {@code --approximate} the HNSW index's build time, queries per second and recall@k beside it,
+ * on several, one query at a time and all the queries at once ({@code _blocked}: scored in blocks that read each row
+ * once per block), and with {@code --approximate} the HNSW index's build time, queries per second and recall@k beside it,
  * printed as one JSON object. A warm-up round over the same queries runs before each timed one, so that the JIT has
  * compiled the search.
  *
@@ -44,7 +45,8 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure nearest-neighbour queries/sec (exact cosine top-k) over a random table; with --approximate also the",
+      "Measure nearest-neighbour queries/sec (exact cosine top-k) over a random table, one query at a time and in",
+      "blocks of queries (_blocked); with --approximate also the",
       "HNSW index's build time, queries/sec and recall@k for each --ef. Prints JSON."
     },
     footerHeading = "%nExamples:%n",
@@ -153,8 +155,13 @@ public final class VectorsBenchCommand implements Callable<Integer> {
       Rate exactRate = rate(q -> one.search(q, k, Similarity.COSINE, null), qs);
       result.put("qps_1_thread", JsonOutput.rounded(exactRate.perSecond(), 1));
       result.put("qps_1_thread_per_cpu_second", JsonOutput.rounded(exactRate.perCpuSecond(), 1));
+      Rate blockedRate = blockedRate(one, qs);
+      result.put("qps_1_thread_blocked", JsonOutput.rounded(blockedRate.perSecond(), 1));
+      result.put("qps_1_thread_blocked_per_cpu_second", JsonOutput.rounded(blockedRate.perCpuSecond(), 1));
+      result.put("blocked_speedup_per_cpu_second", JsonOutput.rounded(blockedRate.perCpuSecond() / exactRate.perCpuSecond(), 2));
       result.put("threads", (long) parallel);
       result.put("qps_" + parallel + "_threads", JsonOutput.rounded(rate(q -> many.search(q, k, Similarity.COSINE, null), qs).perSecond(), 1));
+      result.put("qps_" + parallel + "_threads_blocked", JsonOutput.rounded(blockedRate(many, qs).perSecond(), 1));
       if (approximate) {
         LuceneLog.quiet();
         HnswSettings settings = graph.settings(efs.getFirst());
@@ -204,6 +211,24 @@ public final class VectorsBenchCommand implements Callable<Integer> {
     for (float[] q : qs) {
       sink += search.apply(q).size();
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+    if (sink < 0) {
+      throw new IllegalStateException("unreachable");
+    }
+    return new Rate(qs.length / seconds, qs.length / cpuSeconds);
+  }
+
+  /**
+   * The rate of {@link NearestNeighbors#searchAll} over all the queries at once (scored in blocks, each row read once
+   * per block), after a warm-up round; its results equal one search per query.
+   */
+  private Rate blockedRate(NearestNeighbors nn, float[][] qs) {
+    List<float[]> all = List.of(qs);
+    long sink = nn.searchAll(all, k, Similarity.COSINE, null).size(); // warm-up
+    long cpuStart = processCpuNanos();
+    long start = System.nanoTime();
+    sink += nn.searchAll(all, k, Similarity.COSINE, null).size();
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     if (sink < 0) {

@@ -64,6 +64,28 @@ class VectorsCommandTest {
   }
 
   @Test
+  void severalWordsAnswerWhatOneRunPerWordAnswers() {
+    Run both = run("vectors", "similar", glove.toString(), "king", "apple", "king", "-k", "3");
+    assertEquals(0, both.exit(), both.err());
+    StringBuilder expected = new StringBuilder();
+    for (String word : List.of("king", "apple", "king")) {
+      Run one = run("vectors", "similar", glove.toString(), word, "-k", "3");
+      assertEquals(0, one.exit(), one.err());
+      one.out().lines().forEach(line -> expected.append(word).append('\t').append(line).append('\n'));
+    }
+    assertEquals(expected.toString(), both.out().replace("\r\n", "\n"));
+    Run json = run("vectors", "similar", glove.toString(), "king", "apple", "-k", "2", "--json");
+    assertEquals(0, json.exit(), json.err());
+    List<String> lines = json.out().lines().toList();
+    assertEquals(2, lines.size(), json.out());
+    assertEquals(run("vectors", "similar", glove.toString(), "apple", "-k", "2", "--json").out().strip(), lines.get(1));
+    Run unknown = run("vectors", "similar", glove.toString(), "king", "zebra");
+    assertEquals(1, unknown.exit());
+    assertEquals("", unknown.out(), "nothing printed before the unknown word is found");
+    assertTrue(unknown.err().contains("'zebra'"), unknown.err());
+  }
+
+  @Test
   void analogyFindsQueen() {
     Run r = run("vectors", "analogy", glove.toString(), "king", "man", "woman", "-k", "1");
     assertEquals(0, r.exit(), r.err());
