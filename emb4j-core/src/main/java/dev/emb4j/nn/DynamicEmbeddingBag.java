@@ -284,29 +284,42 @@ public final class DynamicEmbeddingBag extends Model {
     return IndexTensor.of(input.shape(), readRows(input.toLongArray()));
   }
 
-  private long[] readRows(long[] raw) {
+  /**
+   * {@link #rowsOf(IndexTensor)} without a tensor: {@code rows[i]} becomes the row of raw id {@code ids[i]} for {@code
+   * i < n}, or {@link #paddingRow()}. For a hot loop that reuses its arrays ({@code rows} may be {@code ids}). Safe
+   * from any thread.
+   *
+   * @throws IndexOutOfBoundsException if {@code n} is negative or exceeds either array's length; nothing is written
+   */
+  public void rowsOf(long[] ids, long[] rows, int n) {
+    Objects.checkFromIndexSize(0, n, Math.min(ids.length, rows.length));
     if (stale) {
       rebuildIfStale();
     }
-    long[] out = new long[raw.length];
+    long[] out = rows == ids ? new long[n] : rows;
     long stamp = lock.tryOptimisticRead();
+    boolean done = false;
     if (stamp != 0) {
-      findAll(raw, out);
-      if (lock.validate(stamp)) {
-        return out;
+      IdLookups.findRows(map, ids, out, n, capacity);
+      done = lock.validate(stamp);
+    }
+    if (!done) {
+      stamp = lock.readLock();
+      try {
+        IdLookups.findRows(map, ids, out, n, capacity);
+      } finally {
+        lock.unlockRead(stamp);
       }
     }
-    stamp = lock.readLock();
-    try {
-      findAll(raw, out);
-    } finally {
-      lock.unlockRead(stamp);
+    if (out != rows) {
+      System.arraycopy(out, 0, rows, 0, n);
     }
-    return out;
   }
 
-  private void findAll(long[] raw, long[] out) {
-    IdLookups.findRows(map, raw, out, capacity);
+  private long[] readRows(long[] raw) {
+    long[] out = new long[raw.length];
+    rowsOf(raw, out, raw.length);
+    return out;
   }
 
   /** Maps raw ids to rows for training: counts, admits, evicts, and draws the rows of newly admitted ids. */
@@ -321,7 +334,7 @@ public final class DynamicEmbeddingBag extends Model {
       float[] row = null;
       // the lookups in parallel first; then, in input order, hits are marked used and misses admitted (a hit whose
       // row an admission of this batch evicted is admitted again)
-      IdLookups.findRows(map, raw, out, -1);
+      IdLookups.findRows(map, raw, out, raw.length, -1);
       long evictionsBefore = map.evictions();
       for (int i = 0; i < raw.length; i++) {
         long found = out[i];

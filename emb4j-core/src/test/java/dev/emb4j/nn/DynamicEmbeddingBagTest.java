@@ -99,6 +99,30 @@ class DynamicEmbeddingBagTest {
   }
 
   @Test
+  void rowsIntoArraysMapAsRowsOfTensors() {
+    try (DynamicEmbeddingBag bag = sumBag(10_000).build()) {
+      long[] known = new java.util.SplittableRandom(3).longs(5000).toArray();
+      bag.forward(column(known));
+      long[] ids = new long[known.length + 2];
+      System.arraycopy(known, 0, ids, 0, known.length);
+      ids[known.length] = 42; // never seen
+      ids[known.length + 1] = known[7];
+      long[] expected = bag.rowsOf(IndexTensor.of(ids)).toLongArray();
+      assertEquals(bag.paddingRow(), expected[known.length]);
+      long[] rows = new long[ids.length + 1];
+      rows[ids.length] = -5;
+      bag.rowsOf(ids, rows, ids.length);
+      assertArrayEquals(expected, java.util.Arrays.copyOf(rows, ids.length));
+      assertEquals(-5, rows[ids.length], "past n: untouched");
+      long[] inPlace = ids.clone();
+      bag.rowsOf(inPlace, inPlace, 3);
+      assertArrayEquals(java.util.Arrays.copyOf(expected, 3), java.util.Arrays.copyOf(inPlace, 3));
+      assertEquals(ids[3], inPlace[3]);
+      assertThrows(IndexOutOfBoundsException.class, () -> bag.rowsOf(ids, new long[2], 3));
+    }
+  }
+
+  @Test
   void minCountLeavesAnIdOutUntilItsNthSighting() {
     try (DynamicEmbeddingBag bag = sumBag(10).minCount(3).build()) {
       assertArrayEquals(new float[2 * D], bag.forward(column(7, 7)).value().data());

@@ -232,17 +232,30 @@ public final class IdRowMap {
     this.touches = touches;
   }
 
+  /** The home slot of {@code id}: where its probe run starts ({@link #findFrom}). */
+  public int home(long id) {
+    return (int) mix(id) & mask;
+  }
+
   /**
-   * The first word of {@code id}'s home slot, read for its effect alone: reading it some lookups ahead brings the
-   * slot's cache line in while earlier lookups run, as the gathers read rows ahead.
+   * The row word of slot {@code slot} (a {@link #home}), read for its effect alone: reading it some lookups ahead
+   * brings the slot's cache line in while earlier lookups run, as the gathers read rows ahead.
    */
-  public long touchHome(long id) {
-    return slots[2 * ((int) mix(id) & mask)];
+  public long touchSlot(int slot) {
+    return slots[2 * slot + 1];
   }
 
   /** The row of {@code id}, or {@link #NO_ROW}; changes nothing. */
   public long find(long id) {
-    int s = (int) mix(id) & mask;
+    return findFrom(id, home(id));
+  }
+
+  /**
+   * The row of {@code id}, or {@link #NO_ROW}, probing from {@code slot}, which must be {@code home(id)} (computed
+   * ahead by a caller that reads slots ahead); changes nothing.
+   */
+  public long findFrom(long id, int slot) {
+    int s = slot & mask;
     for (int probes = 0; probes <= mask; probes++) {
       long row = slots[2 * s + 1];
       if (row < 0) {
