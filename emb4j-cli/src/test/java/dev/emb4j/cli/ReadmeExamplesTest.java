@@ -186,7 +186,7 @@ class ReadmeExamplesTest {
       assertArrayEquals(new float[64], pooled.value().data(), "first sightings read as padding");
       users.forward(IndexTensor.of(Shape.of(2, 1), new long[] {8_812_733_004L, -77L}));
       assertEquals(2, users.size(), "rows at the second sighting");
-      assertTrue(opt.parameters().size() == 2, "the id map is a parameter");
+      assertEquals(3, opt.parameters().size(), "the id map and its admission counts are parameters");
     }
     EmbeddingBagCollection ebc =
         EmbeddingBagCollection.builder()

@@ -44,14 +44,17 @@ import java.util.concurrent.locks.StampedLock;
  * (see {@link Parameter#takeReplacedRows()}), so a new id never inherits an old one's weights or statistics. The
  * table does not grow: choose the capacity for the ids you expect, with eviction for the rest.
  *
- * <p><b>Saving.</b> The id map is the frozen parameter {@code "ids"} of {@code capacity x 8} floats (a buffer, in
- * PyTorch's terms; TorchRec saves its raw-id map in the state dict the same way), beside {@code "table.weight"}, so
- * {@link Model#stateDict()}, {@code Checkpoint} and {@code DeltaCheckpointer} save and restore it with the rows. Row
- * {@code r} of it is {@code [used, id bits 0-15, 16-31, 32-47, 48-63, last use bits 0-15, 16-31, 32-47]}, each field a
- * whole number held exactly by a float ({@code used} is 1 or 0; a free row is all zeros). Give the optimizer all of
- * {@link #parameters()} (the map included: it takes no step but records the map's changed rows) for delta
- * checkpoints to carry the map. The admission counts are not saved: after a restore, ids not yet admitted count
- * from zero.
+ * <p><b>Saving.</b> The id map is saved whole, so that a restored table admits, evicts and trains exactly as the one
+ * saved would have gone on (TorchRec saves its raw-id map in the state dict the same way), as frozen parameters (buffers,
+ * in PyTorch's terms) beside {@code "table.weight"}: {@link Model#stateDict()}, {@code Checkpoint} and {@code
+ * DeltaCheckpointer} save and restore them with the rows. {@code "ids"} is {@code (capacity + 1) x 12} floats, each a
+ * whole number of at most 16 bits: row {@code r < capacity} is {@code [used, id bits 0-15, 16-31, 32-47, 48-63, last
+ * use bits 0-15, 16-31, 32-47, recency bits 0-15, 16-31, 32-47, 48-63]} ({@code used} is 1 or 0, a free row all
+ * zeros; the recency orders the rows for eviction, see {@code IdRowMap}), and the last row holds the counters: {@code
+ * [0, clock (4 fields), evictions (3), touches (4)]}. With {@code minCount > 1}, {@code "admission"} holds the
+ * admission counts of ids not yet admitted: the count-min sketch's bytes, two per float ({@code low + 256 * high}), 32
+ * floats a row. Give the optimizer all of {@link #parameters()} (the map included: it takes no step but records the
+ * map's changed rows) for delta checkpoints to carry the map.
  *
  * <p><b>Threads.</b> One thread trains ({@code forward} in training mode, backward, the optimizer's step). Any thread
  * may call {@link #lookup}, {@link #rowOf} or {@code forward} in evaluation mode while it does: the id map is read
@@ -62,7 +65,7 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class DynamicEmbeddingBag extends Model {
   /** Floats per row of the {@code "ids"} parameter. */
-  static final int RECORD_WIDTH = 8;
+  static final int RECORD_WIDTH = 12;
 
   /** Each field of a record but {@code used} holds 16 bits: a whole number below this. */
   private static final int FIELD_VALUES = 1 << 16;
@@ -76,8 +79,6 @@ public final class DynamicEmbeddingBag extends Model {
   private final long capacity;
   /** True after the id records were written from outside (a restore): the slots must be rebuilt before use. */
   private volatile boolean stale;
-  /** The training steps so far: one per training {@code forward}. */
-  private long clock;
 
   private DynamicEmbeddingBag(Builder b, EmbeddingBag built, RowInit rowInit) {
     this.capacity = b.capacity;
@@ -92,7 +93,10 @@ public final class DynamicEmbeddingBag extends Model {
         };
     long maxAge = b.eviction instanceof Eviction.OlderThan o ? o.steps() : 0;
     this.map = new IdRowMap(b.capacity, b.minCount, policy, maxAge);
-    registerParameter("ids", new IdsParameter());
+    registerParameter("ids", new MapParameter("ids", new IdRecords()));
+    if (b.minCount > 1) {
+      registerParameter("admission", new MapParameter("admission", new SketchRecords()));
+    }
     this.table = register("table", built);
     built.core.replacedRows = this::takeReplacedWeightRows;
   }
@@ -280,29 +284,42 @@ public final class DynamicEmbeddingBag extends Model {
     return IndexTensor.of(input.shape(), readRows(input.toLongArray()));
   }
 
-  private long[] readRows(long[] raw) {
+  /**
+   * {@link #rowsOf(IndexTensor)} without a tensor: {@code rows[i]} becomes the row of raw id {@code ids[i]} for {@code
+   * i < n}, or {@link #paddingRow()}. For a hot loop that reuses its arrays ({@code rows} may be {@code ids}). Safe
+   * from any thread.
+   *
+   * @throws IndexOutOfBoundsException if {@code n} is negative or exceeds either array's length; nothing is written
+   */
+  public void rowsOf(long[] ids, long[] rows, int n) {
+    Objects.checkFromIndexSize(0, n, Math.min(ids.length, rows.length));
     if (stale) {
       rebuildIfStale();
     }
-    long[] out = new long[raw.length];
+    long[] out = rows == ids ? new long[n] : rows;
     long stamp = lock.tryOptimisticRead();
+    boolean done = false;
     if (stamp != 0) {
-      findAll(raw, out);
-      if (lock.validate(stamp)) {
-        return out;
+      IdLookups.findRows(map, ids, out, n, capacity);
+      done = lock.validate(stamp);
+    }
+    if (!done) {
+      stamp = lock.readLock();
+      try {
+        IdLookups.findRows(map, ids, out, n, capacity);
+      } finally {
+        lock.unlockRead(stamp);
       }
     }
-    stamp = lock.readLock();
-    try {
-      findAll(raw, out);
-    } finally {
-      lock.unlockRead(stamp);
+    if (out != rows) {
+      System.arraycopy(out, 0, rows, 0, n);
     }
-    return out;
   }
 
-  private void findAll(long[] raw, long[] out) {
-    IdLookups.findRows(map, raw, out, capacity);
+  private long[] readRows(long[] raw) {
+    long[] out = new long[raw.length];
+    rowsOf(raw, out, raw.length);
+    return out;
   }
 
   /** Maps raw ids to rows for training: counts, admits, evicts, and draws the rows of newly admitted ids. */
@@ -312,12 +329,12 @@ public final class DynamicEmbeddingBag extends Model {
     long stamp = lock.writeLock();
     try {
       rebuildLocked();
-      clock++;
+      long clock = map.tick();
       RowStore weights = table.weight();
       float[] row = null;
       // the lookups in parallel first; then, in input order, hits are marked used and misses admitted (a hit whose
       // row an admission of this batch evicted is admitted again)
-      IdLookups.findRows(map, raw, out, -1);
+      IdLookups.findRows(map, raw, out, raw.length, -1);
       long evictionsBefore = map.evictions();
       for (int i = 0; i < raw.length; i++) {
         long found = out[i];
@@ -358,7 +375,6 @@ public final class DynamicEmbeddingBag extends Model {
   private void rebuildLocked() {
     if (stale) {
       map.rebuild();
-      clock = Math.max(clock, map.latestUse());
       stale = false;
     }
   }
@@ -441,21 +457,27 @@ public final class DynamicEmbeddingBag extends Model {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // The id map as a parameter
+  // The id map as parameters
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** The frozen {@code "ids"} parameter: the map's per-row records as floats (see the class comment). */
-  private final class IdsParameter implements Parameter {
-    private final IdRecords records = new IdRecords();
+  /** A frozen parameter over one of the id map's saved parts: the records or the admission sketch. */
+  private final class MapParameter implements Parameter {
+    private final String name;
+    private final RecordStore store;
+
+    MapParameter(String name, RecordStore store) {
+      this.name = name;
+      this.store = store;
+    }
 
     @Override
     public String name() {
-      return "ids";
+      return name;
     }
 
     @Override
     public RowStore value() {
-      return records;
+      return store;
     }
 
     @Override
@@ -475,7 +497,7 @@ public final class DynamicEmbeddingBag extends Model {
     public long[] takeReplacedRows() {
       long stamp = lock.writeLock();
       try {
-        return map.takeChanged();
+        return store.takeChanged();
       } finally {
         lock.unlockWrite(stamp);
       }
@@ -483,18 +505,133 @@ public final class DynamicEmbeddingBag extends Model {
 
     @Override
     public String toString() {
-      return "ids: DynamicEmbeddingBag id map (" + capacity + " x " + RECORD_WIDTH + ")";
+      return name + ": DynamicEmbeddingBag id map (" + store.rows() + " x " + store.dim() + ")";
     }
   }
 
   /**
-   * The id map's records as a {@code capacity x 8} store: reads encode a row's record, writes decode it (checking
-   * that every field is a whole number in range) and mark the map for a rebuild before its next use.
+   * A part of the id map as a store of floats, each a whole number of at most 16 bits: reads encode, writes decode
+   * (checking every field first, so that a rejected row changes nothing) under the map's write lock.
    */
-  private final class IdRecords implements RowStore {
+  private abstract class RecordStore implements RowStore {
+    /** The rows changed since the last call, each once (the caller holds the write lock). */
+    abstract long[] takeChanged();
+
+    /** Encodes {@code row} into {@code dst} (the caller holds a lock). */
+    abstract void encode(long row, float[] dst, int off);
+
+    /** Decodes checked fields into {@code row} (the caller holds the write lock). */
+    abstract void decode(long row, long[] fields);
+
+    /** The largest value field {@code col} of {@code row} may hold. */
+    abstract long limit(long row, int col);
+
+    @Override
+    public float get(long row, int col) {
+      float[] r = new float[dim()];
+      readRow(row, r, 0);
+      return r[col];
+    }
+
+    @Override
+    public void set(long row, int col, float value) {
+      float[] r = new float[dim()];
+      readRow(row, r, 0);
+      r[col] = value;
+      writeRow(row, r, 0);
+    }
+
+    @Override
+    public void readRow(long row, float[] dst, int off) {
+      Objects.checkIndex(row, rows());
+      long stamp = lock.readLock();
+      try {
+        encode(row, dst, off);
+      } finally {
+        lock.unlockRead(stamp);
+      }
+    }
+
+    @Override
+    public void writeRow(long row, float[] src, int off) {
+      if (row < 0 || row >= rows()) {
+        throw new IndexOutOfBoundsException("row " + row + " of " + this + " of " + rows() + " rows");
+      }
+      long[] fields = new long[dim()];
+      for (int k = 0; k < fields.length; k++) {
+        float v = src[off + k];
+        long limit = limit(row, k);
+        if (!(v >= 0 && v <= limit && v == Math.rint(v))) {
+          throw new IllegalArgumentException(
+              this + " row " + row + " column " + k + " holds " + v + ", not a whole number in 0.." + limit);
+        }
+        fields[k] = (long) v;
+      }
+      long stamp = lock.writeLock();
+      try {
+        decode(row, fields);
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+    }
+
+    @Override
+    public void accumulateRow(long row, float scale, float[] dst, int dstOffset) {
+      float[] r = new float[dim()];
+      readRow(row, r, 0);
+      for (int j = 0; j < r.length; j++) {
+        dst[dstOffset + j] += scale * r[j];
+      }
+    }
+
+    @Override
+    public void addToRow(long row, float scale, float[] src, int srcOffset) {
+      float[] r = new float[dim()];
+      readRow(row, r, 0);
+      for (int j = 0; j < r.length; j++) {
+        r[j] += scale * src[srcOffset + j];
+      }
+      writeRow(row, r, 0);
+    }
+
+    @Override
+    public void scaleRow(long row, float factor) {
+      float[] r = new float[dim()];
+      readRow(row, r, 0);
+      for (int j = 0; j < r.length; j++) {
+        r[j] *= factor;
+      }
+      writeRow(row, r, 0);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** {@code n} 16-bit fields of {@code value}, low first, into {@code dst[off ..]}. */
+  private static void encodeLong(long value, float[] dst, int off, int n) {
+    for (int k = 0; k < n; k++) {
+      dst[off + k] = (float) ((value >>> (16 * k)) & 0xFFFF);
+    }
+  }
+
+  /** The long of {@code n} 16-bit fields, low first, at {@code fields[from ..]}. */
+  private static long decodeLong(long[] fields, int from, int n) {
+    long v = 0;
+    for (int k = 0; k < n; k++) {
+      v |= fields[from + k] << (16 * k);
+    }
+    return v;
+  }
+
+  /**
+   * The id map's records as a {@code (capacity + 1) x 12} store (see the class comment); writes mark the map for a
+   * rebuild before its next use.
+   */
+  private final class IdRecords extends RecordStore {
     @Override
     public long rows() {
-      return capacity;
+      return capacity + 1;
     }
 
     @Override
@@ -503,96 +640,47 @@ public final class DynamicEmbeddingBag extends Model {
     }
 
     @Override
-    public float get(long row, int col) {
-      float[] r = new float[RECORD_WIDTH];
-      readRow(row, r, 0);
-      return r[col];
+    long[] takeChanged() {
+      return map.takeChanged();
     }
 
     @Override
-    public void set(long row, int col, float value) {
-      float[] r = new float[RECORD_WIDTH];
-      readRow(row, r, 0);
-      r[col] = value;
-      writeRow(row, r, 0);
+    long limit(long row, int col) {
+      return col == 0 ? (row == capacity ? 0 : 1) : FIELD_VALUES - 1;
     }
 
     @Override
-    public void readRow(long row, float[] dst, int off) {
-      long stamp = lock.readLock();
-      try {
-        boolean used = map.isUsed(row);
-        long id = used ? map.idOf(row) : 0;
-        long use = used ? map.lastUse(row) : 0;
-        dst[off] = used ? 1 : 0;
-        for (int k = 0; k < 4; k++) {
-          dst[off + 1 + k] = (float) ((id >>> (16 * k)) & 0xFFFF);
-        }
-        for (int k = 0; k < 3; k++) {
-          dst[off + 5 + k] = (float) ((use >>> (16 * k)) & 0xFFFF);
-        }
-      } finally {
-        lock.unlockRead(stamp);
+    void encode(long row, float[] dst, int off) {
+      if (row == capacity) {
+        dst[off] = 0;
+        encodeLong(map.clock(), dst, off + 1, 4);
+        encodeLong(map.evictions(), dst, off + 5, 3);
+        encodeLong(map.touches(), dst, off + 8, 4);
+        return;
       }
+      boolean used = map.isUsed(row);
+      dst[off] = used ? 1 : 0;
+      encodeLong(used ? map.idOf(row) : 0, dst, off + 1, 4);
+      encodeLong(used ? map.lastUse(row) : 0, dst, off + 5, 3);
+      encodeLong(used ? map.recency(row) : 0, dst, off + 8, 4);
     }
 
     @Override
-    public void writeRow(long row, float[] src, int off) {
-      if (row < 0 || row >= capacity) {
-        throw new IndexOutOfBoundsException("row " + row + " of an id map of " + capacity + " rows");
-      }
-      long id = 0;
-      long use = 0;
-      for (int k = 0; k < RECORD_WIDTH; k++) {
-        float v = src[off + k];
-        long limit = k == 0 ? 1 : FIELD_VALUES - 1;
-        if (!(v >= 0 && v <= limit && v == Math.rint(v))) {
+    void decode(long row, long[] fields) {
+      if (row == capacity) {
+        long clock = decodeLong(fields, 1, 4);
+        long touches = decodeLong(fields, 8, 4);
+        if (clock < 0 || touches < 0) {
           throw new IllegalArgumentException(
-              "id map row " + row + " column " + k + " holds " + v + ", not a whole number in 0.." + limit);
+              this + " row " + row + " holds a clock of " + clock + " and " + touches + " touches; both must be >= 0");
         }
-        if (k >= 1 && k <= 4) {
-          id |= (long) v << (16 * (k - 1));
-        } else if (k >= 5) {
-          use |= (long) v << (16 * (k - 5));
-        }
+        map.setCounters(clock, decodeLong(fields, 5, 3), touches);
+      } else {
+        boolean used = fields[0] == 1;
+        map.setRecord(row, used ? decodeLong(fields, 1, 4) : 0, used ? decodeLong(fields, 5, 3) : -1,
+            used ? decodeLong(fields, 8, 4) : 0);
       }
-      boolean used = src[off] == 1;
-      long stamp = lock.writeLock();
-      try {
-        map.setRecord(row, used ? id : 0, used ? use : -1);
-        stale = true;
-      } finally {
-        lock.unlockWrite(stamp);
-      }
-    }
-
-    @Override
-    public void accumulateRow(long row, float scale, float[] dst, int dstOffset) {
-      float[] r = new float[RECORD_WIDTH];
-      readRow(row, r, 0);
-      for (int j = 0; j < RECORD_WIDTH; j++) {
-        dst[dstOffset + j] += scale * r[j];
-      }
-    }
-
-    @Override
-    public void addToRow(long row, float scale, float[] src, int srcOffset) {
-      float[] r = new float[RECORD_WIDTH];
-      readRow(row, r, 0);
-      for (int j = 0; j < RECORD_WIDTH; j++) {
-        r[j] += scale * src[srcOffset + j];
-      }
-      writeRow(row, r, 0);
-    }
-
-    @Override
-    public void scaleRow(long row, float factor) {
-      float[] r = new float[RECORD_WIDTH];
-      readRow(row, r, 0);
-      for (int j = 0; j < RECORD_WIDTH; j++) {
-        r[j] *= factor;
-      }
-      writeRow(row, r, 0);
+      stale = true;
     }
 
     @Override
@@ -607,6 +695,71 @@ public final class DynamicEmbeddingBag extends Model {
     }
 
     @Override
-    public void close() {}
+    public String toString() {
+      return "id map";
+    }
+  }
+
+  /**
+   * The admission sketch as a {@code (bytes / 64) x 32} store: each float holds two counters, {@code low + 256 *
+   * high}, each {@code 0 .. 127}.
+   */
+  private final class SketchRecords extends RecordStore {
+    @Override
+    public long rows() {
+      return map.sketchLength() / IdRowMap.SKETCH_BLOCK;
+    }
+
+    @Override
+    public int dim() {
+      return IdRowMap.SKETCH_BLOCK / 2;
+    }
+
+    @Override
+    long[] takeChanged() {
+      return map.takeSketchChanged();
+    }
+
+    @Override
+    long limit(long row, int col) {
+      return IdRowMap.MAX_MIN_COUNT * 257;
+    }
+
+    @Override
+    void encode(long row, float[] dst, int off) {
+      int base = (int) row * IdRowMap.SKETCH_BLOCK;
+      for (int k = 0; k < dim(); k++) {
+        dst[off + k] = map.sketchByte(base + 2 * k) + 256 * map.sketchByte(base + 2 * k + 1);
+      }
+    }
+
+    @Override
+    void decode(long row, long[] fields) {
+      for (int k = 0; k < fields.length; k++) {
+        if ((fields[k] & 0xFF) > IdRowMap.MAX_MIN_COUNT || (fields[k] >>> 8) > IdRowMap.MAX_MIN_COUNT) {
+          throw new IllegalArgumentException(
+              this + " row " + row + " column " + k + " holds " + fields[k] + ", not two counts in 0.."
+                  + IdRowMap.MAX_MIN_COUNT + " (low + 256 * high)");
+        }
+      }
+      int base = (int) row * IdRowMap.SKETCH_BLOCK;
+      for (int k = 0; k < fields.length; k++) {
+        map.setSketchByte(base + 2 * k, (int) (fields[k] & 0xFF));
+        map.setSketchByte(base + 2 * k + 1, (int) (fields[k] >>> 8));
+      }
+    }
+
+    @Override
+    public long sizeInBytes() {
+      return map.sketchLength();
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public String toString() {
+      return "admission sketch";
+    }
   }
 }

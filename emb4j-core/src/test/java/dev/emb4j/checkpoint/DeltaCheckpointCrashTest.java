@@ -30,13 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
  * table lazy on a mapped file (its state in a mapped file beside it), which each child reopens dirty as the kill left
  * it; the restores of this JVM go into a copy of those files with random pages overwritten. If no random kill
  * landed while a compaction wrote its files, up to {@value #TARGETED_KILLS} more lives are killed as soon as the
- * compaction's temporary base file appears. Tagged {@code crash}
+ * compaction's temporary base file appears. The same again, {@value #DYNAMIC_KILLS} times, with a {@code
+ * DynamicEmbeddingBag} of raw ids beside the table, admitting and evicting ids: its id map, admission counts and
+ * recency order restore bit for bit too. Tagged {@code crash}
  * ({@code ./mvnw -Pcrash test}, as {@code .ci/run} runs it).
  */
 @Tag("crash")
 class DeltaCheckpointCrashTest {
   private static final int KILLS = Integer.getInteger("kills", 32);
   private static final int MAPPED_KILLS = Integer.getInteger("mappedKills", 16);
+  private static final int DYNAMIC_KILLS = Integer.getInteger("dynamicKills", 16);
   private static final long ROWS = 30_000;
   private static final int DIM = 32;
   private static final int EVERY = 2;
@@ -115,6 +118,12 @@ class DeltaCheckpointCrashTest {
     killAndRestore("mapped", MAPPED_KILLS);
   }
 
+  /** The same with a dynamic table of raw ids beside the off-heap one (heap rows, admission and eviction on). */
+  @Test
+  void aKilledRunWithADynamicTableAlwaysRestoresToItsLastCompleteCheckpoint() throws Exception {
+    killAndRestore("dynamic", DYNAMIC_KILLS);
+  }
+
   /** The files of a mapped child's table: the rows, the bitmap of initialised rows, the optimizer's state. */
   private static final List<String> TABLE_SUFFIXES = List.of("", ".initialized", ".rowwiseadagrad-sum");
 
@@ -124,7 +133,7 @@ class DeltaCheckpointCrashTest {
    */
   private TrainingRun probe(Path dir, String storage, int life) throws IOException {
     if (!storage.equals("mapped")) {
-      return new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, 1000 + life, true);
+      return new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, 1000 + life, true, false, storage.equals("dynamic"));
     }
     Path copy = tmp.resolve("probe-" + life + ".emb4j");
     if (Files.exists(TrainingRun.tableFile(dir))) {
@@ -164,7 +173,8 @@ class DeltaCheckpointCrashTest {
     Path dir = tmp.resolve("ckpt-" + storage);
     SplittableRandom rng = new SplittableRandom(SEED);
     boolean lazy = storage.equals("mapped");
-    TrainingRun reference = new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, SEED, true, lazy);
+    TrainingRun reference =
+        new TrainingRun(ROWS, DIM, Storage.HEAP, SEED, SEED, true, lazy, storage.equals("dynamic"));
     long restoredBefore = 0;
     int inBaseWrite = 0;
     int betweenBaseAndLog = 0;
@@ -253,6 +263,12 @@ class DeltaCheckpointCrashTest {
             + " %d times%n",
         storage, life, restoredBefore, inCompaction, inBaseWrite, betweenBaseAndLog, tornRecord, aheadOfReport);
     assertTrue(restoredBefore > 0, "the children made progress");
+    if (reference.model.dyn != null) {
+      System.out.printf(
+          "DeltaCheckpointCrashTest (dynamic): %d ids hold rows, %d evictions%n",
+          reference.model.dyn.size(), reference.model.dyn.evictions());
+      assertTrue(reference.model.dyn.evictions() > 0, "the dynamic table evicted");
+    }
     assertTrue(inCompaction > 0, "no kill landed inside a compaction");
     assertTrue(inBaseWrite + betweenBaseAndLog > 0, "no kill landed while a compaction wrote its files");
   }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.nn.BagMode;
+import dev.emb4j.autograd.Ops;
 import dev.emb4j.nn.CrossEntropyLoss;
+import dev.emb4j.nn.DynamicEmbeddingBag;
 import dev.emb4j.nn.EmbeddingBag;
+import dev.emb4j.nn.Eviction;
 import dev.emb4j.nn.Initializer;
 import dev.emb4j.nn.Linear;
 import dev.emb4j.nn.Model;
@@ -27,7 +30,8 @@ import java.util.TreeMap;
 
 /**
  * A small deterministic training run: an {@link EmbeddingBag} with sparse gradients and a dense {@link Linear}, one
- * optimizer over both. Step {@code i}'s batch depends on the seed and {@code i} only, so a run restored at step s and
+ * optimizer over both; optionally also a {@link DynamicEmbeddingBag} of raw ids (admission at the second sighting,
+ * least-recently-used eviction) whose bags are added to the first table's. Step {@code i}'s batch depends on the seed and {@code i} only, so a run restored at step s and
  * continued gives the same state as one that never stopped. Also the child process of {@link
  * DeltaCheckpointCrashTest}.
  */
@@ -36,12 +40,21 @@ final class TrainingRun {
   static final int BAGS = 64;
   static final int BAG_SIZE = 10;
 
-  /** The model: bag -> linear. */
+  /** Rows of the dynamic table: fewer than the raw ids a run sees, so that it evicts. */
+  static final long DYNAMIC_ROWS = 1500;
+
+  /** The model: bag (+ dyn) -> linear. */
   static final class Net extends Model {
     final EmbeddingBag bag;
+    final DynamicEmbeddingBag dyn;
     final Linear fc;
 
     Net(long rows, int dim, Storage storage, long seed, boolean lazy) {
+      this(rows, dim, storage, seed, lazy, -1);
+    }
+
+    /** With a dynamic table drawing new ids' rows from {@code dynamicSeed}, unless it is negative. */
+    Net(long rows, int dim, Storage storage, long seed, boolean lazy, long dynamicSeed) {
       bag =
           register(
               "bag",
@@ -52,6 +65,18 @@ final class TrainingRun {
                   .lazyInit(lazy)
                   .initializer(Initializer.normal(0, 0.1, seed))
                   .build());
+      dyn =
+          dynamicSeed < 0
+              ? null
+              : register(
+                  "dyn",
+                  DynamicEmbeddingBag.builder(DYNAMIC_ROWS, dim)
+                      .mode(BagMode.SUM)
+                      .sparse(true)
+                      .minCount(2)
+                      .eviction(Eviction.leastRecentlyUsed())
+                      .initializer(Initializer.normal(0, 0.1, dynamicSeed))
+                      .build());
       fc = register("fc", Linear.seeded(dim, CLASSES, true, seed + 1));
     }
   }
@@ -75,9 +100,18 @@ final class TrainingRun {
    * eager ones; the two start from other values.
    */
   TrainingRun(long rows, int dim, Storage storage, long seed, long initSeed, boolean rowWise, boolean lazy) {
+    this(rows, dim, storage, seed, initSeed, rowWise, lazy, false);
+  }
+
+  /**
+   * As above, with a dynamic table too ({@code dynamic}); its new ids' rows are drawn from {@code seed}, not {@code
+   * initSeed}, since a resumed run goes on admitting ids as the uninterrupted one does.
+   */
+  TrainingRun(
+      long rows, int dim, Storage storage, long seed, long initSeed, boolean rowWise, boolean lazy, boolean dynamic) {
     this.rows = rows;
     this.seed = seed;
-    this.model = new Net(rows, dim, storage, initSeed, lazy);
+    this.model = new Net(rows, dim, storage, initSeed, lazy, dynamic ? seed + 2 : -1);
     this.optimizer =
         rowWise
             ? new RowWiseAdagrad(model.parameters(), RowWiseAdagrad.Config.of(0.2))
@@ -105,7 +139,15 @@ final class TrainingRun {
         ids[b * BAG_SIZE + j] = Math.min(rows - 1, (long) (rows * u * u * u));
       }
     }
-    Variable logits = model.fc.forward(model.bag.forward(IndexTensor.of(ids), IndexTensor.of(offsets)));
+    Variable pooled = model.bag.forward(IndexTensor.of(ids), IndexTensor.of(offsets));
+    if (model.dyn != null) {
+      long[] raw = new long[ids.length];
+      for (int j = 0; j < ids.length; j++) {
+        raw[j] = (ids[j] + 1) * 0x9E3779B97F4A7C15L; // distinct 64-bit ids, one per row
+      }
+      pooled = Ops.add(pooled, model.dyn.forward(IndexTensor.of(raw), IndexTensor.of(offsets)));
+    }
+    Variable logits = model.fc.forward(pooled);
     new CrossEntropyLoss().apply(logits, targets).backward();
     optimizer.step();
     optimizer.zeroGrad();
@@ -154,7 +196,8 @@ final class TrainingRun {
 
   /**
    * The child of the crash test: {@code dir rows dim storage seed every steps life} (storage {@code heap}, {@code
-   * offheap} or {@code mapped}: a lazy table in {@link #tableFile}, reopened as the last child left it, dirty; life
+   * offheap}, {@code dynamic}: off-heap with a dynamic table beside, or {@code mapped}: a lazy table in {@link
+   * #tableFile}, reopened as the last child left it, dirty; life
    * numbers the child's runs, so that each resumed one starts from other initial values than the state it restores).
    * Resumes from {@code dir} if it holds a checkpoint, trains to {@code steps}, checkpoints every {@code every} steps
    * (every fourth checkpoint a compaction, announced by {@code compacting}), and prints {@code checkpoint k done step
@@ -174,13 +217,13 @@ final class TrainingRun {
     Storage storage =
         mapped
             ? Storage.mapped(tableFile(dir))
-            : args[3].equals(Storage.OFF_HEAP.label()) ? Storage.OFF_HEAP : Storage.HEAP;
+            : args[3].equals(Storage.OFF_HEAP.label()) || args[3].equals("dynamic") ? Storage.OFF_HEAP : Storage.HEAP;
     if (mapped && !resumes) { // rows trained by a child killed before its first checkpoint: nothing to resume them
       for (String suffix : new String[] {"", ".initialized", ".rowwiseadagrad-sum"}) {
         java.nio.file.Files.deleteIfExists(Path.of(tableFile(dir) + suffix));
       }
     }
-    TrainingRun run = new TrainingRun(rows, dim, storage, seed, initSeed, true, mapped);
+    TrainingRun run = new TrainingRun(rows, dim, storage, seed, initSeed, true, mapped, args[3].equals("dynamic"));
     try (DeltaCheckpointer ckpt =
         DeltaCheckpointer.open(dir, run.model.parameters(), run.optimizer, new DeltaCheckpointer.Config(0.25))) {
       OptionalLong restored = ckpt.restore();

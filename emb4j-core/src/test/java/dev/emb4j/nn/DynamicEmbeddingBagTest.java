@@ -99,6 +99,30 @@ class DynamicEmbeddingBagTest {
   }
 
   @Test
+  void rowsIntoArraysMapAsRowsOfTensors() {
+    try (DynamicEmbeddingBag bag = sumBag(10_000).build()) {
+      long[] known = new java.util.SplittableRandom(3).longs(5000).toArray();
+      bag.forward(column(known));
+      long[] ids = new long[known.length + 2];
+      System.arraycopy(known, 0, ids, 0, known.length);
+      ids[known.length] = 42; // never seen
+      ids[known.length + 1] = known[7];
+      long[] expected = bag.rowsOf(IndexTensor.of(ids)).toLongArray();
+      assertEquals(bag.paddingRow(), expected[known.length]);
+      long[] rows = new long[ids.length + 1];
+      rows[ids.length] = -5;
+      bag.rowsOf(ids, rows, ids.length);
+      assertArrayEquals(expected, java.util.Arrays.copyOf(rows, ids.length));
+      assertEquals(-5, rows[ids.length], "past n: untouched");
+      long[] inPlace = ids.clone();
+      bag.rowsOf(inPlace, inPlace, 3);
+      assertArrayEquals(java.util.Arrays.copyOf(expected, 3), java.util.Arrays.copyOf(inPlace, 3));
+      assertEquals(ids[3], inPlace[3]);
+      assertThrows(IndexOutOfBoundsException.class, () -> bag.rowsOf(ids, new long[2], 3));
+    }
+  }
+
+  @Test
   void minCountLeavesAnIdOutUntilItsNthSighting() {
     try (DynamicEmbeddingBag bag = sumBag(10).minCount(3).build()) {
       assertArrayEquals(new float[2 * D], bag.forward(column(7, 7)).value().data());
@@ -195,7 +219,7 @@ class DynamicEmbeddingBagTest {
     try (DynamicEmbeddingBag bag = sumBag(3).minCount(2).eviction(Eviction.olderThan(5)).dtype(DType.BF16).build()) {
       assertEquals(
           "DynamicEmbeddingBag(3, 4, mode=SUM, minCount=2, eviction=olderThan(5), dtype=bf16)", bag.toString());
-      assertEquals(List.of("ids", "table.weight"), List.copyOf(bag.namedParameters().keySet()));
+      assertEquals(List.of("ids", "admission", "table.weight"), List.copyOf(bag.namedParameters().keySet()));
     }
   }
 
@@ -240,6 +264,131 @@ class DynamicEmbeddingBagTest {
       assertEquals(
           opt.stateView().slots().get("table.weight/sum").toTensor(),
           copyOpt.stateView().slots().get("table.weight/sum").toTensor());
+    }
+  }
+
+  /** The raw ids of {@link #resumeStep}: 60 random 64-bit ids, a few common and most rare. */
+  private static final long[] POOL = new java.util.SplittableRandom(5).longs(60).toArray();
+
+  /** The id seen once in the last step before the checkpoint and once in the first after it. */
+  private static final long PENDING = 0x5EED_0000_0000_0001L;
+
+  /** Step {@code i} of a resumed run: 12 ids drawn from (i) alone, skewed towards the start of {@link #POOL}. */
+  private static void resumeStep(DynamicEmbeddingBag bag, Optimizer opt, long i, long k) {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(1000 + i);
+    long[] ids = new long[12];
+    for (int j = 0; j < ids.length; j++) {
+      double u = rng.nextDouble();
+      ids[j] = POOL[(int) (POOL.length * u * u)];
+    }
+    if (i == k || i == k + 1) {
+      ids[0] = PENDING;
+    }
+    Variable pooled = bag.forward(IndexTensor.of(ids), IndexTensor.of(new long[] {0, 5}));
+    Ops.sum(Ops.mul(pooled, pooled)).backward();
+    opt.step();
+    opt.zeroGrad();
+  }
+
+  private static DynamicEmbeddingBag resumable(Eviction eviction) {
+    return sumBag(16).minCount(2).eviction(eviction).sparse(true).build();
+  }
+
+  /** Every value of the table, its id map, admission counts and the optimizer's state, as raw bits by name. */
+  private static Map<String, int[]> bits(DynamicEmbeddingBag bag, Optimizer opt) {
+    Map<String, int[]> out = new java.util.TreeMap<>();
+    bag.namedParameters().forEach((name, p) -> out.put(name, bits(p.value())));
+    opt.exportState().slots().forEach((name, store) -> out.put("state " + name, bits(store)));
+    out.put("evictions", new int[] {(int) bag.evictions()});
+    return out;
+  }
+
+  private static int[] bits(RowStore store) {
+    int[] out = new int[Math.toIntExact(store.rows() * store.dim())];
+    float[] row = new float[store.dim()];
+    for (long r = 0; r < store.rows(); r++) {
+      store.readRow(r, row, 0);
+      for (int j = 0; j < row.length; j++) {
+        out[(int) r * row.length + j] = Float.floatToRawIntBits(row[j]);
+      }
+    }
+    return out;
+  }
+
+  private static void assertSameBits(Map<String, int[]> expected, Map<String, int[]> actual, String what) {
+    assertEquals(expected.keySet(), actual.keySet(), what);
+    expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), what + ": " + k));
+  }
+
+  /**
+   * Trains k steps, checkpoints (a {@code Checkpoint} file, or a delta checkpointer's base and deltas), restores into
+   * a fresh table and trains m more: bit for bit what the uninterrupted run holds after k + m steps, with admission
+   * (an id seen once before the checkpoint is admitted at its second sighting after it) and eviction (both policies,
+   * rows used in the same step evicted in the order they were used) at work.
+   */
+  @Property(tries = 24)
+  void aRestoredRunGoesOnExactlyAsTheUninterruptedOne(
+      @ForAll @IntRange(min = 1, max = 12) int k,
+      @ForAll @IntRange(min = 1, max = 12) int m,
+      @ForAll boolean delta,
+      @ForAll boolean lru)
+      throws Exception {
+    Eviction eviction = lru ? Eviction.leastRecentlyUsed() : Eviction.olderThan(1);
+    Path here = java.nio.file.Files.createTempDirectory("dyn-resume");
+    try (DynamicEmbeddingBag run = resumable(eviction);
+        DynamicEmbeddingBag resumed = resumable(eviction)) {
+      Adagrad opt = new Adagrad(run.parameters(), Adagrad.Config.of(0.1));
+      Adagrad resumedOpt = new Adagrad(resumed.parameters(), Adagrad.Config.of(0.1));
+      if (delta) {
+        try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(here, run, opt)) {
+          for (long i = 1; i <= k; i++) {
+            resumeStep(run, opt, i, k);
+            if (i % 3 == 1 || i == k) {
+              ckpt.checkpoint(); // the base, then deltas
+            }
+          }
+        }
+        try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(here, resumed, resumedOpt)) {
+          ckpt.restore();
+        }
+      } else {
+        for (long i = 1; i <= k; i++) {
+          resumeStep(run, opt, i, k);
+        }
+        Checkpoint.save(here.resolve("dyn.ckpt"), run.parameters(), opt.stateView(), Map.of());
+        Checkpoint.load(here.resolve("dyn.ckpt"), resumed.parameters(), resumedOpt);
+      }
+      assertSameBits(bits(run, opt), bits(resumed, resumedOpt), "restored after " + k + " steps");
+      for (long i = k + 1; i <= k + m; i++) {
+        resumeStep(run, opt, i, k);
+        resumeStep(resumed, resumedOpt, i, k);
+        if (i == k + 1) {
+          assertTrue(resumed.rowOf(PENDING).isPresent(), "the sighting before the checkpoint counted");
+        }
+      }
+      assertSameBits(bits(run, opt), bits(resumed, resumedOpt), k + " steps, restored, " + m + " more");
+    } finally {
+      try (var files = java.nio.file.Files.walk(here)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  /** The test above admits ids late (minCount 2) and evicts: a run long enough does both. */
+  @Test
+  void theResumedRunAdmitsLateAndEvicts() {
+    for (Eviction eviction : List.of(Eviction.leastRecentlyUsed(), Eviction.olderThan(1))) {
+      try (DynamicEmbeddingBag run = resumable(eviction)) {
+        Adagrad opt = new Adagrad(run.parameters(), Adagrad.Config.of(0.1));
+        resumeStep(run, opt, 1, 1);
+        assertFalse(run.rowOf(PENDING).isPresent());
+        resumeStep(run, opt, 2, 1);
+        assertTrue(run.rowOf(PENDING).isPresent());
+        for (long i = 3; i <= 12; i++) {
+          resumeStep(run, opt, i, 1);
+        }
+        assertTrue(run.evictions() > 0, eviction + ": " + run.evictions() + " evictions");
+      }
     }
   }
 

@@ -23,7 +23,8 @@ import java.util.Arrays;
  * through the id map and then runs the dense workload on the rows:
  *
  * <ul>
- *   <li>{@code lookup}: {@link DynamicEmbeddingBag#rowsOf} then {@link Kernels#gatherRows};
+ *   <li>{@code lookup}: {@link DynamicEmbeddingBag#rowsOf(long[], long[], int)} into a reused array, then {@link
+ *       Kernels#gatherRows};
  *   <li>{@code bag-sum}: {@code rowsOf} then {@code lookupInto} of the dense table;
  *   <li>{@code train-adagrad-bag}: {@link DynamicEmbeddingBag#remap} in training mode (every id hits: the map marks
  *       each row used and records it for delta checkpoints), the bag's forward and backward, and the optimizer's step
@@ -107,10 +108,15 @@ final class DynamicTable {
   }
 
   private static Harness.Result lookup(DynamicEmbeddingBag table, long v, Workload.Config c, Harness harness) {
-    IndexTensor ids = rawIds(c.idStream().draw(c.ids(), v, 2));
+    long[] ids = rawIds(c.idStream().draw(c.ids(), v, 2)).toLongArray();
+    long[] rows = new long[ids.length];
     float[] out = new float[c.ids() * c.dim()];
     return harness.time(
-        () -> Kernels.gatherRows(table.table().weight(), table.rowsOf(ids).toLongArray(), out), c.ids());
+        () -> {
+          table.rowsOf(ids, rows, ids.length);
+          Kernels.gatherRows(table.table().weight(), rows, out);
+        },
+        c.ids());
   }
 
   private static Harness.Result bagSum(DynamicEmbeddingBag table, long v, Workload.Config c, Harness harness) {

@@ -12,16 +12,24 @@ import java.util.Arrays;
  * row; two ids never share a row. Removal shifts the following entries of the probe run back (Knuth's algorithm R),
  * so there are no tombstones and a lookup stops at the first empty slot.
  *
- * <p><b>Rows.</b> Each row knows its id and the step it was last used at ({@code -1}: free). The used rows form a
- * doubly linked list from the least to the most recently used, so that the eviction victim is found in O(1).
+ * <p><b>Rows.</b> Each row knows its id, the step it was last used at ({@code -1}: free) and its recency: the number
+ * of the touch that last moved it to the most recently used end (a counter of such touches; rows used in one step are
+ * ordered by it as they were used). The used rows form a doubly linked list from the least to the most recently used,
+ * ordered by recency, so that the eviction victim is found in O(1).
  *
  * <p><b>Admission.</b> With {@code minCount > 1}, an id not in the map is counted in a count-min sketch (4 rows of
  * saturating byte counters, conservative update) and gets a row at its {@code minCount}-th sighting; the sketch may
- * over-count (an id then gets its row a little early), never under-count. The counts are not saved with the map.
+ * over-count (an id then gets its row a little early), never under-count.
+ *
+ * <p><b>Saving.</b> Everything that decides what the map does next can be read and written: the rows' records ({@link
+ * #setRecord}), the counters ({@link #clock()}, {@link #evictions()}, {@link #touches()}: {@link #setCounters}) and
+ * the sketch's bytes ({@link #sketchByte}, {@link #setSketchByte}); a map rebuilt from them admits, evicts and orders
+ * exactly as the one they were read from.
  *
  * <p><b>Changes.</b> Every row given to an id since the last {@link #takeReplaced()} is recorded (its values and
  * optimizer state must start afresh), and every row whose record changed (id or last use) since the last {@link
- * #takeChanged()}, each once.
+ * #takeChanged()}, each once (row {@code capacity} stands for the counters); and the 64-byte blocks of the sketch
+ * that changed since the last {@link #takeSketchChanged()}.
  *
  * <p>The slot array is one Java array, so the capacity is at most {@link #MAX_CAPACITY} rows (4.03 *
  * 10<sup>8</sup>); the per-row arrays keep row numbers as {@code int}s, which that bound allows, and callers see
@@ -76,6 +84,9 @@ public final class IdRowMap {
   /** The step each row was last used at; -1 for a free row. */
   private final long[] lastUse;
 
+  /** Each used row's recency: the {@link #touches} count when it last became the most recently used. */
+  private final long[] recency;
+
   private final int[] prev;
   private final int[] next;
   private int head = -1;
@@ -88,12 +99,20 @@ public final class IdRowMap {
   private int freeCount;
   private long size;
   private long evictions;
+  /** The steps so far ({@link #tick()}). */
+  private long clock;
+  /** The touches that made a row the most recently used, so far: the last one's recency. */
+  private long touches;
 
   private final byte[] sketch;
   private final int sketchMask;
 
   private final RowSet replaced;
   private final RowSet changed;
+  private final RowSet sketchChanged;
+
+  /** Bytes of the sketch per block tracked by {@link #takeSketchChanged()}. */
+  public static final int SKETCH_BLOCK = 64;
 
   /**
    * An empty map.
@@ -125,13 +144,15 @@ public final class IdRowMap {
     this.rowIds = new long[this.capacity];
     this.lastUse = new long[this.capacity];
     Arrays.fill(lastUse, -1);
+    this.recency = new long[this.capacity];
     this.prev = new int[this.capacity];
     this.next = new int[this.capacity];
     int width = minCount == 1 ? 0 : Math.clamp(Long.highestOneBit(capacity * 2 - 1), 1 << 10, 1 << 22);
     this.sketch = new byte[width * SKETCH_DEPTH];
     this.sketchMask = width - 1;
     this.replaced = new RowSet(this.capacity);
-    this.changed = new RowSet(this.capacity);
+    this.changed = new RowSet(this.capacity + 1);
+    this.sketchChanged = new RowSet(sketch.length / SKETCH_BLOCK);
   }
 
   /** The slot count for a capacity: the smallest power of two of at least {@code 4/3 * capacity}. */
@@ -172,24 +193,69 @@ public final class IdRowMap {
   /** Bytes of the map's arrays (slots, per-row records and links, sketch, change sets). */
   public long sizeInBytes() {
     return (long) slots.length * Long.BYTES
-        + (long) capacity * (2L * Long.BYTES + 2L * Integer.BYTES)
+        + (long) capacity * (3L * Long.BYTES + 2L * Integer.BYTES)
         + (long) freeRows.length * Integer.BYTES
         + sketch.length
         + replaced.sizeInBytes()
-        + changed.sizeInBytes();
+        + changed.sizeInBytes()
+        + sketchChanged.sizeInBytes();
+  }
+
+  /** The steps so far: the number of {@link #tick()} calls, or what {@link #setCounters} set. */
+  public long clock() {
+    return clock;
+  }
+
+  /** Advances the clock by one step and returns the new step (the counters' record changes). */
+  public long tick() {
+    changed.add(capacity);
+    return ++clock;
+  }
+
+  /** The touches so far that made a row the most recently used: the largest recency a row can hold. */
+  public long touches() {
+    return touches;
   }
 
   /**
-   * The first word of {@code id}'s home slot, read for its effect alone: reading it some lookups ahead brings the
-   * slot's cache line in while earlier lookups run, as the gathers read rows ahead.
+   * Overwrites the counters (a restore does): the clock, the evictions and the touches. Each must be {@code >= 0}.
+   *
+   * @throws IllegalArgumentException naming a negative value; nothing changes then
    */
-  public long touchHome(long id) {
-    return slots[2 * ((int) mix(id) & mask)];
+  public void setCounters(long clock, long evictions, long touches) {
+    if (clock < 0 || evictions < 0 || touches < 0) {
+      throw new IllegalArgumentException(
+          "id map counters must be >= 0, got clock " + clock + ", evictions " + evictions + ", touches " + touches);
+    }
+    this.clock = clock;
+    this.evictions = evictions;
+    this.touches = touches;
+  }
+
+  /** The home slot of {@code id}: where its probe run starts ({@link #findFrom}). */
+  public int home(long id) {
+    return (int) mix(id) & mask;
+  }
+
+  /**
+   * The row word of slot {@code slot} (a {@link #home}), read for its effect alone: reading it some lookups ahead
+   * brings the slot's cache line in while earlier lookups run, as the gathers read rows ahead.
+   */
+  public long touchSlot(int slot) {
+    return slots[2 * slot + 1];
   }
 
   /** The row of {@code id}, or {@link #NO_ROW}; changes nothing. */
   public long find(long id) {
-    int s = (int) mix(id) & mask;
+    return findFrom(id, home(id));
+  }
+
+  /**
+   * The row of {@code id}, or {@link #NO_ROW}, probing from {@code slot}, which must be {@code home(id)} (computed
+   * ahead by a caller that reads slots ahead); changes nothing.
+   */
+  public long findFrom(long id, int slot) {
+    int s = slot & mask;
     for (int probes = 0; probes <= mask; probes++) {
       long row = slots[2 * s + 1];
       if (row < 0) {
@@ -234,10 +300,12 @@ public final class IdRowMap {
     insertSlot(id, row);
     rowIds[row] = id;
     lastUse[row] = step;
+    recency[row] = ++touches;
     linkLast(row);
     size++;
     replaced.add(row);
     changed.add(row);
+    changed.add(capacity);
     return row;
   }
 
@@ -276,6 +344,9 @@ public final class IdRowMap {
     if (tail != row) {
       unlink(row);
       linkLast(row);
+      recency[row] = ++touches;
+      changed.add(row);
+      changed.add(capacity);
     }
   }
 
@@ -291,6 +362,7 @@ public final class IdRowMap {
       int at = d * width + ((int) mix(id ^ SKETCH_SEEDS[d]) & sketchMask);
       if (sketch[at] < count) {
         sketch[at] = (byte) count;
+        sketchChanged.add(at / SKETCH_BLOCK);
       }
     }
     return count;
@@ -377,30 +449,67 @@ public final class IdRowMap {
     return replaced.take();
   }
 
-  /** The rows whose record (id or last use) changed since the last call, each once; the set is emptied. */
+  /** The recency of {@code row} (see the class comment); meaningful only if {@link #isUsed(long)}. */
+  public long recency(long row) {
+    return recency[(int) row];
+  }
+
+  /**
+   * The rows whose record (id, last use or recency) changed since the last call, each once, and {@code capacity} if
+   * the counters did; the set is emptied.
+   */
   public long[] takeChanged() {
     return changed.take();
   }
 
-  /**
-   * Overwrites the record of {@code row} (a restore writes every row this way): its id and last use ({@code -1}:
-   * free). The slots and the recency list are stale until {@link #rebuild()}, which must run before the next {@link
-   * #find} or {@link #admit}.
-   */
-  public void setRecord(long row, long id, long use) {
-    rowIds[(int) row] = id;
-    lastUse[(int) row] = Math.max(-1, use);
+  /** The bytes of the admission sketch: 0 when {@code minCount} is 1, else a multiple of {@link #SKETCH_BLOCK}. */
+  public int sketchLength() {
+    return sketch.length;
+  }
+
+  /** Byte {@code i} of the admission sketch: a saturating counter, {@code 0 .. MAX_MIN_COUNT}. */
+  public byte sketchByte(int i) {
+    return sketch[i];
   }
 
   /**
-   * Rebuilds the slots, the recency list (by last use, ties by row) and the free rows from the rows' records, after
-   * {@link #setRecord} calls. The admission counts and the change sets are cleared.
+   * Overwrites byte {@code i} of the admission sketch (a restore does).
    *
-   * @throws IllegalStateException if an id is held by two rows
+   * @throws IllegalArgumentException if {@code value} is outside {@code 0 .. MAX_MIN_COUNT}; nothing changes then
+   */
+  public void setSketchByte(int i, int value) {
+    if (value < 0 || value > MAX_MIN_COUNT) {
+      throw new IllegalArgumentException(
+          "admission sketch byte " + i + " holds " + value + ", not a count in 0.." + MAX_MIN_COUNT);
+    }
+    sketch[i] = (byte) value;
+  }
+
+  /** The blocks of {@link #SKETCH_BLOCK} sketch bytes changed since the last call, each once; the set is emptied. */
+  public long[] takeSketchChanged() {
+    return sketchChanged.take();
+  }
+
+  /**
+   * Overwrites the record of {@code row} (a restore writes every row this way): its id, last use ({@code -1}: free)
+   * and recency. The slots and the recency list are stale until {@link #rebuild()}, which must run before the next
+   * {@link #find} or {@link #admit}.
+   */
+  public void setRecord(long row, long id, long use, long recency) {
+    rowIds[(int) row] = id;
+    lastUse[(int) row] = Math.max(-1, use);
+    this.recency[(int) row] = recency;
+  }
+
+  /**
+   * Rebuilds the slots, the recency list (by recency) and the free rows from the rows' records, after {@link
+   * #setRecord} calls; the touches counter becomes at least the largest recency. The sketch and the other counters
+   * are kept; the change sets are cleared.
+   *
+   * @throws IllegalStateException if an id is held by two rows, or two rows have the same recency
    */
   public void rebuild() {
     clearSlots();
-    Arrays.fill(sketch, (byte) 0);
     head = -1;
     tail = -1;
     size = 0;
@@ -410,22 +519,33 @@ public final class IdRowMap {
         used++;
       }
     }
-    // the recency list's order, (last use, row), packed into one long per row and sorted
-    long[] order = new long[used];
+    // the recency list's order: the used rows' recencies sorted, each row then placed at its recency's rank
+    long[] sorted = new long[used];
     int u = 0;
     for (int r = 0; r < capacity; r++) {
       if (lastUse[r] >= 0) {
-        try {
-          order[u++] = Math.addExact(Math.multiplyExact(lastUse[r], (long) capacity), r);
-        } catch (ArithmeticException e) {
-          throw new IllegalStateException(
-              "row " + r + " was last used at step " + lastUse[r] + ", too late to order " + capacity + " rows by", e);
-        }
+        sorted[u++] = recency[r];
       }
     }
-    Arrays.sort(order);
-    for (long packed : order) {
-      int r = (int) (packed % capacity);
+    Arrays.sort(sorted);
+    int[] order = new int[used];
+    for (int r = 0; r < capacity; r++) {
+      if (lastUse[r] >= 0) {
+        int rank = Arrays.binarySearch(sorted, recency[r]);
+        if ((rank > 0 && sorted[rank - 1] == recency[r]) || (rank + 1 < used && sorted[rank + 1] == recency[r])) {
+          int other = -1;
+          for (int q = 0; q < capacity && other < 0; q++) {
+            other = q != r && lastUse[q] >= 0 && recency[q] == recency[r] ? q : -1;
+          }
+          throw new IllegalStateException(
+              "rows " + Math.min(other, r) + " and " + Math.max(other, r) + " have the same recency " + recency[r]
+                  + "; an id map orders its rows by distinct recencies");
+        }
+        order[rank] = r;
+      }
+    }
+    touches = Math.max(touches, used == 0 ? 0 : sorted[used - 1]);
+    for (int r : order) {
       long id = rowIds[r];
       long other = find(id);
       if (other >= 0) {
@@ -446,11 +566,7 @@ public final class IdRowMap {
     nextFresh = capacity;
     replaced.take();
     changed.take();
-  }
-
-  /** The largest last-use step of any row, or -1 for an empty map. */
-  public long latestUse() {
-    return tail < 0 ? -1 : lastUse[tail];
+    sketchChanged.take();
   }
 
   /** A set of rows each recorded once, in insertion order: a bitmap for membership and a growing list. */

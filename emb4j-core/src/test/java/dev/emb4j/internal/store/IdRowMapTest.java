@@ -91,19 +91,25 @@ class IdRowMapTest {
   @Test
   void rebuildRestoresSlotsRecencyAndFreeRows() {
     IdRowMap map = new IdRowMap(4, 1, IdRowMap.Policy.LEAST_RECENTLY_USED, 0);
-    map.setRecord(0, -1, -1);
-    map.setRecord(1, 77, 5);
-    map.setRecord(2, 78, 3);
-    map.setRecord(3, 0, -1);
+    map.setRecord(0, -1, -1, 0);
+    map.setRecord(1, 77, 5, 9);
+    map.setRecord(2, 78, 5, 8); // used in the same step as 77, before it
+    map.setRecord(3, 0, -1, 0);
     map.rebuild();
     assertEquals(1, map.find(77));
     assertEquals(2, map.find(78));
     assertEquals(2, map.size());
+    assertEquals(9, map.touches());
     assertEquals(0, map.admit(79, 6)); // the lowest free row first
     assertEquals(3, map.admit(80, 7));
     assertEquals(2, map.admit(81, 8)); // full: 78 was least recently used
-    map.setRecord(0, 77, 1);
+    map.setRecord(0, 77, 1, 1);
     assertThrows(IllegalStateException.class, map::rebuild);
+    map.setRecord(0, 76, 1, 10);
+    map.setRecord(3, 75, 1, 10);
+    assertEquals(
+        "rows 0 and 3 have the same recency 10; an id map orders its rows by distinct recencies",
+        assertThrows(IllegalStateException.class, map::rebuild).getMessage());
   }
 
   /** One call of the model run: admit {@code id} at the next step. */
