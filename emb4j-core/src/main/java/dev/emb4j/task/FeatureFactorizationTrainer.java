@@ -378,8 +378,8 @@ public final class FeatureFactorizationTrainer {
     return keys.size();
   }
 
-  /** The bags of the given entities, end to end. */
-  private static FeatureFactorization.Bags batch(SideFeatures.Bag[] bags, int[] rows) {
+  /** The bags of the given entities, end to end, and their weights without each bag's first (id) key. */
+  static FeatureFactorization.Bags batch(SideFeatures.Bag[] bags, int[] rows) {
     int total = 0;
     for (int r : rows) {
       total += bags[r].keys().length;

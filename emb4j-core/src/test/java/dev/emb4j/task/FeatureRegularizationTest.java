@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.autograd.Variable;
+import dev.emb4j.nn.GradientCheckTest;
 import dev.emb4j.nn.Parameter;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.tensor.FloatTensor;
-import dev.emb4j.tensor.IndexTensor;
-import dev.emb4j.tensor.Shape;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -20,31 +19,15 @@ import org.junit.jupiter.api.Test;
 
 /** The feature L2 of {@link FeatureFactorizationTrainer#withFeatureReg}: its gradient, its effect, its checks. */
 class FeatureRegularizationTest {
-  private static final double H = 1e-2;
-
-  /** Bags of {@code keys[b]} with {@code weights[b]}, the first key of each the id. */
+  /** Bags of {@code keys[b]} with {@code weights[b]}, the first key of each the id, as the trainer batches them. */
   private static FeatureFactorization.Bags bags(long[][] keys, float[][] weights) {
-    int total = 0;
-    for (long[] k : keys) {
-      total += k.length;
-    }
-    long[] flat = new long[total];
-    float[] w = new float[total];
-    float[] f = new float[total];
-    long[] offsets = new long[keys.length];
-    int at = 0;
+    SideFeatures.Bag[] all = new SideFeatures.Bag[keys.length];
+    int[] rows = new int[keys.length];
     for (int b = 0; b < keys.length; b++) {
-      offsets[b] = at;
-      for (int j = 0; j < keys[b].length; j++) {
-        flat[at + j] = keys[b][j];
-        w[at + j] = weights[b][j];
-        f[at + j] = j == 0 ? 0 : weights[b][j];
-      }
-      at += keys[b].length;
+      all[b] = new SideFeatures.Bag(keys[b], weights[b]);
+      rows[b] = b;
     }
-    return new FeatureFactorization.Bags(
-        IndexTensor.of(flat), IndexTensor.of(offsets), FloatTensor.wrap(Shape.of(total), w),
-        FloatTensor.wrap(Shape.of(total), f));
+    return FeatureFactorizationTrainer.batch(all, rows);
   }
 
   @Test
@@ -88,7 +71,7 @@ class FeatureRegularizationTest {
         RowStore w = p.value();
         for (long r = 0; r < w.rows(); r++) {
           for (int j = 0; j < w.dim(); j++) {
-            double fd = finiteDifference(w, r, j, value);
+            double fd = GradientCheckTest.finiteDifference(w, r, j, value);
             double a = analytic.get(p.name()).get(r)[j];
             assertEquals(fd, a, 2e-3 * Math.max(1, Math.abs(fd)), p.name() + "[" + r + ", " + j + "]");
             checked++;
@@ -118,18 +101,6 @@ class FeatureRegularizationTest {
       assertTrue(norm2 > 0.01, "the feature's factors are not zero");
       assertEquals(2.0 * norm2, with - without, 1e-4);
     }
-  }
-
-  private static double finiteDifference(RowStore w, long r, int j, DoubleSupplier loss) {
-    float orig = w.get(r, j);
-    float plus = (float) (orig + H);
-    float minus = (float) (orig - H);
-    w.set(r, j, plus);
-    double lp = loss.getAsDouble();
-    w.set(r, j, minus);
-    double lm = loss.getAsDouble();
-    w.set(r, j, orig);
-    return (lp - lm) / ((double) plus - minus);
   }
 
   /**
