@@ -2,6 +2,7 @@ package dev.emb4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.internal.format.Json;
@@ -261,6 +262,55 @@ class RecommendCommandTest {
     assertEquals(70.0, o.get("keys"));
     assertEquals(0.0, o.get("keys_sharing_a_row"));
     assertTrue((Double) o.get("rmse") < 1.2, o.toString());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theFeatureModelTrainsFifteenEpochsUnlessToldAndPlainMfTwentyFive() throws Exception {
+    Path train = ratings("train.tsv", 1, 300);
+    String[][] cases = {{"--rated-items"}, {"--rated-items", "--epochs", "3"}, {}};
+    int[] epochs = {15, 3, 25};
+    for (int k = 0; k < cases.length; k++) {
+      String[] base = {"recommend", "train", "--train", train.toString(), "--output", dir.resolve(k + ".model").toString(),
+          "--dim", "4", "--json"};
+      String[] args = java.util.Arrays.copyOf(base, base.length + cases[k].length);
+      System.arraycopy(cases[k], 0, args, base.length, cases[k].length);
+      CliRun r = CliRun.run(args);
+      assertEquals(0, r.exitCode(), r.err());
+      List<Object> history = (List<Object>) ((Map<String, Object>) Json.parse(r.out().strip())).get("history");
+      assertEquals(epochs[k], history.size(), String.join(" ", cases[k]));
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void featureRegChangesTheFeatureModelAndIsRefusedWhereItHasNoUse() throws Exception {
+    Path train = ratings("train.tsv", 1, 500);
+    Path test = ratings("test.tsv", 2, 100);
+    CliRun plain = train(train, dir.resolve("plain.model"), "--rated-items", "--test", test.toString(), "--json");
+    CliRun reg =
+        train(train, dir.resolve("reg.model"), "--rated-items", "--feature-reg", "5", "--test", test.toString(),
+            "--json");
+    assertEquals(0, plain.exitCode(), plain.err());
+    assertEquals(0, reg.exitCode(), reg.err());
+    double a = (Double) ((Map<String, Object>) Json.parse(plain.out().strip())).get("rmse");
+    double b = (Double) ((Map<String, Object>) Json.parse(reg.out().strip())).get("rmse");
+    assertNotEquals(a, b, "the feature L2 changes the model");
+    assertTrue(b < 1.2, "still learnable: " + b);
+
+    Path model = dir.resolve("never.model");
+    String[][] cases = {
+      {"--feature-reg", "0.1"},
+      {"--feature-reg", "0.1", "--rated-items", "--implicit"},
+      {"--feature-reg", "-1", "--rated-items"},
+    };
+    String[] says = {"--feature-reg needs features", "not --implicit or --cluster", "--feature-reg"};
+    for (int k = 0; k < cases.length; k++) {
+      CliRun r = train(train, model, cases[k]);
+      assertEquals(2, r.exitCode(), r.err());
+      assertTrue(r.err().contains(says[k]), r.err());
+      assertFalse(Files.exists(model));
+    }
   }
 
   @Test

@@ -62,20 +62,23 @@ public final class FeatureFactorization extends Model {
 
   /**
    * The bags of a batch: for each of B samples, a run of keys in {@code keys} starting at {@code offsets[b]}, each
-   * with its weight.
+   * with its weight; the first key of each run is the entity's own id.
    *
    * @param keys the keys end to end
    * @param offsets where each sample's keys start
    * @param weights one weight per key
+   * @param featureWeights {@code weights} with each run's first (id) key at weight 0: what pools the features alone
    */
-  record Bags(IndexTensor keys, IndexTensor offsets, FloatTensor weights) {}
+  record Bags(IndexTensor keys, IndexTensor offsets, FloatTensor weights, FloatTensor featureWeights) {}
 
   /**
    * The training objective of a batch of B ratings: mean squared error, plus {@code userReg[b] * |p_b|^2 +
-   * itemReg[b] * |q_b|^2} and {@code biasReg * (b_u^2 + b_i^2)} per rating, divided by B, where p and q are the
-   * pooled user and item vectors.
+   * itemReg[b] * |q_b|^2}, {@code biasReg * (b_u^2 + b_i^2)} and {@code featureReg * (|f_b|^2 + |g_b|^2)} per
+   * rating, divided by B, where p and q are the pooled user and item vectors and f and g their parts without the
+   * ids (the weighted sums of the feature keys' factors alone).
    */
-  Variable loss(Bags user, Bags item, float[] ratings, float[] userReg, float[] itemReg, double biasReg) {
+  Variable loss(
+      Bags user, Bags item, float[] ratings, float[] userReg, float[] itemReg, double biasReg, double featureReg) {
     int b = ratings.length;
     Variable p = users.forward(user.keys(), user.offsets(), Variable.constant(user.weights()));
     Variable q = items.forward(item.keys(), item.offsets(), Variable.constant(item.weights()));
@@ -86,6 +89,11 @@ public final class FeatureFactorization extends Model {
     Variable loss = new MseLoss().apply(prediction, FloatTensor.wrap(Shape.of(b), ratings));
     Variable l2 = Ops.add(weightedSquaredNorms(p, userReg), weightedSquaredNorms(q, itemReg));
     loss = Ops.add(loss, Ops.scale(l2, 1.0 / b));
+    if (featureReg != 0) {
+      Variable pf = users.forward(user.keys(), user.offsets(), Variable.constant(user.featureWeights()));
+      Variable qf = items.forward(item.keys(), item.offsets(), Variable.constant(item.featureWeights()));
+      loss = Ops.add(loss, Ops.scale(Ops.add(Ops.sum(Ops.mul(pf, pf)), Ops.sum(Ops.mul(qf, qf))), featureReg / b));
+    }
     if (biasReg != 0) {
       loss = Ops.add(loss, Ops.scale(Ops.add(Ops.sum(Ops.mul(bu, bu)), Ops.sum(Ops.mul(bi, bi))), biasReg / b));
     }

@@ -24,6 +24,9 @@ import java.util.SplittableRandom;
  * year. {@link #trainImplicit} trains the same model on implicit feedback with the BPR objective instead.
  */
 public final class FeatureFactorizationTrainer {
+  /** The feature L2 of {@link #withFeatureReg} that a plain trainer has. */
+  public static final double DEFAULT_FEATURE_REG = 0;
+
   private final Config config;
   private final SideFeatures userFeatures;
   private final SideFeatures itemFeatures;
@@ -31,19 +34,23 @@ public final class FeatureFactorizationTrainer {
   private final long hashRows;
   /** Whether each user's bag also holds the items it interacted with in training. */
   private final boolean ratedItems;
+  /** The L2 strength on each side's pooled features without the id, per rating. */
+  private final double featureReg;
 
   /** A trainer with {@code config} over the given features ({@link SideFeatures#none()} for none). */
   public FeatureFactorizationTrainer(Config config, SideFeatures userFeatures, SideFeatures itemFeatures) {
-    this(config, userFeatures, itemFeatures, 0, false);
+    this(config, userFeatures, itemFeatures, 0, false, DEFAULT_FEATURE_REG);
   }
 
   private FeatureFactorizationTrainer(
-      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows, boolean ratedItems) {
+      Config config, SideFeatures userFeatures, SideFeatures itemFeatures, long hashRows, boolean ratedItems,
+      double featureReg) {
     this.config = java.util.Objects.requireNonNull(config, "config");
     this.userFeatures = java.util.Objects.requireNonNull(userFeatures, "userFeatures");
     this.itemFeatures = java.util.Objects.requireNonNull(itemFeatures, "itemFeatures");
     this.hashRows = hashRows;
     this.ratedItems = ratedItems;
+    this.featureReg = featureReg;
   }
 
   /**
@@ -57,7 +64,7 @@ public final class FeatureFactorizationTrainer {
     if (rows < 1) {
       throw new IllegalArgumentException("the hash trick needs at least 1 row per side, got " + rows);
     }
-    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows, ratedItems);
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, rows, ratedItems, featureReg);
   }
 
   /**
@@ -67,7 +74,24 @@ public final class FeatureFactorizationTrainer {
    * These keys live in the user side's tables, apart from the items' own.
    */
   public FeatureFactorizationTrainer withRatedItems() {
-    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, hashRows, true);
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, hashRows, true, featureReg);
+  }
+
+  /**
+   * The same trainer with an L2 of its own on the features: each rating adds {@code reg * (|f_u|^2 + |g_i|^2)} to
+   * the objective, where {@code f_u} is the user's pooled vector without its id's embedding (the weighted sum of its
+   * features' and, with {@link #withRatedItems()}, its rated items' factors) and {@code g_i} the item's likewise.
+   * This is on top of the frequency-scaled L2 of {@link Config#reg()} on the whole pooled vector, which cannot tell
+   * an id's share from the features'. Applies to {@link #train}; {@link #trainImplicit} leaves it out.
+   *
+   * @param reg the strength, 0 for none ({@link #DEFAULT_FEATURE_REG} unless this is called)
+   * @throws IllegalArgumentException unless {@code reg} is finite and {@code >= 0}
+   */
+  public FeatureFactorizationTrainer withFeatureReg(double reg) {
+    if (!(reg >= 0) || Double.isInfinite(reg)) {
+      throw new IllegalArgumentException("the feature L2 must be finite and >= 0, got " + reg);
+    }
+    return new FeatureFactorizationTrainer(config, userFeatures, itemFeatures, hashRows, ratedItems, reg);
   }
 
   /**
@@ -147,7 +171,7 @@ public final class FeatureFactorizationTrainer {
           MatrixFactorizationTrainer.fit(
               config, model, train, u, i,
               (bu, bi, br, ru, ri) ->
-                  model.loss(batch(userBags, bu), batch(itemBags, bi), br, ru, ri, config.biasReg()),
+                  model.loss(batch(userBags, bu), batch(itemBags, bi), br, ru, ri, config.biasReg(), featureReg),
               () -> {
                 Map<String, Double> figures = new LinkedHashMap<>();
                 if (validation != null) {
@@ -354,14 +378,15 @@ public final class FeatureFactorizationTrainer {
     return keys.size();
   }
 
-  /** The bags of the given entities, end to end. */
-  private static FeatureFactorization.Bags batch(SideFeatures.Bag[] bags, int[] rows) {
+  /** The bags of the given entities, end to end, and their weights without each bag's first (id) key. */
+  static FeatureFactorization.Bags batch(SideFeatures.Bag[] bags, int[] rows) {
     int total = 0;
     for (int r : rows) {
       total += bags[r].keys().length;
     }
     long[] keys = new long[total];
     float[] weights = new float[total];
+    float[] featureWeights = new float[total];
     long[] offsets = new long[rows.length];
     int at = 0;
     for (int k = 0; k < rows.length; k++) {
@@ -369,10 +394,12 @@ public final class FeatureFactorizationTrainer {
       offsets[k] = at;
       System.arraycopy(bag.keys(), 0, keys, at, bag.keys().length);
       System.arraycopy(bag.weights(), 0, weights, at, bag.weights().length);
+      System.arraycopy(bag.weights(), 1, featureWeights, at + 1, bag.weights().length - 1); // the id's stays 0
       at += bag.keys().length;
     }
     return new FeatureFactorization.Bags(
-        IndexTensor.of(keys), IndexTensor.of(offsets), FloatTensor.wrap(Shape.of(total), weights));
+        IndexTensor.of(keys), IndexTensor.of(offsets), FloatTensor.wrap(Shape.of(total), weights),
+        FloatTensor.wrap(Shape.of(total), featureWeights));
   }
 
   /** Every user's and item's pooled vector and bias as a plain biased MF. */

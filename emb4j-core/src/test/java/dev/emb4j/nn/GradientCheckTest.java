@@ -22,9 +22,13 @@ import net.jqwik.api.Property;
  * the padding row is only checked to be zero. For bags, padding positions are left out of the forward pass, so the
  * true derivative there is zero as well.
  */
-class GradientCheckTest {
+public class GradientCheckTest {
 
-  static final double H = 1e-2;
+  /** The finite-difference step. */
+  public static final double H = 1e-2;
+
+  /** For JUnit; other tests use the static helpers. */
+  public GradientCheckTest() {}
   static final int TRIES = 50;
 
   static double dot(FloatTensor a, FloatTensor b) {
@@ -37,7 +41,7 @@ class GradientCheckTest {
   }
 
   /** Central difference of {@code loss} in {@code W[k, j]}, restoring the value afterwards. */
-  static double finiteDifference(RowStore w, long k, int j, DoubleSupplier loss) {
+  public static double finiteDifference(RowStore w, long k, int j, DoubleSupplier loss) {
     float orig = w.get(k, j);
     float plus = (float) (orig + H);
     float minus = (float) (orig - H);

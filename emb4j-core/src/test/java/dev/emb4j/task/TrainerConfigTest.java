@@ -11,6 +11,15 @@ import org.junit.jupiter.api.Test;
 class TrainerConfigTest {
 
   @Test
+  void theFeatureDefaultsDifferFromTheDefaultsInTheEpochsAlone() {
+    MatrixFactorizationTrainer.Config d = MatrixFactorizationTrainer.Config.defaults();
+    MatrixFactorizationTrainer.Config f = MatrixFactorizationTrainer.Config.featureDefaults();
+    assertEquals(15, f.epochs());
+    assertEquals(25, d.epochs());
+    assertEquals(d, f.toBuilder().epochs(d.epochs()).build());
+  }
+
+  @Test
   void matrixFactorizationBuilder() {
     MatrixFactorizationTrainer.Config c =
         MatrixFactorizationTrainer.Config.builder().dim(8).optimizer(OptimizerKind.SGD).build();

@@ -111,6 +111,17 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   private boolean ratedItems;
 
   @Option(
+      names = "--feature-reg",
+      paramLabel = "X",
+      converter = Ranges.NonNegativeReal.class,
+      description =
+          "With features (--users, --items, --rated-items or a --schema with features): an L2 of its own on each"
+              + " side's features, X * |f|^2 per rating, where f is the user's (item's) pooled vector without its"
+              + " id's embedding; on top of --reg on the whole vector (default: ${DEFAULT-VALUE}). Not with"
+              + " --implicit.")
+  private double featureReg;
+
+  @Option(
       names = "--hash-rows",
       paramLabel = "N",
       converter = Ranges.Positive.class,
@@ -140,7 +151,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
   @Option(
       names = "--epochs",
       converter = Ranges.Positive.class,
-      description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+      description = "Passes over the data (default: ${DEFAULT-VALUE}; with features, ratings and no --implicit 15).")
   private int epochs;
 
   @Option(
@@ -236,6 +247,10 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       FileChecks.readable(schema);
     }
     FileChecks.notAnInput(spec, "--output", output, "--schema", schema);
+    if (spec.commandLine().getParseResult().hasMatchedOption("--feature-reg") && (implicit || clusterOptions.enabled())) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--feature-reg applies to the rating objective on one machine, not --implicit or --cluster");
+    }
     if (implicit && test != null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--implicit holds out each user's latest interaction of --train; --test has no use");
@@ -282,8 +297,17 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     boolean withFeatures =
         users != null || items != null || hashRows != null || ratedItems
             || (columns != null && columns.hasFeatures());
+    if (spec.commandLine().getParseResult().hasMatchedOption("--feature-reg") && !withFeatures) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--feature-reg needs features: --users, --items, --rated-items or a --schema naming feature columns");
+    }
+    if (withFeatures && !implicit && !spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+      config = config.toBuilder().epochs(Config.featureDefaults().epochs()).build();
+    }
     FeatureFactorizationTrainer featureTrainer = new FeatureFactorizationTrainer(config, userFeatures, itemFeatures);
     featureTrainer = ratedItems ? featureTrainer.withRatedItems() : featureTrainer;
+    featureTrainer = featureTrainer.withFeatureReg(featureReg);
     featureTrainer = hashRows == null ? featureTrainer : featureTrainer.hashed(hashRows);
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
@@ -414,6 +438,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
         case "--optimizer" -> d.optimizer().name();
         case "--seed" -> String.valueOf(d.seed());
         case "--dtype" -> DTypeOption.name(d.dtype());
+        case "--feature-reg" -> String.valueOf(FeatureFactorizationTrainer.DEFAULT_FEATURE_REG);
         default -> null;
       };
     }
