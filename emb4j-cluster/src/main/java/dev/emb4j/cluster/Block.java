@@ -4,6 +4,7 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.emb4j.optim.Optimizer;
+import dev.emb4j.optim.RowRule;
 import dev.emb4j.store.HeapRowStore;
 import dev.emb4j.store.RowStore;
 import java.io.IOException;
@@ -107,6 +108,34 @@ final class Block implements IdentifiedDataSerializable {
     }
     stateKind = kind.ordinal();
     return true;
+  }
+
+  /**
+   * Applies {@code rule} to rows {@code at} (distinct) of the block and their state rows, row {@code at[i]} with
+   * gradient row {@code i} of {@code grads}: the body of a push, for dense rows and raw ids alike.
+   */
+  void apply(RowRule rule, int[] at, float[] grads) {
+    int d = dim;
+    int slots = state == null ? 0 : state.length;
+    float[] w = new float[d];
+    float[] g = new float[d];
+    float[][] st = new float[slots][];
+    for (int k = 0; k < slots; k++) {
+      st[k] = new float[stateWidths[k]];
+    }
+    for (int i = 0; i < at.length; i++) {
+      int r = at[i];
+      System.arraycopy(values, r * d, w, 0, d);
+      System.arraycopy(grads, i * d, g, 0, d);
+      for (int k = 0; k < slots; k++) {
+        System.arraycopy(state[k], r * st[k].length, st[k], 0, st[k].length);
+      }
+      rule.apply(w, g, st);
+      System.arraycopy(w, 0, values, r * d, d);
+      for (int k = 0; k < slots; k++) {
+        System.arraycopy(st[k], 0, state[k], r * st[k].length, st[k].length);
+      }
+    }
   }
 
   /** An empty block of a raw-id table, created by the first push of one of its ids. */

@@ -125,11 +125,7 @@ public final class Cluster implements AutoCloseable {
     try {
       String existing = meta.get(key);
       if (existing != null) {
-        TableSpec found = TableSpec.decode(spec.name(), existing);
-        if (!found.equals(spec)) {
-          throw new ClusterException(
-              "table '" + spec.name() + "' in the cluster is " + found.shape() + "; this run asks for " + spec.shape());
-        }
+        checkSame(spec, existing);
         return new ShardedTable(client, blocks(spec.name()), spec);
       }
       RowStore rows = initial.get();
@@ -166,17 +162,22 @@ public final class Cluster implements AutoCloseable {
     try {
       String existing = meta.get(key);
       if (existing != null) {
-        TableSpec found = TableSpec.decode(spec.name(), existing);
-        if (!found.equals(spec)) {
-          throw new ClusterException(
-              "table '" + spec.name() + "' in the cluster is " + found.shape() + "; this run asks for " + spec.shape());
-        }
+        checkSame(spec, existing);
       } else {
         meta.put(key, spec.encode());
       }
       return new ShardedIdTable(client, blocks(spec.name()), spec);
     } finally {
       meta.unlock(key);
+    }
+  }
+
+  /** Refuses {@code spec} if the table's spec as the cluster keeps it ({@code existing}) is another. */
+  private static void checkSame(TableSpec spec, String existing) {
+    TableSpec found = TableSpec.decode(spec.name(), existing);
+    if (!found.equals(spec)) {
+      throw new ClusterException(
+          "table '" + spec.name() + "' in the cluster is " + found.shape() + "; this run asks for " + spec.shape());
     }
   }
 

@@ -56,27 +56,11 @@ final class PushIds implements EntryProcessor<Long, Block, Boolean>, IdentifiedD
     b.addIds(ids, spec, opt);
     boolean fresh = b.ensureState(optimizer.kind(), opt);
     RowRule rule = opt.rowRule(step, fresh);
-    int d = b.dim;
-    int slots = b.state.length;
-    float[] w = new float[d];
-    float[] g = new float[d];
-    float[][] st = new float[slots][];
-    for (int k = 0; k < slots; k++) {
-      st[k] = new float[b.stateWidths[k]];
-    }
+    int[] at = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      int r = b.rowOfId(ids[i]);
-      System.arraycopy(b.values, r * d, w, 0, d);
-      System.arraycopy(grads, i * d, g, 0, d);
-      for (int k = 0; k < slots; k++) {
-        System.arraycopy(b.state[k], r * st[k].length, st[k], 0, st[k].length);
-      }
-      rule.apply(w, g, st);
-      System.arraycopy(w, 0, b.values, r * d, d);
-      for (int k = 0; k < slots; k++) {
-        System.arraycopy(st[k], 0, b.state[k], r * st[k].length, st[k].length);
-      }
+      at[i] = b.rowOfId(ids[i]);
     }
+    b.apply(rule, at, grads);
     entry.setValue(b);
     return true;
   }
