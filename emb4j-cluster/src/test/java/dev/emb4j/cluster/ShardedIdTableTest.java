@@ -19,7 +19,6 @@ import dev.emb4j.tensor.IndexTensor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -28,26 +27,18 @@ import org.junit.jupiter.api.Test;
 
 /** A table keyed by raw 64-bit ids over two members in this JVM. */
 class ShardedIdTableTest {
-  private static ClusterMember first;
-  private static ClusterMember second;
+  private static TwoMembers members;
   private static Cluster cluster;
-  private static List<String> all;
 
   @BeforeAll
   static void startMembers() throws IOException {
-    int p1 = ShardedTableTest.freePort();
-    int p2 = ShardedTableTest.freePort();
-    all = List.of("127.0.0.1:" + p1, "127.0.0.1:" + p2);
-    first = ClusterMember.start(ClusterMember.Options.of("127.0.0.1", p1, all));
-    second = ClusterMember.start(ClusterMember.Options.of("127.0.0.1", p2, all));
-    cluster = Cluster.connect(all);
+    members = TwoMembers.start();
+    cluster = members.cluster();
   }
 
   @AfterAll
   static void stopMembers() {
-    cluster.close();
-    second.leave();
-    first.leave();
+    members.close();
   }
 
   private static float[] row(ShardedIdTable t, long id) {
@@ -110,7 +101,7 @@ class ShardedIdTableTest {
     long[] ids = {3, 1L << 33, -9};
     ShardedIdTable here = cluster.openOrCreateIds(spec);
     here.pull(ids);
-    try (Cluster other = Cluster.connect(all)) {
+    try (Cluster other = Cluster.connect(members.addresses())) {
       ShardedIdTable there = other.openIds("start");
       for (long id : ids) {
         float[] r = row(here, id);
