@@ -4,15 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emb4j.cluster.ClusterMember;
 import dev.emb4j.internal.format.Json;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,24 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class ClassifyClusterTest {
-  private static ClusterMember member;
+  private static LoopbackMember member;
   private static String address;
   @TempDir Path dir;
 
   @BeforeAll
   static void startMember() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      port = s.getLocalPort();
-    }
-    address = "127.0.0.1:" + port;
-    member = ClusterMember.start(ClusterMember.Options.of("127.0.0.1", port, List.of(address)));
+    member = LoopbackMember.start();
+    address = member.address();
   }
 
   @AfterAll
   static void stopMember() {
-    member.leave();
+    member.close();
   }
 
   private Path texts(String name, long seed, int n) throws IOException {

@@ -51,7 +51,7 @@ class ClusterCommandTest {
             "recommend", "train", "--train", train.toString(), "--output", dir.resolve("m").toString(), "--workers",
             "2");
     assertEquals(2, run.exitCode(), run.err());
-    assertTrue(run.err().contains("--worker, --workers, --table and --wait-for-workers need --cluster"), run.err());
+    assertTrue(run.err().contains("--worker, --workers, --table, --raw-ids and --wait-for-workers need --cluster"), run.err());
   }
 
   @Test
@@ -78,6 +78,6 @@ class ClusterCommandTest {
             "classify", "train", "--input", train.toString(), "--output", dir.resolve("m").toString(), "--worker",
             "1", "--workers", "2");
     assertEquals(2, run.exitCode(), run.err());
-    assertTrue(run.err().contains("--worker, --workers, --table and --wait-for-workers need --cluster"), run.err());
+    assertTrue(run.err().contains("--worker, --workers, --table, --raw-ids and --wait-for-workers need --cluster"), run.err());
   }
 }

@@ -116,16 +116,16 @@ public final class Cluster implements AutoCloseable {
    */
   public ShardedTable openOrCreate(TableSpec spec, Supplier<? extends RowStore> initial) {
     Objects.requireNonNull(initial, "initial");
+    if (spec.rawIds()) {
+      throw new IllegalArgumentException(
+          "table '" + spec.name() + "' is keyed by raw ids: open it with openOrCreateIds, it has no initial rows");
+    }
     String key = specKey(spec.name());
     meta.lock(key);
     try {
       String existing = meta.get(key);
       if (existing != null) {
-        TableSpec found = TableSpec.decode(spec.name(), existing);
-        if (!found.equals(spec)) {
-          throw new ClusterException(
-              "table '" + spec.name() + "' in the cluster is " + found.shape() + "; this run asks for " + spec.shape());
-        }
+        checkSame(spec, existing);
         return new ShardedTable(client, blocks(spec.name()), spec);
       }
       RowStore rows = initial.get();
@@ -140,6 +140,44 @@ public final class Cluster implements AutoCloseable {
       return new ShardedTable(client, map, spec);
     } finally {
       meta.unlock(key);
+    }
+  }
+
+  /**
+   * Opens the existing table of raw ids {@code spec.name()} if it has {@code spec}'s shape, or creates it: only its
+   * spec, since its rows appear on their ids' first push.
+   *
+   * @param spec the table's shape, {@link TableSpec.Keys#RAW_IDS}
+   * @return the table
+   * @throws ClusterException if a table of that name has another shape or keys
+   * @throws IllegalArgumentException if {@code spec} is of dense rows (nothing is created)
+   */
+  public ShardedIdTable openOrCreateIds(TableSpec spec) {
+    if (!spec.rawIds()) {
+      throw new IllegalArgumentException(
+          "table '" + spec.name() + "' is of dense rows: open it with openOrCreate and its initial rows");
+    }
+    String key = specKey(spec.name());
+    meta.lock(key);
+    try {
+      String existing = meta.get(key);
+      if (existing != null) {
+        checkSame(spec, existing);
+      } else {
+        meta.put(key, spec.encode());
+      }
+      return new ShardedIdTable(client, blocks(spec.name()), spec);
+    } finally {
+      meta.unlock(key);
+    }
+  }
+
+  /** Refuses {@code spec} if the table's spec as the cluster keeps it ({@code existing}) is another. */
+  private static void checkSame(TableSpec spec, String existing) {
+    TableSpec found = TableSpec.decode(spec.name(), existing);
+    if (!found.equals(spec)) {
+      throw new ClusterException(
+          "table '" + spec.name() + "' in the cluster is " + found.shape() + "; this run asks for " + spec.shape());
     }
   }
 
@@ -168,13 +206,36 @@ public final class Cluster implements AutoCloseable {
    * @throws ClusterException if the cluster holds no table of that name
    */
   public ShardedTable open(String name) {
+    TableSpec spec = existing(name);
+    if (spec.rawIds()) {
+      throw new ClusterException("table '" + name + "' is keyed by raw ids; open it with openIds");
+    }
+    return new ShardedTable(client, blocks(name), spec);
+  }
+
+  /**
+   * Opens an existing table of raw ids.
+   *
+   * @param name the table's name
+   * @return the table
+   * @throws ClusterException if the cluster holds no table of that name, or one of dense rows
+   */
+  public ShardedIdTable openIds(String name) {
+    TableSpec spec = existing(name);
+    if (!spec.rawIds()) {
+      throw new ClusterException("table '" + name + "' is of dense rows; open it with open");
+    }
+    return new ShardedIdTable(client, blocks(name), spec);
+  }
+
+  private TableSpec existing(String name) {
     String encoded = meta.get(specKey(name));
     if (encoded == null) {
       throw new ClusterException(
           "no table '" + name + "' in the cluster at " + String.join(",", addresses) + " (tables: "
               + (tableNames().isEmpty() ? "none" : String.join(", ", tableNames())) + ")");
     }
-    return new ShardedTable(client, blocks(name), TableSpec.decode(name, encoded));
+    return TableSpec.decode(name, encoded);
   }
 
   /**

@@ -17,6 +17,8 @@ final class ClusterSerialization implements DataSerializableFactory {
   static final int EDIT_ROW = 4;
   static final int BLOCK_TALLY = 5;
   static final int PUSH_TO_OWNER = 6;
+  static final int READ_IDS = 7;
+  static final int PUSH_IDS = 8;
 
   @Override
   public IdentifiedDataSerializable create(int typeId) {
@@ -27,6 +29,8 @@ final class ClusterSerialization implements DataSerializableFactory {
       case EDIT_ROW -> new EditRow();
       case BLOCK_TALLY -> new BlockTally();
       case PUSH_TO_OWNER -> new PushToOwner();
+      case READ_IDS -> new ReadIds();
+      case PUSH_IDS -> new PushIds();
       default -> throw new IllegalArgumentException("unknown emb4j class id " + typeId);
     };
   }

@@ -29,7 +29,8 @@ public record ClusterStatus(List<MemberInfo> members, List<TableInfo> tables) {
    *
    * @param name its name
    * @param spec its shape
-   * @param rows the rows present in the cluster (all of {@code spec.rows()} unless a block was lost)
+   * @param rows the rows present in the cluster (all of {@code spec.rows()} unless a block was lost; for a table of
+   *     raw ids, the ids pushed at least once)
    * @param bytes the bytes of their values and optimizer state (one copy, backups not counted)
    */
   public record TableInfo(String name, TableSpec spec, long rows, long bytes) {}

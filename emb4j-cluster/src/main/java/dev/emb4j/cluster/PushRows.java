@@ -55,27 +55,7 @@ final class PushRows implements EntryProcessor<Long, Block, Boolean>, Identified
     Optimizer opt = spec.build();
     boolean fresh = b.ensureState(spec.kind(), opt);
     RowRule rule = opt.rowRule(step, fresh);
-    int d = b.dim;
-    int slots = b.state == null ? 0 : b.state.length;
-    float[] w = new float[d];
-    float[] g = new float[d];
-    float[][] st = new float[slots][];
-    for (int k = 0; k < slots; k++) {
-      st[k] = new float[b.stateWidths[k]];
-    }
-    for (int i = 0; i < offsets.length; i++) {
-      int r = offsets[i];
-      System.arraycopy(b.values, r * d, w, 0, d);
-      System.arraycopy(grads, i * d, g, 0, d);
-      for (int k = 0; k < slots; k++) {
-        System.arraycopy(b.state[k], r * st[k].length, st[k], 0, st[k].length);
-      }
-      rule.apply(w, g, st);
-      System.arraycopy(w, 0, b.values, r * d, d);
-      for (int k = 0; k < slots; k++) {
-        System.arraycopy(st[k], 0, b.state[k], r * st[k].length, st[k].length);
-      }
-    }
+    b.apply(rule, offsets, grads);
     entry.setValue(b);
     return true;
   }

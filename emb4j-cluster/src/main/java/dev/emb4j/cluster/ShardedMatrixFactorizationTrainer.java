@@ -1,10 +1,14 @@
 package dev.emb4j.cluster;
 
+import dev.emb4j.autograd.DenseGradient;
+import dev.emb4j.autograd.SparseGradient;
+import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.metrics.RegressionMetrics;
 import dev.emb4j.nn.Embedding;
 import dev.emb4j.optim.LearningRateSchedule;
 import dev.emb4j.store.DType;
+import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
 import dev.emb4j.task.EpochSummary;
 import dev.emb4j.task.IdIndex;
@@ -38,6 +42,15 @@ import java.util.SplittableRandom;
  * linear learning-rate decay over its own steps. The factorisation has no dense parameter (mu is the training mean,
  * fixed); a dense parameter would be a one-block table pushed every step, the same way.
  *
+ * <p><b>Raw ids.</b> Built {@code rawIds}, the four tables are {@link ShardedIdTable}s keyed by the ratings' raw user
+ * and item ids ({@link TableSpec#rawIds}): the cluster's keys no longer depend on a numbering that every worker must
+ * build the same way. A worker still numbers the ids it reads, for its local copy of the rows (the scratch space of
+ * its steps) and for the model it returns, but that numbering never leaves it. The factor tables start from N(0,
+ * initStd) rows drawn from (seed, id) (the user table from {@code seed}, the item table from {@code seed + 1}), the
+ * bias tables from zeros; a row appears in the cluster on its id's first push. The start rows differ from the dense
+ * mode's (those are drawn per row number), so the two modes train the same model from different, equally
+ * distributed starts.
+ *
  * <p>The result's model is an ordinary in-memory {@link MatrixFactorization}: the tables as they are when every
  * worker has finished its epochs. With several workers, each waits for the others at the end (a barrier in the
  * cluster's metadata under the table prefix, see {@code WorkerBarrier}), at most {@code waitForWorkers}; so every
@@ -57,6 +70,7 @@ public final class ShardedMatrixFactorizationTrainer {
   private final int worker;
   private final int workers;
   private final Duration waitForWorkers;
+  private final boolean rawIds;
 
   /**
    * A worker of a cluster training run that waits up to {@link #DEFAULT_WAIT_FOR_WORKERS} for the others at the end.
@@ -86,6 +100,26 @@ public final class ShardedMatrixFactorizationTrainer {
    */
   public ShardedMatrixFactorizationTrainer(
       Config config, Cluster cluster, String prefix, int worker, int workers, Duration waitForWorkers) {
+    this(config, cluster, prefix, worker, workers, waitForWorkers, false);
+  }
+
+  /**
+   * A worker of a cluster training run, on tables of dense rows or of raw ids.
+   *
+   * @param config the hyper-parameters (float32 tables only)
+   * @param cluster where the tables live
+   * @param prefix the tables' name prefix, e.g. {@code recommend}
+   * @param worker this worker's number, {@code 0 <= worker < workers}
+   * @param workers how many workers share the ratings
+   * @param waitForWorkers how long this worker waits at the end for the others to finish their epochs
+   * @param rawIds whether the tables are keyed by the raw user and item ids (see the class comment)
+   * @throws IllegalArgumentException for a 16-bit dtype, a worker number out of range, or a wait that is not
+   *     positive
+   */
+  public ShardedMatrixFactorizationTrainer(
+      Config config, Cluster cluster, String prefix, int worker, int workers, Duration waitForWorkers,
+      boolean rawIds) {
+    this.rawIds = rawIds;
     this.config = Objects.requireNonNull(config, "config");
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.prefix = Objects.requireNonNull(prefix, "prefix");
@@ -139,11 +173,18 @@ public final class ShardedMatrixFactorizationTrainer {
             users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed(),
             Storage.HEAP, DType.F32);
     Embedding[] local = {model.userFactors(), model.itemFactors(), biases(model, "user_bias"), biases(model, "item_bias")};
-    ShardedTable[] tables = new ShardedTable[local.length];
+    Remote[] tables = new Remote[local.length];
+    IdIndex[] indexOf = {users, items, users, items};
     for (int t = 0; t < local.length; t++) {
       Embedding e = local[t];
-      tables[t] =
-          cluster.openOrCreate(TableSpec.of(prefix + "." + TABLES[t], e.numEmbeddings(), e.embeddingDim()), e::weight);
+      String name = prefix + "." + TABLES[t];
+      if (rawIds) {
+        float std = t < 2 ? (float) config.initStd() : 0f;
+        TableSpec spec = TableSpec.rawIds(name, e.numEmbeddings(), e.embeddingDim(), config.seed() + (t % 2), std);
+        tables[t] = new ById(cluster.openOrCreateIds(spec), indexOf[t]);
+      } else {
+        tables[t] = new ByRow(cluster.openOrCreate(TableSpec.of(name, e.numEmbeddings(), e.embeddingDim()), e::weight));
+      }
     }
     WorkerBarrier barrier = cluster.barrier(prefix, worker, workers);
     if (workers > 1) {
@@ -244,7 +285,7 @@ public final class ShardedMatrixFactorizationTrainer {
   }
 
   /** Pulls each table's rows into its local copy, the four pulls in flight together. */
-  private static void pullInto(ShardedTable[] tables, long[][] ids, Embedding[] local) {
+  private static void pullInto(Remote[] tables, long[][] ids, Embedding[] local) {
     ShardedTable.Pending[] pulls = new ShardedTable.Pending[tables.length];
     for (int t = 0; t < tables.length; t++) {
       pulls[t] = tables[t].startPull(ids[t]);
@@ -255,9 +296,105 @@ public final class ShardedMatrixFactorizationTrainer {
     }
   }
 
-  private static void pullAll(ShardedTable[] tables, Embedding[] local) {
+  private static void pullAll(Remote[] tables, Embedding[] local) {
     for (int t = 0; t < tables.length; t++) {
       tables[t].pullAllInto(local[t].weight());
+    }
+  }
+
+  /** A cluster table as the loop sees it: by the local model's row numbers. */
+  private interface Remote {
+    ShardedTable.Pending startPull(long[] rows);
+
+    void copyLocalRows(long[] rows, RowStore dst);
+
+    ShardedTable.Pending startPush(TableGradient grad, OptimizerSpec rule, long step);
+
+    void pullAllInto(RowStore dst);
+  }
+
+  /** A table of dense rows: the local row numbers are the table's. */
+  private record ByRow(ShardedTable table) implements Remote {
+    @Override
+    public ShardedTable.Pending startPull(long[] rows) {
+      return table.startPull(rows);
+    }
+
+    @Override
+    public void copyLocalRows(long[] rows, RowStore dst) {
+      table.copyLocalRows(rows, dst);
+    }
+
+    @Override
+    public ShardedTable.Pending startPush(TableGradient grad, OptimizerSpec rule, long step) {
+      return table.startPush(grad, rule, step);
+    }
+
+    @Override
+    public void pullAllInto(RowStore dst) {
+      table.pullAllInto(dst);
+    }
+  }
+
+  /** A table of raw ids: local row {@code r} is raw id {@code index.rawId(r)}. */
+  private record ById(ShardedIdTable table, IdIndex index) implements Remote {
+    private long[] ids(long[] rows) {
+      long[] ids = new long[rows.length];
+      for (int k = 0; k < rows.length; k++) {
+        ids[k] = index.rawId(Math.toIntExact(rows[k]));
+      }
+      return ids;
+    }
+
+    @Override
+    public ShardedTable.Pending startPull(long[] rows) {
+      return table.startPull(ids(rows));
+    }
+
+    @Override
+    public void copyLocalRows(long[] rows, RowStore dst) {
+      float[] row = new float[dst.dim()];
+      for (long r : rows) {
+        table.readRow(index.rawId(Math.toIntExact(r)), row, 0);
+        dst.writeRow(r, row, 0);
+      }
+    }
+
+    @Override
+    public ShardedTable.Pending startPush(TableGradient grad, OptimizerSpec rule, long step) {
+      long[] rows;
+      float[] values;
+      switch (grad) {
+        case SparseGradient s -> {
+          SparseGradient c = s.coalesce();
+          rows = c.indices();
+          values = c.values().data();
+        }
+        case DenseGradient dense -> {
+          RowStore g = dense.values();
+          rows = new long[Math.toIntExact(g.rows())];
+          values = new float[Math.multiplyExact(rows.length, g.dim())];
+          for (int r = 0; r < rows.length; r++) {
+            rows[r] = r;
+            g.readRow(r, values, r * g.dim());
+          }
+        }
+      }
+      return table.startPush(ids(rows), values, rule, step);
+    }
+
+    @Override
+    public void pullAllInto(RowStore dst) {
+      int batch = 1024;
+      for (int from = 0; from < index.size(); from += batch) {
+        long[] rows = new long[Math.min(batch, index.size() - from)];
+        for (int k = 0; k < rows.length; k++) {
+          rows[k] = from + k;
+        }
+        table.pull(ids(rows));
+        copyLocalRows(rows, dst);
+        table.forgetLocal();
+      }
     }
   }
 

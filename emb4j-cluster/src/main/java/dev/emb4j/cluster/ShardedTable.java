@@ -1,13 +1,7 @@
 package dev.emb4j.cluster;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceNotActiveException;
-import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
-import com.hazelcast.partition.PartitionService;
-import com.hazelcast.spi.exception.RetryableException;
-import com.hazelcast.spi.exception.TargetDisconnectedException;
 import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.autograd.SparseGradient;
 import dev.emb4j.autograd.TableGradient;
@@ -15,17 +9,12 @@ import dev.emb4j.store.RowStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -55,9 +44,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * Not thread-safe: one thread uses a table object at a time.
  */
 public final class ShardedTable implements RowStore {
-  /** How long a push keeps sending again the parts whose member failed (failure detection takes up to 10 s). */
-  private static final long RETRY_FOR_NANOS = TimeUnit.MINUTES.toNanos(2);
-
   private final HazelcastInstance client;
   private final IMap<Long, Block> map;
   private final TableSpec spec;
@@ -111,7 +97,7 @@ public final class ShardedTable implements RowStore {
     }
     CompletableFuture<Map<Long, float[]>> got =
         map.submitToKeys(blocks, new ReadRows(spec.blockRows(), wanted)).toCompletableFuture();
-    return new Pending(() -> keep(wanted, join(got)));
+    return new Pending(() -> keep(wanted, OwnerCalls.join(got)));
   }
 
   /**
@@ -263,125 +249,14 @@ public final class ShardedTable implements RowStore {
         new PushToOwner(
             map.getName(), optimizer, step, writer, pushSeq, blocks.stream().mapToLong(Long::longValue).toArray(),
             offsets.toArray(int[][]::new), grads.toArray(float[][]::new));
-    List<Sent> sent = send(byOwner(List.of(all)));
-    return new Pending(() -> awaitPush(sent));
-  }
-
-  /**
-   * Splits the blocks of {@code pushes} (parts of one push) into one part per member that owns some of them, as the
-   * client's partition table says now; blocks whose partition has no owner yet go in a part for any member (the
-   * key null).
-   */
-  private Map<Member, PushToOwner> byOwner(List<PushToOwner> pushes) {
-    PartitionService partitions = client.getPartitionService();
-    Map<Member, List<Integer>> indices = new LinkedHashMap<>();
-    Map<Member, List<PushToOwner>> sources = new LinkedHashMap<>();
-    for (PushToOwner push : pushes) {
-      long[] b = push.blocks();
-      for (int i = 0; i < b.length; i++) {
-        Member owner = partitions.getPartition(b[i]).getOwner();
-        indices.computeIfAbsent(owner, m -> new ArrayList<>()).add(i);
-        sources.computeIfAbsent(owner, m -> new ArrayList<>()).add(push);
-      }
-    }
-    Map<Member, PushToOwner> parts = new LinkedHashMap<>();
-    indices.forEach(
-        (owner, at) -> {
-          List<PushToOwner> from = sources.get(owner);
-          int n = at.size();
-          long[] b = new long[n];
-          int[][] o = new int[n][];
-          float[][] g = new float[n][];
-          for (int k = 0; k < n; k++) {
-            b[k] = from.get(k).blocks()[at.get(k)];
-            o[k] = from.get(k).offsets(at.get(k));
-            g[k] = from.get(k).grads(at.get(k));
-          }
-          parts.put(owner, from.getFirst().withBlocks(b, o, g));
-        });
-    return parts;
-  }
-
-  /** A part of a push and its answer in flight. */
-  private record Sent(PushToOwner part, Future<Integer> answer) {}
-
-  private List<Sent> send(Map<Member, PushToOwner> parts) {
-    IExecutorService executor = client.getExecutorService(ClusterMember.PUSH_EXECUTOR);
-    List<Sent> sent = new ArrayList<>();
-    parts.forEach(
-        (owner, part) ->
-            sent.add(new Sent(part, owner == null ? executor.submit(part) : executor.submitToMember(part, owner))));
-    return sent;
-  }
-
-  /**
-   * Waits for every part of a push; parts whose member failed or left before answering are split again by their
-   * blocks' owners now and sent again (a block that had applied its part skips it, by writer and sequence), until
-   * {@link #RETRY_FOR_NANOS} after the first failure.
-   */
-  private void awaitPush(List<Sent> sent) {
-    long deadline = 0;
-    while (true) {
-      List<PushToOwner> failed = new ArrayList<>();
-      for (Sent s : sent) {
-        try {
-          join(s.answer());
-        } catch (RuntimeException e) {
-          if (!retryable(e)) {
-            throw e;
-          }
-          if (deadline == 0) {
-            deadline = System.nanoTime() + RETRY_FOR_NANOS;
-          } else if (System.nanoTime() > deadline) {
-            throw e;
-          }
-          failed.add(s.part());
-        }
-      }
-      if (failed.isEmpty()) {
-        return;
-      }
-      sent = send(byOwner(failed));
-    }
-  }
-
-  /** The future's value, or its failure as a runtime exception (the cause of the wrapping one). */
-  private static <T> T join(Future<T> future) {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the cluster", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw e;
-    }
-  }
-
-  /** Whether a failure says the member that ran the call failed or left, so that sending it again may succeed. */
-  private static boolean retryable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof RetryableException
-          || t instanceof TargetDisconnectedException
-          || t instanceof HazelcastInstanceNotActiveException) {
-        return true;
-      }
-    }
-    return false;
+    return OwnerCalls.start(client, all);
   }
 
   /** A pull or push in flight, started by {@link #startPull} or {@link #startPush}. */
   public static final class Pending {
     private final Runnable await;
 
-    private Pending(Runnable await) {
+    Pending(Runnable await) {
       this.await = await;
     }
 

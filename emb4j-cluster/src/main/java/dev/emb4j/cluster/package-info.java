@@ -8,6 +8,13 @@
  * partition with {@code backups} synchronous backups on other members (default 1). The map {@code emb4j.meta} holds
  * the emb4j version and each table's spec.
  *
+ * <p><b>Raw ids</b> ({@link dev.emb4j.cluster.ShardedIdTable}, {@link dev.emb4j.cluster.TableSpec.Keys#RAW_IDS}): a
+ * table keyed by 64-bit ids keeps id {@code x} in block {@code mix(x) mod blocks} (a SplitMix64 finaliser, so ids
+ * that agree in their low bits still spread), each block holding its ids, ascending, beside their rows: one row per
+ * id, no collisions. A row is created at the owner by its id's first push, from a start row drawn from (seed, id)
+ * alone, then updated by the same rule; a pull of an id never pushed answers that start row and creates nothing, so
+ * every worker sees the same start and the rows present are the ids pushed. The semantics below hold for both kinds.
+ *
  * <p><b>A training step</b> ({@link dev.emb4j.cluster.ShardedTable}): pull the rows the batch touches (one {@code
  * submitToKeys} call over their blocks: the member that receives it runs it at each owner and gathers the answers;
  * the answer is the wanted rows' values, never their state), compute the loss and gradient locally, push the gradient:

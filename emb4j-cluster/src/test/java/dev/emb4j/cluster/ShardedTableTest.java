@@ -36,8 +36,7 @@ import org.junit.jupiter.api.Test;
 
 /** A sharded table over two members in this JVM: the same rows and the same updates as a local table. */
 class ShardedTableTest {
-  private static ClusterMember first;
-  private static ClusterMember second;
+  private static TwoMembers members;
   private static Cluster cluster;
 
   static int freePort() throws IOException {
@@ -49,19 +48,13 @@ class ShardedTableTest {
 
   @BeforeAll
   static void startMembers() throws IOException {
-    int p1 = freePort();
-    int p2 = freePort();
-    List<String> all = List.of("127.0.0.1:" + p1, "127.0.0.1:" + p2);
-    first = ClusterMember.start(ClusterMember.Options.of("127.0.0.1", p1, all));
-    second = ClusterMember.start(ClusterMember.Options.of("127.0.0.1", p2, all));
-    cluster = Cluster.connect(all);
+    members = TwoMembers.start();
+    cluster = members.cluster();
   }
 
   @AfterAll
   static void stopMembers() {
-    cluster.close();
-    second.leave();
-    first.leave();
+    members.close();
   }
 
   private static RowStore randomRows(long rows, int dim, long seed) {
@@ -227,8 +220,8 @@ class ShardedTableTest {
     ClusterException e =
         assertThrows(
             ClusterException.class,
-            () -> ClusterMember.start(ClusterMember.Options.of("127.0.0.1", portOf(first), List.of())));
-    assertTrue(e.getMessage().startsWith("port " + portOf(first) + " on 127.0.0.1 is not free"), e.getMessage());
+            () -> ClusterMember.start(ClusterMember.Options.of("127.0.0.1", portOf(members.first()), List.of())));
+    assertTrue(e.getMessage().startsWith("port " + portOf(members.first()) + " on 127.0.0.1 is not free"), e.getMessage());
   }
 
   @Test

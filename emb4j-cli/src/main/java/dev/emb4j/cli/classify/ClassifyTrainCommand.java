@@ -165,6 +165,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     }
     FileChecks.writable(output, err);
     clusterOptions.check();
+    clusterOptions.refuseRawIds();
     if (clusterOptions.enabled() && (threads > 1 || dtype != DType.F32)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the cluster's members with the partitions each owns, and its tables with the rows present and their bytes.",
       "--json prints one object: {\"members\": [{\"address\", \"partitions\"}, ...], \"tables\": [{\"name\", \"rows\","
-          + " \"bytes\", \"expected_rows\", \"dim\"}, ...]}."
+          + " \"bytes\", \"expected_rows\", \"dim\", \"keys\"}, ...]}: rows counts the rows present (for a table"
+          + " keyed by raw ids, the ids pushed at least once), keys is \"rows\" or \"raw_ids\"."
     },
     mixinStandardHelpOptions = true)
 public final class ClusterStatusCommand implements Callable<Integer> {
@@ -57,6 +58,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
         o.put("bytes", t.bytes());
         o.put("expected_rows", t.spec().rows());
         o.put("dim", t.spec().dim());
+        o.put("keys", t.spec().rawIds() ? "raw_ids" : "rows");
         ts.add(o);
       }
       Map<String, Object> doc = new LinkedHashMap<>();
@@ -70,9 +72,15 @@ public final class ClusterStatusCommand implements Callable<Integer> {
       }
       out.printf(Locale.ROOT, "%d table%s%n", status.tables().size(), status.tables().size() == 1 ? "" : "s");
       for (ClusterStatus.TableInfo t : status.tables()) {
-        out.printf(
-            Locale.ROOT, "  %-24s %d of %d rows x %d, %d bytes%n", t.name(), t.rows(), t.spec().rows(),
-            t.spec().dim(), t.bytes());
+        if (t.spec().rawIds()) {
+          out.printf(
+              Locale.ROOT, "  %-24s %d raw ids (about %d expected) x %d, %d bytes%n", t.name(), t.rows(),
+              t.spec().rows(), t.spec().dim(), t.bytes());
+        } else {
+          out.printf(
+              Locale.ROOT, "  %-24s %d of %d rows x %d, %d bytes%n", t.name(), t.rows(), t.spec().rows(),
+              t.spec().dim(), t.bytes());
+        }
       }
     }
     out.flush();

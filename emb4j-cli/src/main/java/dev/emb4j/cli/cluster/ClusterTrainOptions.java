@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The options that make {@code recommend train} and {@code classify train} train against a cluster ({@code
- * --cluster}, {@code --worker}, {@code --workers}, {@code --table}, {@code --wait-for-workers}), and the branches that
- * do it.
+ * --cluster}, {@code --worker}, {@code --workers}, {@code --table}, {@code --wait-for-workers}, and for {@code
+ * recommend train} {@code --raw-ids}), and the branches that do it.
  */
 public final class ClusterTrainOptions {
   @Spec(Spec.Target.MIXEE)
@@ -58,6 +58,25 @@ public final class ClusterTrainOptions {
               + " (default: 1800).")
   private long waitForWorkers = ShardedMatrixFactorizationTrainer.DEFAULT_WAIT_FOR_WORKERS.toSeconds();
 
+  @Option(
+      names = "--raw-ids",
+      description =
+          "With --cluster (recommend train): key the user and item tables by the raw ids of the ratings, rows"
+              + " created on their first push, instead of by row numbers every worker derives from the file.")
+  private boolean rawIds;
+
+  /**
+   * Refuses {@code --raw-ids} for a command whose tables have no raw ids ({@code classify train}).
+   *
+   * @throws CommandLine.ParameterException if it was given
+   */
+  public void refuseRawIds() {
+    if (rawIds) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--raw-ids keys recommend train's user and item tables; classify train has no ids");
+    }
+  }
+
   /** Whether {@code --cluster} was given. */
   public boolean enabled() {
     return cluster != null;
@@ -73,9 +92,10 @@ public final class ClusterTrainOptions {
       if (worker != 0
           || workers != 1
           || table != null
+          || rawIds
           || waitForWorkers != ShardedMatrixFactorizationTrainer.DEFAULT_WAIT_FOR_WORKERS.toSeconds()) {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "--worker, --workers, --table and --wait-for-workers need --cluster");
+            spec.commandLine(), "--worker, --workers, --table, --raw-ids and --wait-for-workers need --cluster");
       }
       return;
     }
@@ -103,7 +123,8 @@ public final class ClusterTrainOptions {
       MatrixFactorizationTrainer.Config config, Ratings train, Ratings validation, TrainingListener listener) {
     try (Cluster c = Cluster.connect(Addresses.parseList(cluster))) {
       return new ShardedMatrixFactorizationTrainer(
-              config, c, table == null ? "recommend" : table, worker, workers, Duration.ofSeconds(waitForWorkers))
+              config, c, table == null ? "recommend" : table, worker, workers, Duration.ofSeconds(waitForWorkers),
+              rawIds)
           .train(train, validation, listener);
     }
   }
