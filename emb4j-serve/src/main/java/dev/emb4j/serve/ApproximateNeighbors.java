@@ -52,6 +52,9 @@ public final class ApproximateNeighbors implements AutoCloseable {
   private static final String VECTOR = "v";
   private static final String ROW = "row";
   private static final int CHECKED_ROWS = 64;
+  /** The name of a temporary index directory begins with this and the process id. */
+  static final String TEMPORARY_PREFIX = "emb4j-hnsw-";
+
   /** Under Lucene's limit on the indexing buffer of one thread (1,945 MB). */
   private static final double MAX_BUFFER_MB = 1900;
 
@@ -108,7 +111,8 @@ public final class ApproximateNeighbors implements AutoCloseable {
             "maxConnections", Integer.toString(settings.maxConnections()),
             "beamWidth", Integer.toString(settings.beamWidth()));
     if (dir == null) {
-      Path temporary = Files.createTempDirectory("emb4j-hnsw");
+      // the process id in the name tells this process's directories from other processes' (and their leftovers)
+      Path temporary = Files.createTempDirectory(TEMPORARY_PREFIX + ProcessHandle.current().pid() + "-");
       try {
         FSDirectory scratch = FSDirectory.open(temporary);
         return opened(scratch, () -> {

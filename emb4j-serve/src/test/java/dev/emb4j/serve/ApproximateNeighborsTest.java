@@ -147,9 +147,11 @@ class ApproximateNeighborsTest {
     assertEquals(before, temporaryIndexes(), "which close deletes");
   }
 
+  /** This JVM's temporary index directories (other processes on the machine may be making their own). */
   private static Set<Path> temporaryIndexes() throws Exception {
+    String mine = ApproximateNeighbors.TEMPORARY_PREFIX + ProcessHandle.current().pid() + "-";
     try (var paths = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return new HashSet<>(paths.filter(p -> p.getFileName().toString().startsWith("emb4j-hnsw")).toList());
+      return new HashSet<>(paths.filter(p -> p.getFileName().toString().startsWith(mine)).toList());
     }
   }
 
