@@ -52,9 +52,11 @@ class ShardedTextClassifierTest {
     first = ChildJvm.member(p1, all);
     second = ChildJvm.member(p2, all);
     cluster = Cluster.connect(List.of(all.split(",")));
-    // The data lies beside the repository (../shared from its root); surefire runs in the module's folder.
+    // The SMS Spam Collection ships with the CLI as the demo's data; surefire runs in this module's folder.
     Path sms =
-        Path.of(System.getProperty("user.dir")).resolve("../../shared/data/sms-spam/SMSSpamCollection").normalize();
+        Path.of(System.getProperty("user.dir"))
+            .resolve("../emb4j-cli/src/main/resources/dev/emb4j/cli/demo/sms-spam/SMSSpamCollection")
+            .normalize();
     List<LabeledText> texts = new ArrayList<>(LabeledTextFile.read(sms, new Tokenizer(true), false).examples());
     Collections.shuffle(texts, new Random(42)); // the demo's split: 80 % to train, 20 % to test
     int cut = (int) (texts.size() * 0.8);
