@@ -83,7 +83,7 @@ final class Block implements IdentifiedDataSerializable {
    * @return true if the state was created now (the rule's {@code fresh})
    * @throws IllegalStateException if the block holds another optimizer's state
    */
-  boolean ensureState(OptimizerSpec.Kind kind, Optimizer opt) {
+  private boolean ensureState(OptimizerSpec.Kind kind, Optimizer opt) {
     if (stateKind == kind.ordinal()) {
       return false;
     }
@@ -111,10 +111,18 @@ final class Block implements IdentifiedDataSerializable {
   }
 
   /**
-   * Applies {@code rule} to rows {@code at} (distinct) of the block and their state rows, row {@code at[i]} with
-   * gradient row {@code i} of {@code grads}: the body of a push, for dense rows and raw ids alike.
+   * The body of a push, for dense rows and raw ids alike: {@code opt}'s rule at {@code step} applied to rows {@code
+   * at} (distinct) of the block and their state rows, row {@code at[i]} with gradient row {@code i} of {@code grads};
+   * the state rows are made with the optimizer's initial values on the block's first push.
+   *
+   * @throws IllegalStateException if the block holds another optimizer's state
    */
-  void apply(RowRule rule, int[] at, float[] grads) {
+  void push(OptimizerSpec.Kind kind, Optimizer opt, long step, int[] at, float[] grads) {
+    boolean fresh = ensureState(kind, opt);
+    apply(opt.rowRule(step, fresh), at, grads);
+  }
+
+  private void apply(RowRule rule, int[] at, float[] grads) {
     int d = dim;
     int slots = state == null ? 0 : state.length;
     float[] w = new float[d];

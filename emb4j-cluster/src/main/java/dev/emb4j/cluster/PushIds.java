@@ -5,7 +5,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.emb4j.optim.Optimizer;
-import dev.emb4j.optim.RowRule;
 import java.io.IOException;
 import java.util.Map;
 
@@ -54,13 +53,11 @@ final class PushIds implements EntryProcessor<Long, Block, Boolean>, IdentifiedD
     }
     Optimizer opt = optimizer.build();
     b.addIds(ids, spec, opt);
-    boolean fresh = b.ensureState(optimizer.kind(), opt);
-    RowRule rule = opt.rowRule(step, fresh);
     int[] at = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
       at[i] = b.rowOfId(ids[i]);
     }
-    b.apply(rule, at, grads);
+    b.push(optimizer.kind(), opt, step, at, grads);
     entry.setValue(b);
     return true;
   }

@@ -5,7 +5,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.emb4j.optim.Optimizer;
-import dev.emb4j.optim.RowRule;
 import java.io.IOException;
 import java.util.Map;
 
@@ -53,9 +52,7 @@ final class PushRows implements EntryProcessor<Long, Block, Boolean>, Identified
     }
     OptimizerSpec spec = new OptimizerSpec(OptimizerSpec.Kind.values()[kind], lr);
     Optimizer opt = spec.build();
-    boolean fresh = b.ensureState(spec.kind(), opt);
-    RowRule rule = opt.rowRule(step, fresh);
-    b.apply(rule, offsets, grads);
+    b.push(spec.kind(), opt, step, offsets, grads);
     entry.setValue(b);
     return true;
   }
