@@ -14,8 +14,13 @@ import java.util.Arrays;
  *
  * <p><b>Rows.</b> Each row knows its id, the step it was last used at ({@code -1}: free) and its recency: the number
  * of the touch that last moved it to the most recently used end (a counter of such touches; rows used in one step are
- * ordered by it as they were used). The used rows form a doubly linked list from the least to the most recently used,
- * ordered by recency, so that the eviction victim is found in O(1).
+ * ordered by it as they were used). The used rows are kept in recency order in a queue of row numbers: a touch appends
+ * the row and records where ({@code place}), which leaves the row's earlier entry stale; the eviction victim is the
+ * first entry still live (its row's {@code place} is that entry), found by skipping stale entries from the front. When
+ * the queue (twice the capacity) is full, its live entries, at most half of it, move to its start in order. A row's
+ * id, last use, recency and place sit together in one record of 32 bytes, so a touch writes one cache line that a
+ * caller can read early ({@link #touchRecord}), where a linked list would also write both neighbours' links; every
+ * operation is amortised O(1).
  *
  * <p><b>Admission.</b> With {@code minCount > 1}, an id not in the map is counted in a count-min sketch (4 rows of
  * saturating byte counters, conservative update) and gets a row at its {@code minCount}-th sighting; the sketch may
@@ -32,7 +37,7 @@ import java.util.Arrays;
  * that changed since the last {@link #takeSketchChanged()}.
  *
  * <p>The slot array is one Java array, so the capacity is at most {@link #MAX_CAPACITY} rows (4.03 *
- * 10<sup>8</sup>); the per-row arrays keep row numbers as {@code int}s, which that bound allows, and callers see
+ * 10<sup>8</sup>); the queue keeps row numbers as {@code int}s, which that bound allows, and callers see
  * {@code long}s.
  *
  * <p>Not thread-safe: the caller serialises writers and guards readers (the table uses a {@code StampedLock}). Reads
@@ -80,17 +85,25 @@ public final class IdRowMap {
 
   private final int mask;
 
-  private final long[] rowIds;
-  /** The step each row was last used at; -1 for a free row. */
-  private final long[] lastUse;
+  /**
+   * Each row's record, four longs: its id, the step it was last used at (-1: free), its recency and where its live
+   * entry in {@link #order} is (-1: free). One record fills half a cache line, so marking a row used costs one miss.
+   */
+  private final long[] records;
 
-  /** Each used row's recency: the {@link #touches} count when it last became the most recently used. */
-  private final long[] recency;
+  private static final int ID = 0;
+  private static final int USE = 1;
+  private static final int RECENCY = 2;
+  private static final int PLACE = 3;
 
-  private final int[] prev;
-  private final int[] next;
-  private int head = -1;
-  private int tail = -1;
+  /**
+   * The recency queue: rows in the order they were last touched, from {@code front} to {@code back}, with stale
+   * entries (rows touched again since, or freed) between them; {@code order[back - 1]} is always live.
+   */
+  private final int[] order;
+
+  private int front;
+  private int back;
 
   /** Rows never used are {@code nextFresh .. capacity - 1}; rows freed by a restore are on {@code freeRows}. */
   private int nextFresh;
@@ -141,12 +154,12 @@ public final class IdRowMap {
     this.mask = slots - 1;
     this.slots = new long[2 * slots];
     clearSlots();
-    this.rowIds = new long[this.capacity];
-    this.lastUse = new long[this.capacity];
-    Arrays.fill(lastUse, -1);
-    this.recency = new long[this.capacity];
-    this.prev = new int[this.capacity];
-    this.next = new int[this.capacity];
+    this.records = new long[4 * this.capacity];
+    for (int r = 0; r < this.capacity; r++) {
+      records[4 * r + USE] = -1;
+      records[4 * r + PLACE] = -1;
+    }
+    this.order = new int[2 * this.capacity];
     int width = minCount == 1 ? 0 : Math.clamp(Long.highestOneBit(capacity * 2 - 1), 1 << 10, 1 << 22);
     this.sketch = new byte[width * SKETCH_DEPTH];
     this.sketchMask = width - 1;
@@ -190,10 +203,10 @@ public final class IdRowMap {
     return evictions;
   }
 
-  /** Bytes of the map's arrays (slots, per-row records and links, sketch, change sets). */
+  /** Bytes of the map's arrays (slots, rows' records, recency queue, sketch, change sets). */
   public long sizeInBytes() {
     return (long) slots.length * Long.BYTES
-        + (long) capacity * (3L * Long.BYTES + 2L * Integer.BYTES)
+        + (long) capacity * (4L * Long.BYTES + 2L * Integer.BYTES)
         + (long) freeRows.length * Integer.BYTES
         + sketch.length
         + replaced.sizeInBytes()
@@ -292,15 +305,14 @@ public final class IdRowMap {
       if (row < 0) {
         return NO_ROW;
       }
-      removeSlot(rowIds[row]);
-      unlink(row);
+      removeSlot(records[4 * row + ID]);
       size--;
       evictions++;
     }
     insertSlot(id, row);
-    rowIds[row] = id;
-    lastUse[row] = step;
-    recency[row] = ++touches;
+    records[4 * row + ID] = id;
+    records[4 * row + USE] = step;
+    records[4 * row + RECENCY] = ++touches;
     linkLast(row);
     size++;
     replaced.add(row);
@@ -323,8 +335,11 @@ public final class IdRowMap {
           throw new IllegalStateException(
               "the table is full: all " + capacity + " rows hold ids, so id " + id
                   + " cannot be admitted (eviction is off; raise the capacity or choose an eviction policy)");
-      case LEAST_RECENTLY_USED -> head;
-      case OLDER_THAN -> step - lastUse[head] > maxAge ? head : -1;
+      case LEAST_RECENTLY_USED -> leastRecentlyUsed();
+      case OLDER_THAN -> {
+        int oldest = leastRecentlyUsed();
+        yield step - records[4 * oldest + USE] > maxAge ? oldest : -1;
+      }
     };
   }
 
@@ -337,14 +352,13 @@ public final class IdRowMap {
   }
 
   private void touch(int row, long step) {
-    if (lastUse[row] != step) {
-      lastUse[row] = step;
+    if (records[4 * row + USE] != step) {
+      records[4 * row + USE] = step;
       changed.add(row);
     }
-    if (tail != row) {
-      unlink(row);
+    if (order[back - 1] != row) {
       linkLast(row);
-      recency[row] = ++touches;
+      records[4 * row + RECENCY] = ++touches;
       changed.add(row);
       changed.add(capacity);
     }
@@ -403,45 +417,59 @@ public final class IdRowMap {
     slots[2 * gap + 1] = -1;
   }
 
-  private void unlink(int row) {
-    int p = prev[row];
-    int n = next[row];
-    if (p >= 0) {
-      next[p] = n;
-    } else {
-      head = n;
+  /** The least recently used row: the first live entry of the queue (the map is not empty). */
+  private int leastRecentlyUsed() {
+    while (records[4 * order[front] + PLACE] != front) {
+      front++;
     }
-    if (n >= 0) {
-      prev[n] = p;
-    } else {
-      tail = p;
-    }
+    return order[front];
   }
 
+  /** Makes {@code row} the most recently used: appends it to the queue, its earlier entry (if any) going stale. */
   private void linkLast(int row) {
-    prev[row] = tail;
-    next[row] = -1;
-    if (tail >= 0) {
-      next[tail] = row;
-    } else {
-      head = row;
+    if (back == order.length) {
+      compact();
     }
-    tail = row;
+    order[back] = row;
+    records[4 * row + PLACE] = back++;
+  }
+
+  /** Moves the live entries to the start of the queue, in order: at most {@code capacity}, half of it. */
+  private void compact() {
+    int kept = 0;
+    for (int at = front; at < back; at++) {
+      int row = order[at];
+      if (records[4 * row + PLACE] == at) { // a row's live entry is its last, so no entry after it was moved yet
+        order[kept] = row;
+        records[4 * row + PLACE] = kept++;
+      }
+    }
+    front = 0;
+    back = kept;
+  }
+
+  /**
+   * The records of {@code row} read for their effect alone: a caller about to {@link #touch} rows it knows ahead
+   * reads the records of the row some touches later, so that they are in cache when it gets there.
+   */
+  public long touchRecord(long row) {
+    int r = (int) row;
+    return records[4 * r + USE];
   }
 
   /** The id of {@code row}; meaningful only if {@link #isUsed(long)}. */
   public long idOf(long row) {
-    return rowIds[(int) row];
+    return records[4 * (int) row + ID];
   }
 
   /** Whether {@code row} holds an id. */
   public boolean isUsed(long row) {
-    return lastUse[(int) row] >= 0;
+    return records[4 * (int) row + USE] >= 0;
   }
 
   /** The step {@code row} was last used at, or -1 for a free row. */
   public long lastUse(long row) {
-    return lastUse[(int) row];
+    return records[4 * (int) row + USE];
   }
 
   /** The rows given to an id since the last call, each once, in the order given; the set is emptied. */
@@ -451,7 +479,7 @@ public final class IdRowMap {
 
   /** The recency of {@code row} (see the class comment); meaningful only if {@link #isUsed(long)}. */
   public long recency(long row) {
-    return recency[(int) row];
+    return records[4 * (int) row + RECENCY];
   }
 
   /**
@@ -492,17 +520,17 @@ public final class IdRowMap {
 
   /**
    * Overwrites the record of {@code row} (a restore writes every row this way): its id, last use ({@code -1}: free)
-   * and recency. The slots and the recency list are stale until {@link #rebuild()}, which must run before the next
+   * and recency. The slots and the recency queue are stale until {@link #rebuild()}, which must run before the next
    * {@link #find} or {@link #admit}.
    */
   public void setRecord(long row, long id, long use, long recency) {
-    rowIds[(int) row] = id;
-    lastUse[(int) row] = Math.max(-1, use);
-    this.recency[(int) row] = recency;
+    records[4 * (int) row + ID] = id;
+    records[4 * (int) row + USE] = Math.max(-1, use);
+    records[4 * (int) row + RECENCY] = recency;
   }
 
   /**
-   * Rebuilds the slots, the recency list (by recency) and the free rows from the rows' records, after {@link
+   * Rebuilds the slots, the recency queue (by recency) and the free rows from the rows' records, after {@link
    * #setRecord} calls; the touches counter becomes at least the largest recency. The sketch and the other counters
    * are kept; the change sets are cleared.
    *
@@ -510,35 +538,38 @@ public final class IdRowMap {
    */
   public void rebuild() {
     clearSlots();
-    head = -1;
-    tail = -1;
+    for (int r = 0; r < capacity; r++) {
+      records[4 * r + PLACE] = -1;
+    }
+    front = 0;
+    back = 0;
     size = 0;
     int used = 0;
     for (int r = 0; r < capacity; r++) {
-      if (lastUse[r] >= 0) {
+      if (records[4 * r + USE] >= 0) {
         used++;
       }
     }
-    // the recency list's order: the used rows' recencies sorted, each row then placed at its recency's rank
+    // the recency queue's order: the used rows' recencies sorted, each row then placed at its recency's rank
     long[] sorted = new long[used];
     int u = 0;
     for (int r = 0; r < capacity; r++) {
-      if (lastUse[r] >= 0) {
-        sorted[u++] = recency[r];
+      if (records[4 * r + USE] >= 0) {
+        sorted[u++] = records[4 * r + RECENCY];
       }
     }
     Arrays.sort(sorted);
     int[] order = new int[used];
     for (int r = 0; r < capacity; r++) {
-      if (lastUse[r] >= 0) {
-        int rank = Arrays.binarySearch(sorted, recency[r]);
-        if ((rank > 0 && sorted[rank - 1] == recency[r]) || (rank + 1 < used && sorted[rank + 1] == recency[r])) {
+      if (records[4 * r + USE] >= 0) {
+        int rank = Arrays.binarySearch(sorted, records[4 * r + RECENCY]);
+        if ((rank > 0 && sorted[rank - 1] == records[4 * r + RECENCY]) || (rank + 1 < used && sorted[rank + 1] == records[4 * r + RECENCY])) {
           int other = -1;
           for (int q = 0; q < capacity && other < 0; q++) {
-            other = q != r && lastUse[q] >= 0 && recency[q] == recency[r] ? q : -1;
+            other = q != r && records[4 * q + USE] >= 0 && records[4 * q + RECENCY] == records[4 * r + RECENCY] ? q : -1;
           }
           throw new IllegalStateException(
-              "rows " + Math.min(other, r) + " and " + Math.max(other, r) + " have the same recency " + recency[r]
+              "rows " + Math.min(other, r) + " and " + Math.max(other, r) + " have the same recency " + records[4 * r + RECENCY]
                   + "; an id map orders its rows by distinct recencies");
         }
         order[rank] = r;
@@ -546,7 +577,7 @@ public final class IdRowMap {
     }
     touches = Math.max(touches, used == 0 ? 0 : sorted[used - 1]);
     for (int r : order) {
-      long id = rowIds[r];
+      long id = records[4 * r + ID];
       long other = find(id);
       if (other >= 0) {
         throw new IllegalStateException(
@@ -559,7 +590,7 @@ public final class IdRowMap {
     freeRows = new int[capacity - used];
     freeCount = 0;
     for (int r = capacity - 1; r >= 0; r--) {
-      if (lastUse[r] < 0) {
+      if (records[4 * r + USE] < 0) {
         freeRows[freeCount++] = r; // popped from the end: lowest row first
       }
     }

@@ -112,6 +112,48 @@ class IdRowMapTest {
         assertThrows(IllegalStateException.class, map::rebuild).getMessage());
   }
 
+  /**
+   * Touches of found rows (the trainer's path) and admissions, many times the capacity, so that the recency queue
+   * compacts often; a map rebuilt from the records halfway through goes on evicting exactly as the model does.
+   */
+  @Property(tries = 100)
+  void touchesKeepTheLeastRecentlyUsedOrderAcrossCompactionsAndRebuilds(
+      @ForAll @Size(min = 1, max = 400) List<@IntRange(min = 0, max = 15) Integer> keys,
+      @ForAll @IntRange(min = 1, max = 6) int capacity) {
+    IdRowMap map = new IdRowMap(capacity, 1, IdRowMap.Policy.LEAST_RECENTLY_USED, 0);
+    LinkedHashMap<Long, Long> model = new LinkedHashMap<>(16, 0.75f, true);
+    long step = 0;
+    for (int k = 0; k < keys.size(); k++) {
+      long id = 1000L + keys.get(k);
+      step += k % 3 == 0 ? 1 : 0; // several ids per step, as in a batch
+      long found = map.find(id);
+      if (found >= 0) {
+        assertEquals(model.get(id), found, "id " + id);
+        map.touch(found, step);
+      } else {
+        long row = map.admit(id, step);
+        if (model.size() == capacity) {
+          long eldest = model.keySet().iterator().next();
+          assertEquals(model.remove(eldest), row, "the least recently used id " + eldest + " gives its row");
+        }
+        model.put(id, row);
+      }
+      if (k == keys.size() / 2) {
+        IdRowMap copy = new IdRowMap(capacity, 1, IdRowMap.Policy.LEAST_RECENTLY_USED, 0);
+        for (int r = 0; r < capacity; r++) {
+          copy.setRecord(r, map.idOf(r), map.lastUse(r), map.recency(r));
+        }
+        copy.setCounters(map.clock(), map.evictions(), map.touches());
+        copy.rebuild();
+        map = copy;
+      }
+    }
+    assertEquals(model.size(), map.size());
+    for (Map.Entry<Long, Long> e : model.entrySet()) {
+      assertEquals((long) e.getValue(), map.find(e.getKey()));
+    }
+  }
+
   /** One call of the model run: admit {@code id} at the next step. */
   @Property(tries = 300)
   void behavesLikeAHashMapModel(
