@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * <p>Each item's column of observed ratings is encoded into {@code h_i = sigmoid(sum_v r_vi V_v + b)} and decoded into
  * {@code r(u, i) = W_u . h_i + c_u}; the objective is the squared error over the observed ratings only plus {@code
- * l2/2 (|V|^2 + |W|^2)}, minimised full-batch (one step per epoch over all ratings) by {@link Adam}. A pass costs time
+ * l2/2 (|V|^2 + |W|^2)}, minimised full-batch (one step per epoch over all ratings) by {@link Adam}; of a pair rated more than once, the last rating
+ * counts. A pass costs time
  * in proportion to the ratings times the hidden units. Items never rated in training, and unknown users, are predicted
  * as the mean training rating; predictions are clipped to the training ratings' range. Single-threaded and fully
  * determined by {@link Config#seed()}.
@@ -146,7 +147,7 @@ public final class ItemAutoencoderTrainer {
    * @return the model as biased matrix factorisation (factor size hidden + 1), the users and items it knows (numbered
    *     in order of first appearance in {@code train}, as {@link MatrixFactorizationTrainer} numbers them), and how the
    *     run went
-   * @throws IllegalArgumentException if there are no ratings, or a (user, item) pair is rated twice
+   * @throws IllegalArgumentException if there are no ratings
    * @throws TrainingDivergedException if the loss or a weight becomes NaN or infinite
    */
   public MatrixFactorizationTrainer.Result train(Ratings train, Ratings validation, TrainingListener listener) {
@@ -165,7 +166,8 @@ public final class ItemAutoencoderTrainer {
       u[k] = users.add(train.users()[k]);
       i[k] = items.add(train.items()[k]);
     }
-    ItemAutoencoder.Columns columns = columns(train, users, items, u, i);
+    ItemAutoencoder.Columns columns = columns(items, u, i, train.values());
+    int observed = columns.ratings().length;
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
     for (float v : train.values()) {
@@ -189,7 +191,7 @@ public final class ItemAutoencoderTrainer {
         if (bad.isPresent()) {
           throw diverged(epoch, bad.get());
         }
-        listener.onStep(new TrainingStep(epoch, config.epochs(), loss / n, config.learningRate()));
+        listener.onStep(new TrainingStep(epoch, config.epochs(), loss / observed, config.learningRate()));
         Map<String, Double> figures = new LinkedHashMap<>();
         if (validation != null) {
           try (MatrixFactorization mf = model.toMatrixFactorization(columns, mu, min, max)) {
@@ -200,13 +202,13 @@ public final class ItemAutoencoderTrainer {
         }
         EpochSummary summary =
             new EpochSummary(
-                epoch, config.epochs(), loss / n, config.learningRate(), (System.nanoTime() - start) / 1e9, figures);
+                epoch, config.epochs(), loss / observed, config.learningRate(), (System.nanoTime() - start) / 1e9, figures);
         history.add(summary);
         listener.onEpoch(summary);
       }
       MatrixFactorization mf = model.toMatrixFactorization(columns, mu, min, max);
       return new MatrixFactorizationTrainer.Result(
-          mf, users, items, (System.nanoTime() - start) / 1e9, loss / n, history);
+          mf, users, items, (System.nanoTime() - start) / 1e9, loss / observed, history);
     }
   }
 
@@ -214,28 +216,39 @@ public final class ItemAutoencoderTrainer {
     return new TrainingDivergedException(epoch, config.epochs(), "", problem, config.learningRate());
   }
 
-  /** The ratings grouped by item, each item's raters in order of appearance; a pair rated twice is refused. */
-  static ItemAutoencoder.Columns columns(Ratings train, IdIndex users, IdIndex items, int[] u, int[] i) {
+  /**
+   * The ratings grouped by item, each item's raters in order of first appearance; of a pair rated more than once, the
+   * last rating counts (as when the ratings fill a matrix).
+   */
+  static ItemAutoencoder.Columns columns(IdIndex items, int[] u, int[] i, float[] values) {
     int n = u.length;
-    int[] start = new int[items.size() + 1];
+    java.util.Map<Long, Integer> firstOf = new java.util.HashMap<>();
+    int[] keep = new int[n]; // the first occurrence of each pair, in order
+    float[] last = new float[n];
+    int kept = 0;
     for (int k = 0; k < n; k++) {
-      start[i[k] + 1]++;
+      Integer at = firstOf.putIfAbsent(((long) u[k] << 32) | i[k], kept);
+      if (at == null) {
+        keep[kept] = k;
+        last[kept++] = values[k];
+      } else {
+        last[at] = values[k];
+      }
+    }
+    int[] start = new int[items.size() + 1];
+    for (int k = 0; k < kept; k++) {
+      start[i[keep[k]] + 1]++;
     }
     for (int k = 0; k < items.size(); k++) {
       start[k + 1] += start[k];
     }
     int[] fill = java.util.Arrays.copyOf(start, items.size());
-    int[] raters = new int[n];
-    float[] ratings = new float[n];
-    java.util.Set<Long> pairs = new java.util.HashSet<>();
-    for (int k = 0; k < n; k++) {
-      if (!pairs.add(((long) u[k] << 32) | i[k])) {
-        throw new IllegalArgumentException(
-            "user " + train.users()[k] + " rates item " + train.items()[k] + " twice (rating " + (k + 1)
-                + "); an autoencoder's input holds one rating per pair");
-      }
-      raters[fill[i[k]]] = u[k];
-      ratings[fill[i[k]]++] = train.values()[k];
+    int[] raters = new int[kept];
+    float[] ratings = new float[kept];
+    for (int k = 0; k < kept; k++) {
+      int item = i[keep[k]];
+      raters[fill[item]] = u[keep[k]];
+      ratings[fill[item]++] = last[k];
     }
     return ItemAutoencoder.Columns.of(items.size(), start, raters, ratings);
   }
