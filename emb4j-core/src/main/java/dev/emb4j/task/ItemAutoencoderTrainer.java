@@ -157,23 +157,13 @@ public final class ItemAutoencoderTrainer {
       throw new IllegalArgumentException("the training set has no ratings");
     }
     long start = System.nanoTime();
-    IdIndex users = new IdIndex();
-    IdIndex items = new IdIndex();
-    int n = train.size();
-    int[] u = new int[n];
-    int[] i = new int[n];
-    for (int k = 0; k < n; k++) {
-      u[k] = users.add(train.users()[k]);
-      i[k] = items.add(train.items()[k]);
-    }
-    ItemAutoencoder.Columns columns = columns(items, u, i, train.values());
+    MatrixFactorizationTrainer.Indexed indexed = MatrixFactorizationTrainer.Indexed.of(train);
+    IdIndex users = indexed.users();
+    IdIndex items = indexed.items();
+    ItemAutoencoder.Columns columns = columns(items, indexed.u(), indexed.i(), train.values());
     int observed = columns.ratings().length;
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : train.values()) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
+    float min = indexed.min();
+    float max = indexed.max();
     float mu = (float) train.mean();
     listener.beforeAllocating(estimatedBytes(users.size(), config));
     try (ItemAutoencoder model = new ItemAutoencoder(users.size(), config.hidden(), config.seed())) {
