@@ -153,8 +153,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       paramLabel = "H",
       converter = Ranges.Positive.class,
       description =
-          "Also train an item-based autoencoder (I-AutoRec) with H hidden units (500 as in the paper; the other"
-              + " defaults were chosen with 500) and save its blend with the model (see --blend-weight).")
+          "Also train an item-based autoencoder (I-AutoRec) with H hidden units (500, as in the paper, did best of"
+              + " 300, 500 and 800 on a validation split of MovieLens' u1.base) and save its blend with the model (see --blend-weight).")
   private Integer autoencoder;
 
   @Option(
