@@ -359,25 +359,16 @@ public final class MatrixFactorizationTrainer {
       throw new IllegalArgumentException("the training set has no ratings");
     }
     long start = System.nanoTime();
-    IdIndex users = new IdIndex();
-    IdIndex items = new IdIndex();
-    int n = train.size();
-    int[] u = new int[n];
-    int[] i = new int[n];
-    for (int k = 0; k < n; k++) {
-      u[k] = users.add(train.users()[k]);
-      i[k] = items.add(train.items()[k]);
-    }
+    Indexed indexed = Indexed.of(train);
+    IdIndex users = indexed.users();
+    IdIndex items = indexed.items();
+    int[] u = indexed.u();
+    int[] i = indexed.i();
     listener.beforeAllocating(estimatedBytes(users.size(), items.size(), config));
-    float min = Float.POSITIVE_INFINITY;
-    float max = Float.NEGATIVE_INFINITY;
-    for (float v : train.values()) {
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-    }
     MatrixFactorization model =
         new MatrixFactorization(
-            users.size(), items.size(), config.dim(), (float) train.mean(), min, max, config.initStd(), config.seed(),
+            users.size(), items.size(), config.dim(), (float) train.mean(), indexed.min(), indexed.max(),
+            config.initStd(), config.seed(),
             storage,
             config.dtype());
     Fit fit =
@@ -395,6 +386,29 @@ public final class MatrixFactorizationTrainer {
             },
             start, listener);
     return new Result(model, users, items, (System.nanoTime() - start) / 1e9, fit.finalLoss(), fit.history());
+  }
+
+  /**
+   * The users and items of a set of ratings numbered in order of first appearance, each rating's dense user and item,
+   * and the lowest and highest rating (the range predictions are clipped to).
+   */
+  record Indexed(IdIndex users, IdIndex items, int[] u, int[] i, float min, float max) {
+    static Indexed of(Ratings train) {
+      IdIndex users = new IdIndex();
+      IdIndex items = new IdIndex();
+      int n = train.size();
+      int[] u = new int[n];
+      int[] i = new int[n];
+      float min = Float.POSITIVE_INFINITY;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int k = 0; k < n; k++) {
+        u[k] = users.add(train.users()[k]);
+        i[k] = items.add(train.items()[k]);
+        min = Math.min(min, train.values()[k]);
+        max = Math.max(max, train.values()[k]);
+      }
+      return new Indexed(users, items, u, i, min, max);
+    }
   }
 
   /** The loss of one batch, given its dense users and items, ratings and per-rating L2 strengths. */
