@@ -1,5 +1,6 @@
 package dev.emb4j.task;
 
+import dev.emb4j.autograd.DenseGradient;
 import dev.emb4j.nn.BagMode;
 import dev.emb4j.nn.BagResult;
 import dev.emb4j.nn.DenseParameter;
@@ -12,6 +13,7 @@ import dev.emb4j.store.Storage;
 import dev.emb4j.tensor.FloatTensor;
 import dev.emb4j.tensor.IndexTensor;
 import dev.emb4j.tensor.Shape;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -67,8 +69,10 @@ final class ItemAutoencoder extends Model {
                 .initializer(Initializer.uniform(-encoderBound, encoderBound, seed))
                 .build());
     SplittableRandom rng = new SplittableRandom(seed + 1);
-    this.encoderBias = registerParameter("encoder_bias", uniform(DenseParameter.vector("encoder_bias", hidden), encoderBound, rng));
-    this.decoder = registerParameter("decoder", uniform(new DenseParameter("decoder", users, hidden), decoderBound, rng));
+    this.encoderBias =
+        registerParameter("encoder_bias", uniform(DenseParameter.vector("encoder_bias", hidden), encoderBound, rng));
+    this.decoder =
+        registerParameter("decoder", uniform(new DenseParameter("decoder", users, hidden), decoderBound, rng));
     this.decoderBias =
         registerParameter("decoder_bias", uniform(DenseParameter.vector("decoder_bias", users), decoderBound, rng));
   }
@@ -89,7 +93,8 @@ final class ItemAutoencoder extends Model {
   private record Codes(float[] h, BagResult pooled) {}
 
   private Codes encode(Columns c) {
-    BagResult pooled = encoder.lookup(c.ids(), c.offsets(), FloatTensor.wrap(Shape.of(c.ratings().length), c.ratings()));
+    FloatTensor weights = FloatTensor.wrap(Shape.of(c.ratings().length), c.ratings());
+    BagResult pooled = encoder.lookup(c.ids(), c.offsets(), weights);
     float[] h = pooled.output().data(); // overwritten in place: the bag's backward does not read it
     float[] b = encoderBias.data();
     for (int i = 0; i < c.items(); i++) {
@@ -117,7 +122,7 @@ final class ItemAutoencoder extends Model {
     double loss = 0;
     for (int i = 0; i < c.items(); i++) {
       int hb = i * hidden;
-      java.util.Arrays.fill(dh, 0f);
+      Arrays.fill(dh, 0f);
       for (int k = c.start()[i]; k < c.start()[i + 1]; k++) {
         int u = c.raters()[k];
         int wb = u * hidden;
@@ -152,7 +157,7 @@ final class ItemAutoencoder extends Model {
       squares += (double) w[k] * w[k];
     }
     RowStore v = encoder.weight();
-    RowStore gv = ((dev.emb4j.autograd.DenseGradient) encoder.grad()).values();
+    RowStore gv = ((DenseGradient) encoder.grad()).values();
     float[] row = new float[hidden];
     for (int u = 0; u < users; u++) {
       v.readRow(u, row, 0);
