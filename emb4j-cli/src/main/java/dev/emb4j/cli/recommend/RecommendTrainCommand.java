@@ -17,6 +17,7 @@ import dev.emb4j.store.Storage;
 import dev.emb4j.task.MatrixFactorizationTrainer;
 import dev.emb4j.task.MatrixFactorizationTrainer.Config;
 import dev.emb4j.task.MatrixFactorizationTrainer.OptimizerKind;
+import dev.emb4j.task.EpochSummary;
 import dev.emb4j.task.FactorizationBlend;
 import dev.emb4j.task.FeatureFactorizationTrainer;
 import dev.emb4j.task.ItemAutoencoderTrainer;
@@ -153,8 +154,8 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       paramLabel = "H",
       converter = Ranges.Positive.class,
       description =
-          "Also train an item-based autoencoder (I-AutoRec) with H hidden units (500, as in the paper, did best of"
-              + " 300, 500 and 800 on a validation split of MovieLens' u1.base) and save its blend with the model (see --blend-weight).")
+          "Also train an item-based autoencoder (I-AutoRec) with H hidden units (the paper uses 500) and save its"
+              + " blend with the model (see --blend-weight).")
   private Integer autoencoder;
 
   @Option(
@@ -413,7 +414,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
       progress.finish();
       runLog.close();
     }
-    List<dev.emb4j.task.EpochSummary> history = result.history();
+    List<EpochSummary> history = result.history();
     RegressionMetrics modelMetrics = null;
     RegressionMetrics autoencoderMetrics = null;
     if (autoencoded != null) {
