@@ -322,7 +322,8 @@ public final class EmbeddingBag extends EmbeddingTable {
   public Optional<FloatTensor> backward(BagResult forward, FloatTensor gradOutput) {
     Objects.requireNonNull(forward, "forward");
     Objects.requireNonNull(gradOutput, "gradOutput");
-    if (forward.owner != core) {
+    TableCore core = this.core;
+    if (forward.owner.lineage != core.lineage) {
       throw new IllegalArgumentException("this BagResult came from another table's forward pass");
     }
     Shape expected = Shape.of(forward.bags(), core.dim);
@@ -337,6 +338,14 @@ public final class EmbeddingBag extends EmbeddingTable {
     }
     float[] g = gradOutput.data();
     long[] ids = forward.ids;
+    if (forward.owner != core) { // a forward pass before a dynamic table grew: its padding row has moved since
+      ids = ids.clone();
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] == forward.owner.paddingIdx) {
+          ids[i] = core.paddingIdx;
+        }
+      }
+    }
     int[] o2b = forward.offset2bagView();
     int[] sizes = forward.bagSizesView();
     FloatTensor pswGrad = forward.perSampleWeights == null ? null : perSampleWeightGrad(forward, g);
@@ -381,6 +390,14 @@ public final class EmbeddingBag extends EmbeddingTable {
 
   private FloatTensor perSampleWeightGrad(BagResult forward, float[] g) {
     long[] ids = forward.ids;
+    if (forward.owner != core) { // a forward pass before a dynamic table grew: its padding row has moved since
+      ids = ids.clone();
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] == forward.owner.paddingIdx) {
+          ids[i] = core.paddingIdx;
+        }
+      }
+    }
     int[] o2b = forward.offset2bagView();
     int d = core.dim;
     float[] row = new float[d];
