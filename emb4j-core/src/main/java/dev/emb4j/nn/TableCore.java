@@ -63,9 +63,10 @@ final class TableCore {
 
   /**
    * The same for every core of one table: {@link #grownTo} makes a new core over a larger store, and a {@link
-   * BagResult} of the core before it still belongs to the table.
+   * BagResult} of the core before it still belongs to the table. Set by {@link #grownTo} before the core is
+   * published; read by the training thread only.
    */
-  final Object lineage;
+  Object lineage = this;
 
   /** Serialises forward passes that renormalise rows in place (maxNorm set); lookups without maxNorm never lock. */
   private final ReentrantLock renormLock = new ReentrantLock();
@@ -100,21 +101,6 @@ final class TableCore {
       boolean sparse,
       boolean frozen,
       boolean ownsStore) {
-    this(kind, store, paddingIdx, maxNorm, normType, scaleGradByFreq, sparse, frozen, ownsStore, null);
-  }
-
-  private TableCore(
-      String kind,
-      RowStore store,
-      long paddingIdx,
-      double maxNorm,
-      double normType,
-      boolean scaleGradByFreq,
-      boolean sparse,
-      boolean frozen,
-      boolean ownsStore,
-      Object lineage) {
-    this.lineage = lineage == null ? this : lineage;
     this.kind = kind;
     this.store = store;
     this.rows = store.rows();
@@ -135,9 +121,8 @@ final class TableCore {
    * core's store ({@link #close()}).
    */
   TableCore grownTo(RowStore grown, long paddingIdx) {
-    TableCore c =
-        new TableCore(
-            kind, grown, paddingIdx, maxNorm, normType, scaleGradByFreq, sparse, frozen, ownsStore, lineage);
+    TableCore c = new TableCore(kind, grown, paddingIdx, maxNorm, normType, scaleGradByFreq, sparse, frozen, ownsStore);
+    c.lineage = lineage;
     c.replacedRows = replacedRows;
     c.growth = growth;
     c.rowWriteListeners.addAll(rowWriteListeners);

@@ -1,5 +1,9 @@
 package dev.emb4j.nn;
 
+import static dev.emb4j.nn.DynamicEmbeddingBagTest.assertSameBits;
+import static dev.emb4j.nn.DynamicEmbeddingBagTest.column;
+import static dev.emb4j.nn.DynamicEmbeddingBagTest.step;
+import static dev.emb4j.nn.DynamicEmbeddingBagTest.sumBag;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,8 +19,6 @@ import dev.emb4j.optim.Adam;
 import dev.emb4j.optim.Optimizer;
 import dev.emb4j.store.RowStore;
 import dev.emb4j.store.Storage;
-import dev.emb4j.tensor.IndexTensor;
-import dev.emb4j.tensor.Shape;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -31,24 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Dynamic tables that grow: rows, values and state kept, eviction at the maximum, runs and restores bit for bit. */
 class DynamicEmbeddingBagGrowthTest {
-  static final int D = 4;
-  static final long SEED = 23;
+  static final int D = DynamicEmbeddingBagTest.D;
 
   @TempDir Path dir;
-
-  static DynamicEmbeddingBag.Builder bag(long capacity) {
-    return DynamicEmbeddingBag.builder(capacity, D).mode(BagMode.SUM).initializer(Initializer.normal(0, 0.1, SEED));
-  }
-
-  static IndexTensor column(long... ids) {
-    return IndexTensor.of(Shape.of(ids.length, 1), ids);
-  }
-
-  static void step(DynamicEmbeddingBag bag, Optimizer opt, long... ids) {
-    Ops.sum(bag.forward(column(ids))).backward();
-    opt.step();
-    opt.zeroGrad();
-  }
 
   static float[] rowValues(RowStore store, long row) {
     float[] out = new float[store.dim()];
@@ -59,7 +46,7 @@ class DynamicEmbeddingBagGrowthTest {
   @Test
   void growingKeepsEveryIdsRowValuesAndOptimizerState() {
     for (Storage storage : new Storage[] {Storage.HEAP, Storage.OFF_HEAP}) {
-      try (DynamicEmbeddingBag bag = bag(2).growth(16).sparse(true).storage(storage).build()) {
+      try (DynamicEmbeddingBag bag = sumBag(2).growth(16).sparse(true).storage(storage).build()) {
         Adagrad opt = new Adagrad(bag.parameters(), Adagrad.Config.of(0.1));
         step(bag, opt, 10, 20);
         step(bag, opt, 10);
@@ -100,7 +87,7 @@ class DynamicEmbeddingBagGrowthTest {
   @Test
   @org.junit.jupiter.api.Timeout(60)
   void lookupsFromOtherThreadsSeeOneTableAcrossGrowths() throws Exception {
-    try (DynamicEmbeddingBag bag = bag(1).growth(1 << 13).storage(Storage.OFF_HEAP).build()) {
+    try (DynamicEmbeddingBag bag = sumBag(1).growth(1 << 13).storage(Storage.OFF_HEAP).build()) {
       bag.train();
       bag.remap(column(1));
       float[] first = bag.lookup(column(1)).output().data();
@@ -138,8 +125,8 @@ class DynamicEmbeddingBagGrowthTest {
 
   @Test
   void evictionActsOnlyAtTheMaximum() {
-    try (DynamicEmbeddingBag lru = bag(1).growth(5).eviction(Eviction.leastRecentlyUsed()).build();
-        DynamicEmbeddingBag none = bag(1).growth(5).build()) {
+    try (DynamicEmbeddingBag lru = sumBag(1).growth(5).eviction(Eviction.leastRecentlyUsed()).build();
+        DynamicEmbeddingBag none = sumBag(1).growth(5).build()) {
       lru.train();
       none.train();
       for (long id = 1; id <= 5; id++) {
@@ -181,29 +168,15 @@ class DynamicEmbeddingBagGrowthTest {
     }
   }
 
+  /** Every value of the table, its id map and the optimizer's state and scalars, as raw bits by name. */
   static Map<String, int[]> bits(DynamicEmbeddingBag bag, Optimizer opt) {
-    Map<String, int[]> out = new TreeMap<>();
-    bag.namedParameters().forEach((name, p) -> out.put(name, bits(p.value())));
-    opt.exportState().slots().forEach((name, store) -> out.put("state " + name, bits(store)));
+    Map<String, int[]> out = new TreeMap<>(DynamicEmbeddingBagTest.bits(bag, opt));
     opt.exportState().scalars().forEach((name, v) -> out.put("scalar " + name, new int[] {(int) (double) v}));
     return out;
   }
 
   static int[] bits(RowStore store) {
-    int[] out = new int[Math.toIntExact(store.rows() * store.dim())];
-    float[] row = new float[store.dim()];
-    for (long r = 0; r < store.rows(); r++) {
-      store.readRow(r, row, 0);
-      for (int j = 0; j < row.length; j++) {
-        out[(int) r * row.length + j] = Float.floatToRawIntBits(row[j]);
-      }
-    }
-    return out;
-  }
-
-  static void assertSameBits(Map<String, int[]> expected, Map<String, int[]> actual, String what) {
-    assertEquals(expected.keySet(), actual.keySet(), what);
-    expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), what + ": " + k));
+    return DynamicEmbeddingBagTest.bits(store);
   }
 
   /**
@@ -217,11 +190,11 @@ class DynamicEmbeddingBagGrowthTest {
     long max = capped ? 12 : 64;
     Function<DynamicEmbeddingBag, Optimizer> optimizer =
         b -> adam ? new Adam(b.parameters(), Adam.Config.of(0.05)) : new Adagrad(b.parameters(), Adagrad.Config.of(0.1));
-    try (DynamicEmbeddingBag grown = bag(2).growth(max).sparse(!adam).eviction(Eviction.leastRecentlyUsed()).build()) {
+    try (DynamicEmbeddingBag grown = sumBag(2).growth(max).sparse(!adam).eviction(Eviction.leastRecentlyUsed()).build()) {
       Optimizer opt = optimizer.apply(grown);
       train(grown, opt, steps, steps);
       try (DynamicEmbeddingBag fixed =
-          bag(grown.capacity()).sparse(!adam).eviction(Eviction.leastRecentlyUsed()).build()) {
+          sumBag(grown.capacity()).sparse(!adam).eviction(Eviction.leastRecentlyUsed()).build()) {
         Optimizer fixedOpt = optimizer.apply(fixed);
         train(fixed, fixedOpt, steps, steps);
         assertEquals(fixed.evictions(), grown.evictions());
@@ -232,9 +205,9 @@ class DynamicEmbeddingBagGrowthTest {
 
   @Test
   void aCheckpointOfAGrownTableRestoresIntoOneBuiltWithTheSameBuilder() throws Exception {
-    try (DynamicEmbeddingBag bag = bag(2).growth(64).sparse(true).build();
-        DynamicEmbeddingBag copy = bag(2).growth(64).sparse(true).build();
-        DynamicEmbeddingBag viaStateDict = bag(2).growth(64).sparse(true).build()) {
+    try (DynamicEmbeddingBag bag = sumBag(2).growth(64).sparse(true).build();
+        DynamicEmbeddingBag copy = sumBag(2).growth(64).sparse(true).build();
+        DynamicEmbeddingBag viaStateDict = sumBag(2).growth(64).sparse(true).build()) {
       Adagrad opt = new Adagrad(bag.parameters(), Adagrad.Config.of(0.1));
       train(bag, opt, 6, 7);
       assertTrue(bag.capacity() > 2, "grew to " + bag.capacity());
@@ -257,8 +230,8 @@ class DynamicEmbeddingBagGrowthTest {
 
   @Test
   void deltaCheckpointsAcrossAGrowthRestoreExactly() throws Exception {
-    try (DynamicEmbeddingBag bag = bag(2).growth(64).sparse(true).build();
-        DynamicEmbeddingBag copy = bag(2).growth(64).sparse(true).build()) {
+    try (DynamicEmbeddingBag bag = sumBag(2).growth(64).sparse(true).build();
+        DynamicEmbeddingBag copy = sumBag(2).growth(64).sparse(true).build()) {
       Adagrad opt = new Adagrad(bag.parameters(), Adagrad.Config.of(0.1));
       Path base = dir.resolve(DeltaCheckpointer.BASE_FILE);
       try (DeltaCheckpointer ckpt = DeltaCheckpointer.open(dir, bag, opt)) {
@@ -282,26 +255,26 @@ class DynamicEmbeddingBagGrowthTest {
 
   @Test
   void badGrowthIsRefusedWithItsValue() {
-    IllegalArgumentException below = assertThrows(IllegalArgumentException.class, () -> bag(8).growth(4).build());
+    IllegalArgumentException below = assertThrows(IllegalArgumentException.class, () -> sumBag(8).growth(4).build());
     assertTrue(below.getMessage().contains("8..") && below.getMessage().contains("got 4"), below.getMessage());
     IllegalArgumentException above =
-        assertThrows(IllegalArgumentException.class, () -> bag(8).growth(IdRowMap.MAX_CAPACITY + 1).build());
+        assertThrows(IllegalArgumentException.class, () -> sumBag(8).growth(IdRowMap.MAX_CAPACITY + 1).build());
     assertTrue(above.getMessage().contains("got " + (IdRowMap.MAX_CAPACITY + 1)), above.getMessage());
     Path file = dir.resolve("rows.bin");
     IllegalArgumentException mapped =
         assertThrows(
-            IllegalArgumentException.class, () -> bag(8).growth(16).storage(Storage.mapped(file)).build());
+            IllegalArgumentException.class, () -> sumBag(8).growth(16).storage(Storage.mapped(file)).build());
     assertTrue(mapped.getMessage().contains(file.toString()), mapped.getMessage());
-    try (DynamicEmbeddingBag same = bag(8).growth(8).build()) {
+    try (DynamicEmbeddingBag same = sumBag(8).growth(8).build()) {
       assertEquals(8, same.maxCapacity(), "growth to the capacity itself: no growth");
     }
   }
 
   @Test
   void aCheckpointBeyondTheMaximumIsRefusedAndChangesNothing() throws Exception {
-    try (DynamicEmbeddingBag bag = bag(2).growth(16).sparse(true).build();
-        DynamicEmbeddingBag small = bag(2).growth(4).sparse(true).build();
-        DynamicEmbeddingBag fixed = bag(2).sparse(true).build()) {
+    try (DynamicEmbeddingBag bag = sumBag(2).growth(16).sparse(true).build();
+        DynamicEmbeddingBag small = sumBag(2).growth(4).sparse(true).build();
+        DynamicEmbeddingBag fixed = sumBag(2).sparse(true).build()) {
       Adagrad opt = new Adagrad(bag.parameters(), Adagrad.Config.of(0.1));
       step(bag, opt, 1, 2, 3, 4, 5);
       assertEquals(8, bag.capacity());
