@@ -382,8 +382,9 @@ public final class DynamicEmbeddingBag extends Model {
 
   /** The row of raw id {@code id} in {@link #table()}, if it holds one. Safe from any thread. */
   public OptionalLong rowOf(long id) {
-    long row = readRows(new long[] {id})[0];
-    return row == capacity ? OptionalLong.empty() : OptionalLong.of(row);
+    long[] row = {id};
+    mapRows(row, row, 1, IdRowMap.NO_ROW);
+    return row[0] == IdRowMap.NO_ROW ? OptionalLong.empty() : OptionalLong.of(row[0]);
   }
 
   /**
@@ -403,6 +404,17 @@ public final class DynamicEmbeddingBag extends Model {
    */
   public void rowsOf(long[] ids, long[] rows, int n) {
     Objects.checkFromIndexSize(0, n, Math.min(ids.length, rows.length));
+    mapRows(ids, rows, n, PADDING);
+  }
+
+  /** What {@link #mapRows} writes for an id without a row: the padding row as it is at the read. */
+  private static final long PADDING = -2;
+
+  /**
+   * {@code rows[i]} becomes the row of {@code ids[i]}, or {@code missing} ({@link #PADDING}: the padding row at the
+   * moment of the read, which a growth moves) for an id without one.
+   */
+  private void mapRows(long[] ids, long[] rows, int n, long missing) {
     if (stale) {
       rebuildIfStale();
     }
@@ -411,7 +423,7 @@ public final class DynamicEmbeddingBag extends Model {
     boolean done = false;
     if (stamp != 0) {
       try {
-        IdLookups.findRows(map, ids, out, n, capacity);
+        IdLookups.findRows(map, ids, out, n, missing == PADDING ? capacity : missing);
       } catch (RuntimeException e) { // a growth replaced the slots meanwhile: validate fails, read again locked
         if (lock.validate(stamp)) {
           throw e;
@@ -422,7 +434,7 @@ public final class DynamicEmbeddingBag extends Model {
     if (!done) {
       stamp = lock.readLock();
       try {
-        IdLookups.findRows(map, ids, out, n, capacity);
+        IdLookups.findRows(map, ids, out, n, missing == PADDING ? capacity : missing);
       } finally {
         lock.unlockRead(stamp);
       }

@@ -337,15 +337,7 @@ public final class EmbeddingBag extends EmbeddingTable {
           forward.perSampleWeights == null ? null : FloatTensor.zeros(forward.inputShape));
     }
     float[] g = gradOutput.data();
-    long[] ids = forward.ids;
-    if (forward.owner != core) { // a forward pass before a dynamic table grew: its padding row has moved since
-      ids = ids.clone();
-      for (int i = 0; i < ids.length; i++) {
-        if (ids[i] == forward.owner.paddingIdx) {
-          ids[i] = core.paddingIdx;
-        }
-      }
-    }
+    long[] ids = idsNow(forward, core);
     int[] o2b = forward.offset2bagView();
     int[] sizes = forward.bagSizesView();
     FloatTensor pswGrad = forward.perSampleWeights == null ? null : perSampleWeightGrad(forward, g);
@@ -388,16 +380,25 @@ public final class EmbeddingBag extends EmbeddingTable {
     return scales;
   }
 
-  private FloatTensor perSampleWeightGrad(BagResult forward, float[] g) {
-    long[] ids = forward.ids;
-    if (forward.owner != core) { // a forward pass before a dynamic table grew: its padding row has moved since
-      ids = ids.clone();
-      for (int i = 0; i < ids.length; i++) {
-        if (ids[i] == forward.owner.paddingIdx) {
-          ids[i] = core.paddingIdx;
-        }
+  /**
+   * The rows {@code forward} read, numbered as in {@code core}: a forward pass before a {@link DynamicEmbeddingBag}
+   * grew the table had its padding row at another number.
+   */
+  private static long[] idsNow(BagResult forward, TableCore core) {
+    if (forward.owner == core) {
+      return forward.ids;
+    }
+    long[] ids = forward.ids.clone();
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] == forward.owner.paddingIdx) {
+        ids[i] = core.paddingIdx;
       }
     }
+    return ids;
+  }
+
+  private FloatTensor perSampleWeightGrad(BagResult forward, float[] g) {
+    long[] ids = idsNow(forward, core);
     int[] o2b = forward.offset2bagView();
     int d = core.dim;
     float[] row = new float[d];

@@ -493,9 +493,9 @@ public abstract class Optimizer {
       c[i] = new ChangedRows(parameters.get(i).value().rows());
       int at = i;
       // rows a layer writes itself (maxNorm renormalisation) change outside the steps; read the set at each write,
-      // since a parameter that grows gets a new one
+      // since a parameter that grows gets a new one (in the same array)
       parameters.get(i).onRowsWritten(written -> {
-        ChangedRows rows = changed[at];
+        ChangedRows rows = c[at];
         for (long r : written) {
           rows.add(r);
         }

@@ -47,7 +47,8 @@ class DynamicEmbeddingBagGrowthTest {
   void growingKeepsEveryIdsRowValuesAndOptimizerState() {
     for (Storage storage : new Storage[] {Storage.HEAP, Storage.OFF_HEAP}) {
       try (DynamicEmbeddingBag bag = sumBag(2).growth(16).sparse(true).storage(storage).build()) {
-        Adagrad opt = new Adagrad(bag.parameters(), Adagrad.Config.of(0.1));
+        Adagrad opt =
+            new Adagrad(bag.parameters(), Adagrad.Config.builder().lr(0.1).initialAccumulatorValue(0.5).build());
         step(bag, opt, 10, 20);
         step(bag, opt, 10);
         long[] rows = {bag.rowOf(10).orElseThrow(), bag.rowOf(20).orElseThrow()};
@@ -67,7 +68,12 @@ class DynamicEmbeddingBagGrowthTest {
         }
         assertEquals(2, bag.rowOf(30).orElseThrow(), "the first new row");
         assertArrayEquals(new float[D], rowValues(bag.table().weight(), bag.paddingRow()), "padding stays zero");
-        assertEquals(5, opt.stateView().slots().get("table.weight/sum").rows());
+        RowStore grownSum = opt.stateView().slots().get("table.weight/sum");
+        assertEquals(5, grownSum.rows());
+        float[] initial = {0.5f, 0.5f, 0.5f, 0.5f};
+        assertArrayEquals(initial, rowValues(grownSum, 3), "a new row starts at the initial accumulator");
+        assertArrayEquals(initial, rowValues(grownSum, 4), "so does the new padding row");
+        assertTrue(rowValues(grownSum, 2)[0] > 0.5f, "the new id's row was trained from the initial value");
         // the padding row still takes no gradient, and an unknown id reads as padding
         step(bag, opt, 40, 50, 60); // grows to 8
         assertEquals(8, bag.capacity());
@@ -199,6 +205,32 @@ class DynamicEmbeddingBagGrowthTest {
         train(fixed, fixedOpt, steps, steps);
         assertEquals(fixed.evictions(), grown.evictions());
         assertSameBits(bits(fixed, fixedOpt), bits(grown, opt), steps + " steps");
+      }
+    }
+  }
+
+  /** Backward passes before a growth in the same step (gradient accumulation): the gradient moves to the grown table. */
+  @Test
+  void aGradientAccumulatedBeforeAGrowthIsKept() {
+    for (boolean sparse : new boolean[] {true, false}) {
+      Map<String, int[]> expected = null;
+      for (long capacity : new long[] {8, 2}) {
+        try (DynamicEmbeddingBag bag = sumBag(capacity).growth(8).sparse(sparse).build()) {
+          Optimizer opt =
+              sparse ? new Adagrad(bag.parameters(), Adagrad.Config.of(0.1)) : new Adam(bag.parameters(), Adam.Config.of(0.1));
+          for (long[] batch : new long[][] {{1, 2}, {3, 4, 5}, {1, 6}}) {
+            Variable x = bag.forward(column(batch));
+            Ops.sum(Ops.mul(x, x)).backward(); // accumulates: the step comes after the last batch
+          }
+          opt.step();
+          assertEquals(8, bag.capacity());
+          Map<String, int[]> got = bits(bag, opt);
+          if (expected == null) {
+            expected = got;
+          } else {
+            assertSameBits(expected, got, sparse ? "sparse" : "dense");
+          }
+        }
       }
     }
   }
