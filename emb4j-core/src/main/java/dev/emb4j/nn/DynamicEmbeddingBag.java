@@ -119,7 +119,7 @@ public final class DynamicEmbeddingBag extends Model {
   private DynamicEmbeddingBag(Builder b, EmbeddingBag built, RowInit rowInit) {
     this.capacity = b.capacity;
     this.initialCapacity = b.capacity;
-    this.maxCapacity = b.maxCapacity > 0 ? b.maxCapacity : b.capacity;
+    this.maxCapacity = b.maxCapacity != null ? b.maxCapacity : b.capacity;
     this.storage = b.storage;
     this.minCount = b.minCount;
     this.eviction = b.eviction;
@@ -169,8 +169,8 @@ public final class DynamicEmbeddingBag extends Model {
     private BagMode mode = BagMode.MEAN;
     private int minCount = 1;
     private Eviction eviction = Eviction.none();
-    /** 0: no growth. */
-    private long maxCapacity;
+    /** Null: no growth. */
+    private Long maxCapacity;
     private Initializer initializer;
     private Storage storage = Storage.HEAP;
     private DType dtype = DType.F32;
@@ -251,12 +251,12 @@ public final class DynamicEmbeddingBag extends Model {
         throw new IllegalArgumentException(
             "capacity must be in 1.." + IdRowMap.MAX_CAPACITY + " rows, got " + capacity);
       }
-      if (maxCapacity != 0 && (maxCapacity < capacity || maxCapacity > IdRowMap.MAX_CAPACITY)) {
+      if (maxCapacity != null && (maxCapacity < capacity || maxCapacity > IdRowMap.MAX_CAPACITY)) {
         throw new IllegalArgumentException(
             "growth's maxCapacity must be in " + capacity + ".." + IdRowMap.MAX_CAPACITY
                 + " rows (from the capacity up), got " + maxCapacity);
       }
-      if (maxCapacity > capacity && storage instanceof Storage.Mapped m) {
+      if (maxCapacity != null && maxCapacity > capacity && storage instanceof Storage.Mapped m) {
         throw new IllegalArgumentException(
             "growth needs a heap or off-heap storage: the file " + m.file() + " of a mapped table has a fixed size"
                 + " (build it at its largest capacity, " + maxCapacity + " rows, instead)");

@@ -289,6 +289,8 @@ class DynamicEmbeddingBagGrowthTest {
   void badGrowthIsRefusedWithItsValue() {
     IllegalArgumentException below = assertThrows(IllegalArgumentException.class, () -> sumBag(8).growth(4).build());
     assertTrue(below.getMessage().contains("8..") && below.getMessage().contains("got 4"), below.getMessage());
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> sumBag(8).growth(0).build());
+    assertTrue(zero.getMessage().contains("got 0"), zero.getMessage());
     IllegalArgumentException above =
         assertThrows(IllegalArgumentException.class, () -> sumBag(8).growth(IdRowMap.MAX_CAPACITY + 1).build());
     assertTrue(above.getMessage().contains("got " + (IdRowMap.MAX_CAPACITY + 1)), above.getMessage());
