@@ -525,7 +525,10 @@ public final class Checkpoint {
    * sizes, checksum), then that every parameter in {@code params} is in the checkpoint with the same shape and, when
    * {@code strict}, that the checkpoint holds no parameter missing from {@code params}. When {@code strict} is
    * false, such extra parameters of the checkpoint are skipped (a parameter of {@code params} missing from the
-   * checkpoint is an error either way).
+   * checkpoint is an error either way). A parameter saved with more rows fits one that {@linkplain
+   * Parameter#canGrowTo can grow} to them (a {@code DynamicEmbeddingBag} built with growth, saved after it grew): it
+   * grows once everything is checked, before the optimizer state is taken; an optimizer state refused then leaves
+   * it grown, with the same ids and values.
    *
    * @param file the checkpoint file
    * @param params the parameters to fill, with unique names (typically {@code model.parameters()})
@@ -622,12 +625,15 @@ public final class Checkpoint {
         }
       }
       List<String> problems = new ArrayList<>();
+      Map<Parameter, Long> growths = new LinkedHashMap<>();
       for (Parameter p : byName.values()) {
         RowStore v = p.value();
         Entry e = saved.get(p.name());
         if (e == null) {
           problems.add(
               "parameter '" + p.name() + "' (" + shape(v.rows(), v.dim()) + ") is missing from the checkpoint");
+        } else if (e.dim == v.dim() && e.rows > v.rows() && p.canGrowTo(e.rows)) {
+          growths.put(p, e.rows); // a dynamic table that had grown: it grows to the saved size before the restore
         } else if (e.rows != v.rows() || e.dim != v.dim()) {
           problems.add(
               "parameter '" + p.name() + "' has shape " + shape(e.rows, e.dim) + " in the checkpoint but "
@@ -650,6 +656,13 @@ public final class Checkpoint {
       }
 
       Reader reader = new Reader(file, in);
+      // Parameters that grow (dynamic tables) reach the saved size first, so that the optimizer's state fits them:
+      // a refused optimizer state then leaves them grown, with their ids and values as they were.
+      for (Map.Entry<Parameter, Long> g : growths.entrySet()) {
+        if (g.getKey().value().rows() != g.getValue()) { // a table's weight and id map grow together
+          g.getKey().growTo(g.getValue());
+        }
+      }
       // The optimizer state first: if it is refused or cannot be read, no parameter has changed yet.
       try {
         sink.accept(savedOptimizer(layout, in, reader));

@@ -59,6 +59,10 @@ import java.util.UUID;
  * Config#compactWhenLogExceeds()} times the size of the base, and every {@link #compact()}: a new base is written,
  * then the log is started afresh.
  *
+ * <p>A parameter that gained rows since the last checkpoint (a {@code DynamicEmbeddingBag} that grew) makes the next
+ * checkpoint a full one, a new base: a record always has the rows of its base, and a restore into a table built with
+ * the initial capacity grows it to the base's (see {@link Parameter#canGrowTo}).
+ *
  * <p>Only what the optimizer changes is tracked. Rows changed in another way (your own writes into a table, a lookup
  * of a table with {@code maxNorm}, which renormalises rows in place, outside training) must be declared with {@link
  * #markChanged} before the next checkpoint, or written by a {@link #compact()}.
@@ -165,6 +169,8 @@ public final class DeltaCheckpointer implements Closeable {
   private boolean logNeedsReset = true;
   private FileChannel appender;
   private Set<String> slotsAtLast = Set.of();
+  /** Each parameter's rows at the last checkpoint written or restored: one that grew since forces a new base. */
+  private Map<Parameter, Long> rowsAtLast = Map.of();
   private Map<String, String> metadata = Map.of();
   private boolean closed;
 
@@ -326,6 +332,7 @@ public final class DeltaCheckpointer implements Closeable {
     for (Parameter p : optimizer.parameters()) {
       optimizer.changedRows(p).clear();
     }
+    noteRows();
     closeAppender();
     slotsAtLast = Set.copyOf(optimizer.stateView().slots().keySet());
     lineage = runId;
@@ -349,7 +356,8 @@ public final class DeltaCheckpointer implements Closeable {
     for (DeltaRecord.Tensor t : r.tensors()) {
       String owner = t.parameter() ? t.name() : t.name().substring(0, Math.max(0, t.name().lastIndexOf('/')));
       Parameter p = byName.get(owner);
-      if (p == null || p.value().rows() != t.rows() || (t.parameter() && p.value().dim() != t.dim())) {
+      boolean rowsFit = p != null && (p.value().rows() == t.rows() || p.canGrowTo(t.rows())); // grows with the base
+      if (!rowsFit || (t.parameter() && p.value().dim() != t.dim())) {
         throw new IllegalArgumentException(
             where + " holds " + (t.parameter() ? "parameter" : "optimizer slot") + " '" + t.name() + "' ("
                 + t.rows() + " x " + t.dim() + "), which does not fit the model's "
@@ -418,7 +426,7 @@ public final class DeltaCheckpointer implements Closeable {
     if (!synced) {
       return writeBase(freshSequence(), meta);
     }
-    if (logEnd - logStart > config.compactWhenLogExceeds() * baseBytes) {
+    if (logEnd - logStart > config.compactWhenLogExceeds() * baseBytes || grewSinceLast()) {
       return writeBase(last + 1, meta);
     }
     prepareLog();
@@ -534,10 +542,30 @@ public final class DeltaCheckpointer implements Closeable {
     return seq;
   }
 
+  /** Whether a parameter has other rows than at the last checkpoint (a dynamic table grew). */
+  private boolean grewSinceLast() {
+    for (Parameter p : params) {
+      Long rows = rowsAtLast.get(p);
+      if (rows != null && rows != p.value().rows()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void noteRows() {
+    Map<Parameter, Long> rows = new java.util.IdentityHashMap<>();
+    for (Parameter p : params) {
+      rows.put(p, p.value().rows());
+    }
+    rowsAtLast = rows;
+  }
+
   private void committed(long seq, Map<String, String> meta, Set<String> slots) {
     for (Parameter p : optimizer.parameters()) {
       optimizer.changedRows(p).clear();
     }
+    noteRows();
     slotsAtLast = Set.copyOf(slots);
     last = seq;
     metadata = meta;

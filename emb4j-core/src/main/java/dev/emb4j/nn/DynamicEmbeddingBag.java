@@ -41,13 +41,30 @@ import java.util.concurrent.locks.StampedLock;
  * <p><b>Eviction.</b> When every row holds an id, a new id takes the row chosen by the {@link Eviction} policy (off by
  * default: admitting into a full table throws, naming the capacity). The row's values are drawn afresh for the new
  * id, and its optimizer state is reset to its initial values at the next {@link dev.emb4j.optim.Optimizer#step()}
- * (see {@link Parameter#takeReplacedRows()}), so a new id never inherits an old one's weights or statistics. The
- * table does not grow: choose the capacity for the ids you expect, with eviction for the rest.
+ * (see {@link Parameter#takeReplacedRows()}), so a new id never inherits an old one's weights or statistics.
+ *
+ * <p><b>Growth.</b> By default the capacity is fixed. With {@link Builder#growth growth(maxCapacity)}, an id due a row
+ * when every row holds one first doubles the capacity (at most to {@code maxCapacity}); the eviction policy acts only
+ * at {@code maxCapacity}. Growing (under the write lock, inside the {@code forward} or {@link #remap} that needs it)
+ * keeps every id's row number and values: a new store of the same kind (heap or off-heap; a mapped table cannot grow
+ * and {@link Builder#build()} refuses it) takes the rows, the padding row becomes its new last row ({@link
+ * #paddingRow()} moves), the old store is freed, and the id map keeps its records, recency order, counters and
+ * admission sketch (whose width stays that of the initial capacity); the new rows are free. The gradient accumulated
+ * so far moves along, and an {@link dev.emb4j.optim.Optimizer} given the table's parameters follows at its next call:
+ * existing rows keep their state, new rows start at its initial values. So a run that grows gives bit for bit the
+ * rows and optimizer state of the same run on a table built at the final capacity (with {@code minCount} 1; with a
+ * higher one the sketch is that of the initial capacity). A lookup from another thread that runs across a growth is
+ * repeated on the grown table. Growth costs a copy of the rows (and of the optimizer state) each doubling: amortised,
+ * at most two copies of each row; build at the expected size when it is known.
  *
  * <p><b>Saving.</b> The id map is saved whole, so that a restored table admits, evicts and trains exactly as the one
  * saved would have gone on (TorchRec saves its raw-id map in the state dict the same way), as frozen parameters (buffers,
  * in PyTorch's terms) beside {@code "table.weight"}: {@link Model#stateDict()}, {@code Checkpoint} and {@code
- * DeltaCheckpointer} save and restore them with the rows. {@code "ids"} is {@code (capacity + 1) x 12} floats, each a
+ * DeltaCheckpointer} save and restore them with the rows; a checkpoint of a table that grew restores into one built
+ * with the same builder (the initial capacity): the restore grows it to the saved capacity first (see {@link
+ * Parameter#canGrowTo}), and a {@code DeltaCheckpointer} writes a full checkpoint after a growth. A table that grew
+ * past a checkpoint's capacity cannot restore it (build a new one). {@code "ids"} is {@code (capacity + 1) x 12}
+ * floats, each a
  * whole number of at most 16 bits: row {@code r < capacity} is {@code [used, id bits 0-15, 16-31, 32-47, 48-63, last
  * use bits 0-15, 16-31, 32-47, recency bits 0-15, 16-31, 32-47, 48-63]} ({@code used} is 1 or 0, a free row all
  * zeros; the recency orders the rows for eviction, see {@code IdRowMap}), and the last row holds the counters: {@code
@@ -61,7 +78,9 @@ import java.util.concurrent.locks.StampedLock;
  * under a {@link StampedLock} (an optimistic read, retried under the read lock if the trainer changed the map
  * meanwhile), so each id is mapped to the row it held at one moment, never to another id's row. The rows' values are
  * read as an ordinary table's concurrent reads are: a row updated (or, for an id evicted meanwhile, reset) during the
- * read may be seen half-updated.
+ * read may be seen half-updated. A {@link #lookup} or evaluation-mode {@code forward} that runs across a growth is
+ * repeated on the grown table; code that reads {@link #table()} itself from another thread while the table may grow
+ * must not keep its {@code weight()} or a {@link #rowsOf} result across a growth.
  */
 public final class DynamicEmbeddingBag extends Model {
   /** Floats per row of the {@code "ids"} parameter. */
@@ -83,12 +102,25 @@ public final class DynamicEmbeddingBag extends Model {
   private final RowInit rowInit;
   private final int minCount;
   private final Eviction eviction;
-  private final long capacity;
+  /** The rows ids can hold now: raised by growth, under the write lock. */
+  private volatile long capacity;
+  private final long initialCapacity;
+  /** The most rows growth reaches; {@code initialCapacity} for a table that never grows. */
+  private final long maxCapacity;
+  private final Storage storage;
+  /**
+   * Twice the growths so far, plus one while a growth runs (a sequence lock): a lookup from another thread that ran
+   * across a growth is repeated.
+   */
+  private volatile long growths;
   /** True after the id records were written from outside (a restore): the slots must be rebuilt before use. */
   private volatile boolean stale;
 
   private DynamicEmbeddingBag(Builder b, EmbeddingBag built, RowInit rowInit) {
     this.capacity = b.capacity;
+    this.initialCapacity = b.capacity;
+    this.maxCapacity = b.maxCapacity != null ? b.maxCapacity : b.capacity;
+    this.storage = b.storage;
     this.minCount = b.minCount;
     this.eviction = b.eviction;
     this.rowInit = rowInit;
@@ -99,13 +131,27 @@ public final class DynamicEmbeddingBag extends Model {
           case Eviction.OlderThan o -> IdRowMap.Policy.OLDER_THAN;
         };
     long maxAge = b.eviction instanceof Eviction.OlderThan o ? o.steps() : 0;
-    this.map = new IdRowMap(b.capacity, b.minCount, policy, maxAge);
-    registerParameter("ids", new MapParameter("ids", new IdRecords()));
+    this.map = new IdRowMap(b.capacity, maxCapacity, b.minCount, policy, maxAge);
+    registerParameter("ids", new MapParameter("ids", new IdRecords(), true));
     if (b.minCount > 1) {
-      registerParameter("admission", new MapParameter("admission", new SketchRecords()));
+      registerParameter("admission", new MapParameter("admission", new SketchRecords(), false));
     }
     this.table = register("table", built);
     built.core.replacedRows = this::takeReplacedWeightRows;
+    if (maxCapacity > initialCapacity) {
+      built.core.growth =
+          new TableCore.RowGrowth() {
+            @Override
+            public boolean canGrowTo(long rows) {
+              return canGrowToRows(rows);
+            }
+
+            @Override
+            public void growTo(long rows) {
+              growToRows(rows);
+            }
+          };
+    }
   }
 
   /**
@@ -123,6 +169,8 @@ public final class DynamicEmbeddingBag extends Model {
     private BagMode mode = BagMode.MEAN;
     private int minCount = 1;
     private Eviction eviction = Eviction.none();
+    /** Null: no growth. */
+    private Long maxCapacity;
     private Initializer initializer;
     private Storage storage = Storage.HEAP;
     private DType dtype = DType.F32;
@@ -145,9 +193,21 @@ public final class DynamicEmbeddingBag extends Model {
       return this;
     }
 
-    /** What happens when every row holds an id; default {@link Eviction#none()}. */
+    /** What happens when every row holds an id (at the maximum capacity, with growth); default {@link Eviction#none()}. */
     public Builder eviction(Eviction eviction) {
       this.eviction = Objects.requireNonNull(eviction, "eviction");
+      return this;
+    }
+
+    /**
+     * Lets the table grow: when an id is due a row and every row holds one, the capacity doubles (at most to {@code
+     * maxCapacity}) before the {@link #eviction eviction} policy is asked, which then acts only at {@code maxCapacity}.
+     * Default: no growth (the capacity is fixed). Growth needs a heap or off-heap {@link #storage storage}: a mapped
+     * table's file has a fixed size, so {@link #build()} refuses a mapped table that may grow (build it at its
+     * largest capacity instead). {@code maxCapacity} equal to the capacity means no growth.
+     */
+    public Builder growth(long maxCapacity) {
+      this.maxCapacity = maxCapacity;
       return this;
     }
 
@@ -182,13 +242,24 @@ public final class DynamicEmbeddingBag extends Model {
     /**
      * Checks the options and creates the table.
      *
-     * @throws IllegalArgumentException naming the value: a capacity outside {@code 1 .. 402653184}, a dimension
-     *     {@code <= 0}, a minCount outside {@code 1 .. 127}, or an initializer without a per-row form
+     * @throws IllegalArgumentException naming the value: a capacity outside {@code 1 .. 402653184}, a growth
+     *     maximum below the capacity or above 402653184 or with a mapped storage, a dimension {@code <= 0}, a
+     *     minCount outside {@code 1 .. 127}, or an initializer without a per-row form
      */
     public DynamicEmbeddingBag build() {
       if (capacity < 1 || capacity > IdRowMap.MAX_CAPACITY) {
         throw new IllegalArgumentException(
             "capacity must be in 1.." + IdRowMap.MAX_CAPACITY + " rows, got " + capacity);
+      }
+      if (maxCapacity != null && (maxCapacity < capacity || maxCapacity > IdRowMap.MAX_CAPACITY)) {
+        throw new IllegalArgumentException(
+            "growth's maxCapacity must be in " + capacity + ".." + IdRowMap.MAX_CAPACITY
+                + " rows (from the capacity up), got " + maxCapacity);
+      }
+      if (maxCapacity != null && maxCapacity > capacity && storage instanceof Storage.Mapped m) {
+        throw new IllegalArgumentException(
+            "growth needs a heap or off-heap storage: the file " + m.file() + " of a mapped table has a fixed size"
+                + " (build it at its largest capacity, " + maxCapacity + " rows, instead)");
       }
       if (embeddingDim <= 0) {
         throw new IllegalArgumentException("embeddingDim must be positive, got " + embeddingDim);
@@ -205,17 +276,21 @@ public final class DynamicEmbeddingBag extends Model {
                       new IllegalArgumentException(
                           "a dynamic table draws each new id's row from its initializer's per-row form, which "
                               + init + " lacks; use one of Initializer's factories other than fromFunction"));
-      EmbeddingBag bag =
-          EmbeddingBag.builder(capacity + 1, embeddingDim)
-              .mode(mode)
-              .paddingIdx(capacity)
-              .sparse(sparse)
-              .storage(storage)
-              .dtype(dtype)
-              .initializer(Initializer.constant(0))
-              .build();
-      return new DynamicEmbeddingBag(this, bag, rows);
+      return new DynamicEmbeddingBag(this, denseTable(capacity, embeddingDim, mode, sparse, storage, dtype), rows);
     }
+  }
+
+  /** The dense table behind {@code capacity} rows: one more, the padding row, zeros until ids are admitted. */
+  private static EmbeddingBag denseTable(
+      long capacity, int embeddingDim, BagMode mode, boolean sparse, Storage storage, DType dtype) {
+    return EmbeddingBag.builder(capacity + 1, embeddingDim)
+        .mode(mode)
+        .paddingIdx(capacity)
+        .sparse(sparse)
+        .storage(storage)
+        .dtype(dtype)
+        .initializer(Initializer.constant(0))
+        .build();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -241,7 +316,10 @@ public final class DynamicEmbeddingBag extends Model {
    *     the input keep the rows they were given
    */
   public Variable forward(IndexTensor input, IndexTensor offsets, Variable perSampleWeights) {
-    return table.forward(remap(input), offsets, perSampleWeights);
+    if (isTraining()) {
+      return table.forward(remap(input), offsets, perSampleWeights);
+    }
+    return acrossGrowth(() -> table.forward(remap(input), offsets, perSampleWeights));
   }
 
   /**
@@ -274,13 +352,39 @@ public final class DynamicEmbeddingBag extends Model {
    * dev.emb4j.tensor.FloatTensor)}.
    */
   public BagResult lookup(IndexTensor input, IndexTensor offsets, dev.emb4j.tensor.FloatTensor perSampleWeights) {
-    return table.lookup(rowsOf(Objects.requireNonNull(input, "input")), offsets, perSampleWeights);
+    Objects.requireNonNull(input, "input");
+    return acrossGrowth(() -> table.lookup(rowsOf(input), offsets, perSampleWeights));
+  }
+
+  /**
+   * Runs a read of ids and rows from a thread other than the trainer's, again if the table grew meanwhile (its rows
+   * then moved to a new store, and the padding row to a new number): the result is that of one table.
+   */
+  private <T> T acrossGrowth(java.util.function.Supplier<T> read) {
+    while (true) {
+      long before = growths;
+      if ((before & 1) != 0) { // a growth is running
+        Thread.onSpinWait();
+        continue;
+      }
+      try {
+        T result = read.get();
+        if (growths == before) {
+          return result;
+        }
+      } catch (RuntimeException e) { // the store it read was freed by a growth (or, with none, a real error)
+        if (growths == before) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** The row of raw id {@code id} in {@link #table()}, if it holds one. Safe from any thread. */
   public OptionalLong rowOf(long id) {
-    long row = readRows(new long[] {id})[0];
-    return row == capacity ? OptionalLong.empty() : OptionalLong.of(row);
+    long[] row = {id};
+    mapRows(row, row, 1, IdRowMap.NO_ROW);
+    return row[0] == IdRowMap.NO_ROW ? OptionalLong.empty() : OptionalLong.of(row[0]);
   }
 
   /**
@@ -300,6 +404,17 @@ public final class DynamicEmbeddingBag extends Model {
    */
   public void rowsOf(long[] ids, long[] rows, int n) {
     Objects.checkFromIndexSize(0, n, Math.min(ids.length, rows.length));
+    mapRows(ids, rows, n, PADDING);
+  }
+
+  /** What {@link #mapRows} writes for an id without a row: the padding row as it is at the read. */
+  private static final long PADDING = -2;
+
+  /**
+   * {@code rows[i]} becomes the row of {@code ids[i]}, or {@code missing} ({@link #PADDING}: the padding row at the
+   * moment of the read, which a growth moves) for an id without one.
+   */
+  private void mapRows(long[] ids, long[] rows, int n, long missing) {
     if (stale) {
       rebuildIfStale();
     }
@@ -307,13 +422,19 @@ public final class DynamicEmbeddingBag extends Model {
     long stamp = lock.tryOptimisticRead();
     boolean done = false;
     if (stamp != 0) {
-      IdLookups.findRows(map, ids, out, n, capacity);
+      try {
+        IdLookups.findRows(map, ids, out, n, missing == PADDING ? capacity : missing);
+      } catch (RuntimeException e) { // a growth replaced the slots meanwhile: validate fails, read again locked
+        if (lock.validate(stamp)) {
+          throw e;
+        }
+      }
       done = lock.validate(stamp);
     }
     if (!done) {
       stamp = lock.readLock();
       try {
-        IdLookups.findRows(map, ids, out, n, capacity);
+        IdLookups.findRows(map, ids, out, n, missing == PADDING ? capacity : missing);
       } finally {
         lock.unlockRead(stamp);
       }
@@ -334,6 +455,7 @@ public final class DynamicEmbeddingBag extends Model {
     long[] raw = input.toLongArray();
     long[] out = new long[raw.length];
     long stamp = lock.writeLock();
+    long padding = capacity;
     try {
       rebuildLocked();
       long clock = map.tick();
@@ -355,8 +477,18 @@ public final class DynamicEmbeddingBag extends Model {
         }
         long before = map.size() + map.evictions();
         long r = map.admit(raw[i], clock);
+        if (map.capacity() != padding) { // the map grew: so does the table, and its padding row moves
+          growTableLocked(map.capacity());
+          weights = table.weight();
+          for (int k = 0; k < i; k++) {
+            if (out[k] == padding) {
+              out[k] = map.capacity();
+            }
+          }
+          padding = map.capacity();
+        }
         if (r < 0) {
-          out[i] = capacity;
+          out[i] = padding;
           continue;
         }
         if (map.size() + map.evictions() != before) { // a new row for this id
@@ -373,6 +505,56 @@ public final class DynamicEmbeddingBag extends Model {
       lock.unlockWrite(stamp);
     }
     return IndexTensor.of(input.shape(), out);
+  }
+
+  /**
+   * Grows the dense table to {@code newCapacity} ids (the caller holds the write lock, and the map has grown already):
+   * a new store of {@code newCapacity + 1} rows of the same kind takes the rows of the ids, the padding row becomes its
+   * last row (zeros), and the old store is freed. The gradient accumulated so far moves along; an optimizer follows at
+   * its next call (see {@link dev.emb4j.optim.Optimizer}).
+   */
+  private void growTableLocked(long newCapacity) {
+    growths++; // odd: readers wait, and those running now will read again
+    try {
+      long old = capacity;
+      EmbeddingBag grown =
+          denseTable(newCapacity, table.embeddingDim(), table.mode(), table.sparse(), storage, table.weight().dtype());
+      RowStore from = table.weight();
+      RowStore to = grown.weight();
+      float[] row = new float[table.embeddingDim()];
+      for (long r = 0; r < old; r++) {
+        from.readRow(r, row, 0);
+        to.writeRow(r, row, 0);
+      }
+      table.replaceCore(table.core.grownTo(to, newCapacity));
+      capacity = newCapacity;
+    } finally {
+      growths++;
+    }
+  }
+
+  /** Whether a restore may grow the table to {@code rows} rows of {@code table()} or {@code "ids"}. */
+  private boolean canGrowToRows(long rows) {
+    return rows - 1 > capacity && rows - 1 <= maxCapacity;
+  }
+
+  /** Grows the id map and the table to {@code rows - 1} ids, for a restore of a table that grew (nothing if there). */
+  private void growToRows(long rows) {
+    long stamp = lock.writeLock();
+    try {
+      if (rows - 1 == capacity) {
+        return;
+      }
+      if (!canGrowToRows(rows)) {
+        throw new IllegalArgumentException(
+            this + " cannot grow to " + (rows - 1) + " ids: it holds " + capacity + " and grows to at most "
+                + maxCapacity);
+      }
+      map.growTo(rows - 1);
+      growTableLocked(rows - 1);
+    } finally {
+      lock.unlockWrite(stamp);
+    }
   }
 
   private void rebuildIfStale() {
@@ -404,17 +586,31 @@ public final class DynamicEmbeddingBag extends Model {
   // Accessors
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** The dense table of {@code capacity + 1} rows behind the ids (its last row is the padding row). */
+  /**
+   * The dense table of {@code capacity + 1} rows behind the ids (its last row is the padding row). A table that grows
+   * keeps this object, but its {@link EmbeddingBag#weight() weight} is a new store after each growth: read it again
+   * rather than keep it.
+   */
   public EmbeddingBag table() {
     return table;
   }
 
-  /** The rows ids can hold. */
+  /** The rows ids can hold now (it rises as the table grows). */
   public long capacity() {
     return capacity;
   }
 
-  /** The row that ids without a row map to: {@code capacity()}, the dense table's padding row. */
+  /** The rows ids could hold when the table was built. */
+  public long initialCapacity() {
+    return initialCapacity;
+  }
+
+  /** The most rows the table grows to ({@link #initialCapacity()} for a table that never grows). */
+  public long maxCapacity() {
+    return maxCapacity;
+  }
+
+  /** The row that ids without a row map to: {@code capacity()}, the dense table's padding row (it moves as the table grows). */
   public long paddingRow() {
     return capacity;
   }
@@ -459,11 +655,15 @@ public final class DynamicEmbeddingBag extends Model {
     return eviction;
   }
 
-  /** For example {@code DynamicEmbeddingBag(1000, 16, mode=SUM, minCount=2, eviction=leastRecentlyUsed)}. */
+  /**
+   * For example {@code DynamicEmbeddingBag(1000, 16, mode=SUM, minCount=2, eviction=leastRecentlyUsed)}, or {@code
+   * DynamicEmbeddingBag(4000, 16, mode=MEAN, growth=1000..8000)} for a table built with 1000 rows that grew.
+   */
   @Override
   public String toString() {
     return "DynamicEmbeddingBag(" + capacity + ", " + table.embeddingDim() + ", mode=" + table.mode()
         + (minCount != 1 ? ", minCount=" + minCount : "")
+        + (maxCapacity != initialCapacity ? ", growth=" + initialCapacity + ".." + maxCapacity : "")
         + (eviction instanceof Eviction.None ? "" : ", eviction=" + eviction)
         + table.core.describeOptions().replace(", paddingIdx=" + capacity, "") + ")";
   }
@@ -476,10 +676,27 @@ public final class DynamicEmbeddingBag extends Model {
   private final class MapParameter implements Parameter {
     private final String name;
     private final RecordStore store;
+    /** Whether its rows follow the capacity ({@code "ids"}), so that a restore grows it with the table. */
+    private final boolean perRow;
 
-    MapParameter(String name, RecordStore store) {
+    MapParameter(String name, RecordStore store, boolean perRow) {
       this.name = name;
       this.store = store;
+      this.perRow = perRow;
+    }
+
+    @Override
+    public boolean canGrowTo(long rows) {
+      return perRow && canGrowToRows(rows);
+    }
+
+    @Override
+    public void growTo(long rows) {
+      if (!canGrowTo(rows) && !(perRow && rows - 1 == capacity)) {
+        throw new IllegalArgumentException(
+            this + " cannot grow to " + rows + " rows (the table grows to at most " + maxCapacity + " ids)");
+      }
+      growToRows(rows);
     }
 
     @Override

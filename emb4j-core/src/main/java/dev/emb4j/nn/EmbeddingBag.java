@@ -322,7 +322,8 @@ public final class EmbeddingBag extends EmbeddingTable {
   public Optional<FloatTensor> backward(BagResult forward, FloatTensor gradOutput) {
     Objects.requireNonNull(forward, "forward");
     Objects.requireNonNull(gradOutput, "gradOutput");
-    if (forward.owner != core) {
+    TableCore core = this.core;
+    if (forward.owner.lineage != core.lineage) {
       throw new IllegalArgumentException("this BagResult came from another table's forward pass");
     }
     Shape expected = Shape.of(forward.bags(), core.dim);
@@ -336,7 +337,7 @@ public final class EmbeddingBag extends EmbeddingTable {
           forward.perSampleWeights == null ? null : FloatTensor.zeros(forward.inputShape));
     }
     float[] g = gradOutput.data();
-    long[] ids = forward.ids;
+    long[] ids = idsNow(forward, core);
     int[] o2b = forward.offset2bagView();
     int[] sizes = forward.bagSizesView();
     FloatTensor pswGrad = forward.perSampleWeights == null ? null : perSampleWeightGrad(forward, g);
@@ -379,8 +380,25 @@ public final class EmbeddingBag extends EmbeddingTable {
     return scales;
   }
 
+  /**
+   * The rows {@code forward} read, numbered as in {@code core}: a forward pass before a {@link DynamicEmbeddingBag}
+   * grew the table had its padding row at another number.
+   */
+  private static long[] idsNow(BagResult forward, TableCore core) {
+    if (forward.owner == core) {
+      return forward.ids;
+    }
+    long[] ids = forward.ids.clone();
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] == forward.owner.paddingIdx) {
+        ids[i] = core.paddingIdx;
+      }
+    }
+    return ids;
+  }
+
   private FloatTensor perSampleWeightGrad(BagResult forward, float[] g) {
-    long[] ids = forward.ids;
+    long[] ids = idsNow(forward, core);
     int[] o2b = forward.offset2bagView();
     int d = core.dim;
     float[] row = new float[d];

@@ -17,12 +17,30 @@ import java.util.OptionalLong;
  * #forward(IndexTensor)} maps ids to a {@link Variable}, recording the lookup for backpropagation.
  */
 public abstract sealed class EmbeddingTable extends Model permits Embedding, EmbeddingBag {
-  final TableCore core;
+  /**
+   * The weight and its options. Replaced only when a {@link DynamicEmbeddingBag} grows the table ({@link
+   * #replaceCore}); its final fields make a new core safe to read from any thread.
+   */
+  TableCore core;
+
   private final Parameter weightParameter;
 
   EmbeddingTable(TableCore core) {
     this.core = core;
-    this.weightParameter = registerParameter("weight", new TableParameter("weight", core));
+    this.weightParameter = registerParameter("weight", new TableParameter("weight", this));
+  }
+
+  /**
+   * Swaps in {@code grown}, a core of the same table over a larger store ({@link TableCore#grownTo}), and frees the
+   * store of the core it replaces. For a {@link DynamicEmbeddingBag} that grows, under its write lock.
+   */
+  void replaceCore(TableCore grown) {
+    if (grown.lineage != core.lineage) {
+      throw new IllegalArgumentException("a table's core can only be replaced by one grown from it");
+    }
+    TableCore old = core;
+    core = grown;
+    old.close();
   }
 
   /**

@@ -201,7 +201,8 @@ public abstract class Model implements AutoCloseable {
    * dim with dimensions of size 1 dropped (a bias saved as {@code [n]} fits a {@code (1, n)} parameter).
    *
    * <p>Everything is checked first; the message lists every mismatch (missing keys, unexpected keys when {@code
-   * strict}, shapes), and nothing changes then.
+   * strict}, shapes), and nothing changes then. A parameter that {@linkplain Parameter#canGrowTo can grow} (a {@link
+   * DynamicEmbeddingBag} built with growth, saved after it grew) grows to a larger saved value's rows first.
    *
    * @throws IllegalArgumentException if the state does not fit this model
    */
@@ -211,10 +212,15 @@ public abstract class Model implements AutoCloseable {
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
     List<String> sizes = new ArrayList<>();
+    Map<Parameter, Long> growths = new LinkedHashMap<>();
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
       FloatTensor t = state.get(e.getKey());
+      Parameter p = e.getValue();
       if (t == null) {
         missing.add('"' + e.getKey() + '"');
+      } else if (t.shape().rank() == 2 && t.shape().dim(1) == p.value().dim() && t.shape().dim(0) > p.value().rows()
+          && p.canGrowTo(t.shape().dim(0))) {
+        growths.put(p, (long) t.shape().dim(0)); // a dynamic table that had grown: it grows to the saved size first
       } else if (!fits(t.shape(), e.getValue())) {
         sizes.add(
             "size mismatch for " + e.getKey() + ": copying a param with shape " + t.shape()
@@ -241,6 +247,11 @@ public abstract class Model implements AutoCloseable {
         sb.append("\n\t").append(size).append('.');
       }
       throw new IllegalArgumentException(sb.toString());
+    }
+    for (Map.Entry<Parameter, Long> g : growths.entrySet()) {
+      if (g.getKey().value().rows() != g.getValue()) { // a table's weight and id map grow together
+        g.getKey().growTo(g.getValue());
+      }
     }
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
       Parameter p = e.getValue();

@@ -57,6 +57,28 @@ public interface Parameter {
   }
 
   /**
+   * Whether this parameter can grow to {@code rows} rows (more than it has, with the same columns), so that a restore
+   * can write a saved value of that many rows into it: the weight and id map of a {@link DynamicEmbeddingBag} built
+   * with {@link DynamicEmbeddingBag.Builder#growth growth}, up to its maximum capacity. {@code Checkpoint}, {@code
+   * DeltaCheckpointer} and {@link Model#loadStateDict} ask, and call {@link #growTo} once everything else fits.
+   * Default: false.
+   */
+  default boolean canGrowTo(long rows) {
+    return false;
+  }
+
+  /**
+   * Grows this parameter to {@code rows} rows, as its layer grows when it needs more rows: the rows it has keep their
+   * values (and their numbers). An {@link dev.emb4j.optim.Optimizer} follows at its next call: existing rows keep their
+   * state, new ones start at its initial values.
+   *
+   * @throws IllegalArgumentException unless {@link #canGrowTo canGrowTo(rows)}; nothing changes then
+   */
+  default void growTo(long rows) {
+    throw new IllegalArgumentException(name() + " (" + value().rows() + " rows) cannot grow to " + rows + " rows");
+  }
+
+  /**
    * The shape PyTorch gives this parameter, used by state dicts: {@code (rows, dim)} unless the parameter says
    * otherwise (a {@link Linear} bias is {@code [out]}).
    *

@@ -67,5 +67,15 @@ public final class Parameters {
     public void onRowsWritten(Consumer<long[]> listener) {
       inner.onRowsWritten(listener);
     }
+
+    @Override
+    public boolean canGrowTo(long rows) {
+      return inner.canGrowTo(rows);
+    }
+
+    @Override
+    public void growTo(long rows) {
+      inner.growTo(rows);
+    }
   }
 }

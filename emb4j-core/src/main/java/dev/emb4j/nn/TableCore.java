@@ -46,6 +46,28 @@ final class TableCore {
    */
   volatile java.util.function.Supplier<long[]> replacedRows;
 
+  /**
+   * How the weight parameter grows to a saved size before a restore writes it ({@link Parameter#canGrowTo}): set once
+   * by a {@link DynamicEmbeddingBag} built with growth, null for a table that never grows.
+   */
+  volatile RowGrowth growth;
+
+  /** What a table that may grow does for {@link Parameter#canGrowTo} and {@link Parameter#growTo}. */
+  interface RowGrowth {
+    /** Whether the table can grow to {@code rows} rows. */
+    boolean canGrowTo(long rows);
+
+    /** Grows the table to {@code rows} rows (after {@link #canGrowTo} said it can). */
+    void growTo(long rows);
+  }
+
+  /**
+   * The same for every core of one table: {@link #grownTo} makes a new core over a larger store, and a {@link
+   * BagResult} of the core before it still belongs to the table. Set by {@link #grownTo} before the core is
+   * published; read by the training thread only.
+   */
+  Object lineage = this;
+
   /** Serialises forward passes that renormalise rows in place (maxNorm set); lookups without maxNorm never lock. */
   private final ReentrantLock renormLock = new ReentrantLock();
   /** Told the rows of each renormalisation before it writes them (see {@link Parameter#onRowsWritten}). */
@@ -90,6 +112,37 @@ final class TableCore {
     this.sparse = sparse;
     this.frozen = frozen;
     this.ownsStore = ownsStore;
+  }
+
+  /**
+   * The core of this table grown to {@code grown}, a larger store of the same width that already holds this one's
+   * rows, with its padding row at {@code paddingIdx}: the same options, listeners and hooks, and the gradient
+   * accumulated so far (every row keeps its number; the new rows have none). The caller swaps it in and frees this
+   * core's store ({@link #close()}).
+   */
+  TableCore grownTo(RowStore grown, long paddingIdx) {
+    TableCore c = new TableCore(kind, grown, paddingIdx, maxNorm, normType, scaleGradByFreq, sparse, frozen, ownsStore);
+    c.lineage = lineage;
+    c.replacedRows = replacedRows;
+    c.growth = growth;
+    c.rowWriteListeners.addAll(rowWriteListeners);
+    c.unrecorded = unrecorded;
+    if (denseLive) {
+      RowStore g = c.denseGradient();
+      float[] row = new float[dim];
+      for (long r = 0; r < rows; r++) {
+        if (r != this.paddingIdx) {
+          denseStore.readRow(r, row, 0);
+          g.writeRow(r, row, 0);
+        }
+      }
+    }
+    if (sparseGrad != null) {
+      SparseGradient.EntryRows e = sparseGrad.entryRows();
+      c.sparseGrad =
+          SparseGradient.ofRows(grown.rows(), dim, sparseGrad.indices(), e.source(), e.sourceRows(), e.scales());
+    }
+    return c;
   }
 
   /** Frees the rows if this table owns them. */

@@ -8,11 +8,12 @@ import java.util.function.Consumer;
 /** The weight of an {@link Embedding} or {@link EmbeddingBag} seen as a {@link Parameter}. */
 final class TableParameter implements Parameter {
   private final String name;
-  private final TableCore core;
+  /** The table, whose core is read at each call: a {@link DynamicEmbeddingBag} that grows swaps it. */
+  private final EmbeddingTable table;
 
-  TableParameter(String name, TableCore core) {
+  TableParameter(String name, EmbeddingTable table) {
     this.name = name;
-    this.core = core;
+    this.table = table;
   }
 
   @Override
@@ -22,37 +23,52 @@ final class TableParameter implements Parameter {
 
   @Override
   public RowStore value() {
-    return core.store;
+    return table.core.store;
   }
 
   @Override
   public Optional<TableGradient> grad() {
-    return core.grad();
+    return table.core.grad();
   }
 
   @Override
   public void zeroGrad() {
-    core.zeroGrad();
+    table.core.zeroGrad();
   }
 
   @Override
   public long[] takeReplacedRows() {
-    java.util.function.Supplier<long[]> source = core.replacedRows;
+    java.util.function.Supplier<long[]> source = table.core.replacedRows;
     return source == null ? new long[0] : source.get();
   }
 
   @Override
+  public boolean canGrowTo(long rows) {
+    TableCore.RowGrowth g = table.core.growth;
+    return g != null && g.canGrowTo(rows);
+  }
+
+  @Override
+  public void growTo(long rows) {
+    TableCore.RowGrowth g = table.core.growth;
+    if (g == null || !g.canGrowTo(rows)) {
+      throw new IllegalArgumentException(this + " cannot grow to " + rows + " rows");
+    }
+    g.growTo(rows);
+  }
+
+  @Override
   public boolean requiresGrad() {
-    return !core.frozen;
+    return !table.core.frozen;
   }
 
   @Override
   public void onRowsWritten(Consumer<long[]> listener) {
-    core.onRowsWritten(listener);
+    table.core.onRowsWritten(listener);
   }
 
   @Override
   public String toString() {
-    return name + ": " + core.kind + " weight (" + core.rows + " x " + core.dim + ")";
+    return name + ": " + table.core.kind + " weight (" + table.core.rows + " x " + table.core.dim + ")";
   }
 }

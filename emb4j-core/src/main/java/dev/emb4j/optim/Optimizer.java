@@ -107,6 +107,13 @@ import java.util.Set;
  * rows} (a {@code DynamicEmbeddingBag} row given to a new id), resets the same rows of its state slots to their
  * initial values and records them as changed, whether or not the parameter has a gradient.
  *
+ * <p><b>Parameters that grow.</b> A parameter may gain rows between calls (a {@code DynamicEmbeddingBag} built with
+ * growth, when it needs more rows; see {@link Parameter#growTo}). The optimizer follows at its next {@link #step()},
+ * {@link #exportState()}, {@link #stateView()}, {@link #importState} or {@link #changedRows}: each state slot of the
+ * parameter becomes a store of the new size whose existing rows keep their state and whose new rows start at their
+ * initial values ({@link #initSlots}), the step count is kept, and, when changed rows are tracked, every row of the
+ * parameter counts as changed. A parameter never shrinks.
+ *
  * <p>Not thread-safe: {@code step}, {@code zeroGrad} and the state methods must not run concurrently with each
  * other or with backward passes or lookups of the same parameters.
  */
@@ -308,6 +315,7 @@ public abstract class Optimizer {
    * @throws IllegalArgumentException if a gradient does not match its parameter's shape or this optimizer
    */
   public final void step() {
+    followGrownParameters();
     TableGradient[] grads = new TableGradient[parameters.size()];
     for (int i = 0; i < grads.length; i++) {
       Parameter p = parameters.get(i);
@@ -365,6 +373,62 @@ public abstract class Optimizer {
     }
   }
 
+  /**
+   * Follows every parameter that gained rows since the last call (see the class comment): its state slots grow, the
+   * existing rows keeping their state and the new ones starting at their initial values, and all its rows count as
+   * changed.
+   *
+   * @throws IllegalStateException if a parameter has fewer rows than its state
+   */
+  private void followGrownParameters() {
+    for (int i = 0; i < parameters.size(); i++) {
+      long rows = parameters.get(i).value().rows();
+      ParamState st = states[i];
+      if (st != null && st.slots.length > 0 && st.slots[0].rows() != rows) {
+        states[i] = grownState(i, st, rows);
+      }
+      if (spare[i] != null && spare[i].length > 0 && spare[i][0].rows() != rows) {
+        for (RowStore old : spare[i]) {
+          old.close();
+        }
+        spare[i] = null;
+      }
+      if (changed != null && changed[i].rows() != rows) {
+        ChangedRows grown = new ChangedRows(rows);
+        grown.addAll();
+        changed[i] = grown;
+      }
+    }
+  }
+
+  /** Parameter i's state over its {@code rows} rows: new stores, initialised, with the old stores' rows copied in. */
+  private ParamState grownState(int i, ParamState st, long rows) {
+    long had = st.slots[0].rows();
+    if (had > rows) {
+      throw new IllegalStateException(
+          "parameter '" + keys.get(i) + "' has " + rows + " rows but its " + describe() + " state " + had
+              + "; a parameter may grow, never shrink");
+    }
+    List<Slot> spec = slots();
+    RowStore value = parameters.get(i).value();
+    RowStore[] grown = new RowStore[st.slots.length];
+    for (int k = 0; k < grown.length; k++) {
+      grown[k] = value.allocateSibling(slotRole(spec.get(k)), rows, st.slots[k].dim());
+    }
+    initSlots(grown);
+    for (int k = 0; k < grown.length; k++) {
+      float[] row = new float[st.slots[k].dim()];
+      for (long r = 0; r < had; r++) {
+        st.slots[k].readRow(r, row, 0);
+        grown[k].writeRow(r, row, 0);
+      }
+      st.slots[k].close();
+    }
+    ParamState next = new ParamState(grown);
+    next.step = st.step;
+    return next;
+  }
+
   /** Forgets the gradient of every parameter (frozen ones included; they have none). */
   public final void zeroGrad() {
     for (Parameter p : parameters) {
@@ -392,6 +456,7 @@ public abstract class Optimizer {
   }
 
   private OptimizerState state(boolean copy) {
+    followGrownParameters();
     Map<String, Double> scalars = new LinkedHashMap<>();
     scalars.put("lr", learningRate);
     Map<String, RowStore> slotMap = new LinkedHashMap<>();
@@ -425,10 +490,12 @@ public abstract class Optimizer {
     }
     ChangedRows[] c = new ChangedRows[parameters.size()];
     for (int i = 0; i < c.length; i++) {
-      ChangedRows rows = new ChangedRows(parameters.get(i).value().rows());
-      c[i] = rows;
-      // rows a layer writes itself (maxNorm renormalisation) change outside the steps
+      c[i] = new ChangedRows(parameters.get(i).value().rows());
+      int at = i;
+      // rows a layer writes itself (maxNorm renormalisation) change outside the steps; read the set at each write,
+      // since a parameter that grows gets a new one (in the same array)
       parameters.get(i).onRowsWritten(written -> {
+        ChangedRows rows = c[at];
         for (long r : written) {
           rows.add(r);
         }
@@ -449,6 +516,7 @@ public abstract class Optimizer {
     if (changed == null) {
       throw new IllegalStateException("call trackChangedRows() first: this optimizer does not record changed rows");
     }
+    followGrownParameters();
     for (int i = 0; i < parameters.size(); i++) {
       if (parameters.get(i) == p) {
         return changed[i];
@@ -471,6 +539,7 @@ public abstract class Optimizer {
    */
   public final void importState(OptimizerState state) {
     Objects.requireNonNull(state, "state");
+    followGrownParameters();
     if (!kind().equals(state.optimizer())) {
       throw new IllegalArgumentException(
           "cannot load the state of a " + state.optimizer() + " optimizer into a " + kind() + " optimizer");

@@ -295,7 +295,7 @@ class DynamicEmbeddingBagTest {
   }
 
   /** Every value of the table, its id map, admission counts and the optimizer's state, as raw bits by name. */
-  private static Map<String, int[]> bits(DynamicEmbeddingBag bag, Optimizer opt) {
+  static Map<String, int[]> bits(DynamicEmbeddingBag bag, Optimizer opt) {
     Map<String, int[]> out = new java.util.TreeMap<>();
     bag.namedParameters().forEach((name, p) -> out.put(name, bits(p.value())));
     opt.exportState().slots().forEach((name, store) -> out.put("state " + name, bits(store)));
@@ -303,7 +303,7 @@ class DynamicEmbeddingBagTest {
     return out;
   }
 
-  private static int[] bits(RowStore store) {
+  static int[] bits(RowStore store) {
     int[] out = new int[Math.toIntExact(store.rows() * store.dim())];
     float[] row = new float[store.dim()];
     for (long r = 0; r < store.rows(); r++) {
@@ -315,7 +315,7 @@ class DynamicEmbeddingBagTest {
     return out;
   }
 
-  private static void assertSameBits(Map<String, int[]> expected, Map<String, int[]> actual, String what) {
+  static void assertSameBits(Map<String, int[]> expected, Map<String, int[]> actual, String what) {
     assertEquals(expected.keySet(), actual.keySet(), what);
     expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), what + ": " + k));
   }

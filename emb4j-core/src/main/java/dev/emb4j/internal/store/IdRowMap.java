@@ -36,13 +36,19 @@ import java.util.Arrays;
  * #takeChanged()}, each once (row {@code capacity} stands for the counters); and the 64-byte blocks of the sketch
  * that changed since the last {@link #takeSketchChanged()}.
  *
+ * <p><b>Growth.</b> A map created with a {@code maxCapacity} above its capacity doubles its capacity (at most to
+ * {@code maxCapacity}) when an id is due a row and every row holds one, and evicts only at {@code maxCapacity}
+ * ({@link #growTo}: ids keep their rows, records and recency order; the new rows are free). The caller sees the new
+ * {@link #capacity()} after the {@link #admit} that grew it, and grows its table to match.
+ *
  * <p>The slot array is one Java array, so the capacity is at most {@link #MAX_CAPACITY} rows (4.03 *
  * 10<sup>8</sup>); the queue keeps row numbers as {@code int}s, which that bound allows, and callers see
  * {@code long}s.
  *
  * <p>Not thread-safe: the caller serialises writers and guards readers (the table uses a {@code StampedLock}). Reads
  * ({@link #find}) never throw on a state that a concurrent writer left half-changed, so an optimistic reader can
- * validate afterwards.
+ * validate afterwards, except across a {@link #growTo}, which replaces the slot array and its mask: an optimistic
+ * reader that then fails with an exception validates, and reads again under the lock if the validation fails.
  */
 public final class IdRowMap {
   /**
@@ -72,7 +78,11 @@ public final class IdRowMap {
     0x9E3779B97F4A7C15L, 0xC2B2AE3D27D4EB4FL, 0x165667B19E3779F9L, 0xD6E8FEB86659FD93L
   };
 
-  private final int capacity;
+  /** The rows: fixed, or raised by {@link #growTo} (the fields it replaces are not final for that alone). */
+  private int capacity;
+
+  /** The most rows {@link #admit} grows the map to before it evicts. */
+  private final int maxCapacity;
   private final int minCount;
   private final Policy policy;
   private final long maxAge;
@@ -81,15 +91,15 @@ public final class IdRowMap {
    * The slots, two longs each: {@code slots[2s]} the id and {@code slots[2s + 1]} its row, or -1 for an empty slot.
    * Id and row share a cache line, so a lookup that hits its home slot costs one miss.
    */
-  private final long[] slots;
+  private long[] slots;
 
-  private final int mask;
+  private int mask;
 
   /**
    * Each row's record, four longs: its id, the step it was last used at (-1: free), its recency and where its live
    * entry in {@link #order} is (-1: free). One record fills half a cache line, so marking a row used costs one miss.
    */
-  private final long[] records;
+  private long[] records;
 
   private static final int ID = 0;
   private static final int USE = 1;
@@ -100,7 +110,7 @@ public final class IdRowMap {
    * The recency queue: rows in the order they were last touched, from {@code front} to {@code back}, with stale
    * entries (rows touched again since, or freed) between them; {@code order[back - 1]} is always live.
    */
-  private final int[] order;
+  private int[] order;
 
   private int front;
   private int back;
@@ -121,7 +131,7 @@ public final class IdRowMap {
   private final int sketchMask;
 
   private final RowSet replaced;
-  private final RowSet changed;
+  private RowSet changed;
   private final RowSet sketchChanged;
 
   /** Bytes of the sketch per block tracked by {@link #takeSketchChanged()}. */
@@ -136,9 +146,28 @@ public final class IdRowMap {
    * @param maxAge for {@link Policy#OLDER_THAN}: the steps a row must have been unused to be evicted ({@code >= 0})
    */
   public IdRowMap(long capacity, int minCount, Policy policy, long maxAge) {
+    this(capacity, capacity, minCount, policy, maxAge);
+  }
+
+  /**
+   * An empty map that grows when an id is due a row and every row holds one: to twice its capacity, at most {@code
+   * maxCapacity} ({@link #growTo}); only a map of {@code maxCapacity} rows evicts by its policy.
+   *
+   * @param capacity the rows at first, {@code 1 .. MAX_CAPACITY}
+   * @param maxCapacity the most rows it grows to, {@code capacity .. MAX_CAPACITY} ({@code capacity}: it never grows)
+   * @param minCount the sightings an id needs before it gets a row, {@code 1 .. MAX_MIN_COUNT}
+   * @param policy what to do when full at {@code maxCapacity} rows
+   * @param maxAge for {@link Policy#OLDER_THAN}: the steps a row must have been unused to be evicted ({@code >= 0})
+   */
+  public IdRowMap(long capacity, long maxCapacity, int minCount, Policy policy, long maxAge) {
     if (capacity < 1 || capacity > MAX_CAPACITY) {
       throw new IllegalArgumentException(
           "capacity must be in 1.." + MAX_CAPACITY + " rows, got " + capacity);
+    }
+    if (maxCapacity < capacity || maxCapacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException(
+          "maxCapacity must be in " + capacity + ".." + MAX_CAPACITY + " rows (the capacity up to the largest), got "
+              + maxCapacity);
     }
     if (minCount < 1 || minCount > MAX_MIN_COUNT) {
       throw new IllegalArgumentException("minCount must be in 1.." + MAX_MIN_COUNT + ", got " + minCount);
@@ -147,6 +176,7 @@ public final class IdRowMap {
       throw new IllegalArgumentException("maxAge must be >= 0 steps, got " + maxAge);
     }
     this.capacity = (int) capacity;
+    this.maxCapacity = (int) maxCapacity;
     this.minCount = minCount;
     this.policy = java.util.Objects.requireNonNull(policy, "policy");
     this.maxAge = maxAge;
@@ -191,6 +221,11 @@ public final class IdRowMap {
   /** The rows. */
   public long capacity() {
     return capacity;
+  }
+
+  /** The most rows the map grows to before it evicts ({@link #capacity()} for a map that never grows). */
+  public long maxCapacity() {
+    return maxCapacity;
   }
 
   /** The ids that hold a row. */
@@ -284,7 +319,8 @@ public final class IdRowMap {
 
   /**
    * The row of {@code id} at step {@code step}, marking it used; an id not in the map is counted and, at its {@code
-   * minCount}-th sighting, given a free row or one evicted by the policy.
+   * minCount}-th sighting, given a free row, or (when every row holds an id) a new row of the map grown by {@link
+   * #growTo} if it may still grow, or one evicted by the policy.
    *
    * @return the row, or {@link #NO_ROW} if the id is not admitted yet, or no row is old enough to evict
    * @throws IllegalStateException if the map is full and the policy is {@link Policy#NONE}, naming the id and the
@@ -300,6 +336,10 @@ public final class IdRowMap {
       return NO_ROW;
     }
     int row = freeRow();
+    if (row < 0 && capacity < maxCapacity) {
+      growTo(Math.min(2L * capacity, maxCapacity));
+      row = freeRow();
+    }
     if (row < 0) {
       row = evictable(id, step);
       if (row < 0) {
@@ -530,6 +570,50 @@ public final class IdRowMap {
   }
 
   /**
+   * Raises the capacity to {@code newCapacity} rows: every id keeps its row, record and place in the recency order, the
+   * counters and the admission sketch are kept exactly (its width stays that of the capacity the map was created
+   * with), and the new rows {@code capacity() .. newCapacity - 1} are free, given out lowest first after the rows
+   * free already. The slot array is rehashed if the new capacity needs more slots. In the change sets, the counters'
+   * row moves from the old capacity to the new one.
+   *
+   * @throws IllegalArgumentException unless {@code capacity() < newCapacity <= MAX_CAPACITY}; nothing changes then
+   */
+  public void growTo(long newCapacity) {
+    if (newCapacity <= capacity || newCapacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException(
+          "an id map of " + capacity + " rows grows to more rows, at most " + MAX_CAPACITY + ", not " + newCapacity);
+    }
+    int old = capacity;
+    int grown = (int) newCapacity;
+    int slotCount = slotsFor(newCapacity);
+    if (2 * slotCount != slots.length) {
+      long[] before = slots;
+      slots = new long[2 * slotCount];
+      mask = slotCount - 1;
+      clearSlots();
+      for (int s = 0; s < before.length; s += 2) {
+        if (before[s + 1] >= 0) {
+          insertSlot(before[s], (int) before[s + 1]);
+        }
+      }
+    }
+    records = Arrays.copyOf(records, 4 * grown);
+    for (int r = old; r < grown; r++) {
+      records[4 * r + USE] = -1;
+      records[4 * r + PLACE] = -1;
+    }
+    order = Arrays.copyOf(order, 2 * grown); // every place stays valid
+    // the rows nextFresh .. old - 1 are fresh still, and the new rows follow them (after the rows on freeRows)
+    replaced.growTo(grown);
+    long[] changedRows = changed.take();
+    changed = new RowSet(grown + 1);
+    for (long r : changedRows) {
+      changed.add(r == old ? grown : (int) r);
+    }
+    capacity = grown;
+  }
+
+  /**
    * Rebuilds the slots, the recency queue (by recency) and the free rows from the rows' records, after {@link
    * #setRecord} calls; the touches counter becomes at least the largest recency. The sketch and the other counters
    * are kept; the change sets are cleared.
@@ -602,7 +686,7 @@ public final class IdRowMap {
 
   /** A set of rows each recorded once, in insertion order: a bitmap for membership and a growing list. */
   private static final class RowSet {
-    private final long[] bits;
+    private long[] bits;
     private int[] list = new int[16];
     private int count;
 
@@ -637,6 +721,11 @@ public final class IdRowMap {
 
     long sizeInBytes() {
       return (long) bits.length * Long.BYTES + (long) list.length * Integer.BYTES;
+    }
+
+    /** Makes room for rows up to {@code rows - 1}; the rows recorded stay recorded, in order. */
+    void growTo(int rows) {
+      bits = Arrays.copyOf(bits, Math.max(bits.length, (rows + 63) >>> 6));
     }
   }
 }

@@ -234,4 +234,73 @@ class IdRowMapTest {
       }
     }
   }
+
+  /**
+   * A map that grows from 1 row to at most {@code max} behaves, row for row, as one created with the capacity it ends
+   * at: the same rows, records, counters and least recently used order (growing keeps the queue, rehashes the slots),
+   * and it evicts only once at {@code max}.
+   */
+  @Property(tries = 100)
+  void aGrowingMapEqualsOneCreatedAtItsFinalCapacity(
+      @ForAll @Size(min = 1, max = 300) List<@IntRange(min = 0, max = 40) Integer> keys,
+      @ForAll @IntRange(min = 1, max = 48) int max) {
+    IdRowMap grown = new IdRowMap(1, max, 1, IdRowMap.Policy.LEAST_RECENTLY_USED, 0);
+    List<Long> ids = new ArrayList<>();
+    for (int k : keys) {
+      ids.add(7L << 40 | k);
+    }
+    long step = 0;
+    for (int k = 0; k < ids.size(); k++) {
+      step += k % 3 == 0 ? 1 : 0;
+      long before = grown.capacity();
+      grown.admit(ids.get(k), step);
+      assertTrue(grown.capacity() == before || grown.evictions() == 0, "grew after an eviction");
+      assertTrue(grown.capacity() <= max);
+    }
+    IdRowMap fixed = new IdRowMap(grown.capacity(), 1, IdRowMap.Policy.LEAST_RECENTLY_USED, 0);
+    step = 0;
+    for (int k = 0; k < ids.size(); k++) {
+      step += k % 3 == 0 ? 1 : 0;
+      fixed.admit(ids.get(k), step);
+    }
+    assertEquals(fixed.evictions(), grown.evictions());
+    assertEquals(fixed.touches(), grown.touches());
+    assertEquals(fixed.size(), grown.size());
+    for (int r = 0; r < fixed.capacity(); r++) {
+      assertEquals(fixed.isUsed(r), grown.isUsed(r), "row " + r);
+      if (fixed.isUsed(r)) {
+        assertEquals(fixed.idOf(r), grown.idOf(r), "row " + r);
+        assertEquals(fixed.recency(r), grown.recency(r), "row " + r);
+        assertEquals(fixed.lastUse(r), grown.lastUse(r), "row " + r);
+        assertEquals(r, grown.find(fixed.idOf(r)));
+      }
+    }
+    // both evict alike from here on
+    for (long id = 1; id <= 5; id++) {
+      if (fixed.size() == fixed.capacity() && grown.capacity() == max) {
+        assertEquals(fixed.admit(-id, step + id), grown.admit(-id, step + id), "new id " + -id);
+      }
+    }
+  }
+
+  @Test
+  void growToChecksItsArgumentAndMovesTheCountersRow() {
+    IdRowMap map = new IdRowMap(4, 16, 1, IdRowMap.Policy.NONE, 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> map.growTo(4));
+    assertTrue(e.getMessage().contains("not 4"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> map.growTo(IdRowMap.MAX_CAPACITY + 1));
+    IllegalArgumentException max =
+        assertThrows(IllegalArgumentException.class, () -> new IdRowMap(4, 3, 1, IdRowMap.Policy.NONE, 0));
+    assertTrue(max.getMessage().contains("got 3"), max.getMessage());
+    map.takeChanged();
+    map.tick(); // the counters' row: 4
+    map.growTo(8);
+    assertEquals(8, map.capacity());
+    assertEquals(List.of(8L), java.util.Arrays.stream(map.takeChanged()).boxed().toList());
+    for (long id = 0; id < 8; id++) {
+      assertEquals(id, map.admit(100 + id, 1), "rows are given out in order");
+    }
+    assertEquals(8, map.admit(200, 1), "a full map grows to its maximum");
+    assertEquals(16, map.capacity());
+  }
 }
