@@ -643,24 +643,25 @@ public final class IdRowMap {
       }
     }
     Arrays.sort(sorted);
-    int[] order = new int[used];
+    int[] byRecency = new int[used];
     for (int r = 0; r < capacity; r++) {
       if (records[4 * r + USE] >= 0) {
-        int rank = Arrays.binarySearch(sorted, records[4 * r + RECENCY]);
-        if ((rank > 0 && sorted[rank - 1] == records[4 * r + RECENCY]) || (rank + 1 < used && sorted[rank + 1] == records[4 * r + RECENCY])) {
+        long recency = records[4 * r + RECENCY];
+        int rank = Arrays.binarySearch(sorted, recency);
+        if ((rank > 0 && sorted[rank - 1] == recency) || (rank + 1 < used && sorted[rank + 1] == recency)) {
           int other = -1;
           for (int q = 0; q < capacity && other < 0; q++) {
-            other = q != r && records[4 * q + USE] >= 0 && records[4 * q + RECENCY] == records[4 * r + RECENCY] ? q : -1;
+            other = q != r && records[4 * q + USE] >= 0 && records[4 * q + RECENCY] == recency ? q : -1;
           }
           throw new IllegalStateException(
-              "rows " + Math.min(other, r) + " and " + Math.max(other, r) + " have the same recency " + records[4 * r + RECENCY]
+              "rows " + Math.min(other, r) + " and " + Math.max(other, r) + " have the same recency " + recency
                   + "; an id map orders its rows by distinct recencies");
         }
-        order[rank] = r;
+        byRecency[rank] = r;
       }
     }
     touches = Math.max(touches, used == 0 ? 0 : sorted[used - 1]);
-    for (int r : order) {
+    for (int r : byRecency) {
       long id = records[4 * r + ID];
       long other = find(id);
       if (other >= 0) {
