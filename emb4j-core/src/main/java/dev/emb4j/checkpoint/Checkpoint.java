@@ -527,8 +527,7 @@ public final class Checkpoint {
    * false, such extra parameters of the checkpoint are skipped (a parameter of {@code params} missing from the
    * checkpoint is an error either way). A parameter saved with more rows fits one that {@linkplain
    * Parameter#canGrowTo can grow} to them (a {@code DynamicEmbeddingBag} built with growth, saved after it grew): it
-   * grows once everything is checked, before the optimizer state is taken; an optimizer state refused then leaves
-   * it grown, with the same ids and values.
+   * grows once everything, the optimizer state included, is checked; a refused optimizer state leaves it as it was.
    *
    * @param file the checkpoint file
    * @param params the parameters to fill, with unique names (typically {@code model.parameters()})
@@ -656,18 +655,18 @@ public final class Checkpoint {
       }
 
       Reader reader = new Reader(file, in);
-      // Parameters that grow (dynamic tables) reach the saved size first, so that the optimizer's state fits them:
-      // a refused optimizer state then leaves them grown, with their ids and values as they were.
-      for (Map.Entry<Parameter, Long> g : growths.entrySet()) {
-        if (g.getKey().value().rows() != g.getValue()) { // a table's weight and id map grow together
-          g.getKey().growTo(g.getValue());
-        }
-      }
-      // The optimizer state first: if it is refused or cannot be read, no parameter has changed yet.
+      // The optimizer state first: if it is refused or cannot be read, no parameter has changed yet. An optimizer
+      // grows the parameters its saved state is larger than (dynamic tables saved after they grew) once it has checked
+      // the whole state; the parameters it did not grow reach the saved size here.
       try {
         sink.accept(savedOptimizer(layout, in, reader));
       } catch (UncheckedIOException e) {
         throw e.getCause();
+      }
+      for (Map.Entry<Parameter, Long> g : growths.entrySet()) {
+        if (g.getKey().value().rows() != g.getValue()) { // a table's weight and id map grow together
+          g.getKey().growTo(g.getValue());
+        }
       }
       for (Entry e : saved.values()) {
         Parameter p = byName.get(e.name);

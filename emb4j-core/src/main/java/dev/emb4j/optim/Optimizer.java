@@ -532,8 +532,10 @@ public abstract class Optimizer {
    * do not write into {@code state}. Everything is checked before anything changes: the kind, that every key names a
    * parameter of this optimizer and a slot this configuration keeps, every slot's shape, that each parameter has all
    * of its slots (and a step count, for kinds that count steps) or none, and the scalars. The learning rate is
-   * restored if {@code "lr"} is present. (A slot that cannot be read while it is copied, such as one streamed from a
-   * file that fails, leaves the state partly imported.)
+   * restored if {@code "lr"} is present. A state with more rows than its parameter fits a parameter that {@linkplain
+   * Parameter#canGrowTo can grow} to them (a dynamic table saved after it grew): the parameter grows once everything
+   * is checked. (A slot that cannot be read while it is copied, such as one streamed from a file that fails, leaves
+   * the state partly imported.)
    *
    * @throws IllegalArgumentException naming the offending key, e.g. the slot and its expected vs actual shape
    */
@@ -552,6 +554,7 @@ public abstract class Optimizer {
     RowStore[][] found = new RowStore[parameters.size()][];
     long[] steps = new long[parameters.size()];
     boolean[] hasStep = new boolean[parameters.size()];
+    long[] growTo = new long[parameters.size()];
     Double lr = null;
     for (Map.Entry<String, Double> e : state.scalars().entrySet()) {
       String key = e.getKey();
@@ -599,7 +602,10 @@ public abstract class Optimizer {
       RowStore param = parameters.get(i).value();
       long rows = param.rows();
       int cols = spec.get(k).perRow() ? 1 : param.dim();
-      if (value.rows() != rows || value.dim() != cols) {
+      if (value.rows() > rows && value.dim() == cols && parameters.get(i).canGrowTo(value.rows())
+          && (growTo[i] == 0 || growTo[i] == value.rows())) {
+        growTo[i] = value.rows(); // a dynamic table saved after it grew: it grows once everything is checked
+      } else if (value.rows() != rows || value.dim() != cols) {
         throw new IllegalArgumentException(
             "slot '" + key + "' has shape " + value.rows() + " x " + value.dim() + " but parameter '"
                 + parameters.get(i).name() + "' (" + rows + " x " + param.dim() + ") needs " + rows + " x " + cols);
@@ -618,6 +624,11 @@ public abstract class Optimizer {
                 "state of parameter '" + keys.get(i) + "' lacks slot '" + keys.get(i) + "/" + spec.get(k).name()
                     + "' (" + describe() + " keeps " + slotNames(spec) + ")");
           }
+          if (growTo[i] > 0 && found[i][k].rows() != growTo[i]) {
+            throw new IllegalArgumentException(
+                "slot '" + keys.get(i) + "/" + spec.get(k).name() + "' has " + found[i][k].rows() + " rows but the"
+                    + " parameter's other slots have " + growTo[i]);
+          }
         }
       }
       if (countsSteps() && anySlot != hasStep[i]) {
@@ -626,7 +637,14 @@ public abstract class Optimizer {
                 + (hasStep[i] ? "a step count but no slots" : "slots but no step count '" + keys.get(i) + "/step'"));
       }
     }
-    // Everything checked: copy into this optimizer's own stores.
+    // Everything checked: parameters whose saved state is larger grow to it, then the state is copied into this
+    // optimizer's own stores.
+    for (int i = 0; i < growTo.length; i++) {
+      if (growTo[i] > 0 && parameters.get(i).value().rows() != growTo[i]) {
+        parameters.get(i).growTo(growTo[i]);
+      }
+    }
+    followGrownParameters();
     for (int i = 0; i < states.length; i++) {
       if (found[i] != null || (spec.isEmpty() && hasStep[i])) {
         RowStore[] own = states[i] != null ? states[i].slots : slotStores(i);

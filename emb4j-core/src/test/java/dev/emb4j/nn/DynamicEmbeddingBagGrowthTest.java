@@ -15,6 +15,7 @@ import dev.emb4j.checkpoint.Checkpoint;
 import dev.emb4j.checkpoint.DeltaCheckpointer;
 import dev.emb4j.internal.store.IdRowMap;
 import dev.emb4j.optim.Adagrad;
+import dev.emb4j.optim.Sgd;
 import dev.emb4j.optim.Adam;
 import dev.emb4j.optim.Optimizer;
 import dev.emb4j.store.RowStore;
@@ -320,6 +321,25 @@ class DynamicEmbeddingBagGrowthTest {
         assertTrue(e.getMessage().contains("9 x 4 in the checkpoint but 3 x 4"), e.getMessage());
         assertEquals(2, target.capacity());
       }
+    }
+  }
+
+  @Test
+  void aRefusedOptimizerStateLeavesTheTableAsItWas() throws Exception {
+    try (DynamicEmbeddingBag bag = sumBag(2).growth(16).sparse(true).build();
+        DynamicEmbeddingBag target = sumBag(2).growth(16).sparse(true).build()) {
+      Adagrad opt = new Adagrad(bag.parameters(), Adagrad.Config.of(0.1));
+      step(bag, opt, 1, 2, 3, 4, 5);
+      assertEquals(8, bag.capacity());
+      Path file = dir.resolve("adagrad.ckpt");
+      Checkpoint.save(file, bag.parameters(), opt.stateView(), Map.of());
+      int[] before = bits(target.table().weight());
+      Sgd sgd = new Sgd(target.parameters(), Sgd.Config.of(0.1));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(file, target.parameters(), sgd));
+      assertTrue(e.getMessage().contains("Adagrad"), e.getMessage());
+      assertEquals(2, target.capacity(), "a refused load grows nothing");
+      assertArrayEquals(before, bits(target.table().weight()));
     }
   }
 }
