@@ -15,11 +15,10 @@ import java.util.Optional;
  *
  * <p>Each item's column of observed ratings is encoded into {@code h_i = sigmoid(sum_v r_vi V_v + b)} and decoded into
  * {@code r(u, i) = W_u . h_i + c_u}; the objective is the squared error over the observed ratings only plus {@code
- * l2/2 (|V|^2 + |W|^2)}, minimised full-batch (one step per epoch over all ratings) by {@link Adam}; of a pair rated more than once, the last rating
- * counts. A pass costs time
- * in proportion to the ratings times the hidden units. Items never rated in training, and unknown users, are predicted
- * as the mean training rating; predictions are clipped to the training ratings' range. Single-threaded and fully
- * determined by {@link Config#seed()}.
+ * l2/2 (|V|^2 + |W|^2)}, minimised full-batch (one step per epoch over all ratings) by {@link Adam}; of a pair rated
+ * more than once, the last rating counts. A pass costs time in proportion to the ratings times the hidden units.
+ * Items never rated in training, and unknown users, are predicted as the mean training rating; predictions are
+ * clipped to the training ratings' range. Single-threaded and fully determined by {@link Config#seed()}.
  */
 public final class ItemAutoencoderTrainer {
 
