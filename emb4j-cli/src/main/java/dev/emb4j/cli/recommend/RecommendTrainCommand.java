@@ -369,7 +369,7 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     if (trainData.ratings().size() == 0) {
       throw new IllegalArgumentException(train + " has no ratings to train on");
     }
-    FileChecks.hasRoom(output, modelBytesAtLeast(trainData.ratings(), config));
+    FileChecks.hasRoom(output, modelBytesAtLeast(trainData.ratings(), config, autoencoder));
     Progress progress = new Progress(err, Progress.styleFor(quiet || json), "training", "steps");
     RunLog runLog = RunLog.to(log, progress);
     String model =
@@ -521,11 +521,18 @@ public final class RecommendTrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The model file's size from below: 4 bytes for each factor and bias, and for each (user, item) pair rated. */
-  private static long modelBytesAtLeast(Ratings ratings, Config config) {
+  /**
+   * The model file's size from below: each factor and bias, and 8 bytes for each (user, item) pair rated. With an
+   * autoencoder ({@code hidden} units, else null) the saved blend's factors are float32, {@code dim + hidden + 1} a row.
+   */
+  private static long modelBytesAtLeast(Ratings ratings, Config config, Integer hidden) {
     long users = Arrays.stream(ratings.users()).distinct().count();
     long items = Arrays.stream(ratings.items()).distinct().count();
-    return (users + items) * ((long) config.dim() * config.dtype().bytes() + 4L) + 8L * ratings.size();
+    long rowBytes =
+        hidden == null
+            ? (long) config.dim() * config.dtype().bytes()
+            : ((long) config.dim() + hidden + 1) * Float.BYTES;
+    return (users + items) * (rowBytes + 4L) + 8L * ratings.size();
   }
 
   /** The options' defaults, read from {@link Config#defaults()} so that each is stated once, in the config. */
