@@ -417,11 +417,7 @@ public abstract class Optimizer {
     }
     initSlots(grown);
     for (int k = 0; k < grown.length; k++) {
-      float[] row = new float[st.slots[k].dim()];
-      for (long r = 0; r < had; r++) {
-        st.slots[k].readRow(r, row, 0);
-        grown[k].writeRow(r, row, 0);
-      }
+      copyRows(st.slots[k], grown[k]);
       st.slots[k].close();
     }
     ParamState next = new ParamState(grown);
@@ -854,7 +850,7 @@ public abstract class Optimizer {
     return stores;
   }
 
-  /** Copies every row of {@code src} into {@code dst} (same shape), in ascending order. */
+  /** Copies every row of {@code src} into the same rows of {@code dst}, which has at least as many. */
   private static void copyRows(RowStore src, RowStore dst) {
     float[] row = new float[src.dim()];
     for (long r = 0, n = src.rows(); r < n; r++) {
