@@ -93,12 +93,6 @@ public final class DynamicEmbeddingBag extends Model {
   private final IdRowMap map;
   private final StampedLock lock = new StampedLock();
 
-  /** How many ids ahead a training step reads the records of the row it will mark used next. */
-  private static final int TOUCH_AHEAD = 16;
-
-  /** Where the read-ahead loads end up, so that the JIT must keep them. */
-  @SuppressWarnings("unused")
-  private static long sink;
   private final RowInit rowInit;
   private final int minCount;
   private final Eviction eviction;
@@ -465,11 +459,7 @@ public final class DynamicEmbeddingBag extends Model {
       // row an admission of this batch evicted is admitted again)
       IdLookups.findRows(map, raw, out, raw.length, -1);
       long evictionsBefore = map.evictions();
-      long ahead = 0;
-      int last = raw.length - 1;
       for (int i = 0; i < raw.length; i++) {
-        // the records of the row TOUCH_AHEAD ids later are read now, so that they arrive while these ids are marked
-        ahead += map.touchRecord(Math.max(0, out[Math.min(i + TOUCH_AHEAD, last)]));
         long found = out[i];
         if (found >= 0 && (map.evictions() == evictionsBefore || (map.isUsed(found) && map.idOf(found) == raw[i]))) {
           map.touch(found, clock);
@@ -500,7 +490,6 @@ public final class DynamicEmbeddingBag extends Model {
         }
         out[i] = r;
       }
-      sink = ahead;
     } finally {
       lock.unlockWrite(stamp);
     }

@@ -18,9 +18,9 @@ import java.util.Arrays;
  * the row and records where ({@code place}), which leaves the row's earlier entry stale; the eviction victim is the
  * first entry still live (its row's {@code place} is that entry), found by skipping stale entries from the front. When
  * the queue (twice the capacity) is full, its live entries, at most half of it, move to its start in order. A row's
- * id, last use, recency and place sit together in one record of 32 bytes, so a touch writes one cache line that a
- * caller can read early ({@link #touchRecord}), where a linked list would also write both neighbours' links; every
- * operation is amortised O(1).
+ * id, last use, recency and place sit together in one record of 32 bytes, so a touch writes one cache line, and
+ * only writes it, where a linked list would also read and write both neighbours' links; every operation is
+ * amortised O(1).
  *
  * <p><b>Admission.</b> With {@code minCount > 1}, an id not in the map is counted in a count-min sketch (4 rows of
  * saturating byte counters, conservative update) and gets a row at its {@code minCount}-th sighting; the sketch may
@@ -392,14 +392,13 @@ public final class IdRowMap {
   }
 
   private void touch(int row, long step) {
-    if (records[4 * row + USE] != step) {
-      records[4 * row + USE] = step;
-      changed.add(row);
-    }
+    // stores only: reading the row's record first would wait for it from memory, where a store lets the loop go on
+    // while the record's line arrives (a store retires at once; a load that misses holds up those behind it)
+    records[4 * row + USE] = step;
+    changed.add(row);
     if (order[back - 1] != row) {
       linkLast(row);
       records[4 * row + RECENCY] = ++touches;
-      changed.add(row);
       changed.add(capacity);
     }
   }
@@ -486,15 +485,6 @@ public final class IdRowMap {
     }
     front = 0;
     back = kept;
-  }
-
-  /**
-   * The records of {@code row} read for their effect alone: a caller about to {@link #touch} rows it knows ahead
-   * reads the records of the row some touches later, so that they are in cache when it gets there.
-   */
-  public long touchRecord(long row) {
-    int r = (int) row;
-    return records[4 * r + USE];
   }
 
   /** The id of {@code row}; meaningful only if {@link #isUsed(long)}. */
