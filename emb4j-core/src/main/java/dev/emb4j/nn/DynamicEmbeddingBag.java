@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Consumer;
 
 /**
  * An {@link EmbeddingBag} keyed by raw 64-bit ids instead of row numbers: no vocabulary pass, the first sightings of
@@ -709,6 +710,22 @@ public final class DynamicEmbeddingBag extends Model {
     @Override
     public boolean requiresGrad() {
       return false;
+    }
+
+    /**
+     * The map records which of its parts change only once an optimizer tracks changed rows (for delta checkpoints,
+     * {@link dev.emb4j.optim.Optimizer#trackChangedRows()}, which registers this listener): before, nothing reads
+     * them, and recording them would cost each id of a training step an access to a set of a bit per row. The
+     * changed parts reach the optimizer through {@link #takeReplacedRows()}, so the listener itself is not called.
+     */
+    @Override
+    public void onRowsWritten(Consumer<long[]> listener) {
+      long stamp = lock.writeLock();
+      try {
+        map.trackChanges();
+      } finally {
+        lock.unlockWrite(stamp);
+      }
     }
 
     @Override

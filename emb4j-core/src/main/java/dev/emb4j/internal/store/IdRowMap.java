@@ -133,6 +133,8 @@ public final class IdRowMap {
   private final RowSet replaced;
   private RowSet changed;
   private final RowSet sketchChanged;
+  /** Whether {@link #changed} and {@link #sketchChanged} record anything: from {@link #trackChanges()} on. */
+  private boolean tracking;
 
   /** Bytes of the sketch per block tracked by {@link #takeSketchChanged()}. */
   public static final int SKETCH_BLOCK = 64;
@@ -256,7 +258,9 @@ public final class IdRowMap {
 
   /** Advances the clock by one step and returns the new step (the counters' record changes). */
   public long tick() {
-    changed.add(capacity);
+    if (tracking) {
+      changed.add(capacity);
+    }
     return ++clock;
   }
 
@@ -356,8 +360,10 @@ public final class IdRowMap {
     linkLast(row);
     size++;
     replaced.add(row);
-    changed.add(row);
-    changed.add(capacity);
+    if (tracking) {
+      changed.add(row);
+      changed.add(capacity);
+    }
     return row;
   }
 
@@ -395,11 +401,15 @@ public final class IdRowMap {
     // stores only: reading the row's record first would wait for it from memory, where a store lets the loop go on
     // while the record's line arrives (a store retires at once; a load that misses holds up those behind it)
     records[4 * row + USE] = step;
-    changed.add(row);
+    if (tracking) {
+      changed.add(row);
+    }
     if (order[back - 1] != row) {
       linkLast(row);
       records[4 * row + RECENCY] = ++touches;
-      changed.add(capacity);
+      if (tracking) {
+        changed.add(capacity);
+      }
     }
   }
 
@@ -415,7 +425,9 @@ public final class IdRowMap {
       int at = d * width + ((int) mix(id ^ SKETCH_SEEDS[d]) & sketchMask);
       if (sketch[at] < count) {
         sketch[at] = (byte) count;
-        sketchChanged.add(at / SKETCH_BLOCK);
+        if (tracking) {
+          sketchChanged.add(at / SKETCH_BLOCK);
+        }
       }
     }
     return count;
@@ -513,8 +525,17 @@ public final class IdRowMap {
   }
 
   /**
+   * Starts recording which records and sketch blocks change ({@link #takeChanged}, {@link #takeSketchChanged}), for
+   * delta checkpoints; until then both stay empty, and a touch costs no access to a set of a bit per row. Calling it
+   * again does nothing.
+   */
+  public void trackChanges() {
+    tracking = true;
+  }
+
+  /**
    * The rows whose record (id, last use or recency) changed since the last call, each once, and {@code capacity} if
-   * the counters did; the set is emptied.
+   * the counters did; the set is emptied. Empty until {@link #trackChanges()}.
    */
   public long[] takeChanged() {
     return changed.take();
@@ -543,7 +564,10 @@ public final class IdRowMap {
     sketch[i] = (byte) value;
   }
 
-  /** The blocks of {@link #SKETCH_BLOCK} sketch bytes changed since the last call, each once; the set is emptied. */
+  /**
+   * The blocks of {@link #SKETCH_BLOCK} sketch bytes changed since the last call, each once; the set is emptied.
+   * Empty until {@link #trackChanges()}.
+   */
   public long[] takeSketchChanged() {
     return sketchChanged.take();
   }

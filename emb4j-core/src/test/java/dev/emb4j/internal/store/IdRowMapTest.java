@@ -284,6 +284,25 @@ class IdRowMapTest {
   }
 
   @Test
+  void changesAreRecordedOnlyOnceTracked() {
+    IdRowMap map = new IdRowMap(4, 2, IdRowMap.Policy.LEAST_RECENTLY_USED, 0);
+    long step = map.tick();
+    map.admit(7, step);
+    map.admit(7, step); // the second sighting: a row, and a changed sketch block
+    map.touch(0, step);
+    assertEquals(0, map.takeChanged().length, "nothing recorded before trackChanges");
+    assertEquals(0, map.takeSketchChanged().length);
+    map.trackChanges();
+    step = map.tick();
+    map.touch(0, step);
+    map.admit(8, step);
+    map.admit(8, step);
+    assertEquals(List.of(4L, 0L, 1L), java.util.Arrays.stream(map.takeChanged()).boxed().toList());
+    assertTrue(map.takeSketchChanged().length > 0, "the sketch blocks of id 8's counts");
+    assertEquals(List.of(0L, 1L), java.util.Arrays.stream(map.takeReplaced()).boxed().toList(), "always recorded");
+  }
+
+  @Test
   void growToChecksItsArgumentAndMovesTheCountersRow() {
     IdRowMap map = new IdRowMap(4, 16, 1, IdRowMap.Policy.NONE, 0);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> map.growTo(4));
@@ -292,7 +311,7 @@ class IdRowMapTest {
     IllegalArgumentException max =
         assertThrows(IllegalArgumentException.class, () -> new IdRowMap(4, 3, 1, IdRowMap.Policy.NONE, 0));
     assertTrue(max.getMessage().contains("got 3"), max.getMessage());
-    map.takeChanged();
+    map.trackChanges();
     map.tick(); // the counters' row: 4
     map.growTo(8);
     assertEquals(8, map.capacity());
