@@ -9,6 +9,7 @@ import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -183,6 +184,16 @@ public final class BenchCommand implements Callable<Integer> {
               + " carry \"jvm\": \"after-all\"; without it, \"fresh\" for the first workload only).")
   private boolean afterAll;
 
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      description =
+          "Time the tables of --table together, in N alternated rounds of --reps calls each, all of them built"
+              + " first: ms is the median of the rounds' medians, best_ms the fastest call. A machine whose speed"
+              + " drifts over seconds then slows every table of the comparison alike (default: 1, each table"
+              + " built, timed and freed before the next).")
+  private int rounds = 1;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -220,6 +231,15 @@ public final class BenchCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--table must be dense or dynamic, got '" + t + "'");
       }
     }
+    if (rounds < 1) {
+      throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+    }
+    if (rounds > 1 && tables.size() > 1 && store.equals("mapped")) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--rounds " + rounds + " keeps every table of --table open at once, but --store mapped puts each on the"
+              + " one --table-file: measure one table per run, or use --store heap or offheap");
+    }
     boolean dynamic = tables.contains("dynamic");
     for (Workload w : chosen) {
       if (dynamic && (!DynamicTable.supports(w) || dtype.quantized())) {
@@ -240,9 +260,11 @@ public final class BenchCommand implements Callable<Integer> {
       Workload.Config config =
           new Workload.Config(
               dim, ids, bags, bagSize, files.storage(), optimizer.equals("rowwise-adagrad"), stream, dtype);
-      requireMemory(sizes, chosen, config, files, dynamic);
+      requireMemory(sizes, chosen, config, files, dynamic, rounds > 1 ? tables.size() : 1);
       String rowsLiveIn = dtype.quantized() ? Storage.OFF_HEAP.label() : files.storage().label();
-      measure(out, sizes, chosen, config, files, new Json.Setup(rowsLiveIn, DTypeOption.name(dtype), stream.name()));
+      measure(
+          out, sizes, chosen, config, files,
+          new Json.Setup(rowsLiveIn, DTypeOption.name(dtype), stream.name(), rounds));
     }
     return 0;
   }
@@ -253,43 +275,68 @@ public final class BenchCommand implements Callable<Integer> {
       Json.Setup setup) {
     Harness harness = new Harness(reps, warmupMillis);
     String impl = "emb4j-" + VersionProvider.projectVersion();
+    // the tables timed together: all of them in alternated rounds, or each alone
+    List<List<String>> groups = rounds > 1 ? List.of(tables) : tables.stream().map(List::of).toList();
     if (afterAll) {
       for (long rows : sizes) {
         for (Workload workload : chosen) {
-          for (String table : tables) {
-            System.gc();
-            run(table, workload, rows, config, harness);
-            files.deleteTables();
+          for (List<String> group : groups) {
+            time(group, workload, rows, config, harness, files, (table, call, r) -> {});
           }
         }
       }
     }
-    boolean first = true;
+    boolean[] first = {true};
     for (long rows : sizes) {
       for (Workload workload : chosen) {
-        for (String table : tables) {
-          // free the last workload's tables first, as the PyTorch script does (del, gc.collect())
-          System.gc();
-          DynamicTable.Outcome r = run(table, workload, rows, config, harness);
-          files.deleteTables();
-          String jvm = afterAll ? "after-all" : first ? "fresh" : "after-others";
-          first = false;
-          out.println(
-              Json.line(
-                  impl, workload.label(), rows, dim, Emb4j.getNumThreads(), r.result(), jvm, setup, table,
-                  r.stats()));
-          out.flush();
+        for (List<String> group : groups) {
+          time(
+              group, workload, rows, config, harness, files,
+              (table, call, r) -> {
+                String jvm = afterAll ? "after-all" : first[0] ? "fresh" : "after-others";
+                first[0] = false;
+                out.println(
+                    Json.line(
+                        impl, workload.label(), rows, dim, Emb4j.getNumThreads(), r, jvm, setup, table,
+                        call.stats().get()));
+                out.flush();
+              });
         }
       }
     }
   }
 
-  /** One workload on a dense or dynamic table; the stats are null for a dense one. */
-  private static DynamicTable.Outcome run(
-      String table, Workload workload, long rows, Workload.Config config, Harness harness) {
-    return table.equals("dynamic")
-        ? DynamicTable.run(workload, rows, config, harness)
-        : new DynamicTable.Outcome(workload.run(rows, config, harness), null);
+  /** What is done with each table's figure, while its table is still open. */
+  private interface Report {
+    void accept(String table, TimedCall call, Harness.Result result);
+  }
+
+  /**
+   * Builds the tables of {@code group} for {@code workload} at {@code rows} rows, times their calls together, reports
+   * each, and frees them (the last workload's tables are freed first, as the PyTorch script does: del, gc.collect()).
+   */
+  private void time(
+      List<String> group, Workload workload, long rows, Workload.Config config, Harness harness, TableFiles files,
+      Report report) {
+    System.gc();
+    List<TimedCall> calls = new ArrayList<>();
+    try {
+      for (String table : group) {
+        calls.add(
+            table.equals("dynamic")
+                ? DynamicTable.prepare(workload, rows, config)
+                : workload.prepare(rows, config));
+      }
+      List<Harness.Result> results = harness.time(calls, rounds);
+      for (int i = 0; i < calls.size(); i++) {
+        report.accept(group.get(i), calls.get(i), results.get(i));
+      }
+    } finally {
+      for (int i = calls.size() - 1; i >= 0; i--) {
+        calls.get(i).close();
+      }
+      files.deleteTables();
+    }
   }
 
   /**
@@ -297,11 +344,15 @@ public final class BenchCommand implements Callable<Integer> {
    * or for a mapped table on the disk; quantized rows, off the heap, beside the fp32 table they are made from.
    */
   private static void requireMemory(
-      List<Long> sizes, List<Workload> chosen, Workload.Config config, TableFiles files, boolean dynamic) {
+      List<Long> sizes, List<Workload> chosen, Workload.Config config, TableFiles files, boolean dynamic,
+      int together) {
     for (long rows : sizes) {
       for (Workload w : chosen) {
         String what = "the " + w.label() + " workload at --vocab " + rows + " (--dim " + config.dim() + ")";
-        long table = w.tableBytes(rows, config) + (dynamic ? DynamicTable.mapBytesEstimate(rows) : 0);
+        long one = w.tableBytes(rows, config);
+        long table =
+            (one > Long.MAX_VALUE / together ? Long.MAX_VALUE : one * together)
+                + (dynamic ? DynamicTable.mapBytesEstimate(rows) : 0);
         long quantized = Workload.quantizedBytes(rows, config);
         long buffers = w.bufferBytes(config);
         if (config.storage() instanceof Storage.Mapped) {

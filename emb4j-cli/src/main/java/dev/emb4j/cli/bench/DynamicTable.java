@@ -40,9 +40,6 @@ final class DynamicTable {
   /** What a run on the dynamic table reports beside the timing. */
   record Stats(long idsAdmitted, long evictions, long mapBytes, long rowsBytes) {}
 
-  /** A timing and the table's figures. */
-  record Outcome(Harness.Result result, Stats stats) {}
-
   private DynamicTable() {}
 
   /** Whether the workload has a dynamic form. */
@@ -63,8 +60,9 @@ final class DynamicTable {
     return v * 64;
   }
 
-  static Outcome run(Workload w, long v, Workload.Config c, Harness harness) {
-    try (DynamicEmbeddingBag table =
+  /** Builds a dynamic table of capacity {@code v}, fills it with V raw ids, and returns the workload's call. */
+  static TimedCall prepare(Workload w, long v, Workload.Config c) {
+    DynamicEmbeddingBag table =
         DynamicEmbeddingBag.builder(v, c.dim())
             .mode(BagMode.SUM)
             .eviction(Eviction.leastRecentlyUsed())
@@ -72,18 +70,26 @@ final class DynamicTable {
             .storage(c.storage())
             .dtype(c.dtype())
             .sparse(true)
-            .build()) {
-      fill(table, v);
-      Harness.Result r =
-          switch (w) {
-            case LOOKUP -> lookup(table, v, c, harness);
-            case BAG_SUM -> bagSum(table, v, c, harness);
-            case TRAIN_ADAGRAD_BAG -> train(table, v, c, harness);
-            case TRAIN_SGD -> throw new IllegalArgumentException("train-sgd has no dynamic form");
-          };
-      long rowsBytes = (v + 1) * c.dtype().rowBytes(c.dim());
-      return new Outcome(r, new Stats(table.size(), table.evictions(), table.idMapBytes(), rowsBytes));
-    }
+            .build();
+    return Workload.closingOnFailure(
+        table,
+        () -> {
+          fill(table, v);
+          Runnable call =
+              switch (w) {
+                case LOOKUP -> lookup(table, v, c);
+                case BAG_SUM -> bagSum(table, v, c);
+                case TRAIN_ADAGRAD_BAG -> train(table, v, c);
+                case TRAIN_SGD -> throw new IllegalArgumentException("train-sgd has no dynamic form");
+              };
+          long rowsBytes = (v + 1) * c.dtype().rowBytes(c.dim());
+          long rowsPerCall = w == Workload.LOOKUP ? c.ids() : (long) c.bags() * c.bagSize();
+          return new TimedCall(
+              call,
+              rowsPerCall,
+              () -> new Stats(table.size(), table.evictions(), table.idMapBytes(), rowsBytes),
+              table);
+        });
   }
 
   /** Admits the raw ids of dense ids 0 .. v - 1, in order, a chunk at a time. */
@@ -107,27 +113,24 @@ final class DynamicTable {
     return IndexTensor.of(raw);
   }
 
-  private static Harness.Result lookup(DynamicEmbeddingBag table, long v, Workload.Config c, Harness harness) {
+  private static Runnable lookup(DynamicEmbeddingBag table, long v, Workload.Config c) {
     long[] ids = rawIds(c.idStream().draw(c.ids(), v, 2)).toLongArray();
     long[] rows = new long[ids.length];
     float[] out = new float[c.ids() * c.dim()];
-    return harness.time(
-        () -> {
-          table.rowsOf(ids, rows, ids.length);
-          Kernels.gatherRows(table.table().weight(), rows, out);
-        },
-        c.ids());
+    return () -> {
+      table.rowsOf(ids, rows, ids.length);
+      Kernels.gatherRows(table.table().weight(), rows, out);
+    };
   }
 
-  private static Harness.Result bagSum(DynamicEmbeddingBag table, long v, Workload.Config c, Harness harness) {
+  private static Runnable bagSum(DynamicEmbeddingBag table, long v, Workload.Config c) {
     IndexTensor ids = rawIds(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
     IndexTensor offsets = Workload.offsets(c);
     FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
-    return harness.time(
-        () -> table.table().lookupInto(table.rowsOf(ids), offsets, null, out), (long) c.bags() * c.bagSize());
+    return () -> table.table().lookupInto(table.rowsOf(ids), offsets, null, out);
   }
 
-  private static Harness.Result train(DynamicEmbeddingBag table, long v, Workload.Config c, Harness harness) {
+  private static Runnable train(DynamicEmbeddingBag table, long v, Workload.Config c) {
     IndexTensor ids = rawIds(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
     IndexTensor offsets = Workload.offsets(c);
     float[] ones = new float[c.bags() * c.dim()];
@@ -138,13 +141,11 @@ final class DynamicTable {
         c.rowWise()
             ? new RowWiseAdagrad(table.parameters(), RowWiseAdagrad.Config.of(0.01))
             : new Adagrad(table.parameters(), Adagrad.Config.of(0.01));
-    return harness.time(
-        () -> {
-          opt.zeroGrad();
-          BagResult r = table.table().lookupInto(table.remap(ids), offsets, null, out);
-          table.table().backward(r, grad);
-          opt.step();
-        },
-        (long) c.bags() * c.bagSize());
+    return () -> {
+      opt.zeroGrad();
+      BagResult r = table.table().lookupInto(table.remap(ids), offsets, null, out);
+      table.table().backward(r, grad);
+      opt.step();
+    };
   }
 }

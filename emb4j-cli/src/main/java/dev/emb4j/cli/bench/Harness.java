@@ -2,7 +2,9 @@ package dev.emb4j.cli.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Times one operation as {@code torch_embedding_bench.py} does (the median of 7 timed calls), after a warm-up long
@@ -42,29 +44,64 @@ final class Harness {
       double millis, double bestMillis, double cpuMillis, long rows, long rssAnonKb, long rssFileKb,
       long anonHugeKb) {}
 
-  /** Warms up, then times {@code reps} calls of {@code op} and returns the median. */
-  Result time(Runnable op, long rowsPerCall) {
-    long start = System.nanoTime();
-    for (int k = 0; k < MIN_WARMUP_CALLS || System.nanoTime() - start < warmupNanos; k++) {
-      op.run();
+  /**
+   * Warms each call up, then times them in {@code rounds} rounds, each round timing {@code reps} calls of each in
+   * turn: per call, the median of its rounds' medians (of one round: its median), its fastest call, and the median of
+   * its rounds' median CPU times. A machine whose speed drifts over seconds (other tenants, the memory the host backs
+   * a process with) then slows every table of a comparison alike, where timing one after the other would not.
+   */
+  List<Result> time(List<TimedCall> calls, int rounds) {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+    }
+    for (TimedCall c : calls) {
+      long start = System.nanoTime();
+      for (int k = 0; k < MIN_WARMUP_CALLS || System.nanoTime() - start < warmupNanos; k++) {
+        c.call().run();
+      }
     }
     ResidentMemory memory = new ResidentMemory();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     boolean cpuClock = threads.isCurrentThreadCpuTimeSupported();
+    int n = calls.size();
+    double[][] medians = new double[n][rounds];
+    double[][] cpuMedians = new double[n][rounds];
+    double[] best = new double[n];
+    Arrays.fill(best, Double.POSITIVE_INFINITY);
     double[] t = new double[reps];
     double[] cpu = new double[reps];
-    for (int r = 0; r < reps; r++) {
-      long c0 = cpuClock ? threads.getCurrentThreadCpuTime() : 0;
-      long t0 = System.nanoTime();
-      op.run();
-      t[r] = (System.nanoTime() - t0) / 1e6;
-      cpu[r] = cpuClock ? (threads.getCurrentThreadCpuTime() - c0) / 1e6 : Double.NaN;
-      memory.sample(); // outside the timing
+    for (int round = 0; round < rounds; round++) {
+      for (int i = 0; i < n; i++) {
+        Runnable op = calls.get(i).call();
+        for (int r = 0; r < reps; r++) {
+          long c0 = cpuClock ? threads.getCurrentThreadCpuTime() : 0;
+          long t0 = System.nanoTime();
+          op.run();
+          t[r] = (System.nanoTime() - t0) / 1e6;
+          cpu[r] = cpuClock ? (threads.getCurrentThreadCpuTime() - c0) / 1e6 : Double.NaN;
+          memory.sample(); // outside the timing
+        }
+        Arrays.sort(t);
+        Arrays.sort(cpu);
+        medians[i][round] = t[reps / 2];
+        cpuMedians[i][round] = cpu[reps / 2];
+        best[i] = Math.min(best[i], t[0]);
+      }
     }
-    Arrays.sort(t);
-    Arrays.sort(cpu);
-    return new Result(
-        t[reps / 2], t[0], cpu[reps / 2], rowsPerCall, memory.anonKb(), memory.fileKb(),
-        ResidentMemory.anonHugePagesKb());
+    long huge = ResidentMemory.anonHugePagesKb();
+    List<Result> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      results.add(
+          new Result(
+              median(medians[i]), best[i], median(cpuMedians[i]), calls.get(i).rowsPerCall(), memory.anonKb(),
+              memory.fileKb(), huge));
+    }
+    return results;
+  }
+
+  /** The median of {@code x} (the upper one of an even count, as of the repetitions); sorts {@code x}. */
+  private static double median(double[] x) {
+    Arrays.sort(x);
+    return x[x.length / 2];
   }
 }

@@ -15,17 +15,19 @@ final class Json {
   /**
    * What a run was measured on besides V and D, printed after the PyTorch script's fields: where the table's rows
    * lived ({@code heap}, {@code offheap}, {@code mapped}), their element type ({@code fp32}, {@code fp16}, {@code
-   * bf16}, {@code int8}, {@code int4}) and the id stream ({@code uniform}, {@code zipf}).
+   * bf16}, {@code int8}, {@code int4}), the id stream ({@code uniform}, {@code zipf}) and the rounds the tables
+   * were timed in together ({@code --rounds}; 1: each table alone).
    *
    * @param store the storage's label
    * @param dtype the element type's command-line name
    * @param ids the id stream's name
+   * @param rounds the alternated rounds
    */
-  record Setup(String store, String dtype, String ids) {}
+  record Setup(String store, String dtype, String ids, int rounds) {}
 
   /**
    * {@code {"impl": ..., "workload": ..., "V": ..., "D": ..., "threads": ..., "ms": ..., "mrows_per_s": ...,
-   * "best_ms": ..., "cpu_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rss_anon_kb": ...,
+   * "best_ms": ..., "cpu_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rounds": ..., "rss_anon_kb": ...,
    * "rss_file_kb": ..., "anon_huge_kb": ..., "table": ...}}, and for a dynamic table {@code "ids_admitted"}, {@code "evictions"}, {@code "map_bytes"} (the id
    * map) and {@code "rows_bytes"} (its rows),
    * {@code ms} and {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed
@@ -55,11 +57,11 @@ final class Json {
         Locale.ROOT,
         "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %s,"
             + " \"mrows_per_s\": %s, \"best_ms\": %s, \"cpu_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\","
-            + " \"dtype\": \"%s\", \"ids\": \"%s\", \"rss_anon_kb\": %s, \"rss_file_kb\": %s,"
+            + " \"dtype\": \"%s\", \"ids\": \"%s\", \"rounds\": %d, \"rss_anon_kb\": %s, \"rss_file_kb\": %s,"
             + " \"anon_huge_kb\": %s, \"table\": \"%s\"%s}",
         impl, workload, v, d, threads, number(r.millis(), 3), number(r.rows() / r.millis() / 1e3, 2),
         number(r.bestMillis(), 3), number(r.cpuMillis(), 3), jvm, setup.store(), setup.dtype(), setup.ids(),
-        kilobytes(r.rssAnonKb()), kilobytes(r.rssFileKb()), kilobytes(r.anonHugeKb()), table, dynamic);
+        setup.rounds(), kilobytes(r.rssAnonKb()), kilobytes(r.rssFileKb()), kilobytes(r.anonHugeKb()), table, dynamic);
   }
 
   private static String kilobytes(long kb) {

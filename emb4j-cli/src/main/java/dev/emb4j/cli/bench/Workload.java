@@ -146,44 +146,54 @@ enum Workload {
     return copies * rows * c.dim() * Float.BYTES + ids * Long.BYTES;
   }
 
-  Harness.Result run(long v, Config c, Harness harness) {
+  /** Builds and fills a table of {@code v} rows for this workload: its call, ready to time. */
+  TimedCall prepare(long v, Config c) {
     return switch (this) {
-      case LOOKUP -> lookup(v, c, harness);
-      case BAG_SUM -> bagSum(v, c, harness);
-      case TRAIN_SGD -> trainSgd(v, c, harness);
-      case TRAIN_ADAGRAD_BAG -> trainAdagradBag(v, c, harness);
+      case LOOKUP -> lookup(v, c);
+      case BAG_SUM -> bagSum(v, c);
+      case TRAIN_SGD -> trainSgd(v, c);
+      case TRAIN_ADAGRAD_BAG -> trainAdagradBag(v, c);
     };
   }
 
-  private static Harness.Result lookup(long v, Config c, Harness harness) {
+  private static TimedCall lookup(long v, Config c) {
     long[] ids = c.idStream().draw(c.ids(), v, 2);
-    if (c.dtype().quantized()) {
-      try (QuantizedRowStore q = quantized(v, c)) {
-        return timeLookup(q, ids, c, harness);
-      }
-    }
-    try (Embedding emb = fresh(Embedding.builder(v, c.dim()), c).build()) {
-      if (emb.weight() instanceof LazyRowStore lazy) {
-        lazy.ensureRows(ids); // the kernel reads the rows' memory directly, as the table's lookup would after this
-      }
-      return timeLookup(emb.weight(), ids, c, harness);
-    }
-  }
-
-  private static Harness.Result timeLookup(RowStore w, long[] ids, Config c, Harness harness) {
     float[] out = new float[c.ids() * c.dim()];
-    return harness.time(() -> Kernels.gatherRows(w, ids, out), c.ids());
+    if (c.dtype().quantized()) {
+      QuantizedRowStore q = quantized(v, c);
+      return TimedCall.dense(() -> Kernels.gatherRows(q, ids, out), c.ids(), q);
+    }
+    Embedding emb = fresh(Embedding.builder(v, c.dim()), c).build();
+    return closingOnFailure(
+        emb,
+        () -> {
+          if (emb.weight() instanceof LazyRowStore lazy) {
+            lazy.ensureRows(ids); // the kernel reads the rows' memory directly, as the table's lookup would after this
+          }
+          RowStore w = emb.weight();
+          return TimedCall.dense(() -> Kernels.gatherRows(w, ids, out), c.ids(), emb);
+        });
   }
 
-  private static Harness.Result bagSum(long v, Config c, Harness harness) {
-    try (QuantizedRowStore q = c.dtype().quantized() ? quantized(v, c) : null;
-        EmbeddingBag bag =
-            (q != null ? EmbeddingBag.wrap(q) : fresh(EmbeddingBag.builder(v, c.dim()), c)).mode(BagMode.SUM).build()) {
-      IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
-      IndexTensor offsets = offsets(c);
-      FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
-      return harness.time(() -> bag.lookupInto(ids, offsets, null, out), (long) c.bags() * c.bagSize());
-    }
+  private static TimedCall bagSum(long v, Config c) {
+    QuantizedRowStore q = c.dtype().quantized() ? quantized(v, c) : null;
+    EmbeddingBag bag =
+        closingOnFailure(
+            q,
+            () -> (q != null ? EmbeddingBag.wrap(q) : fresh(EmbeddingBag.builder(v, c.dim()), c))
+                .mode(BagMode.SUM)
+                .build());
+    AutoCloseable both =
+        () -> {
+          try (q;
+              bag) {
+            // closes both, the bag first
+          }
+        };
+    IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
+    IndexTensor offsets = offsets(c);
+    FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
+    return TimedCall.dense(() -> bag.lookupInto(ids, offsets, null, out), (long) c.bags() * c.bagSize(), both);
   }
 
   /**
@@ -204,41 +214,57 @@ enum Workload {
     }
   }
 
-  private static Harness.Result trainSgd(long v, Config c, Harness harness) {
-    try (Embedding emb = fresh(Embedding.builder(v, c.dim()), c).sparse(true).build()) {
-      IndexTensor ids = IndexTensor.of(c.idStream().draw(c.ids(), v, 2));
-      FloatTensor ones = ones(Shape.of(c.ids(), c.dim()));
-      FloatTensor out = FloatTensor.zeros(Shape.of(c.ids(), c.dim()));
-      Optimizer opt = new Sgd(emb.parameters(), Sgd.Config.of(0.01));
-      return harness.time(
-          () -> {
-            opt.zeroGrad();
-            emb.lookupInto(ids, out);
-            emb.backward(ids, ones);
-            opt.step();
-          },
-          c.ids());
-    }
+  private static TimedCall trainSgd(long v, Config c) {
+    Embedding emb = fresh(Embedding.builder(v, c.dim()), c).sparse(true).build();
+    IndexTensor ids = IndexTensor.of(c.idStream().draw(c.ids(), v, 2));
+    FloatTensor ones = ones(Shape.of(c.ids(), c.dim()));
+    FloatTensor out = FloatTensor.zeros(Shape.of(c.ids(), c.dim()));
+    Optimizer opt = new Sgd(emb.parameters(), Sgd.Config.of(0.01));
+    return TimedCall.dense(
+        () -> {
+          opt.zeroGrad();
+          emb.lookupInto(ids, out);
+          emb.backward(ids, ones);
+          opt.step();
+        },
+        c.ids(),
+        emb);
   }
 
-  private static Harness.Result trainAdagradBag(long v, Config c, Harness harness) {
-    try (EmbeddingBag bag = fresh(EmbeddingBag.builder(v, c.dim()), c).mode(BagMode.SUM).sparse(true).build()) {
-      IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
-      IndexTensor offsets = offsets(c);
-      FloatTensor ones = ones(Shape.of(c.bags(), c.dim()));
-      FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
-      Optimizer opt =
-          c.rowWise()
-              ? new RowWiseAdagrad(bag.parameters(), RowWiseAdagrad.Config.of(0.01))
-              : new Adagrad(bag.parameters(), Adagrad.Config.of(0.01));
-      return harness.time(
-          () -> {
-            opt.zeroGrad();
-            BagResult r = bag.lookupInto(ids, offsets, null, out);
-            bag.backward(r, ones);
-            opt.step();
-          },
-          (long) c.bags() * c.bagSize());
+  private static TimedCall trainAdagradBag(long v, Config c) {
+    EmbeddingBag bag = fresh(EmbeddingBag.builder(v, c.dim()), c).mode(BagMode.SUM).sparse(true).build();
+    IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
+    IndexTensor offsets = offsets(c);
+    FloatTensor ones = ones(Shape.of(c.bags(), c.dim()));
+    FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
+    Optimizer opt =
+        c.rowWise()
+            ? new RowWiseAdagrad(bag.parameters(), RowWiseAdagrad.Config.of(0.01))
+            : new Adagrad(bag.parameters(), Adagrad.Config.of(0.01));
+    return TimedCall.dense(
+        () -> {
+          opt.zeroGrad();
+          BagResult r = bag.lookupInto(ids, offsets, null, out);
+          bag.backward(r, ones);
+          opt.step();
+        },
+        (long) c.bags() * c.bagSize(),
+        bag);
+  }
+
+  /** What {@code rest} returns; {@code built} is closed first if it throws (null: nothing to close). */
+  static <T> T closingOnFailure(AutoCloseable built, java.util.function.Supplier<T> rest) {
+    try {
+      return rest.get();
+    } catch (RuntimeException | Error e) {
+      if (built != null) {
+        try {
+          built.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
     }
   }
 

@@ -24,7 +24,7 @@ class BenchCommandTest {
               + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+,"
               + " \"cpu_ms\": [0-9.]+, \"jvm\": \"(fresh|after-others|after-all)\","
               + " \"store\": \"(heap|offheap|mapped)\", \"dtype\": \"(fp32|fp16|bf16|int8|int4)\","
-              + " \"ids\": \"(uniform|zipf)\", \"rss_anon_kb\": [0-9]+, \"rss_file_kb\": [0-9]+,"
+              + " \"ids\": \"(uniform|zipf)\", \"rounds\": [0-9]+, \"rss_anon_kb\": [0-9]+, \"rss_file_kb\": [0-9]+,"
               + " \"anon_huge_kb\": [0-9]+, \"table\": \"(dense|dynamic)\"((, \"[a-z_]+\": [0-9]+){4})?\\}");
 
   private record Run(int exitCode, String out, String err) {}
@@ -68,6 +68,34 @@ class BenchCommandTest {
         sgd.err().contains("--table dynamic measures trainable tables with lookup, bag-sum and train-adagrad-bag, not"
             + " the train-sgd workload"),
         sgd.err());
+  }
+
+  @Test
+  void roundsTimeTheTablesTogetherAndSayHowMany(@TempDir Path dir) {
+    Run r =
+        run(
+            "bench", "--table", "dense,dynamic", "--rounds", "3", "--workload", "lookup,train-adagrad-bag", "--vocab",
+            "1e3", "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4", "--reps", "1", "--warmup-ms",
+            "0", "--threads", "2");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(4, lines.size(), r.out());
+    for (int i = 0; i < lines.size(); i++) {
+      var m = LINE.matcher(lines.get(i));
+      assertTrue(m.matches(), lines.get(i));
+      assertEquals(i < 2 ? "lookup" : "train-adagrad-bag", m.group(1));
+      assertEquals(i % 2 == 0 ? "dense" : "dynamic", m.group(6));
+      assertTrue(lines.get(i).contains("\"rounds\": 3,"), lines.get(i));
+    }
+    Run zero = run("bench", "--rounds", "0", "--vocab", "10");
+    assertEquals(2, zero.exitCode());
+    assertTrue(zero.err().contains("--rounds must be at least 1, got 0"), zero.err());
+    Run mapped =
+        run(
+            "bench", "--table", "dense,dynamic", "--rounds", "2", "--store", "mapped", "--table-file",
+            dir.resolve("t.emb4j").toString(), "--vocab", "10", "--workload", "lookup");
+    assertEquals(2, mapped.exitCode());
+    assertTrue(mapped.err().contains("--rounds 2 keeps every table of --table open at once"), mapped.err());
   }
 
   @Test
