@@ -4,24 +4,20 @@ import dev.emb4j.internal.store.IdRowMap;
 
 /**
  * The rows of a batch of raw ids in an {@link IdRowMap}, split over the kernel threads: each lookup is a random read
- * of the slot array (a cache miss for a large map), as many as the gather of the rows that follows, so one thread
- * would take as long as the gather on all of them. Each thread works in two passes over its ids: first the home slot
- * of every id (the hashing alone, streamed), then the lookups, each reading the home slot of the id {@code AHEAD}
- * lookups later before it resolves the current one, so that many slots are on their way from memory at once and each
- * id is hashed once.
+ * of the slot array (a cache miss for a large map), as many as the gather of the rows that follows. Each thread works
+ * in passes over its ids: first the home slot of every id (the hashing alone, streamed); then, a group of {@code
+ * GROUP} ids at a time, the id word of each id's home slot, in a loop that does nothing else, so that the group's
+ * slots are on their way from memory together; then the group's lookups, which find most ids in their home slot
+ * (already read) and probe on from there for the others. A loop that also resolved each lookup as it went (a branch
+ * per probe, mispredicted whenever an id sits beyond its home slot) kept far fewer slots in flight, even when it read
+ * each slot some lookups ahead.
  */
 public final class IdLookups {
   /** Ids per thread below which one thread maps the whole batch. */
   private static final int MIN_CHUNK = 4096;
 
-  /**
-   * How many lookups ahead the home slot of an id is read ({@link IdRowMap#touchSlot}); the read-ahead index is
-   * clamped to the chunk's last id rather than guarded by a branch, as in the gathers.
-   */
-  private static final int AHEAD = 32;
-
-  /** Where the read-ahead loads end up, so that the JIT must keep them. */
-  static long sink;
+  /** Ids whose home slots are read together: a few KiB of words, in the first-level cache. */
+  private static final int GROUP = 256;
 
   private IdLookups() {}
 
@@ -39,14 +35,19 @@ public final class IdLookups {
           for (int i = from; i < to; i++) {
             home[i - from] = map.home(ids[i]);
           }
-          long touched = 0;
-          int last = to - from - 1;
-          for (int i = from; i < to; i++) {
-            touched += map.touchSlot(home[Math.min(i - from + AHEAD, last)]);
-            long row = map.findFrom(ids[i], home[i - from]);
-            out[i] = row < 0 ? missing : row;
+          long[] homeIds = new long[GROUP];
+          for (int g = from; g < to; g += GROUP) {
+            int end = Math.min(to, g + GROUP);
+            for (int i = g; i < end; i++) {
+              homeIds[i - g] = map.slotId(home[i - from]);
+            }
+            for (int i = g; i < end; i++) {
+              int h = home[i - from];
+              // an empty home slot holds no id of the map (its row word is negative): either way the id is absent
+              long row = homeIds[i - g] == ids[i] ? map.slotRow(h) : map.findFrom(ids[i], h);
+              out[i] = row < 0 ? missing : row;
+            }
           }
-          sink = touched;
         });
   }
 }

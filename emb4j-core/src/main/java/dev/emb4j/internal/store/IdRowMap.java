@@ -290,10 +290,15 @@ public final class IdRowMap {
   }
 
   /**
-   * The row word of slot {@code slot} (a {@link #home}), read for its effect alone: reading it some lookups ahead
-   * brings the slot's cache line in while earlier lookups run, as the gathers read rows ahead.
+   * The id word of slot {@code slot}: meaningful only if the slot is used ({@link #slotRow} {@code >= 0}). Read by
+   * callers that read many ids' home slots before they look the ids up ({@link #findFrom}).
    */
-  public long touchSlot(int slot) {
+  public long slotId(int slot) {
+    return slots[2 * slot];
+  }
+
+  /** The row word of slot {@code slot}: the row of the id in it, or negative for an empty slot. */
+  public long slotRow(int slot) {
     return slots[2 * slot + 1];
   }
 
