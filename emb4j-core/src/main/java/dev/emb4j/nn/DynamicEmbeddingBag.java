@@ -459,6 +459,9 @@ public final class DynamicEmbeddingBag extends Model {
       // the lookups in parallel first; then, in input order, hits are marked used and misses admitted (a hit whose
       // row an admission of this batch evicted is admitted again)
       IdLookups.findRows(map, raw, out, raw.length, -1);
+      if (allFound(out) && IdLookups.touchAll(map, out, out.length, clock)) {
+        return IndexTensor.of(input.shape(), out); // every id had a row: nothing to admit
+      }
       long evictionsBefore = map.evictions();
       for (int i = 0; i < raw.length; i++) {
         long found = out[i];
@@ -495,6 +498,16 @@ public final class DynamicEmbeddingBag extends Model {
       lock.unlockWrite(stamp);
     }
     return IndexTensor.of(input.shape(), out);
+  }
+
+  /** Whether every entry of {@code rows} is a row (none is negative: an id without one). */
+  private static boolean allFound(long[] rows) {
+    for (long r : rows) {
+      if (r < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -418,6 +418,53 @@ public final class IdRowMap {
     }
   }
 
+  /**
+   * Reserves the recency-queue places of {@code n} touches made together that each move their row to the most recently
+   * used end ({@link #touchAt}), compacting the queue first when they do not fit, and counts them as touches: the touch
+   * at place {@code first + k} has recency {@code touches() - n + k + 1}. Every place must then be filled by {@code
+   * touchAt} before any other call.
+   *
+   * @return the first place, or -1 (nothing changed) when the map records its changes ({@link #trackChanges()}),
+   *     which these touches do not, or {@code n} exceeds the capacity
+   */
+  public int reserveTouches(int n) {
+    if (tracking || n > capacity) {
+      return -1;
+    }
+    if (back + n > order.length) {
+      compact(); // at most capacity live entries stay, so n more fit
+    }
+    int first = back;
+    back += n;
+    touches += n;
+    return first;
+  }
+
+  /**
+   * Marks used row {@code row} used at {@code step} without moving it in the recency order: for {@link #lastQueued()}
+   * among touches made together ({@link #reserveTouches}), as {@link #touch} does for the row already there.
+   */
+  public void markUsed(long row, long step) {
+    records[4 * (int) row + USE] = step;
+  }
+
+  /** The row at the most recently used end of the recency queue, or -1 when no row holds an id. */
+  public long lastQueued() {
+    return back > front ? order[back - 1] : -1;
+  }
+
+  /**
+   * One of the touches reserved by {@link #reserveTouches}: marks used row {@code row} used at {@code step}, with
+   * {@code recency}, at queue place {@code place}. Touches of distinct rows may run on different threads.
+   */
+  public void touchAt(long row, int place, long recency, long step) {
+    int r = (int) row;
+    records[4 * r + USE] = step;
+    records[4 * r + RECENCY] = recency;
+    records[4 * r + PLACE] = place;
+    order[place] = r;
+  }
+
   /** Counts one sighting of {@code id} and returns its estimated count (conservative count-min update). */
   private int countSighting(long id) {
     int width = sketchMask + 1;
