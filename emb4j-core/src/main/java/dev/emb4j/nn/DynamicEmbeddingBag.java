@@ -456,8 +456,9 @@ public final class DynamicEmbeddingBag extends Model {
       long clock = map.tick();
       RowStore weights = table.weight();
       float[] row = null;
-      // the lookups in parallel first; then, in input order, hits are marked used and misses admitted (a hit whose
-      // row an admission of this batch evicted is admitted again)
+      // the lookups in parallel first; then a batch of hits alone is marked used on every thread, and any other in
+      // input order, hits marked used and misses admitted (a hit whose row an admission of this batch evicted is
+      // admitted again)
       IdLookups.findRows(map, raw, out, raw.length, -1);
       if (allFound(out) && IdLookups.touchAll(map, out, out.length, clock)) {
         return IndexTensor.of(input.shape(), out); // every id had a row: nothing to admit
