@@ -4,6 +4,7 @@ import dev.emb4j.Emb4j;
 import dev.emb4j.autograd.TableGradient;
 import dev.emb4j.autograd.Variable;
 import dev.emb4j.internal.kernel.IdLookups;
+import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.internal.store.IdRowMap;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.RowInit;
@@ -523,13 +524,8 @@ public final class DynamicEmbeddingBag extends Model {
       long old = capacity;
       EmbeddingBag grown =
           denseTable(newCapacity, table.embeddingDim(), table.mode(), table.sparse(), storage, table.weight().dtype());
-      RowStore from = table.weight();
       RowStore to = grown.weight();
-      float[] row = new float[table.embeddingDim()];
-      for (long r = 0; r < old; r++) {
-        from.readRow(r, row, 0);
-        to.writeRow(r, row, 0);
-      }
+      Kernels.copyRows(table.weight(), to, 0, old); // the ids' rows; the old padding row becomes a free one
       table.replaceCore(table.core.grownTo(to, newCapacity));
       capacity = newCapacity;
     } finally {

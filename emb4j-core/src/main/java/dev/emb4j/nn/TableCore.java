@@ -129,13 +129,8 @@ final class TableCore {
     c.unrecorded = unrecorded;
     if (denseLive) {
       RowStore g = c.denseGradient();
-      float[] row = new float[dim];
-      for (long r = 0; r < rows; r++) {
-        if (r != this.paddingIdx) {
-          denseStore.readRow(r, row, 0);
-          g.writeRow(r, row, 0);
-        }
-      }
+      Kernels.copyRows(denseStore, g, 0, this.paddingIdx); // the old padding row, whose gradient is not kept, aside
+      Kernels.copyRows(denseStore, g, this.paddingIdx + 1, rows);
     }
     if (sparseGrad != null) {
       SparseGradient.EntryRows e = sparseGrad.entryRows();

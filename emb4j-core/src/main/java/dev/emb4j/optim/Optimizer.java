@@ -417,7 +417,7 @@ public abstract class Optimizer {
     }
     initSlots(grown);
     for (int k = 0; k < grown.length; k++) {
-      copyRows(st.slots[k], grown[k]);
+      Kernels.copyRows(st.slots[k], grown[k], 0, st.slots[k].rows());
       st.slots[k].close();
     }
     ParamState next = new ParamState(grown);
@@ -645,7 +645,7 @@ public abstract class Optimizer {
       if (found[i] != null || (spec.isEmpty() && hasStep[i])) {
         RowStore[] own = states[i] != null ? states[i].slots : slotStores(i);
         for (int k = 0; k < own.length; k++) {
-          copyRows(found[i][k], own[k]);
+          Kernels.copyRows(found[i][k], own[k], 0, found[i][k].rows());
         }
         states[i] = new ParamState(own);
         states[i].step = steps[i];
@@ -850,19 +850,10 @@ public abstract class Optimizer {
     return stores;
   }
 
-  /** Copies every row of {@code src} into the same rows of {@code dst}, which has at least as many. */
-  private static void copyRows(RowStore src, RowStore dst) {
-    float[] row = new float[src.dim()];
-    for (long r = 0, n = src.rows(); r < n; r++) {
-      src.readRow(r, row, 0);
-      dst.writeRow(r, row, 0);
-    }
-  }
-
   /** A heap copy of {@code src}, row by row. */
   static RowStore copyOf(RowStore src) {
     HeapRowStore dst = HeapRowStore.allocate(src.rows(), src.dim());
-    copyRows(src, dst);
+    Kernels.copyRows(src, dst, 0, src.rows());
     return dst;
   }
 

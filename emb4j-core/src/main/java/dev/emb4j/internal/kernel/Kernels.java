@@ -223,6 +223,19 @@ public final class Kernels {
     return dst;
   }
 
+  /**
+   * Copies rows {@code [from, to)} of {@code src} into the same rows of {@code dst}, a store of the same width with at
+   * least {@code to} rows, through a row buffer: for stores of any kind (a table or optimizer state that grows, a heap
+   * copy of a state slot).
+   */
+  public static void copyRows(RowStore src, RowStore dst, long from, long to) {
+    float[] row = new float[src.dim()];
+    for (long r = from; r < to; r++) {
+      src.readRow(r, row, 0);
+      dst.writeRow(r, row, 0);
+    }
+  }
+
   private static boolean isIdentity(int[] a) {
     for (int i = 0; i < a.length; i++) {
       if (a[i] != i) {
