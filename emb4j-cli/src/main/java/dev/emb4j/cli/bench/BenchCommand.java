@@ -8,6 +8,8 @@ import dev.emb4j.cli.VersionProvider;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Measure lookup, bag-sum and training throughput with the workloads of PyTorch's torch_embedding_bench.py"
           + " (D = 128; lookup of N = 65536 ids; bag-sum of B = 2048 bags x L = 32; the same ids in every"
-          + " repetition).",
+          + " repetition unless --id-sets says otherwise).",
       "Prints one JSON line per workload and table size: impl, workload, V, D, threads, ms and mrows_per_s (of the"
           + " median timed call, as torch_embedding_bench.py reports), best_ms (the fastest, as gather_limit.c"
           + " reports), cpu_ms (the calling thread's CPU time in the median call: other processes' load does not"
@@ -46,7 +48,8 @@ import picocli.CommandLine.Spec;
       "  emb4j bench --workload train-adagrad-bag --optimizer rowwise-adagrad --store offheap",
       "  emb4j bench --workload train-adagrad-bag --store mapped --vocab 1e8 --dim 64 --ids zipf",
       "  emb4j bench --workload lookup,bag-sum --vocab 1e7 --dtype int8",
-      "  emb4j bench --table dense,dynamic --workload lookup,train-adagrad-bag --vocab 1e7 --dim 64 --ids zipf"
+      "  emb4j bench --table dense,dynamic --workload lookup,train-adagrad-bag --vocab 1e7 --dim 64 --ids zipf",
+      "  emb4j bench --table dense,dynamic --workload lookup --vocab 1e7 --dim 64 --ids zipf --id-sets 16 --rounds 9"
     })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -130,6 +133,15 @@ public final class BenchCommand implements Callable<Integer> {
   private double zipfExponent = IdStream.DEFAULT_EXPONENT;
 
   @Option(
+      names = "--id-sets",
+      paramLabel = "K",
+      description =
+          "Draw K id sets for each table and use them in turn, call after call. 1 reuses one set in every call, as"
+              + " torch_embedding_bench.py does, so a table's hot rows stay in the caches between calls; K > 1 measures"
+              + " a stream, whose consecutive batches are different draws of --ids (default: 1).")
+  private int idSets = 1;
+
+  @Option(
       names = "--num-ids",
       paramLabel = "N",
       converter = Ranges.Positive.class,
@@ -181,7 +193,9 @@ public final class BenchCommand implements Callable<Integer> {
       description =
           "Run every requested workload and table size once first, unreported, then measure each: every figure is"
               + " then taken in a JVM that already ran all the others, as in a model with several tables (lines"
-              + " carry \"jvm\": \"after-all\"; without it, \"fresh\" for the first workload only).")
+              + " carry \"jvm\": \"after-all\"; without it, \"fresh\" for the first workload only). Fix the heap"
+              + " for it (EMB4J_JAVA_OPTS=\"-Xmx14g -Xms14g\"): a heap below its maximum is shrunk between"
+              + " workloads and grown again under their calls, and fresh pages slow the calls they land in.")
   private boolean afterAll;
 
   @Option(
@@ -234,6 +248,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (rounds < 1) {
       throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
     }
+    if (idSets < 1) {
+      throw new ParameterException(spec.commandLine(), "--id-sets must be at least 1, got " + idSets);
+    }
     if (rounds > 1 && tables.size() > 1 && store.equals("mapped")) {
       throw new ParameterException(
           spec.commandLine(),
@@ -259,12 +276,13 @@ public final class BenchCommand implements Callable<Integer> {
     try (TableFiles files = TableFiles.forStore(spec.commandLine(), store, tableFile)) {
       Workload.Config config =
           new Workload.Config(
-              dim, ids, bags, bagSize, files.storage(), optimizer.equals("rowwise-adagrad"), stream, dtype);
+              dim, ids, bags, bagSize, files.storage(), optimizer.equals("rowwise-adagrad"), stream, dtype,
+              idSets);
       requireMemory(sizes, chosen, config, files, dynamic, rounds > 1 ? tables.size() : 1);
       String rowsLiveIn = dtype.quantized() ? Storage.OFF_HEAP.label() : files.storage().label();
       measure(
           out, sizes, chosen, config, files,
-          new Json.Setup(rowsLiveIn, DTypeOption.name(dtype), stream.name(), rounds));
+          new Json.Setup(rowsLiveIn, DTypeOption.name(dtype), stream.name(), idSets, rounds));
     }
     return 0;
   }
@@ -278,6 +296,15 @@ public final class BenchCommand implements Callable<Integer> {
     // the tables timed together: all of them in alternated rounds, or each alone
     List<List<String>> groups = rounds > 1 ? List.of(tables) : tables.stream().map(List::of).toList();
     if (afterAll) {
+      MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+      if (heap.getMax() > 0 && heap.getInit() < heap.getMax()) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "emb4j bench: the heap can grow (-Xms " + heap.getInit() / (1 << 20) + " MB below -Xmx "
+                    + heap.getMax() / (1 << 20) + " MB), so figures after other workloads vary with it; fix it"
+                    + " for --after-all, e.g. EMB4J_JAVA_OPTS=\"-Xmx14g -Xms14g\"");
+      }
       for (long rows : sizes) {
         for (Workload workload : chosen) {
           for (List<String> group : groups) {

@@ -105,33 +105,34 @@ final class DynamicTable {
     }
   }
 
-  private static IndexTensor rawIds(long[] dense) {
-    long[] raw = new long[dense.length];
-    for (int i = 0; i < raw.length; i++) {
-      raw[i] = rawId(dense[i]);
+  /** The raw ids of dense ids {@code dense}, in place. */
+  private static long[] rawIds(long[] dense) {
+    for (int i = 0; i < dense.length; i++) {
+      dense[i] = rawId(dense[i]);
     }
-    return IndexTensor.of(raw);
+    return dense;
   }
 
   private static Runnable lookup(DynamicEmbeddingBag table, long v, Workload.Config c) {
-    long[] ids = rawIds(c.idStream().draw(c.ids(), v, 2)).toLongArray();
-    long[] rows = new long[ids.length];
+    IdSets<long[]> sets = IdSets.draw(c, c.ids(), v, 2, DynamicTable::rawIds);
+    long[] rows = new long[c.ids()];
     float[] out = new float[c.ids() * c.dim()];
     return () -> {
+      long[] ids = sets.next();
       table.rowsOf(ids, rows, ids.length);
       Kernels.gatherRows(table.table().weight(), rows, out);
     };
   }
 
   private static Runnable bagSum(DynamicEmbeddingBag table, long v, Workload.Config c) {
-    IndexTensor ids = rawIds(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
+    IdSets<IndexTensor> ids = IdSets.draw(c, c.bags() * c.bagSize(), v, 3, d -> IndexTensor.of(rawIds(d)));
     IndexTensor offsets = Workload.offsets(c);
     FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
-    return () -> table.table().lookupInto(table.rowsOf(ids), offsets, null, out);
+    return () -> table.table().lookupInto(table.rowsOf(ids.next()), offsets, null, out);
   }
 
   private static Runnable train(DynamicEmbeddingBag table, long v, Workload.Config c) {
-    IndexTensor ids = rawIds(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
+    IdSets<IndexTensor> ids = IdSets.draw(c, c.bags() * c.bagSize(), v, 3, d -> IndexTensor.of(rawIds(d)));
     IndexTensor offsets = Workload.offsets(c);
     float[] ones = new float[c.bags() * c.dim()];
     Arrays.fill(ones, 1f);
@@ -143,7 +144,7 @@ final class DynamicTable {
             : new Adagrad(table.parameters(), Adagrad.Config.of(0.01));
     return () -> {
       opt.zeroGrad();
-      BagResult r = table.table().lookupInto(table.remap(ids), offsets, null, out);
+      BagResult r = table.table().lookupInto(table.remap(ids.next()), offsets, null, out);
       table.table().backward(r, grad);
       opt.step();
     };

@@ -15,25 +15,27 @@ final class Json {
   /**
    * What a run was measured on besides V and D, printed after the PyTorch script's fields: where the table's rows
    * lived ({@code heap}, {@code offheap}, {@code mapped}), their element type ({@code fp32}, {@code fp16}, {@code
-   * bf16}, {@code int8}, {@code int4}), the id stream ({@code uniform}, {@code zipf}) and the rounds the tables
-   * were timed in together ({@code --rounds}; 1: each table alone).
+   * bf16}, {@code int8}, {@code int4}), the id stream ({@code uniform}, {@code zipf}), the id sets used in turn
+   * ({@code --id-sets}; 1: every call the same ids) and the rounds the tables were timed in together ({@code
+   * --rounds}; 1: each table alone).
    *
    * @param store the storage's label
    * @param dtype the element type's command-line name
    * @param ids the id stream's name
+   * @param idSets the id sets the calls used in turn
    * @param rounds the alternated rounds
    */
-  record Setup(String store, String dtype, String ids, int rounds) {}
+  record Setup(String store, String dtype, String ids, int idSets, int rounds) {}
 
   /**
    * {@code {"impl": ..., "workload": ..., "V": ..., "D": ..., "threads": ..., "ms": ..., "mrows_per_s": ...,
-   * "best_ms": ..., "cpu_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "rounds": ..., "rss_anon_kb": ...,
-   * "rss_file_kb": ..., "anon_huge_kb": ..., "table": ...}}, and for a dynamic table {@code "ids_admitted"}, {@code "evictions"}, {@code "map_bytes"} (the id
-   * map) and {@code "rows_bytes"} (its rows),
-   * {@code ms} and {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed
-   * calls; {@code cpu_ms} the calling thread's CPU time in the median call (other processes' load does not count in
-   * it, though their use of the shared caches does), {@code anon_huge_kb} the anonymous memory on transparent huge
-   * pages after the timed calls; a figure that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
+   * "best_ms": ..., "cpu_ms": ..., "jvm": ..., "store": ..., "dtype": ..., "ids": ..., "id_sets": ..., "rounds": ...,
+   * "rss_anon_kb": ..., "rss_file_kb": ..., "anon_huge_kb": ..., "table": ...}}, and for a dynamic table {@code
+   * "ids_admitted"}, {@code "evictions"}, {@code "map_bytes"} (the id map) and {@code "rows_bytes"} (its rows), {@code
+   * ms} and {@code mrows_per_s} from the median call, the resident memory figures as peaks over the timed calls; {@code
+   * cpu_ms} the calling thread's CPU time in the median call (other processes' load does not count in it, though their
+   * use of the shared caches does), {@code anon_huge_kb} the anonymous memory on transparent huge pages after the timed
+   * calls; a figure that is not finite (a call too fast for the clock) or not known (no /proc) is {@code null}.
    */
   static String line(
       String impl,
@@ -57,11 +59,12 @@ final class Json {
         Locale.ROOT,
         "{\"impl\": \"%s\", \"workload\": \"%s\", \"V\": %d, \"D\": %d, \"threads\": %d, \"ms\": %s,"
             + " \"mrows_per_s\": %s, \"best_ms\": %s, \"cpu_ms\": %s, \"jvm\": \"%s\", \"store\": \"%s\","
-            + " \"dtype\": \"%s\", \"ids\": \"%s\", \"rounds\": %d, \"rss_anon_kb\": %s, \"rss_file_kb\": %s,"
-            + " \"anon_huge_kb\": %s, \"table\": \"%s\"%s}",
+            + " \"dtype\": \"%s\", \"ids\": \"%s\", \"id_sets\": %d, \"rounds\": %d, \"rss_anon_kb\": %s,"
+            + " \"rss_file_kb\": %s, \"anon_huge_kb\": %s, \"table\": \"%s\"%s}",
         impl, workload, v, d, threads, number(r.millis(), 3), number(r.rows() / r.millis() / 1e3, 2),
         number(r.bestMillis(), 3), number(r.cpuMillis(), 3), jvm, setup.store(), setup.dtype(), setup.ids(),
-        setup.rounds(), kilobytes(r.rssAnonKb()), kilobytes(r.rssFileKb()), kilobytes(r.anonHugeKb()), table, dynamic);
+        setup.idSets(), setup.rounds(), kilobytes(r.rssAnonKb()), kilobytes(r.rssFileKb()),
+        kilobytes(r.anonHugeKb()), table, dynamic);
   }
 
   private static String kilobytes(long kb) {

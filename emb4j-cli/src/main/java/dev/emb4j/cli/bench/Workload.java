@@ -40,8 +40,9 @@ import java.util.Arrays;
  *
  * <p>The scalar loss ({@code .sum()}) is not computed: its gradient, all ones, is what drives the backward pass, and
  * emb4j's backward takes it directly. Ids are drawn once per table (uniform as in the PyTorch script, or Zipf: see
- * {@link IdStream}; seeded) and reused by every repetition; the table is filled from N(0, 1), on a mapped table lazily
- * (each row when first touched, which the warm-up does).
+ * {@link IdStream}; seeded): one set reused by every repetition as in the PyTorch script, or {@code --id-sets K} sets
+ * used in turn ({@link IdSets}); the table is filled from N(0, 1), on a mapped table lazily (each row when first
+ * touched, which the warm-up does).
  *
  * <p>The table's rows are of the run's {@link DType}: fp16 and bf16 tables are built as such ({@link
  * TableBuilder#dtype}) and train with stochastic rounding; an int8 or int4 table, read-only, is an fp32 table
@@ -71,9 +72,18 @@ enum Workload {
    * @param rowWise row-wise Adagrad instead of Adagrad for train-adagrad-bag
    * @param idStream how ids are drawn
    * @param dtype the element type of the table's rows
+   * @param idSets the id sets the calls use in turn (1: every call the same ids)
    */
   record Config(
-      int dim, int ids, int bags, int bagSize, Storage storage, boolean rowWise, IdStream idStream, DType dtype) {
+      int dim,
+      int ids,
+      int bags,
+      int bagSize,
+      Storage storage,
+      boolean rowWise,
+      IdStream idStream,
+      DType dtype,
+      int idSets) {
     /** The most elements of one Java array, which holds a call's ids or outputs. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -86,6 +96,9 @@ enum Workload {
       requireArray("--num-ids " + ids + " x --dim " + dim, (long) ids * dim);
       requireArray("--bags " + bags + " x --bag-size " + bagSize, (long) bags * bagSize);
       requireArray("--bags " + bags + " x --dim " + dim, (long) bags * dim);
+      if (idSets < 1) {
+        throw new IllegalArgumentException("--id-sets must be at least 1, got " + idSets);
+      }
     }
 
     private static void requireArray(String product, long elements) {
@@ -143,7 +156,7 @@ enum Workload {
     long rows = this == LOOKUP || this == TRAIN_SGD ? c.ids() : c.bags();
     long ids = this == LOOKUP || this == TRAIN_SGD ? c.ids() : (long) c.bags() * c.bagSize();
     int copies = this == LOOKUP || this == BAG_SUM ? 1 : 3; // training: the output, the ones and the gradient
-    return copies * rows * c.dim() * Float.BYTES + ids * Long.BYTES;
+    return copies * rows * c.dim() * Float.BYTES + c.idSets() * ids * Long.BYTES;
   }
 
   /** Builds and fills a table of {@code v} rows for this workload: its call, ready to time. */
@@ -157,21 +170,22 @@ enum Workload {
   }
 
   private static TimedCall lookup(long v, Config c) {
-    long[] ids = c.idStream().draw(c.ids(), v, 2);
+    IdSets<long[]> ids = IdSets.draw(c, c.ids(), v, 2, set -> set);
     float[] out = new float[c.ids() * c.dim()];
     if (c.dtype().quantized()) {
       QuantizedRowStore q = quantized(v, c);
-      return TimedCall.dense(() -> Kernels.gatherRows(q, ids, out), c.ids(), q);
+      return TimedCall.dense(() -> Kernels.gatherRows(q, ids.next(), out), c.ids(), q);
     }
     Embedding emb = fresh(Embedding.builder(v, c.dim()), c).build();
     return closingOnFailure(
         emb,
         () -> {
           if (emb.weight() instanceof LazyRowStore lazy) {
-            lazy.ensureRows(ids); // the kernel reads the rows' memory directly, as the table's lookup would after this
+            // the kernel reads the rows' memory directly, as the table's lookup would after this
+            ids.all().forEach(lazy::ensureRows);
           }
           RowStore w = emb.weight();
-          return TimedCall.dense(() -> Kernels.gatherRows(w, ids, out), c.ids(), emb);
+          return TimedCall.dense(() -> Kernels.gatherRows(w, ids.next(), out), c.ids(), emb);
         });
   }
 
@@ -190,10 +204,11 @@ enum Workload {
             // closes both, the bag first
           }
         };
-    IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
+    IdSets<IndexTensor> ids = IdSets.draw(c, c.bags() * c.bagSize(), v, 3, IndexTensor::of);
     IndexTensor offsets = offsets(c);
     FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
-    return TimedCall.dense(() -> bag.lookupInto(ids, offsets, null, out), (long) c.bags() * c.bagSize(), both);
+    return TimedCall.dense(
+        () -> bag.lookupInto(ids.next(), offsets, null, out), (long) c.bags() * c.bagSize(), both);
   }
 
   /**
@@ -216,12 +231,13 @@ enum Workload {
 
   private static TimedCall trainSgd(long v, Config c) {
     Embedding emb = fresh(Embedding.builder(v, c.dim()), c).sparse(true).build();
-    IndexTensor ids = IndexTensor.of(c.idStream().draw(c.ids(), v, 2));
+    IdSets<IndexTensor> sets = IdSets.draw(c, c.ids(), v, 2, IndexTensor::of);
     FloatTensor ones = ones(Shape.of(c.ids(), c.dim()));
     FloatTensor out = FloatTensor.zeros(Shape.of(c.ids(), c.dim()));
     Optimizer opt = new Sgd(emb.parameters(), Sgd.Config.of(0.01));
     return TimedCall.dense(
         () -> {
+          IndexTensor ids = sets.next();
           opt.zeroGrad();
           emb.lookupInto(ids, out);
           emb.backward(ids, ones);
@@ -233,7 +249,7 @@ enum Workload {
 
   private static TimedCall trainAdagradBag(long v, Config c) {
     EmbeddingBag bag = fresh(EmbeddingBag.builder(v, c.dim()), c).mode(BagMode.SUM).sparse(true).build();
-    IndexTensor ids = IndexTensor.of(c.idStream().draw(c.bags() * c.bagSize(), v, 3));
+    IdSets<IndexTensor> sets = IdSets.draw(c, c.bags() * c.bagSize(), v, 3, IndexTensor::of);
     IndexTensor offsets = offsets(c);
     FloatTensor ones = ones(Shape.of(c.bags(), c.dim()));
     FloatTensor out = FloatTensor.zeros(Shape.of(c.bags(), c.dim()));
@@ -244,7 +260,7 @@ enum Workload {
     return TimedCall.dense(
         () -> {
           opt.zeroGrad();
-          BagResult r = bag.lookupInto(ids, offsets, null, out);
+          BagResult r = bag.lookupInto(sets.next(), offsets, null, out);
           bag.backward(r, ones);
           opt.step();
         },

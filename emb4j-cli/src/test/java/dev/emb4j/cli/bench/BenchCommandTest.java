@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emb4j.cli.Emb4jCommand;
 import dev.emb4j.internal.kernel.Kernels;
+import dev.emb4j.store.DType;
+import dev.emb4j.store.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -24,8 +27,9 @@ class BenchCommandTest {
               + " \"ms\": [0-9.]+, \"mrows_per_s\": [0-9.]+, \"best_ms\": [0-9.]+,"
               + " \"cpu_ms\": [0-9.]+, \"jvm\": \"(fresh|after-others|after-all)\","
               + " \"store\": \"(heap|offheap|mapped)\", \"dtype\": \"(fp32|fp16|bf16|int8|int4)\","
-              + " \"ids\": \"(uniform|zipf)\", \"rounds\": [0-9]+, \"rss_anon_kb\": [0-9]+, \"rss_file_kb\": [0-9]+,"
-              + " \"anon_huge_kb\": [0-9]+, \"table\": \"(dense|dynamic)\"((, \"[a-z_]+\": [0-9]+){4})?\\}");
+              + " \"ids\": \"(uniform|zipf)\", \"id_sets\": [0-9]+, \"rounds\": [0-9]+, \"rss_anon_kb\": [0-9]+,"
+              + " \"rss_file_kb\": [0-9]+, \"anon_huge_kb\": [0-9]+, \"table\": \"(dense|dynamic)\""
+              + "((, \"[a-z_]+\": [0-9]+){4})?\\}");
 
   private record Run(int exitCode, String out, String err) {}
 
@@ -99,6 +103,39 @@ class BenchCommandTest {
   }
 
   @Test
+  void idSetsAreUsedInTurnAndSaidInEachLine() {
+    Run r =
+        run(
+            "bench", "--table", "dense,dynamic", "--id-sets", "3", "--workload", "lookup,bag-sum,train-adagrad-bag",
+            "--vocab", "1e3", "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4", "--reps", "2",
+            "--warmup-ms", "0", "--threads", "2", "--ids", "zipf");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(6, lines.size(), r.out());
+    for (String line : lines) {
+      assertTrue(LINE.matcher(line).matches(), line);
+      assertTrue(line.contains("\"id_sets\": 3,"), line);
+    }
+    Run zero = run("bench", "--id-sets", "0", "--vocab", "10");
+    assertEquals(2, zero.exitCode());
+    assertTrue(zero.err().contains("--id-sets must be at least 1, got 0"), zero.err());
+  }
+
+  @Test
+  void idSetsComeInTurnTheFirstBeingTheSingleSetsDraw() {
+    Workload.Config c =
+        new Workload.Config(
+            4, 8, 2, 4, Storage.HEAP, false, new IdStream("uniform", 1.05), DType.F32, 3);
+    IdSets<long[]> sets = IdSets.draw(c, 50, 1000, 2, set -> set);
+    long[] first = sets.next();
+    long[] second = sets.next();
+    long[] third = sets.next();
+    assertTrue(Arrays.equals(new IdStream("uniform", 1.05).draw(50, 1000, 2), first));
+    assertTrue(!Arrays.equals(first, second) && !Arrays.equals(second, third));
+    assertTrue(first == sets.next() && second == sets.next() && third == sets.next());
+  }
+
+  @Test
   void everyWorkloadPrintsOneJsonLineWithTheTorchScriptsFields() {
     for (String store : List.of("heap", "offheap")) {
       for (String optimizer : List.of("adagrad", "rowwise-adagrad")) {
@@ -134,6 +171,9 @@ class BenchCommandTest {
       assertTrue(m.matches(), line);
       assertEquals("after-all", m.group(2));
     }
+    var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    assertEquals(
+        heap.getInit() < heap.getMax(), r.err().contains("emb4j bench: the heap can grow (-Xms "), r.err());
   }
 
   @Test
