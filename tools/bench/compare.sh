@@ -24,7 +24,11 @@
 # Usage: tools/bench/compare.sh            (threads 1 and 2; V = 1e4, 1e6, 1e7)
 # Environment: THREADS="1 2"  VOCABS="10000 1000000 10000000"  STORE=heap|offheap  OUT=dir  ROUNDS=1
 #              HISTORY=1|0|only
-#              EMB4J_JAVA_OPTS (default -Xmx14g: a 1e7 x 128 table is 5.1 GB and Adagrad keeps as much again)
+#              EMB4J_JAVA_OPTS (default -Xmx14g -Xms14g: a 1e7 x 128 table is 5.1 GB and Adagrad keeps as much
+#                              again; the heap is fixed at its maximum so that G1 neither shrinks it at the System.gc()
+#                              between workloads nor grows it again under a workload's allocations: each growth hands
+#                              the calls fresh pages, whose first touch costs milliseconds on this virtual machine.
+#                              Committed is not resident: the heap's pages are touched only as they are used.)
 #              EMB4J_SHARED (default: ../shared next to the repository)
 # Measure on a quiet machine: other processes on the same cores change every figure. On a virtual machine, where the
 # host places the vCPUs matters too: tools/bench/core_latency.c measures the core-to-core hand-over before and after
@@ -41,7 +45,7 @@ HISTORY=${HISTORY:-1}
 WORKLOADS="lookup bag-sum train-sgd train-adagrad-bag"
 OUT=${OUT:-$ROOT/target/bench}
 PYTHON=/usr/bin/python3
-export EMB4J_JAVA_OPTS=${EMB4J_JAVA_OPTS:--Xmx14g}
+export EMB4J_JAVA_OPTS=${EMB4J_JAVA_OPTS:--Xmx14g -Xms14g}
 
 mkdir -p "$OUT"
 RESULTS=$OUT/results.jsonl
