@@ -16,7 +16,8 @@
 #
 # With HISTORY=1 (the default) emb4j also runs each workload and size in a JVM of its own ("fresh") and once more
 # with --after-all (each figure taken in a JVM that already ran every other workload and size), and a second table
-# sets the two side by side: a model with several tables of different sizes lives in the second case.
+# sets the two side by side: a model with several tables of different sizes lives in the second case. Odd rounds run
+# the fresh JVMs first, even rounds the --after-all one, so that the machine's drift over a round evens out.
 #
 # With HISTORY=only, just the history check runs (no C, no PyTorch, no shared-JVM emb4j run): about a third of the
 # time, for checking that figure on its own.
@@ -71,6 +72,14 @@ core_latency() {
   "$OUT/core_latency" | sed "s/}\$/, \"round\": $1, \"when\": \"$2\"}/"
 }
 
+# The history check's one JVM that runs every workload and size before measuring each: round $1, threads $2.
+history_after_all() {
+  echo "round $1: emb4j --after-all: threads=$2" >&2
+  # shellcheck disable=SC2086 # VOCABS is a list, split on purpose
+  "$ROOT/emb4j" bench --threads "$2" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" --after-all \
+    2>/dev/null | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
+}
+
 # shellcheck disable=SC2086 # VOCABS is a list, split on purpose
 for round in $(seq "$ROUNDS"); do
   for t in $THREADS; do
@@ -89,6 +98,9 @@ for round in $(seq "$ROUNDS"); do
       if [ "$t" -gt 1 ]; then core_latency "$round" "after emb4j threads=$t" >> "$RESULTS"; fi
     fi
     if [ "$HISTORY" = 1 ] || [ "$HISTORY" = only ]; then
+      # odd rounds run the fresh JVMs first, even rounds the --after-all JVM first, so that a drift of the machine
+      # over the minutes of a round falls on both sides alike
+      if [ $((round % 2)) -eq 0 ]; then history_after_all "$round" "$t"; fi
       for v in $VOCABS; do
         for w in $WORKLOADS; do
           echo "round $round: emb4j fresh JVM: $w V=$v threads=$t" >&2
@@ -96,9 +108,7 @@ for round in $(seq "$ROUNDS"); do
             | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
         done
       done
-      echo "round $round: emb4j --after-all: threads=$t" >&2
-      "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" --after-all \
-        2>/dev/null | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
+      if [ $((round % 2)) -eq 1 ]; then history_after_all "$round" "$t"; fi
     fi
   done
 done
