@@ -16,8 +16,10 @@
 #
 # With HISTORY=1 (the default) emb4j also runs each workload and size in a JVM of its own ("fresh") and once more
 # with --after-all (each figure taken in a JVM that already ran every other workload and size), and a second table
-# sets the two side by side: a model with several tables of different sizes lives in the second case. Odd rounds run
-# the fresh JVMs first, even rounds the --after-all one, so that the machine's drift over a round evens out.
+# sets the two side by side: a model with several tables of different sizes lives in the second case. The --after-all
+# JVM pauses before each figure while a fresh JVM times the same workload and size (before it in odd rounds, after
+# it in even ones), so that each pair is taken at about the same moment. Both JVMs then hold memory at once: the
+# largest pair (train-adagrad-bag at 1e7) needs about 21 GB.
 #
 # With HISTORY=only, just the history check runs (no C, no PyTorch, no shared-JVM emb4j run): about a third of the
 # time, for checking that figure on its own.
@@ -72,12 +74,41 @@ core_latency() {
   "$OUT/core_latency" | sed "s/}\$/, \"round\": $1, \"when\": \"$2\"}/"
 }
 
-# The history check's one JVM that runs every workload and size before measuring each: round $1, threads $2.
-history_after_all() {
-  echo "round $1: emb4j --after-all: threads=$2" >&2
+# A fresh JVM's figure for the history check: round $1, threads $2, workload $3, V = $4.
+history_fresh() {
+  echo "round $1: emb4j fresh JVM: $3 V=$4 threads=$2" >&2
+  "$ROOT/emb4j" bench --threads "$2" --store "$STORE" --vocab "$4" --workload "$3" 2>/dev/null \
+    | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
+}
+
+# One round of the history check on $2 threads. The --after-all JVM runs every workload and size once, then pauses
+# before each figure (--pause-before-each); beside each, a fresh JVM times the same workload and size, before it in
+# odd rounds and after it in even ones. The two figures of a pair are then taken within a minute of each other, on a
+# machine whose speed drifts over minutes.
+history_round() {
+  local round=$1 t=$2 waiting line w v pid from_after to_after
   # shellcheck disable=SC2086 # VOCABS is a list, split on purpose
-  "$ROOT/emb4j" bench --threads "$2" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" --after-all \
-    2>/dev/null | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
+  coproc AFTER_ALL { "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$(echo $VOCABS | tr ' ' ',')" \
+    --workload "$(echo $WORKLOADS | tr ' ' ',')" --after-all --pause-before-each 2>/dev/null; }
+  # bash forgets a coprocess's descriptors when it exits: keep copies
+  pid=$AFTER_ALL_PID
+  exec {from_after}<&"${AFTER_ALL[0]}" {to_after}>&"${AFTER_ALL[1]}"
+  while IFS= read -r waiting <&"$from_after"; do
+    w=$(sed -n 's/^{"waiting": "\([a-z-]*\)", "V": \([0-9]*\)}$/\1/p' <<< "$waiting")
+    v=$(sed -n 's/^{"waiting": "\([a-z-]*\)", "V": \([0-9]*\)}$/\2/p' <<< "$waiting")
+    if [ -z "$w" ]; then
+      echo "compare.sh: expected a {\"waiting\": ...} line from emb4j bench --after-all, got: $waiting" >&2
+      exit 1
+    fi
+    if [ $((round % 2)) -eq 1 ]; then history_fresh "$round" "$t" "$w" "$v"; fi
+    echo "round $round: emb4j --after-all: $w V=$v threads=$t" >&2
+    echo go >&"$to_after"
+    IFS= read -r line <&"$from_after"
+    sed 's/}$/, "run": "history"}/' <<< "$line" >> "$RESULTS"
+    if [ $((round % 2)) -eq 0 ]; then history_fresh "$round" "$t" "$w" "$v"; fi
+  done
+  exec {from_after}<&- {to_after}>&-
+  wait "$pid"
 }
 
 # shellcheck disable=SC2086 # VOCABS is a list, split on purpose
@@ -98,17 +129,7 @@ for round in $(seq "$ROUNDS"); do
       if [ "$t" -gt 1 ]; then core_latency "$round" "after emb4j threads=$t" >> "$RESULTS"; fi
     fi
     if [ "$HISTORY" = 1 ] || [ "$HISTORY" = only ]; then
-      # odd rounds run the fresh JVMs first, even rounds the --after-all JVM first, so that a drift of the machine
-      # over the minutes of a round falls on both sides alike
-      if [ $((round % 2)) -eq 0 ]; then history_after_all "$round" "$t"; fi
-      for v in $VOCABS; do
-        for w in $WORKLOADS; do
-          echo "round $round: emb4j fresh JVM: $w V=$v threads=$t" >&2
-          "$ROOT/emb4j" bench --threads "$t" --store "$STORE" --vocab "$v" --workload "$w" 2>/dev/null \
-            | sed 's/}$/, "run": "history"}/' >> "$RESULTS"
-        done
-      done
-      if [ $((round % 2)) -eq 1 ]; then history_after_all "$round" "$t"; fi
+      history_round "$round" "$t"
     fi
   done
 done

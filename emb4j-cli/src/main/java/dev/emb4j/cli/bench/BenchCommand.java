@@ -7,7 +7,11 @@ import dev.emb4j.cli.Ranges;
 import dev.emb4j.cli.VersionProvider;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Path;
@@ -199,6 +203,15 @@ public final class BenchCommand implements Callable<Integer> {
   private boolean afterAll;
 
   @Option(
+      names = "--pause-before-each",
+      description =
+          "With --after-all: before timing each workload and table size, print {\"waiting\": WORKLOAD, \"V\": V}"
+              + " and wait for a line on standard input (at its end, wait no more). A script can then time a fresh"
+              + " JVM right beside each figure, so that a machine whose speed drifts over minutes slows both alike"
+              + " (tools/bench/compare.sh does).")
+  private boolean pauseBeforeEach;
+
+  @Option(
       names = "--rounds",
       paramLabel = "N",
       description =
@@ -250,6 +263,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (idSets < 1) {
       throw new ParameterException(spec.commandLine(), "--id-sets must be at least 1, got " + idSets);
+    }
+    if (pauseBeforeEach && !afterAll) {
+      throw new ParameterException(
+          spec.commandLine(), "--pause-before-each pauses the figures of --after-all: add --after-all");
     }
     if (rounds > 1 && tables.size() > 1 && store.equals("mapped")) {
       throw new ParameterException(
@@ -314,9 +331,13 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     boolean[] first = {true};
+    Pause pause = pauseBeforeEach ? new Pause(out) : null;
     for (long rows : sizes) {
       for (Workload workload : chosen) {
         for (List<String> group : groups) {
+          if (pause != null) {
+            pause.await(workload, rows);
+          }
           time(
               group, workload, rows, config, harness, files,
               (table, call, r) -> {
@@ -329,6 +350,33 @@ public final class BenchCommand implements Callable<Integer> {
                 out.flush();
               });
         }
+      }
+    }
+  }
+
+  /**
+   * {@code --pause-before-each}: says which figure comes next and waits for a line on standard input; once the input
+   * has ended (or cannot be read) it no longer waits.
+   */
+  private static final class Pause {
+    private final PrintWriter out;
+    private final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    private boolean ended;
+
+    Pause(PrintWriter out) {
+      this.out = out;
+    }
+
+    void await(Workload workload, long rows) {
+      out.println("{\"waiting\": \"" + workload.label() + "\", \"V\": " + rows + "}");
+      out.flush();
+      if (ended) {
+        return;
+      }
+      try {
+        ended = in.readLine() == null;
+      } catch (IOException e) {
+        ended = true;
       }
     }
   }

@@ -177,6 +177,36 @@ class BenchCommandTest {
   }
 
   @Test
+  void pauseBeforeEachSaysWhatComesNextAndWaitsForALine() {
+    java.io.InputStream stdin = System.in;
+    // one line, then the end of the input: the first figure waits for the line, the second for nothing
+    System.setIn(new java.io.ByteArrayInputStream("go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    Run r;
+    try {
+      r =
+          run(
+              "bench", "--vocab", "1e3", "--dim", "17", "--num-ids", "64", "--bags", "8", "--bag-size", "4", "--reps",
+              "1", "--warmup-ms", "0", "--threads", "2", "--workload", "lookup,train-sgd", "--after-all",
+              "--pause-before-each");
+    } finally {
+      System.setIn(stdin);
+    }
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(4, lines.size(), r.out());
+    assertEquals("{\"waiting\": \"lookup\", \"V\": 1000}", lines.get(0));
+    assertTrue(LINE.matcher(lines.get(1)).matches(), lines.get(1));
+    assertTrue(lines.get(1).contains("\"workload\": \"lookup\""), lines.get(1));
+    assertEquals("{\"waiting\": \"train-sgd\", \"V\": 1000}", lines.get(2));
+    assertTrue(lines.get(3).contains("\"workload\": \"train-sgd\""), lines.get(3));
+
+    Run alone = run("bench", "--vocab", "1e3", "--pause-before-each");
+    assertEquals(2, alone.exitCode());
+    assertTrue(alone.err().contains("--pause-before-each pauses the figures of --after-all"), alone.err());
+    assertEquals("", alone.out());
+  }
+
+  @Test
   void aMappedTableWithZipfIdsRunsEveryWorkloadAndLeavesNoFileBehind(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("bench.emb4j");
     Run r =
