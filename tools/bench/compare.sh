@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the three sides of the embedding benchmark in one go and prints the ratios:
-#   PyTorch  ../shared/bench/torch_embedding_bench.py  (Debian python3-torch; installed with apt-get if missing)
+#   PyTorch  ../shared/bench/torch_embedding_bench.py  (Debian python3-torch, under libtcmalloc-minimal4 unless
+#                                                        EMB4J_TORCH_PLAIN_MALLOC is set; both installed with
+#                                                        apt-get if missing)
 #   C        ../shared/bench/gather_limit.c            (gcc -O3 -march=native -fopenmp; lookup and bag-sum)
 #            tools/bench/train_limit.c                  (the same; train-sgd and train-adagrad-bag, fused backward and
 #                                                        step, with and without prefetch instructions)
@@ -19,7 +21,7 @@
 # sets the two side by side: a model with several tables of different sizes lives in the second case. The --after-all
 # JVM pauses before each figure while a fresh JVM times the same workload and size (before it in odd rounds, after
 # it in even ones), so that each pair is taken at about the same moment. Both JVMs then hold memory at once: the
-# largest pair (train-adagrad-bag at 1e7) needs about 21 GB.
+# largest pair (train-adagrad-bag at 1e7, two threads) needs about 22 GB.
 #
 # With HISTORY=only, just the history check runs (no C, no PyTorch, no shared-JVM emb4j run): about a third of the
 # time, for checking that figure on its own.
@@ -62,6 +64,13 @@ as_root() {
 if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
   echo "installing python3-torch (PyTorch for $PYTHON) with apt-get..." >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch >&2
+fi
+
+# The PyTorch script runs PyTorch under tcmalloc, as PyTorch's performance guide advises, only where the library is
+# installed; with glibc malloc its training steps spend most of their time mapping fresh memory on this machine.
+if [ -z "${EMB4J_TORCH_PLAIN_MALLOC-}" ] && ! ldconfig -p | grep -q 'libtcmalloc_minimal\.so\.4'; then
+  echo "installing libtcmalloc-minimal4 (PyTorch's allocator in the benchmark) with apt-get..." >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libtcmalloc-minimal4 >&2
 fi
 
 echo "building the C probe: gcc -O3 -march=native -fopenmp gather_limit.c" >&2
@@ -160,6 +169,8 @@ keys = sorted({(w, v, t) for (w, v, t, _) in table},
               key=lambda k: (["lookup", "bag-sum", "train-sgd", "train-adagrad-bag"].index(k[0]), k[1], k[2]))
 if rounds > 1:
     print("median of %d rounds for each side; 'best %% of C': emb4j's best call of all rounds / C's" % rounds)
+if any(r["impl"].startswith("pytorch") and r.get("allocator") == "glibc" for r in rows):
+    print("PyTorch ran on glibc malloc, not tcmalloc as its performance guide advises: its training figures are low")
 fmt = "{:<18} {:>9} {:>3} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12} {:>9} {:>9}"
 if keys:
     print(fmt.format("workload", "V", "thr", "emb4j", "pytorch", "c", "x torch", "% of C", "best % of C", "c no-pf",
