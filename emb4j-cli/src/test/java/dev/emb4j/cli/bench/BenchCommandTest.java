@@ -7,9 +7,12 @@ import dev.emb4j.cli.Emb4jCommand;
 import dev.emb4j.internal.kernel.Kernels;
 import dev.emb4j.store.DType;
 import dev.emb4j.store.Storage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -178,9 +181,9 @@ class BenchCommandTest {
 
   @Test
   void pauseBeforeEachSaysWhatComesNextAndWaitsForALine() {
-    java.io.InputStream stdin = System.in;
+    InputStream stdin = System.in;
     // one line, then the end of the input: the first figure waits for the line, the second for nothing
-    System.setIn(new java.io.ByteArrayInputStream("go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    System.setIn(new ByteArrayInputStream("go\n".getBytes(StandardCharsets.UTF_8)));
     Run r;
     try {
       r =
