@@ -67,8 +67,9 @@ if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
 fi
 
 # The PyTorch script runs PyTorch under tcmalloc, as PyTorch's performance guide advises, only where the library is
-# installed; with glibc malloc its training steps spend most of their time mapping fresh memory on this machine.
-if [ -z "${EMB4J_TORCH_PLAIN_MALLOC-}" ] && ! ldconfig -p | grep -q 'libtcmalloc_minimal\.so\.4'; then
+# installed at the path it preloads; with glibc malloc its training steps spend most of their time mapping fresh
+# memory on this machine.
+if [ -z "${EMB4J_TORCH_PLAIN_MALLOC-}" ] && [ ! -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ]; then
   echo "installing libtcmalloc-minimal4 (PyTorch's allocator in the benchmark) with apt-get..." >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libtcmalloc-minimal4 >&2
 fi
@@ -103,8 +104,8 @@ history_round() {
   pid=$AFTER_ALL_PID
   exec {from_after}<&"${AFTER_ALL[0]}" {to_after}>&"${AFTER_ALL[1]}"
   while IFS= read -r waiting <&"$from_after"; do
-    w=$(sed -n 's/^{"waiting": "\([a-z-]*\)", "V": \([0-9]*\)}$/\1/p' <<< "$waiting")
-    v=$(sed -n 's/^{"waiting": "\([a-z-]*\)", "V": \([0-9]*\)}$/\2/p' <<< "$waiting")
+    w='' v=''
+    read -r w v < <(sed -n 's/^{"waiting": "\([a-z-]*\)", "V": \([0-9]*\)}$/\1 \2/p' <<< "$waiting") || true
     if [ -z "$w" ]; then
       echo "compare.sh: expected a {\"waiting\": ...} line from emb4j bench --after-all, got: $waiting" >&2
       exit 1
